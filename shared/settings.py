@@ -1,0 +1,44 @@
+"""Settings: one validated class per service, read from the environment.
+
+Nothing else in the code base reads `os.environ`. Platform-wide values (database, Kafka,
+topic prefix, environment) live in `PlatformSettings` under the `PATRONAGE_` prefix; each
+service adds its own class with its own prefix (e.g. `PATRONAGE_WALLET_`).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+
+
+class PlatformSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PATRONAGE_", extra="ignore")
+
+    environment: Literal["dev", "test", "prod"] = "dev"
+    database_url: str = Field(
+        default="postgresql://postgres@127.0.0.1:5432/patronage",
+        description="PostgreSQL URL; each service uses its own schema in it.",
+    )
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    topic_prefix: str = Field(default="", description="Prepended to every topic name.")
+    jwt_secret: str = DEV_JWT_SECRET
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_in_prod(self) -> PlatformSettings:
+        if self.environment == "prod" and (
+            self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32
+        ):
+            raise ValueError("PATRONAGE_JWT_SECRET must be set to a real secret (>= 32 chars)")
+        return self
+
+
+@lru_cache
+def get_platform_settings() -> PlatformSettings:
+    return PlatformSettings()
