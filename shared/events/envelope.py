@@ -5,19 +5,56 @@ An event is a frozen pydantic model. Its name, version and producer are class-le
 `producer` so a consumer reading raw JSON sees them too, and ignored on parsing because the
 class already knows them. Unknown fields are ignored on parsing so that additive changes
 within a version never break an older consumer.
+
+The field types below are shared by every producer's module, so that one idea (an id, an
+amount, a moment) is spelled and constrained the same way across the whole catalog.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from datetime import UTC, datetime
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID, uuid4
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, computed_field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    computed_field,
+)
 
-MemberId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-MinorUnits = Annotated[int, Field(ge=0, description="Amount in minor units (cents/fen).")]
-SignedMinorUnits = Annotated[int, Field(description="Signed amount in minor units.")]
+EntityId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+MemberId = EntityId
+Currency = Annotated[
+    str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(description="ISO 4217 code, e.g. CNY.")
+]
+# Strict: money is an integer on the wire, never "100" or 100.0, and never a Decimal that
+# slipped out of a SQL SUM(); such a value is refused loudly rather than coerced.
+MinorUnits = Annotated[
+    int, Strict(), Field(ge=0, description="Amount in minor units (cents/fen).")
+]
+SignedMinorUnits = Annotated[int, Strict(), Field(description="Signed amount in minor units.")]
+FreeText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+SalesChannel = Literal["pos", "app", "online"]
+
+
+def _in_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+# The catalog promises UTC: any aware time is accepted and normalised, so the JSON always
+# ends in `Z` and two events for the same instant serialise identically.
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+
+
+class ValueObject(BaseModel):
+    """A small value nested inside an event (a line item, a rule): frozen like its event."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class Event(BaseModel):
@@ -28,10 +65,12 @@ class Event(BaseModel):
     producer_name: ClassVar[str]
 
     event_id: UUID = Field(default_factory=uuid4, description="Globally unique; the dedup key.")
-    occurred_at: AwareDatetime
+    occurred_at: UtcDatetime = Field(description="When it happened (UTC).")
     member_id: MemberId = Field(description="The member the event is about; the Kafka key.")
-    correlation_id: UUID | None = None
-    causation_id: UUID | None = None
+    correlation_id: UUID | None = Field(
+        default=None, description="The event_id of the first event of this chain of causes.")
+    causation_id: UUID | None = Field(
+        default=None, description="The event_id of the event that directly caused this one.")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -64,4 +103,3 @@ class Event(BaseModel):
 
     def to_json(self) -> bytes:
         return self.model_dump_json().encode()
-

@@ -1,0 +1,73 @@
+"""The catalog of every event Patronage publishes, as data: the one place a consumer finds
+the class for a CloudEvents `ce_type`. Adding an event means adding it here explicitly."""
+
+from __future__ import annotations
+
+from shared.events.envelope import Event
+from shared.events.notifier import NotificationFailed, NotificationSent
+from shared.events.referral import ReferralQualified, ReferralRegistered, ReferralRevoked
+from shared.events.rewards import (
+    BonusGranted,
+    BonusHeld,
+    BonusRejected,
+    CouponIssued,
+    CouponRedeemed,
+    PointsEarned,
+    PointsExpired,
+    PointsRedeemed,
+)
+from shared.events.tiering import (
+    MemberEnrolled,
+    MembershipExpired,
+    MembershipExpiring,
+    MembershipRenewed,
+    TierChanged,
+)
+from shared.events.wallet import (
+    BonusCredited,
+    PurchaseCompleted,
+    PurchaseRefunded,
+    RechargeCompleted,
+    RechargeRefunded,
+    WalletAdjusted,
+)
+
+CATALOG: tuple[type[Event], ...] = (
+    RechargeCompleted,
+    BonusCredited,
+    PurchaseCompleted,
+    PurchaseRefunded,
+    RechargeRefunded,
+    WalletAdjusted,
+    MemberEnrolled,
+    TierChanged,
+    MembershipRenewed,
+    MembershipExpiring,
+    MembershipExpired,
+    BonusGranted,
+    BonusHeld,
+    BonusRejected,
+    PointsEarned,
+    PointsRedeemed,
+    PointsExpired,
+    CouponIssued,
+    CouponRedeemed,
+    ReferralRegistered,
+    ReferralQualified,
+    ReferralRevoked,
+    NotificationSent,
+    NotificationFailed,
+)
+
+BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}
+
+
+class UnknownEventType(LookupError):
+    """A message whose `ce_type` is not in the catalog (or that has none)."""
+
+
+def event_class_for(ce_type: str) -> type[Event]:
+    try:
+        return BY_CE_TYPE[ce_type]
+    except KeyError:
+        raise UnknownEventType(f"no event in the catalog has ce_type {ce_type!r}") from None

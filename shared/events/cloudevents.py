@@ -1,0 +1,60 @@
+"""CloudEvents 1.0 over Kafka, binary content mode.
+
+The message value is the event's JSON; the CloudEvents attributes travel as `ce_*` headers
+(UTF-8), so a consumer can route or drop a message without parsing its value. The key is
+the member id. `ce_correlationid` and `ce_causationid` are extension attributes (the spec
+allows only lower-case letters and digits in attribute names, hence no underscore).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC
+
+from shared.events.catalog import UnknownEventType, event_class_for
+from shared.events.envelope import Event
+
+SPEC_VERSION = "1.0"
+CONTENT_TYPE = "application/json"
+
+Headers = Iterable[tuple[str, bytes | str | None]]
+
+
+def default_source(producer: str) -> str:
+    return f"/patronage/{producer}"
+
+
+def to_kafka_headers(event: Event, source: str | None = None) -> list[tuple[str, bytes]]:
+    attributes = {
+        "ce_id": str(event.event_id),
+        "ce_type": event.ce_type(),
+        "ce_source": source or default_source(event.producer_name),
+        "ce_specversion": SPEC_VERSION,
+        "ce_time": event.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "ce_subject": event.member_id,
+        "content-type": CONTENT_TYPE,
+    }
+    if event.correlation_id is not None:
+        attributes["ce_correlationid"] = str(event.correlation_id)
+    if event.causation_id is not None:
+        attributes["ce_causationid"] = str(event.causation_id)
+    return [(name, value.encode()) for name, value in attributes.items()]
+
+
+def header_value(headers: Headers, name: str) -> str | None:
+    """The last value of a header (Kafka allows repeats; the last one wins), as text."""
+    found: bytes | str | None = None
+    for header_name, value in headers:
+        if header_name == name:
+            found = value
+    return found.decode() if isinstance(found, bytes) else found
+
+
+def decode(value: bytes, headers: Headers) -> Event:
+    """The event in a message. Raises `UnknownEventType` when `ce_type` is missing or not in
+    the catalog and pydantic's `ValidationError` when the value does not fit the class:
+    both mean the message will never be readable, so the consumer dead-letters it."""
+    ce_type = header_value(headers, "ce_type")
+    if ce_type is None:
+        raise UnknownEventType("message has no ce_type header")
+    return event_class_for(ce_type).model_validate_json(value)

@@ -1,0 +1,42 @@
+"""Events of the notifier service (topic `notifier.events`): what reached a member."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import Field, StringConstraints
+
+from shared.events.envelope import EntityId, Event
+
+NotificationChannel = Literal["email", "sms", "push", "wechat", "inbox"]
+NotificationKind = Annotated[
+    EntityId, Field(description="The template family, e.g. renewal_reminder, birthday_greeting.")
+]
+
+
+class NotificationSent(Event):
+    """A message was handed to its channel (email, SMS, push, WeChat) or put in the inbox."""
+
+    event_type = "NotificationSent"
+    producer_name = "notifier"
+
+    notification_id: EntityId
+    kind: NotificationKind
+    channel: NotificationChannel
+    source_event_id: UUID | None = Field(
+        default=None, description="The event it reacts to; absent for scheduled messages.")
+
+
+class NotificationFailed(Event):
+    """Delivery was given up after retries."""
+
+    event_type = "NotificationFailed"
+    producer_name = "notifier"
+
+    notification_id: EntityId
+    kind: NotificationKind
+    channel: NotificationChannel
+    error: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
+        description="The provider's last error.")
+    attempts: int = Field(ge=1, description="Delivery attempts made.")

@@ -1,0 +1,198 @@
+"""Events of the rewards service (topic `rewards.events`): bonus decisions on recharges,
+the points ledger and coupons.
+
+Each recharge gets exactly one bonus decision, so its grant id is derived from the recharge
+id (`grant_id_for`): a decision replayed or re-made after review carries the same grant id,
+and the wallet credits a grant at most once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+from uuid import UUID, uuid5
+
+from pydantic import Field, model_validator
+
+from shared.events.envelope import (
+    Currency,
+    EntityId,
+    Event,
+    FreeText,
+    MinorUnits,
+    UtcDatetime,
+    ValueObject,
+)
+
+# Fixed forever: changing it would give every recharge a second grant id.
+GRANT_ID_NAMESPACE = UUID("5b0e7a3c-2f4d-4c61-9a8e-3d1f6b2c9e47")
+
+Points = Annotated[int, Field(ge=0, description="A number of points.")]
+PointsBalance = Annotated[int, Field(ge=0, description="The member's points after this entry.")]
+GrantId = Annotated[UUID, Field(description="grant_id_for(recharge_id): one per recharge.")]
+
+
+def grant_id_for(recharge_id: str) -> UUID:
+    """The one grant id a recharge's bonus decision can have."""
+    return uuid5(GRANT_ID_NAMESPACE, recharge_id)
+
+
+def _check_grant_id(grant_id: UUID, recharge_id: str) -> None:
+    if grant_id != grant_id_for(recharge_id):
+        raise ValueError("grant_id must be grant_id_for(recharge_id)")
+
+
+class AppliedRule(ValueObject):
+    """An incentive rule or campaign that contributed to a bonus."""
+
+    id: EntityId
+    name: FreeText
+
+
+class HoldReason(ValueObject):
+    """Why the fraud screen (or a reviewer) held or rejected a bonus."""
+
+    rule: EntityId = Field(description="The screening rule that fired.")
+    detail: FreeText
+
+
+class BonusGranted(Event):
+    """The bonus for a recharge was granted; the wallet will credit it."""
+
+    event_type = "BonusGranted"
+    producer_name = "rewards"
+
+    grant_id: GrantId
+    recharge_id: EntityId
+    amount: MinorUnits
+    currency: Currency
+    rules: tuple[AppliedRule, ...] = Field(default=(), description="Rules that produced it.")
+    reviewed_by: EntityId | None = Field(
+        default=None, description="The reviewer, when granted after manual review.")
+
+    @model_validator(mode="after")
+    def _grant_id_from_recharge(self) -> Self:
+        _check_grant_id(self.grant_id, self.recharge_id)
+        return self
+
+
+class BonusHeld(Event):
+    """The bonus for a recharge awaits manual review."""
+
+    event_type = "BonusHeld"
+    producer_name = "rewards"
+
+    grant_id: GrantId
+    recharge_id: EntityId
+    amount: MinorUnits = Field(description="The bonus that would be granted on approval.")
+    currency: Currency
+    reasons: tuple[HoldReason, ...] = Field(min_length=1)
+    risk_score: int = Field(ge=0, le=100, description="Fraud screen score, 100 = riskiest.")
+
+    @model_validator(mode="after")
+    def _grant_id_from_recharge(self) -> Self:
+        _check_grant_id(self.grant_id, self.recharge_id)
+        return self
+
+
+class BonusRejected(Event):
+    """No bonus will be granted for a recharge."""
+
+    event_type = "BonusRejected"
+    producer_name = "rewards"
+
+    grant_id: GrantId
+    recharge_id: EntityId
+    reasons: tuple[HoldReason, ...] = Field(min_length=1)
+    reviewed_by: EntityId | None = Field(
+        default=None, description="The reviewer; absent when the screen rejected it outright.")
+
+    @model_validator(mode="after")
+    def _grant_id_from_recharge(self) -> Self:
+        _check_grant_id(self.grant_id, self.recharge_id)
+        return self
+
+
+class PointsEarned(Event):
+    """Points were added to a member's points ledger."""
+
+    event_type = "PointsEarned"
+    producer_name = "rewards"
+
+    entry_id: EntityId = Field(description="The points ledger entry.")
+    source_event_id: UUID = Field(description="The event that earned the points.")
+    points: Points
+    reason: Literal["purchase", "recharge", "referral", "campaign"] = Field(
+        description="What earned them.")
+    expires_at: UtcDatetime | None = Field(default=None, description="None: never expires.")
+    balance: PointsBalance
+
+
+class PointsRedeemed(Event):
+    """A member exchanged points for a reward."""
+
+    event_type = "PointsRedeemed"
+    producer_name = "rewards"
+
+    entry_id: EntityId = Field(description="The points ledger entry.")
+    points: Points
+    reward_reference: EntityId = Field(description="What the points were exchanged for.")
+    balance: PointsBalance
+
+
+class PointsExpired(Event):
+    """Points reached their expiry date unused and left the balance."""
+
+    event_type = "PointsExpired"
+    producer_name = "rewards"
+
+    entry_id: EntityId = Field(description="The points ledger entry.")
+    points: Points
+    balance: PointsBalance
+
+
+class CouponIssued(Event):
+    """A coupon was given to a member.
+
+    `value` is minor units off for amount_off, threshold and no_threshold coupons, and basis
+    points off for percent_off (1500 = 15% off). A threshold coupon applies from `min_spend`.
+    """
+
+    event_type = "CouponIssued"
+    producer_name = "rewards"
+
+    coupon_id: EntityId
+    code: EntityId = Field(description="What the member presents at the till.")
+    template_id: EntityId
+    kind: Literal["amount_off", "percent_off", "threshold", "no_threshold"]
+    value: int = Field(gt=0, description="Minor units off, or basis points for percent_off.")
+    currency: Currency | None = Field(
+        default=None, description="Required unless a percent_off coupon has no min_spend.")
+    min_spend: MinorUnits | None = Field(default=None, description="Spend needed to use it.")
+    valid_from: UtcDatetime
+    valid_until: UtcDatetime
+    reason: FreeText = Field(description="Why it was issued, e.g. a campaign or a birthday.")
+
+    @model_validator(mode="after")
+    def _consistent_terms(self) -> Self:
+        if self.valid_until <= self.valid_from:
+            raise ValueError("valid_until must be after valid_from")
+        if self.kind == "percent_off" and self.value > 10_000:
+            raise ValueError("a percent_off value is basis points, at most 10000")
+        if self.kind == "threshold" and not self.min_spend:
+            raise ValueError("a threshold coupon needs a min_spend")
+        if self.kind == "no_threshold" and self.min_spend:
+            raise ValueError("a no_threshold coupon has no min_spend")
+        carries_money = self.kind != "percent_off" or self.min_spend is not None
+        if carries_money and self.currency is None:
+            raise ValueError("currency is required when value or min_spend is money")
+        return self
+
+
+class CouponRedeemed(Event):
+    """A coupon was used on a purchase; it cannot be used again."""
+
+    event_type = "CouponRedeemed"
+    producer_name = "rewards"
+
+    coupon_id: EntityId
+    purchase_id: EntityId = Field(description="The wallet purchase it was used on.")

@@ -1,0 +1,138 @@
+"""Events of the tiering service (topic `tiering.events`): the member registry, tiers and
+paid membership terms."""
+
+from __future__ import annotations
+
+import calendar
+from typing import Annotated, Literal, Self
+
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
+
+from shared.events.envelope import (
+    Currency,
+    EntityId,
+    Event,
+    FreeText,
+    MinorUnits,
+    SalesChannel,
+    UtcDatetime,
+    ValueObject,
+)
+
+
+def _a_real_day(month_day: str) -> str:
+    month, day = (int(part) for part in month_day.split("-"))
+    # 29 February is a real birthday: check against a leap year.
+    if day > calendar.monthrange(2000, month)[1]:
+        raise ValueError(f"{month_day} is not a day of the year")
+    return month_day
+
+
+Birthday = Annotated[
+    str,
+    StringConstraints(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"),
+    AfterValidator(_a_real_day),
+    Field(description="Month and day, MM-DD; the year is not collected."),
+]
+Locale = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"),
+    Field(description="BCP 47 language tag, e.g. zh-CN."),
+]
+TierName = Annotated[EntityId, Field(description="A tier configured by the merchant, e.g. gold.")]
+Years = Annotated[int, Field(ge=1, description="Length of the membership term in years.")]
+
+
+class MemberEnrolled(Event):
+    """Someone joined the merchant's membership program."""
+
+    event_type = "MemberEnrolled"
+    producer_name = "tiering"
+
+    store_id: EntityId | None = Field(default=None, description="Store of enrolment, if any.")
+    channel: SalesChannel
+    referral_code: EntityId | None = Field(default=None, description="Code given at sign-up.")
+    birthday: Birthday | None = None
+    locale: Locale
+    enrolled_at: UtcDatetime
+
+
+class TierChanged(Event):
+    """A member moved to another tier."""
+
+    event_type = "TierChanged"
+    producer_name = "tiering"
+
+    from_tier: TierName
+    to_tier: TierName
+    direction: Literal["up", "down"]
+    reason: FreeText = Field(description="Why, e.g. qualifying spend reached or term expired.")
+    qualifying_amount: MinorUnits = Field(description="The qualifying spend that was counted.")
+    currency: Currency
+    effective_at: UtcDatetime
+
+    @model_validator(mode="after")
+    def _moves_somewhere(self) -> Self:
+        if self.from_tier == self.to_tier:
+            raise ValueError("from_tier and to_tier must differ")
+        return self
+
+
+class MembershipRenewed(Event):
+    """A member bought another paid membership term."""
+
+    event_type = "MembershipRenewed"
+    producer_name = "tiering"
+
+    term_id: EntityId
+    term_start: UtcDatetime
+    term_end: UtcDatetime
+    years: Years
+    price: MinorUnits
+    currency: Currency
+    purchase_id: EntityId = Field(description="The wallet purchase that paid for the term.")
+
+    @model_validator(mode="after")
+    def _term_ends_after_it_starts(self) -> Self:
+        if self.term_end <= self.term_start:
+            raise ValueError("term_end must be after term_start")
+        return self
+
+
+class RenewalQuote(ValueObject):
+    """The price of renewing for a given number of years."""
+
+    years: Years
+    price: MinorUnits
+    currency: Currency
+
+
+class MembershipExpiring(Event):
+    """A reminder point before a paid membership term ends (e.g. 30, 7 and 1 days before)."""
+
+    event_type = "MembershipExpiring"
+    producer_name = "tiering"
+
+    term_id: EntityId
+    term_end: UtcDatetime
+    days_left: int = Field(ge=0, description="Whole days until term_end.")
+    renewal_quote: tuple[RenewalQuote, ...] = Field(
+        default=(), description="Renewal price per term length on offer.")
+
+
+class MembershipExpired(Event):
+    """A paid membership term ended without renewal."""
+
+    event_type = "MembershipExpired"
+    producer_name = "tiering"
+
+    term_id: EntityId
+    term_end: UtcDatetime
+    grace_until: UtcDatetime = Field(
+        description="Renewing until then continues the term; equals term_end when no grace.")
+
+    @model_validator(mode="after")
+    def _grace_follows_the_end(self) -> Self:
+        if self.grace_until < self.term_end:
+            raise ValueError("grace_until cannot be before term_end")
+        return self

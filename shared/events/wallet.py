@@ -1,0 +1,152 @@
+"""Events of the wallet service (topic `wallet.events`): money in, money out, corrections.
+
+Every amount is in minor units of the event's `currency`; "principal" is money the member
+paid in, "bonus" is money the merchant gave and may claw back.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from shared.events.envelope import (
+    Currency,
+    EntityId,
+    Event,
+    FreeText,
+    MinorUnits,
+    SalesChannel,
+    SignedMinorUnits,
+    ValueObject,
+)
+
+
+class RechargeCompleted(Event):
+    """A member paid money into their stored-value balance (principal only; any bonus is
+    decided by rewards and credited later as `BonusCredited`)."""
+
+    event_type = "RechargeCompleted"
+    producer_name = "wallet"
+
+    recharge_id: EntityId
+    amount: MinorUnits = Field(description="Principal paid in.")
+    currency: Currency
+    payment_method: EntityId = Field(
+        description="How it was paid: cash, card, wechat_pay, alipay, unionpay, other, ...")
+    payment_reference: EntityId = Field(description="The payment provider's transaction id.")
+    store_id: EntityId
+    terminal_id: EntityId | None = Field(default=None, description="POS terminal, if any.")
+    channel: SalesChannel
+    is_first_recharge: bool = Field(description="The member's first recharge in this currency.")
+    lifetime_recharged: MinorUnits = Field(
+        description="Everything this member ever recharged in this currency, this one included.")
+
+    @model_validator(mode="after")
+    def _lifetime_includes_this_recharge(self) -> Self:
+        if self.lifetime_recharged < self.amount:
+            raise ValueError("lifetime_recharged must include this recharge's amount")
+        return self
+
+
+class BonusCredited(Event):
+    """The bonus that rewards granted for a recharge is now spendable."""
+
+    event_type = "BonusCredited"
+    producer_name = "wallet"
+
+    grant_id: UUID = Field(description="The rewards grant credited; one credit per grant.")
+    recharge_id: EntityId
+    amount: MinorUnits
+    currency: Currency
+    bonus_balance: MinorUnits = Field(description="The member's bonus balance after the credit.")
+
+
+class PurchaseItem(ValueObject):
+    """One line of an order."""
+
+    sku: EntityId
+    category: EntityId | None = Field(default=None, description="Merchant's product category.")
+    quantity: int = Field(ge=1)
+    amount: MinorUnits = Field(description="Line total after line discounts.")
+
+
+class PurchaseCompleted(Event):
+    """A member paid for an order, with stored value and/or other tenders."""
+
+    event_type = "PurchaseCompleted"
+    producer_name = "wallet"
+
+    purchase_id: EntityId
+    order_reference: EntityId = Field(description="The POS's or shop's own order number.")
+    total: MinorUnits = Field(description="Amount paid: paid_principal + paid_bonus + paid_other.")
+    currency: Currency
+    paid_principal: MinorUnits = Field(description="Paid from the member's principal balance.")
+    paid_bonus: MinorUnits = Field(description="Paid from the member's bonus balance.")
+    paid_other: MinorUnits = Field(description="Paid with other tenders (card, cash, ...).")
+    items: tuple[PurchaseItem, ...] = Field(
+        default=(), description="Line items; may be empty when the POS sends only a total.")
+    store_id: EntityId
+    terminal_id: EntityId | None = Field(default=None, description="POS terminal, if any.")
+    channel: SalesChannel
+    coupon_codes: tuple[EntityId, ...] = Field(default=(), description="Coupons applied.")
+
+    @model_validator(mode="after")
+    def _tenders_add_up_to_total(self) -> Self:
+        if self.paid_principal + self.paid_bonus + self.paid_other != self.total:
+            raise ValueError("paid_principal + paid_bonus + paid_other must equal total")
+        return self
+
+
+class PurchaseRefunded(Event):
+    """Some or all of a purchase was refunded; stored value went back to the wallet."""
+
+    event_type = "PurchaseRefunded"
+    producer_name = "wallet"
+
+    refund_id: EntityId
+    purchase_id: EntityId
+    amount: MinorUnits = Field(description="Total refunded, all tenders.")
+    currency: Currency
+    returned_principal: MinorUnits = Field(description="Returned to the principal balance.")
+    returned_bonus: MinorUnits = Field(description="Returned to the bonus balance.")
+
+    @model_validator(mode="after")
+    def _stored_value_within_refund(self) -> Self:
+        if self.returned_principal + self.returned_bonus > self.amount:
+            raise ValueError("returned_principal + returned_bonus cannot exceed amount")
+        return self
+
+
+class RechargeRefunded(Event):
+    """A recharge was refunded; the bonus it earned was clawed back proportionally."""
+
+    event_type = "RechargeRefunded"
+    producer_name = "wallet"
+
+    refund_id: EntityId
+    recharge_id: EntityId
+    currency: Currency
+    principal_refunded: MinorUnits = Field(description="Principal paid back to the member.")
+    bonus_clawed_back: MinorUnits = Field(description="Bonus removed from the bonus balance.")
+
+
+class WalletAdjusted(Event):
+    """An operator corrected a wallet (a reversal-style journal entry, never an edit)."""
+
+    event_type = "WalletAdjusted"
+    producer_name = "wallet"
+
+    adjustment_id: EntityId
+    currency: Currency
+    principal_delta: SignedMinorUnits = Field(description="Change to the principal balance.")
+    bonus_delta: SignedMinorUnits = Field(description="Change to the bonus balance.")
+    reason: FreeText = Field(description="Why the operator adjusted the wallet.")
+    actor: EntityId = Field(description="The operator who made the adjustment.")
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Self:
+        if self.principal_delta == 0 and self.bonus_delta == 0:
+            raise ValueError("an adjustment must change principal or bonus")
+        return self
