@@ -1,0 +1,165 @@
+"""The idempotent consumer engine, the same over Kafka and over the in-process bus.
+
+For each fetched batch:
+1. decode every message; one that cannot be decoded is poison and goes to the dead letters;
+2. in ONE transaction: claim the batch's event ids in the inbox, run each new event's
+   handlers inside a savepoint (retried with backoff; after `max_attempts` the savepoint is
+   rolled back, the claim released and the message dead-lettered), write the events the
+   handlers emitted to the outbox, commit;
+3. send the dead letters, then commit the offsets.
+
+A crash anywhere before step 3 redelivers the batch; the inbox makes that harmless.
+Infrastructure errors (database or broker unreachable) never dead-letter anything: the
+whole batch is rewound and retried, with backoff, until the infrastructure is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import structlog
+from pydantic import ValidationError
+from sqlalchemy import Table
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from shared.events.catalog import UnknownEventType
+from shared.events.cloudevents import decode
+from shared.events.envelope import Event
+from shared.messaging import inbox
+from shared.messaging.metrics import EVENTS_CONSUMED
+from shared.messaging.records import DeadLetterSink, IncomingMessage, MessageSource, PartitionKey
+from shared.structured_logging import get_logger
+
+log = get_logger(__name__)
+
+Handler = Callable[[Event, UnitOfWork], Awaitable[None]]
+HandlerMap = Mapping[type[Event], Sequence[Handler]]
+POISON_ON_DECODE = (UnknownEventType, ValidationError, ValueError)
+
+
+def is_infrastructure_error(error: BaseException) -> bool:
+    if isinstance(error, (OperationalError, InterfaceError, ConnectionError, OSError)):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+@dataclass
+class ConsumerStats:
+    applied: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    batches: int = 0
+
+
+@dataclass
+class EventConsumer:
+    name: str
+    source: MessageSource
+    dead_letters: DeadLetterSink
+    handlers: HandlerMap
+    uow_factory: UnitOfWorkFactory
+    inbox_table: Table
+    max_attempts: int = 3
+    retry_delay: float = 0.05
+    max_batch: int = 500
+    stats: ConsumerStats = field(default_factory=ConsumerStats)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until `stop` is set. A failed batch is never skipped: the source is
+        rewound to the committed offsets (retrying the rewind itself until it succeeds)."""
+        await self.source.start()
+        delay, needs_rewind = self.retry_delay, False
+        try:
+            while not stop.is_set():
+                try:
+                    if needs_rewind:
+                        await self.source.rewind()
+                        needs_rewind = False
+                    messages = await self.source.fetch(timeout=0.5, max_records=self.max_batch)
+                    if messages:
+                        await self.process(messages)
+                    delay = self.retry_delay
+                except Exception as error:
+                    needs_rewind = True
+                    log.warning("consumer_batch_failed", consumer=self.name, error=repr(error),
+                                retry_in=delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 5.0)
+        finally:
+            await self.source.stop()
+
+    async def process(self, messages: Sequence[IncomingMessage]) -> None:
+        dead: list[tuple[IncomingMessage, BaseException, int]] = []
+        decoded: list[tuple[IncomingMessage, Event]] = []
+        for message in messages:
+            try:
+                event = decode(message.value, message.headers)
+            except POISON_ON_DECODE as error:
+                dead.append((message, error, 1))
+                continue
+            if type(event) in self.handlers:
+                decoded.append((message, event))
+
+        if decoded:
+            async with self.uow_factory() as uow:
+                claimed = await inbox.claim(
+                    uow.connection, self.inbox_table, self.name, [e.event_id for _, e in decoded]
+                )
+                for message, event in decoded:
+                    if event.event_id not in claimed:
+                        self.stats.duplicates += 1
+                        EVENTS_CONSUMED.labels(self.name, "duplicate").inc()
+                        continue
+                    claimed.discard(event.event_id)
+                    failure = await self._apply(event, uow)
+                    if failure is not None:
+                        await inbox.release(uow.connection, self.inbox_table, self.name, event.event_id)
+                        dead.append((message, failure, self.max_attempts))
+
+        for message, error, attempts in dead:
+            await self.dead_letters.send(message, error, attempts)
+            self.stats.dead_lettered += 1
+            EVENTS_CONSUMED.labels(self.name, "dead_lettered").inc()
+            log.error("event_dead_lettered", consumer=self.name, topic=message.topic,
+                      offset=message.offset, error=repr(error))
+        await self.source.commit(_next_offsets(messages))
+        self.stats.batches += 1
+
+    async def _apply(self, event: Event, uow: UnitOfWork) -> BaseException | None:
+        """Run the event's handlers in a savepoint; the last error if every attempt failed."""
+        structlog.contextvars.bind_contextvars(
+            event_id=str(event.event_id), member_id=event.member_id,
+            correlation_id=str(event.correlation_id or event.event_id),
+        )
+        try:
+            for attempt in range(1, self.max_attempts + 1):
+                try:
+                    async with uow.savepoint():
+                        for handler in self.handlers[type(event)]:
+                            await handler(event, uow)
+                    self.stats.applied += 1
+                    EVENTS_CONSUMED.labels(self.name, "applied").inc()
+                    return None
+                except Exception as error:
+                    if is_infrastructure_error(error):
+                        raise
+                    log.warning("handler_failed", consumer=self.name, attempt=attempt,
+                                event_type=event.event_type, error=repr(error))
+                    if attempt == self.max_attempts:
+                        return error
+                    await asyncio.sleep(self.retry_delay * 2 ** (attempt - 1))
+            return None
+        finally:
+            structlog.contextvars.unbind_contextvars("event_id", "member_id", "correlation_id")
+
+
+def _next_offsets(messages: Sequence[IncomingMessage]) -> dict[PartitionKey, int]:
+    offsets: dict[PartitionKey, int] = {}
+    for message in messages:
+        offsets[message.partition_key] = max(
+            offsets.get(message.partition_key, 0), message.offset + 1
+        )
+    return offsets
