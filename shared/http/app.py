@@ -1,0 +1,29 @@
+"""The FastAPI application every service starts from: problem+json errors, health,
+readiness and metrics, OpenAPI with the service's own title and version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import ORJSONResponse
+
+from shared.http.health import health_router
+from shared.http.metrics import RequestMetrics
+from shared.http.problems import install_problem_handlers
+from shared.service import ServiceContext
+
+
+def service_app(
+    context: ServiceContext, *, title: str, description: str, routers: Iterable[APIRouter]
+) -> FastAPI:
+    app = FastAPI(
+        title=title, description=description, version="1.0.0",
+        default_response_class=ORJSONResponse,
+    )
+    install_problem_handlers(app)
+    app.include_router(health_router(context.readiness))
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(RequestMetrics, service=context.name)
+    return app

@@ -1,0 +1,108 @@
+"""Idempotency keys with Stripe's semantics, inside the business transaction.
+
+- same key, same body        -> the first response, replayed (status and body);
+- same key, different body   -> 422 `idempotency_key_reused`;
+- same key while the first request is still running -> 409 `request_in_progress` with
+  `Retry-After`.
+
+How: the first statement of the transaction takes a transaction-scoped advisory lock on
+(scope, key) without waiting. Holding it, we look for a stored response; if there is none
+we run the request and store its response in the same transaction, so a key's response
+exists if and only if the request's effects committed. Keys are kept `RETENTION` (at least
+seven days) and pruned by `prune_expired`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, Table, Text, func, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.http.problems import Problem
+
+RETENTION = timedelta(days=8)
+MAX_KEY_LENGTH = 255
+
+
+def define_idempotency_table(metadata: MetaData) -> Table:
+    return Table(
+        "idempotency_keys",
+        metadata,
+        Column("scope", Text, primary_key=True),
+        Column("key", Text, primary_key=True),
+        Column("request_hash", LargeBinary, nullable=False),
+        Column("status_code", Integer, nullable=False),
+        Column("response", LargeBinary, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status_code: int
+    body: bytes
+
+
+def request_fingerprint(body: Any) -> bytes:
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).digest()
+
+
+def _lock_key(scope: str, key: str) -> int:
+    """A signed 64-bit advisory-lock id for (scope, key)."""
+    digest = hashlib.sha256(f"{scope}\x00{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def require_key(key: str | None) -> str:
+    if not key:
+        raise Problem(400, "idempotency_key_missing",
+                      "Money-moving requests need an Idempotency-Key header.")
+    if len(key) > MAX_KEY_LENGTH:
+        raise Problem(400, "idempotency_key_invalid",
+                      f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters.")
+    return key
+
+
+LOCK = "SELECT pg_try_advisory_xact_lock(:lock_key)"
+FIND = "SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = :scope AND key = :key"
+STORE = """INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response)
+           VALUES (:scope, :key, :hash, :status, :response)"""
+
+
+async def replay_or_claim(
+    connection: AsyncConnection, scope: str, key: str, fingerprint: bytes
+) -> StoredResponse | None:
+    """The stored response to replay, or None when this request should run now."""
+    params = {"scope": scope, "key": key}
+    if not (await connection.execute(text(LOCK), {"lock_key": _lock_key(scope, key)})).scalar():
+        raise Problem(409, "request_in_progress",
+                      "A request with this Idempotency-Key is still being processed.",
+                      headers={"Retry-After": "1"})
+    row = (await connection.execute(text(FIND), params)).first()
+    if row is None:
+        return None
+    if row.request_hash != fingerprint:
+        raise Problem(422, "idempotency_key_reused",
+                      "This Idempotency-Key was used with a different request body.")
+    return StoredResponse(row.status_code, row.response)
+
+
+async def remember(
+    connection: AsyncConnection, scope: str, key: str, fingerprint: bytes,
+    status_code: int, body: bytes,
+) -> None:
+    await connection.execute(text(STORE), {"scope": scope, "key": key, "hash": fingerprint,
+                                           "status": status_code, "response": body})
+
+
+async def prune_expired(connection: AsyncConnection, now: datetime) -> int:
+    result = await connection.execute(
+        text("DELETE FROM idempotency_keys WHERE created_at < :cutoff"),
+        {"cutoff": now - RETENTION},
+    )
+    return result.rowcount

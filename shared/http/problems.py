@@ -1,0 +1,94 @@
+"""problem+json (RFC 9457) errors with stable codes, for every failure a client can cause.
+
+Routes raise `Problem(status, code, detail)`; validation errors become 422
+`invalid_request` with the offending fields; a body that is not JSON becomes 400
+`malformed_json`; anything unexpected becomes a 500 problem (logged) rather than a stack
+trace. Clients switch on `code`, never on `title` or `detail`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import ORJSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.structured_logging import get_logger
+
+log = get_logger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(Exception):
+    def __init__(
+        self, status: int, code: str, detail: str, *, headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+        self.headers, self.extra = headers or {}, extra
+
+
+def problem_response(
+    request: Request, status: int, code: str, detail: str,
+    headers: dict[str, str] | None = None, **extra: Any,
+) -> ORJSONResponse:
+    body = {
+        "type": f"https://patronage.dev/problems/{code}",
+        "title": code.replace("_", " ").capitalize(),
+        "status": status,
+        "code": code,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
+    return ORJSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+async def _on_problem(request: Request, error: Exception) -> ORJSONResponse:
+    assert isinstance(error, Problem)
+    return problem_response(request, error.status, error.code, error.detail, error.headers,
+                            **error.extra)
+
+
+async def _on_validation(request: Request, error: Exception) -> ORJSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        {"location": list(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
+        for e in error.errors()
+    ]
+    if any(e["type"] == "json_invalid" for e in errors):
+        return problem_response(request, 400, "malformed_json", "The body is not valid JSON.")
+    return problem_response(request, 422, "invalid_request",
+                            "The request does not match the schema.", errors=errors)
+
+
+async def _on_http(request: Request, error: Exception) -> ORJSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
+            403: "forbidden"}.get(error.status_code, f"http_{error.status_code}")
+    return problem_response(request, error.status_code, code, str(error.detail),
+                            dict(error.headers or {}))
+
+
+async def _on_unexpected(request: Request, error: Exception) -> ORJSONResponse:
+    log.exception("unhandled_error", path=request.url.path, error=repr(error))
+    return problem_response(request, 500, "internal_error", "Something went wrong on our side.")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": description, "content": {PROBLEM_JSON: {}}}
+    for status, description in {
+        400: "Malformed request", 401: "Not authenticated", 403: "Not allowed",
+        404: "Not found", 409: "Conflict", 422: "Invalid request",
+    }.items()
+}
