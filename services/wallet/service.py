@@ -1,0 +1,22 @@
+"""The wallet, as the runtime sees it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.wallet import tables
+from services.wallet.api import create_app
+from services.wallet.settings import get_wallet_settings
+from shared.service import ServiceSpec
+
+SPEC = ServiceSpec(
+    name="wallet",
+    metadata=tables.metadata,
+    outbox=tables.outbox,
+    inbox=tables.inbox,
+    migrations=Path(__file__).parent / "migrations",
+    load_settings=get_wallet_settings,
+    create_app=create_app,
+    handlers=lambda context: {},
+    subscribes_to=(),
+)

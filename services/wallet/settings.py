@@ -1,0 +1,27 @@
+"""Wallet settings (`PATRONAGE_WALLET_*`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.wallet.domain import StoredValueLimits
+
+
+class WalletSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PATRONAGE_WALLET_", extra="ignore")
+
+    currencies: frozenset[str] = Field(default=frozenset({"CNY"}),
+                                       description="Currencies the merchant's wallets hold.")
+    max_recharge: int = Field(default=500_000, gt=0, description="Per recharge, minor units.")
+    max_balance: int = Field(default=500_000, gt=0, description="Per wallet, minor units.")
+
+    def limits(self) -> StoredValueLimits:
+        return StoredValueLimits(self.currencies, self.max_recharge, self.max_balance)
+
+
+@lru_cache
+def get_wallet_settings() -> WalletSettings:
+    return WalletSettings()

@@ -1,0 +1,43 @@
+import pytest
+
+from services.wallet.domain import (
+    StoredValueLimits,
+    WalletRuleViolation,
+    check_recharge,
+    is_balanced,
+    recharge_lines,
+)
+from shared.money import Money
+
+LIMITS = StoredValueLimits(currencies=frozenset({"CNY"}), max_recharge=500_000, max_balance=500_000)
+
+
+def refusal(amount: Money, stored_before: int = 0) -> str:
+    with pytest.raises(WalletRuleViolation) as refused:
+        check_recharge(amount, stored_before, LIMITS)
+    return refused.value.code
+
+
+def test_stored_value_up_to_5000_yuan_is_accepted():
+    check_recharge(Money(500_000, "CNY"), 0, LIMITS)
+    check_recharge(Money(1, "CNY"), 499_999, LIMITS)
+
+
+def test_one_fen_over_5000_yuan_is_refused():
+    assert refusal(Money(500_001, "CNY")) == "recharge_above_limit"
+    assert refusal(Money(2, "CNY"), stored_before=499_999) == "balance_limit_exceeded"
+
+
+def test_other_currencies_are_refused():
+    assert refusal(Money(100, "USD")) == "unsupported_currency"
+
+
+def test_non_positive_amounts_are_refused():
+    assert refusal(Money(0, "CNY")) == "amount_not_positive"
+    assert refusal(Money(-5, "CNY")) == "amount_not_positive"
+
+
+def test_a_recharge_entry_balances():
+    lines = recharge_lines("m1", 12_345)
+    assert is_balanced(lines)
+    assert {line.account for line in lines} == {"merchant_clearing", "member_principal"}
