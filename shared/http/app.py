@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import ORJSONResponse
 
 from shared.http.health import health_router
 from shared.http.metrics import RequestMetrics
@@ -17,10 +16,7 @@ from shared.service import ServiceContext
 def service_app(
     context: ServiceContext, *, title: str, description: str, routers: Iterable[APIRouter]
 ) -> FastAPI:
-    app = FastAPI(
-        title=title, description=description, version="1.0.0",
-        default_response_class=ORJSONResponse,
-    )
+    app = FastAPI(title=title, description=description, version="1.0.0")
     install_problem_handlers(app)
     app.include_router(health_router(context.readiness))
     for router in routers:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 
+import orjson
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import ORJSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.http.problems import problem_response
@@ -28,7 +28,7 @@ def health_router(checks: Mapping[str, ReadinessCheck], timeout: float = 2.0) ->
         return {"status": "ok"}
 
     @router.get("/readyz", summary="Readiness: database and Kafka reachable")
-    async def readyz(request: Request) -> ORJSONResponse:
+    async def readyz(request: Request) -> Response:
         failures: dict[str, str] = {}
         for name, check in checks.items():
             try:
@@ -38,7 +38,8 @@ def health_router(checks: Mapping[str, ReadinessCheck], timeout: float = 2.0) ->
         if failures:
             return problem_response(request, 503, "not_ready", "Dependencies unreachable.",
                                     failures=failures)
-        return ORJSONResponse({"status": "ready", "checks": sorted(checks)})
+        return Response(orjson.dumps({"status": "ready", "checks": sorted(checks)}),
+                        media_type="application/json")
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def metrics() -> Response:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.structured_logging import get_logger
@@ -34,7 +35,7 @@ class Problem(Exception):
 def problem_response(
     request: Request, status: int, code: str, detail: str,
     headers: dict[str, str] | None = None, **extra: Any,
-) -> ORJSONResponse:
+) -> Response:
     body = {
         "type": f"https://patronage.dev/problems/{code}",
         "title": code.replace("_", " ").capitalize(),
@@ -44,16 +45,16 @@ def problem_response(
         "instance": request.url.path,
         **extra,
     }
-    return ORJSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-async def _on_problem(request: Request, error: Exception) -> ORJSONResponse:
+async def _on_problem(request: Request, error: Exception) -> Response:
     assert isinstance(error, Problem)
     return problem_response(request, error.status, error.code, error.detail, error.headers,
                             **error.extra)
 
 
-async def _on_validation(request: Request, error: Exception) -> ORJSONResponse:
+async def _on_validation(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     errors = [
         {"location": list(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
@@ -65,7 +66,7 @@ async def _on_validation(request: Request, error: Exception) -> ORJSONResponse:
                             "The request does not match the schema.", errors=errors)
 
 
-async def _on_http(request: Request, error: Exception) -> ORJSONResponse:
+async def _on_http(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
             403: "forbidden"}.get(error.status_code, f"http_{error.status_code}")
@@ -73,7 +74,7 @@ async def _on_http(request: Request, error: Exception) -> ORJSONResponse:
                             dict(error.headers or {}))
 
 
-async def _on_unexpected(request: Request, error: Exception) -> ORJSONResponse:
+async def _on_unexpected(request: Request, error: Exception) -> Response:
     log.exception("unhandled_error", path=request.url.path, error=repr(error))
     return problem_response(request, 500, "internal_error", "Something went wrong on our side.")
 

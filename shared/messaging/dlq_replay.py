@@ -31,14 +31,14 @@ async def replay_dead_letters(platform: PlatformSettings, group: str, dry_run: b
     await consumer.start()
     replayed = 0
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        partitions = [TopicPartition(topic, p) for p in await publisher.partitions_for(topic)]
         if not partitions:
             return 0
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
         if dry_run:
             return sum([ends[tp] - await consumer.position(tp) for tp in partitions])
-        while any(await consumer.position(tp) < ends[tp] for tp in partitions):
+        while await _behind(consumer, ends):
             batches = await consumer.getmany(timeout_ms=1000, max_records=500)
             for tp, records in batches.items():
                 messages = []
@@ -54,3 +54,7 @@ async def replay_dead_letters(platform: PlatformSettings, group: str, dry_run: b
         await publisher.stop()
         await consumer.stop()
     return replayed
+
+
+async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
+    return any([await consumer.position(tp) < end for tp, end in ends.items()])

@@ -20,8 +20,10 @@ REQUEST_TIMEOUT_MS = 15_000
 class KafkaPublisher:
     """Idempotent, acks=all producer used by the outbox relay."""
 
-    def __init__(self, bootstrap_servers: str, client_id: str) -> None:
+    def __init__(self, bootstrap_servers: str, client_id: str,
+                 request_timeout_ms: int = REQUEST_TIMEOUT_MS) -> None:
         self._bootstrap, self._client_id = bootstrap_servers, client_id
+        self._request_timeout_ms = request_timeout_ms
         self._producer: AIOKafkaProducer | None = None
 
     async def _started(self) -> AIOKafkaProducer:
@@ -32,7 +34,7 @@ class KafkaPublisher:
                 enable_idempotence=True,
                 acks="all",
                 linger_ms=2,
-                request_timeout_ms=REQUEST_TIMEOUT_MS,
+                request_timeout_ms=self._request_timeout_ms,
             )
             try:
                 await producer.start()
@@ -49,6 +51,10 @@ class KafkaPublisher:
             for m in messages
         ]
         await asyncio.gather(*deliveries)
+
+    async def partitions_for(self, topic: str) -> set[int]:
+        """The topic's partitions (waits for its metadata; creates it if auto-create is on)."""
+        return set(await (await self._started()).partitions_for(topic))
 
     async def stop(self) -> None:
         producer, self._producer = self._producer, None

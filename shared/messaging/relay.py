@@ -65,6 +65,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self.is_leader = False
         self.published_count = 0
+        self.failed_batches = 0
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -111,6 +112,7 @@ class OutboxRelay:
                 log.warning("outbox_publish_failed", schema=self._schema, error=repr(error),
                             batch=len(messages), retry_in=backoff)
                 PUBLISH_FAILURES.labels(self._schema).inc()
+                self.failed_batches += 1
                 await connection.execute(RECORD_FAILURE, positions, repr(error)[:2000])
                 await self._publisher.stop()
                 await _sleep_or_stop(stop, backoff)

@@ -1,0 +1,4 @@
+from shared.db.migrations import run_env
+from tests.support.probe import metadata
+
+run_env(metadata)

@@ -1,0 +1,9 @@
+"""The service specs the test suite migrates into its template database."""
+
+from __future__ import annotations
+
+from services.rewards.service import SPEC as REWARDS
+from services.wallet.service import SPEC as WALLET
+from tests.support.probe import SPEC as PROBE
+
+ALL_SPECS = (WALLET, REWARDS, PROBE)
