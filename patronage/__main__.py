@@ -1,0 +1,3 @@
+from patronage.cli import app
+
+app()

@@ -1,0 +1,90 @@
+"""The `patronage` command: run the platform, one service, migrations, and DLQ replay."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from patronage.services import DEFAULT_PORTS, SERVICES
+
+app = typer.Typer(help="Patronage: membership and stored-value platform for merchants.",
+                  no_args_is_help=True)
+dlq_app = typer.Typer(help="Dead-letter queues: inspect and re-drive failed events.")
+app.add_typer(dlq_app, name="dlq")
+
+ServiceName = Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}")]
+
+
+def _spec(name: str):
+    if name not in SERVICES:
+        raise typer.BadParameter(f"unknown service {name!r}; choose from {', '.join(SERVICES)}")
+    return SERVICES[name]
+
+
+@app.command()
+def dev(
+    host: str = "127.0.0.1",
+    data_dir: Annotated[Path | None, typer.Option(help="PostgreSQL data directory")] = None,
+    port_offset: Annotated[int, typer.Option(help="Added to every service's port")] = 0,
+) -> None:
+    """Run every service in one process on an embedded PostgreSQL and an in-process bus."""
+    from patronage.dev import run_dev
+
+    asyncio.run(run_dev(data_dir, host, port_offset))
+
+
+@app.command()
+def serve(name: ServiceName, host: str = "0.0.0.0", port: int | None = None,
+          migrate: bool = True) -> None:
+    """Run one service (API, outbox relay, consumer) against Kafka and PostgreSQL."""
+    from shared.runtime import ServiceRuntime
+    from shared.settings import get_platform_settings
+    from shared.structured_logging import configure_logging
+    from shared.transport import KafkaTransport
+
+    async def run() -> None:
+        platform = get_platform_settings()
+        configure_logging(platform.log_level, json=platform.log_json)
+        runtime = ServiceRuntime(_spec(name), platform, KafkaTransport(platform.kafka_bootstrap))
+        await runtime.start(migrate=migrate)
+        server = runtime.http_server(host, port or DEFAULT_PORTS[name])
+        stop = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        serving = asyncio.create_task(server.serve())
+        await stop.wait()
+        server.should_exit = True
+        await serving
+        await runtime.stop()
+
+    asyncio.run(run())
+
+
+@app.command()
+def migrate(name: Annotated[str, typer.Argument(help="A service, or 'all'")] = "all") -> None:
+    """Apply a service's migrations (its own schema) up to the newest."""
+    from shared.db.migrations import upgrade_to_head
+    from shared.settings import get_platform_settings
+
+    url = get_platform_settings().database_url
+    for spec in SERVICES.values() if name == "all" else [_spec(name)]:
+        upgrade_to_head(spec.migrations, url, spec.name)
+        typer.echo(f"{spec.name}: migrated")
+
+
+@dlq_app.command("replay")
+def dlq_replay(name: ServiceName, dry_run: bool = False) -> None:
+    """Re-drive every message in `<service>.dlq` to the topic it came from."""
+    from shared.messaging.dlq_replay import replay_dead_letters
+    from shared.settings import get_platform_settings
+
+    count = asyncio.run(replay_dead_letters(get_platform_settings(), _spec(name).name, dry_run))
+    typer.echo(f"{'would replay' if dry_run else 'replayed'} {count} message(s)")
+
+
+if __name__ == "__main__":
+    app()

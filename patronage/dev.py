@@ -1,0 +1,60 @@
+"""`patronage dev`: every service in one process, on an embedded PostgreSQL and the
+in-process bus. For trying Patronage and for demos; not durable across a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+
+import asyncpg
+
+from patronage.local.postgres import LocalPostgres
+from patronage.services import DEFAULT_PORTS, SERVICES
+from shared.db.engine import plain_url, with_database
+from shared.runtime import ServiceRuntime
+from shared.settings import PlatformSettings
+from shared.structured_logging import configure_logging, get_logger
+from shared.transport import BusTransport
+
+log = get_logger(__name__)
+DATABASE = "patronage"
+
+
+async def _ensure_database(server_dsn: str) -> str:
+    connection = await asyncpg.connect(plain_url(server_dsn))
+    try:
+        if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", DATABASE):
+            await connection.execute(f'CREATE DATABASE "{DATABASE}"')
+    finally:
+        await connection.close()
+    return with_database(server_dsn, DATABASE)
+
+
+async def run_dev(data_dir: Path | None, host: str, port_offset: int = 0) -> None:
+    configure_logging(json=False)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+
+    with LocalPostgres(data_dir=data_dir, durable=True) as postgres:
+        platform = PlatformSettings(environment="dev", database_url=await _ensure_database(postgres.dsn))
+        transport = BusTransport()
+        runtimes = [ServiceRuntime(spec, platform, transport) for spec in SERVICES.values()]
+        for runtime in runtimes:
+            await runtime.start()
+        servers = [r.http_server(host, DEFAULT_PORTS[r.spec.name] + port_offset) for r in runtimes]
+        serving = [asyncio.create_task(server.serve()) for server in servers]
+        for runtime in runtimes:
+            port = DEFAULT_PORTS[runtime.spec.name] + port_offset
+            print(f"  {runtime.spec.name:<8} http://{host}:{port}  (docs: http://{host}:{port}/docs)",
+                  flush=True)
+        print(f"  database {platform.database_url}\nPatronage is running. Ctrl-C stops it.",
+              flush=True)
+        await stop.wait()
+        for server in servers:
+            server.should_exit = True
+        await asyncio.gather(*serving)
+        for runtime in runtimes:
+            await runtime.stop()
