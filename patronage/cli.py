@@ -15,6 +15,8 @@ app = typer.Typer(help="Patronage: membership and stored-value platform for merc
                   no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead-letter queues: inspect and re-drive failed events.")
 app.add_typer(dlq_app, name="dlq")
+keys_app = typer.Typer(help="Issue credentials signed with PATRONAGE_JWT_SECRET.")
+app.add_typer(keys_app, name="keys")
 
 ServiceName = Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}")]
 
@@ -84,6 +86,51 @@ def dlq_replay(name: ServiceName, dry_run: bool = False) -> None:
 
     count = asyncio.run(replay_dead_letters(get_platform_settings(), _spec(name).name, dry_run))
     typer.echo(f"{'would replay' if dry_run else 'replayed'} {count} message(s)")
+
+
+def _issue(principal, ttl_days: int) -> None:
+    from datetime import timedelta
+
+    from shared.clock import SystemClock
+    from shared.http.auth import issue_token
+    from shared.settings import get_platform_settings
+
+    secret = get_platform_settings().jwt_secret
+    typer.echo(issue_token(secret, principal, SystemClock().now(), timedelta(days=ttl_days)))
+
+
+@keys_app.command("pos")
+def pos_key(
+    store: Annotated[str, typer.Option(help="The store the terminal belongs to")],
+    terminal: Annotated[str, typer.Option(help="The terminal id")],
+    extra_store: Annotated[list[str] | None, typer.Option(help="Further stores it may serve")] = None,
+    ttl_days: int = 365,
+) -> None:
+    """An API key for a POS terminal (send it as X-Api-Key)."""
+    from shared.http.auth import Principal
+
+    _issue(Principal("pos", terminal, store_id=store, extra_stores=frozenset(extra_store or ())),
+           ttl_days)
+
+
+@keys_app.command("ops")
+def ops_token(
+    user: Annotated[str, typer.Option(help="Who: recorded as the actor in audits")],
+    scope: Annotated[list[str], typer.Option(help="e.g. ops:review, ops:config, ops:adjust")],
+    ttl_days: int = 1,
+) -> None:
+    """A bearer token for an ops user with the given scopes."""
+    from shared.http.auth import Principal
+
+    _issue(Principal("ops", user, scopes=frozenset(scope)), ttl_days)
+
+
+@keys_app.command("member")
+def member_token(member: Annotated[str, typer.Option(help="The member id")], ttl_days: int = 1) -> None:
+    """A bearer token for a member (for trying the app APIs; real apps get theirs at login)."""
+    from shared.http.auth import Principal
+
+    _issue(Principal("member", member), ttl_days)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from services.rewards import tables
 from shared.http.app import service_app
+from shared.http.auth import Caller, require_member_access, require_role
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
@@ -15,7 +16,9 @@ def recharges_router(context: ServiceContext) -> APIRouter:
     router = APIRouter(prefix="/v1/members", tags=["recharges"], responses=PROBLEM_RESPONSES)
 
     @router.get("/{member_id}/recharges", summary="Recharges rewards has evaluated for a member")
-    async def member_recharges(member_id: str) -> list[dict]:
+    async def member_recharges(member_id: str, caller: Caller) -> list[dict]:
+        require_role(caller, "ops", "member")
+        require_member_access(caller, member_id)
         statement = (select(tables.recharges_seen)
                      .where(tables.recharges_seen.c.member_id == member_id)
                      .order_by(tables.recharges_seen.c.occurred_at).limit(100))

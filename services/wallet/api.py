@@ -14,6 +14,13 @@ from services.wallet.schemas import BonusStatus, RechargeReceipt, RechargeReques
 from services.wallet.settings import WalletSettings
 from shared.http import idempotency
 from shared.http.app import service_app
+from shared.http.auth import (
+    Caller,
+    can_see_store,
+    require_member_access,
+    require_role,
+    require_store,
+)
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
 
@@ -32,11 +39,17 @@ def recharges_router(context: ServiceContext) -> APIRouter:
 
     @router.post("", status_code=201, response_model=RechargeReceipt,
                  summary="Recharge a member's stored value (principal; bonus follows)")
-    async def create_recharge(body: RechargeRequest, idempotency_key: IdempotencyKey = None) -> Response:
+    async def create_recharge(
+        body: RechargeRequest, caller: Caller, idempotency_key: IdempotencyKey = None
+    ) -> Response:
+        require_role(caller, "pos", "member")
+        require_member_access(caller, body.member_id)
+        require_store(caller, body.store_id)
         key = idempotency.require_key(idempotency_key)
+        scope = f"{caller.identity} {RECHARGE_SCOPE}"
         fingerprint = idempotency.request_fingerprint(body.model_dump(mode="json"))
         async with context.uow() as uow:
-            stored = await idempotency.replay_or_claim(uow.connection, RECHARGE_SCOPE, key, fingerprint)
+            stored = await idempotency.replay_or_claim(uow.connection, scope, key, fingerprint)
             if stored is not None:
                 return Response(stored.body, stored.status_code, media_type="application/json",
                                 headers={"Idempotent-Replayed": "true"})
@@ -48,14 +61,17 @@ def recharges_router(context: ServiceContext) -> APIRouter:
                 raise Problem(409, "pos_reference_reused",
                               f"pos_reference {reused} was already used by another recharge.") from reused
             payload = orjson.dumps(receipt.model_dump(mode="json"))
-            await idempotency.remember(uow.connection, RECHARGE_SCOPE, key, fingerprint, 201, payload)
+            await idempotency.remember(uow.connection, scope, key, fingerprint, 201, payload)
         return Response(payload, 201, media_type="application/json")
 
     @router.get("/{recharge_id}", summary="A recharge and the status of its bonus")
-    async def get_recharge(recharge_id: UUID) -> dict:
+    async def get_recharge(recharge_id: UUID, caller: Caller) -> dict:
         async with context.uow() as uow:
             row = await find_recharge(uow, recharge_id)
-        if row is None:
+        hidden = row is not None and (
+            (caller.role == "member" and caller.subject != row.member_id)
+            or not can_see_store(caller, row.store_id))
+        if row is None or hidden:
             raise Problem(404, "recharge_not_found", f"No recharge {recharge_id}.")
         return {
             "recharge_id": row.recharge_id, "member_id": row.member_id, "amount": row.amount,

@@ -17,6 +17,7 @@ def service_app(
     context: ServiceContext, *, title: str, description: str, routers: Iterable[APIRouter]
 ) -> FastAPI:
     app = FastAPI(title=title, description=description, version="1.0.0")
+    app.state.jwt_secret = context.platform.jwt_secret
     install_problem_handlers(app)
     app.include_router(health_router(context.readiness))
     for router in routers:

@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.auth import member_headers, pos_headers
+
 pytestmark = pytest.mark.integration
 PORT_OFFSET = 1000  # away from a `patronage dev` a developer may have running
 
@@ -52,7 +54,7 @@ def test_dev_takes_a_recharge_and_replays_it_then_stops_on_ctrl_c(dev_process):
     body = {"member_id": "m_dev", "amount": 50_000, "currency": "CNY",
             "payment_method": "wechat_pay", "payment_reference": "wx-1", "store_id": "store_1",
             "terminal_id": "pos_1", "channel": "pos", "pos_reference": f"dev-{time.time_ns()}"}
-    headers = {"Idempotency-Key": f"dev-{time.time_ns()}"}
+    headers = {"Idempotency-Key": f"dev-{time.time_ns()}", **pos_headers("store_1")}
 
     first = httpx.post(f"{wallet}/v1/recharges", json=body, headers=headers, timeout=10)
     again = httpx.post(f"{wallet}/v1/recharges", json=body, headers=headers, timeout=10)
@@ -62,7 +64,8 @@ def test_dev_takes_a_recharge_and_replays_it_then_stops_on_ctrl_c(dev_process):
     deadline = time.monotonic() + 20
     seen: list = []
     while not seen and time.monotonic() < deadline:
-        seen = httpx.get(f"{rewards}/v1/members/m_dev/recharges", timeout=10).json()
+        seen = httpx.get(f"{rewards}/v1/members/m_dev/recharges", timeout=10,
+                         headers=member_headers("m_dev")).json()
         time.sleep(0.1)
     assert [r["recharge_id"] for r in seen] == [first.json()["recharge_id"]]
 

@@ -10,6 +10,7 @@ import pytest
 from services.rewards.service import SPEC as REWARDS
 from services.wallet.service import SPEC as WALLET
 from shared.transport import BusTransport
+from tests.support.auth import pos_headers
 from tests.support.runtime import eventually, fetch_all, running
 
 pytestmark = pytest.mark.integration
@@ -24,7 +25,8 @@ async def test_a_recharge_reaches_rewards_over_the_in_process_bus(bus_platform):
     async with running(WALLET, bus_platform, transport) as wallet, \
             running(REWARDS, bus_platform, transport) as rewards:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=wallet.app),
-                                     base_url="http://wallet") as client:
+                                     base_url="http://wallet",
+                                     headers=pos_headers(body["store_id"])) as client:
             first = await client.post("/v1/recharges", json=body, headers={"Idempotency-Key": "a"})
             body2 = {**body, "pos_reference": uuid.uuid4().hex}
             await client.post("/v1/recharges", json=body2, headers={"Idempotency-Key": "b"})

@@ -7,12 +7,13 @@ import uuid
 
 import httpx
 import pytest
-from shared.events.wallet import RechargeCompleted
-from shared.topics import Topics
 
 from services.rewards.service import SPEC as REWARDS
 from services.wallet.service import SPEC as WALLET
+from shared.events.wallet import RechargeCompleted
+from shared.topics import Topics
 from shared.transport import KafkaTransport
+from tests.support.auth import pos_headers
 from tests.support.runtime import eventually, fetch_all, read_topic, running
 
 pytestmark = pytest.mark.integration
@@ -26,7 +27,8 @@ async def test_a_recharge_reaches_rewards_through_kafka(platform, kafka):
 
     async with running(WALLET, platform, transport) as wallet, running(REWARDS, platform, transport):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=wallet.app),
-                                     base_url="http://wallet") as client:
+                                     base_url="http://wallet",
+                                     headers=pos_headers(body["store_id"])) as client:
             response = await client.post("/v1/recharges", json=body,
                                          headers={"Idempotency-Key": "skeleton-1"})
         assert response.status_code == 201

@@ -8,6 +8,7 @@ import pytest
 from services.wallet.service import SPEC as WALLET
 from shared.runtime import ServiceRuntime
 from shared.transport import BusTransport
+from tests.support.auth import pos_headers
 from tests.support.runtime import running
 
 
@@ -21,5 +22,6 @@ async def wallet(bus_platform) -> AsyncIterator[ServiceRuntime]:
 @pytest.fixture
 async def client(wallet: ServiceRuntime) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=wallet.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://wallet") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://wallet",
+                                 headers=pos_headers("store_1")) as http:
         yield http

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import httpx
 import pytest
 
+from tests.support.auth import member_headers, pos_headers
 from tests.support.runtime import fetch_all
 
 pytestmark = pytest.mark.integration
@@ -67,8 +69,8 @@ async def test_concurrent_duplicates_move_money_once(client, bus_platform):
         *(client.post("/v1/recharges", json=body, headers=headers) for _ in range(5)))
 
     assert {r.status_code for r in responses} <= {201, 409}
-    assert all(r.json()["recharge_id"] == responses[0].json()["recharge_id"]
-               for r in responses if r.status_code == 201)
+    created = [r.json() for r in responses if r.status_code == 201]
+    assert created and all(c == created[0] for c in created)
     for conflict in (r for r in responses if r.status_code == 409):
         assert conflict.json()["code"] == "request_in_progress"
         assert conflict.headers["Retry-After"] == "1"
@@ -134,3 +136,32 @@ async def test_health_and_readiness(client):
     ready = await client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
     assert "patronage_http_request_seconds" in (await client.get("/metrics")).text
+
+
+async def test_a_call_without_credentials_is_a_401(client):
+    response = await client.post("/v1/recharges", json=recharge_body(), headers={
+        **key(), "X-Api-Key": "not-a-token"})
+    assert (response.status_code, response.json()["code"]) == (401, "unauthorized")
+
+
+async def test_a_terminal_cannot_recharge_for_another_store(client):
+    response = await client.post("/v1/recharges", json=recharge_body(store_id="store_2"),
+                                 headers={**key(), **pos_headers("store_1")})
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+
+
+async def test_a_member_recharges_only_their_own_wallet(wallet):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=wallet.app),
+                                 base_url="http://wallet") as app_client:
+        own = await app_client.post("/v1/recharges", json=recharge_body(member_id="m_me", channel="app"),
+                                    headers={**key(), **member_headers("m_me")})
+        other = await app_client.post("/v1/recharges", json=recharge_body(member_id="m_other"),
+                                      headers={**key(), **member_headers("m_me")})
+        hidden = await app_client.get(f"/v1/recharges/{own.json()['recharge_id']}",
+                                      headers=member_headers("m_other"))
+        both = await app_client.get(f"/v1/recharges/{own.json()['recharge_id']}",
+                                    headers={**member_headers("m_me"), **pos_headers()})
+    assert own.status_code == 201
+    assert (other.status_code, other.json()["code"]) == (403, "forbidden")
+    assert hidden.status_code == 404
+    assert both.status_code == 401

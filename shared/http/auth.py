@@ -1,0 +1,122 @@
+"""Who is calling: POS terminals, members and ops, all as signed JWTs (PyJWT, HS256).
+
+- A POS terminal sends `X-Api-Key: <token>`; the token says `role=pos`, its terminal id
+  (`sub`) and the store it belongs to (`store`), plus any extra stores it was granted.
+  Terminal keys are issued by ops (`patronage keys pos`) and expire (default one year).
+- A member app sends `Authorization: Bearer <token>` with `role=member` and the member id
+  as `sub`: a member sees and moves only their own money.
+- Ops tools send `Authorization: Bearer <token>` with `role=ops` and scopes such as
+  `ops:review`, `ops:config`, `ops:adjust`, `ops:report`.
+
+Routes declare what they need with the `Caller` dependency and the `require_*` checks;
+failures are problem+json 401 `unauthorized` / 403 `forbidden`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+
+import jwt
+from fastapi import Depends, Header, Request
+
+from shared.http.problems import Problem
+
+Role = Literal["pos", "member", "ops"]
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: Role
+    subject: str
+    store_id: str | None = None
+    extra_stores: frozenset[str] = frozenset()
+    scopes: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def identity(self) -> str:
+        """Stable id for audit columns and idempotency scopes, e.g. `pos:pos_07`."""
+        return f"{self.role}:{self.subject}"
+
+
+def issue_token(secret: str, principal: Principal, now: datetime, ttl: timedelta) -> str:
+    claims: dict[str, object] = {
+        "sub": principal.subject, "role": principal.role,
+        "iat": int(now.timestamp()), "exp": int((now + ttl).timestamp()),
+    }
+    if principal.store_id:
+        claims["store"] = principal.store_id
+    if principal.extra_stores:
+        claims["stores"] = sorted(principal.extra_stores)
+    if principal.scopes:
+        claims["scopes"] = sorted(principal.scopes)
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def read_token(secret: str, token: str) -> Principal:
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM],
+                            options={"require": ["sub", "role", "exp"]})
+    except jwt.PyJWTError as error:
+        raise Problem(401, "unauthorized", f"Invalid credentials: {error}.",
+                      headers={"WWW-Authenticate": "Bearer"}) from error
+    role = claims.get("role")
+    if role not in ("pos", "member", "ops") or (role == "pos" and not claims.get("store")):
+        raise Problem(401, "unauthorized", "The token does not name a valid role.")
+    return Principal(
+        role=role, subject=str(claims["sub"]), store_id=claims.get("store"),
+        extra_stores=frozenset(claims.get("stores", ())), scopes=frozenset(claims.get("scopes", ())),
+    )
+
+
+def authenticate(
+    request: Request,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Principal:
+    secret: str = request.app.state.jwt_secret
+    if x_api_key and authorization:
+        raise Problem(401, "unauthorized", "Send one credential: X-Api-Key or Authorization.")
+    if x_api_key:
+        return read_token(secret, x_api_key)
+    if authorization and authorization.lower().startswith("bearer "):
+        return read_token(secret, authorization[7:].strip())
+    raise Problem(401, "unauthorized", "Send X-Api-Key (POS) or Authorization: Bearer (app, ops).",
+                  headers={"WWW-Authenticate": "Bearer"})
+
+
+Caller = Annotated[Principal, Depends(authenticate)]
+
+
+def forbidden(detail: str) -> Problem:
+    return Problem(403, "forbidden", detail)
+
+
+def require_role(caller: Principal, *roles: Role) -> None:
+    if caller.role not in roles:
+        raise forbidden(f"This needs one of the roles: {', '.join(roles)}.")
+
+
+def require_scope(caller: Principal, scope: str) -> None:
+    if caller.role != "ops" or scope not in caller.scopes:
+        raise forbidden(f"This needs the ops scope {scope}.")
+
+
+def require_member_access(caller: Principal, member_id: str) -> None:
+    """Members reach only themselves; POS terminals and ops reach any member."""
+    if caller.role == "member" and caller.subject != member_id:
+        raise forbidden("A member can only act on their own account.")
+
+
+def require_store(caller: Principal, store_id: str) -> None:
+    """A POS terminal acts only for its own store, unless it was granted more."""
+    if caller.role == "pos" and store_id != caller.store_id and store_id not in caller.extra_stores:
+        raise forbidden(f"This terminal may not act for store {store_id}.")
+
+
+def can_see_store(caller: Principal, store_id: str | None) -> bool:
+    if caller.role != "pos":
+        return True
+    return store_id == caller.store_id or store_id in caller.extra_stores
