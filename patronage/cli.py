@@ -88,6 +88,17 @@ def dlq_replay(name: ServiceName, dry_run: bool = False) -> None:
     typer.echo(f"{'would replay' if dry_run else 'replayed'} {count} message(s)")
 
 
+@app.command()
+def bench(quick: Annotated[bool, typer.Option(help="Short runs, smallest sizes")] = False) -> None:
+    """Run the benchmarks on a local Kafka and PostgreSQL; write bench/results/ and
+    docs/benchmarks.md."""
+    from patronage.bench.runner import run_benchmarks
+
+    results = run_benchmarks(quick=quick)
+    for scenario in results["scenarios"]:
+        typer.echo(f"{scenario['name']}: {scenario['runs']}")
+
+
 def _issue(principal, ttl_days: int) -> None:
     from datetime import timedelta
 

@@ -1,0 +1,80 @@
+"""Scenario 1: recharge throughput over HTTP at saturation, against pgbench TPC-B.
+
+wrk (a separate process) posts recharges with unique Idempotency-Keys to one wallet
+process, for random members among `wallets` pre-created wallets; the relay publishes every
+`RechargeCompleted` to Kafka meanwhile, as in production.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+
+from patronage.bench.reference import pgbench_tpc_b
+from patronage.bench.stack import Stack, service_process
+from shared.http.auth import Principal, issue_token
+from shared.settings import DEV_JWT_SECRET
+
+LUA = Path(__file__).parents[2] / "bench" / "wrk" / "recharge.lua"
+RESULT = re.compile(r"RESULT (.*)")
+
+
+async def seed_wallets(database_url: str, count: int) -> None:
+    connection = await asyncpg.connect(database_url)
+    try:
+        await connection.execute("DELETE FROM wallet.wallets WHERE member_id LIKE 'bench-%'")
+        await connection.execute(
+            "INSERT INTO wallet.wallets (member_id, currency) "
+            "SELECT 'bench-' || n, 'CNY' FROM generate_series(1, $1) AS n", count)
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+
+
+def run_wrk(base_url: str, wallets: int, connections: int, seconds: int) -> dict:
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (Debian package `wrk`)")
+    pos_key = issue_token(DEV_JWT_SECRET, Principal("pos", "pos_1", store_id="bench_store"),
+                          datetime.now(UTC), timedelta(hours=2))
+    result = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(LUA), "--timeout", "10s",
+         f"{base_url}/v1/recharges"],
+        capture_output=True, text=True, check=True,
+        env={"POS_KEY": pos_key, "WALLETS": str(wallets), "RUN": f"r{time.time_ns()}",
+             "PATH": "/usr/bin:/bin"},
+    )
+    found = RESULT.search(result.stdout)
+    if found is None:
+        raise RuntimeError(f"wrk printed no result:\n{result.stdout}\n{result.stderr}")
+    fields = {k: int(v) for k, v in (pair.split("=") for pair in found.group(1).split())}
+    seconds_run = fields["duration_us"] / 1e6
+    return {
+        "requests_per_second": round(fields["requests"] / seconds_run, 1),
+        "p50_ms": fields["p50_us"] / 1000, "p99_ms": fields["p99_us"] / 1000,
+        "max_ms": fields["max_us"] / 1000, "requests": fields["requests"],
+        "errors": fields["non2xx"] + fields["connect"] + fields["read"] + fields["write"]
+        + fields["timeout"],
+    }
+
+
+async def recharge_throughput(stack: Stack, *, wallets_sizes: list[int], connections: int,
+                              seconds: int) -> dict:
+    reference = pgbench_tpc_b(stack.postgres, connections, seconds)
+    runs = []
+    with service_process(stack, "wallet", 18101,
+                         PATRONAGE_WALLET_MAX_BALANCE="100000000") as base:
+        for wallets in wallets_sizes:
+            await seed_wallets(stack.database_url, wallets)
+            run_wrk(base, wallets, connections, max(2, seconds // 5))  # warm-up
+            figures = run_wrk(base, wallets, connections, seconds)
+            figures["wallets"] = wallets
+            figures["ratio_vs_pgbench"] = round(figures["requests_per_second"] / reference["tps"], 3)
+            runs.append(figures)
+    return {"name": "recharge_throughput", "reference": {"pgbench_tpc_b": reference},
+            "runs": runs}

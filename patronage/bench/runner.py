@@ -1,0 +1,54 @@
+"""`patronage bench`: start the stack, run each scenario, write the results file and the
+table in docs/benchmarks.md. Figures are reported as ratios against a reference measured in
+the same run on the same machine, because absolute numbers on shared machines drift."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from patronage.bench.recharge import recharge_throughput
+from patronage.bench.report import write_table
+from patronage.bench.stack import local_stack
+from patronage.services import SERVICES
+from shared.db.migrations import upgrade_to_head
+
+ROOT = Path(__file__).parents[2]
+RESULTS = ROOT / "bench" / "results"
+
+
+def _machine() -> dict:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
+    return {"cpus": os.cpu_count(), "python": platform.python_version(),
+            "machine": platform.machine(), "commit": commit or "unknown"}
+
+
+async def _run(quick: bool) -> dict:
+    seconds = 5 if quick else 20
+    sizes = [10_000] if quick else [10_000, 100_000, 1_000_000]
+    with tempfile.TemporaryDirectory(prefix="patronage-bench-") as work:
+        with local_stack(Path(work)) as stack:
+            for spec in SERVICES.values():
+                await asyncio.to_thread(upgrade_to_head, spec.migrations, stack.database_url,
+                                        spec.name)
+            scenarios = [await recharge_throughput(stack, wallets_sizes=sizes, connections=32,
+                                                   seconds=seconds)]
+    return {"started_at": datetime.now(UTC).isoformat(), "quick": quick, "machine": _machine(),
+            "scenarios": scenarios}
+
+
+def run_benchmarks(quick: bool = False, write: bool = True) -> dict:
+    results = asyncio.run(_run(quick))
+    if write:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        path = RESULTS / f"{datetime.now(UTC):%Y-%m-%dT%H%M%S}{'-quick' if quick else ''}.json"
+        path.write_text(json.dumps(results, indent=2) + "\n")
+        write_table(results, ROOT / "docs" / "benchmarks.md", path.relative_to(ROOT))
+    return results

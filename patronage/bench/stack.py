@@ -1,0 +1,78 @@
+"""The benchmark's stack: the same local Kafka and PostgreSQL the tests use (durable
+PostgreSQL here: fsync on, as in production), and a service in its own process exactly as
+ops run it (`patronage serve <name>`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from patronage.local.kafka import LocalKafka
+from patronage.local.postgres import LocalPostgres
+from shared.db.engine import with_database
+from shared.settings import DEV_JWT_SECRET
+
+
+@dataclass(frozen=True)
+class Stack:
+    postgres: LocalPostgres
+    kafka: LocalKafka
+    database_url: str
+
+    def service_env(self, **extra: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            "PATRONAGE_ENVIRONMENT": "test",
+            "PATRONAGE_DATABASE_URL": self.database_url,
+            "PATRONAGE_KAFKA_BOOTSTRAP": self.kafka.bootstrap_servers,
+            "PATRONAGE_JWT_SECRET": DEV_JWT_SECRET,
+            "PATRONAGE_LOG_LEVEL": "WARNING",
+            **extra,
+        }
+
+
+@contextmanager
+def local_stack(work_dir: Path) -> Iterator[Stack]:
+    with LocalPostgres(work_dir / "postgres", durable=True) as postgres, \
+            LocalKafka(work_dir / "kafka") as kafka:
+        postgres.create_database("patronage")
+        yield Stack(postgres, kafka, with_database(postgres.dsn, "patronage"))
+
+
+@contextmanager
+def service_process(stack: Stack, name: str, port: int, **env: str) -> Iterator[str]:
+    """`patronage serve <name>` in its own process; yields its base URL once ready."""
+    log = open(stack.postgres.data_dir.parent / f"{name}.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "patronage", "serve", name, "--host", "127.0.0.1",
+         "--port", str(port)],
+        env=stack.service_env(**env), stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not become ready; see {log.name}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
