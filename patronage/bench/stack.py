@@ -50,7 +50,7 @@ def local_stack(work_dir: Path) -> Iterator[Stack]:
 @contextmanager
 def service_process(stack: Stack, name: str, port: int, **env: str) -> Iterator[str]:
     """`patronage serve <name>` in its own process; yields its base URL once ready."""
-    log = open(stack.postgres.data_dir.parent / f"{name}.log", "w")  # noqa: SIM115
+    log = open(stack.postgres.data_dir.parent / f"{name}.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "patronage", "serve", name, "--host", "127.0.0.1",
          "--port", str(port)],
