@@ -18,6 +18,7 @@ import asyncpg
 
 from patronage.bench.reference import pgbench_tpc_b
 from patronage.bench.stack import Stack, service_process
+from patronage.local import free_port
 from shared.http.auth import Principal, issue_token
 from shared.settings import DEV_JWT_SECRET
 
@@ -65,9 +66,10 @@ def run_wrk(base_url: str, wallets: int, connections: int, seconds: int) -> dict
 
 async def recharge_throughput(stack: Stack, *, wallets_sizes: list[int], connections: int,
                               seconds: int) -> dict:
+    assert stack.postgres is not None, "the pgbench reference needs the local PostgreSQL"
     reference = pgbench_tpc_b(stack.postgres, connections, seconds)
     runs = []
-    with service_process(stack, "wallet", 18101,
+    with service_process(stack, "wallet", free_port(),
                          PATRONAGE_WALLET_MAX_BALANCE="100000000") as base:
         for wallets in wallets_sizes:
             await seed_wallets(stack.database_url, wallets)

@@ -23,16 +23,17 @@ from shared.settings import DEV_JWT_SECRET
 
 @dataclass(frozen=True)
 class Stack:
-    postgres: LocalPostgres
-    kafka: LocalKafka
     database_url: str
+    kafka_bootstrap: str
+    work_dir: Path
+    postgres: LocalPostgres | None = None  # for pgbench; absent when given a server
 
     def service_env(self, **extra: str) -> dict[str, str]:
         return {
             **os.environ,
             "PATRONAGE_ENVIRONMENT": "test",
             "PATRONAGE_DATABASE_URL": self.database_url,
-            "PATRONAGE_KAFKA_BOOTSTRAP": self.kafka.bootstrap_servers,
+            "PATRONAGE_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
             "PATRONAGE_JWT_SECRET": DEV_JWT_SECRET,
             "PATRONAGE_LOG_LEVEL": "WARNING",
             **extra,
@@ -44,13 +45,14 @@ def local_stack(work_dir: Path) -> Iterator[Stack]:
     with LocalPostgres(work_dir / "postgres", durable=True) as postgres, \
             LocalKafka(work_dir / "kafka") as kafka:
         postgres.create_database("patronage")
-        yield Stack(postgres, kafka, with_database(postgres.dsn, "patronage"))
+        yield Stack(with_database(postgres.dsn, "patronage"), kafka.bootstrap_servers, work_dir,
+                    postgres)
 
 
 @contextmanager
 def service_process(stack: Stack, name: str, port: int, **env: str) -> Iterator[str]:
     """`patronage serve <name>` in its own process; yields its base URL once ready."""
-    log = open(stack.postgres.data_dir.parent / f"{name}.log", "w")
+    log = open(stack.work_dir / f"{name}.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "patronage", "serve", name, "--host", "127.0.0.1",
          "--port", str(port)],
