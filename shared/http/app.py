@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from shared.http.health import health_router
 from shared.http.metrics import RequestMetrics
 from shared.http.problems import install_problem_handlers
+from shared.http.request_context import RequestContext
 from shared.service import ServiceContext
 
 
@@ -23,4 +24,5 @@ def service_app(
     for router in routers:
         app.include_router(router)
     app.add_middleware(RequestMetrics, service=context.name)
+    app.add_middleware(RequestContext, service=context.name)
     return app

@@ -165,3 +165,10 @@ async def test_a_member_recharges_only_their_own_wallet(wallet):
     assert (other.status_code, other.json()["code"]) == (403, "forbidden")
     assert hidden.status_code == 404
     assert both.status_code == 401
+
+
+async def test_every_response_carries_a_request_id(client):
+    echoed = await client.get("/healthz", headers={"X-Request-Id": "pos7-abc.123"})
+    made_up = await client.get("/healthz", headers={"X-Request-Id": "bad id with spaces"})
+    assert echoed.headers["x-request-id"] == "pos7-abc.123"
+    assert made_up.headers["x-request-id"] not in ("", "bad id with spaces")
