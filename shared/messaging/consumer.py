@@ -3,9 +3,10 @@
 For each fetched batch:
 1. decode every message; one that cannot be decoded is poison and goes to the dead letters;
 2. in ONE transaction: claim the batch's event ids in the inbox, run each new event's
-   handlers inside a savepoint (retried with backoff; after `max_attempts` the savepoint is
-   rolled back, the claim released and the message dead-lettered), write the events the
-   handlers emitted to the outbox, commit;
+   handlers, write the events the handlers emitted to the outbox, commit. Should a handler
+   fail, that transaction is rolled back and the batch redone with a savepoint per event:
+   the failing event is retried with backoff and, after `max_attempts`, its savepoint is
+   rolled back, its claim released and the message dead-lettered;
 3. send the dead letters, then commit the offsets.
 
 A crash anywhere before step 3 redelivers the batch; the inbox makes that harmless.
@@ -103,57 +104,101 @@ class EventConsumer:
             if type(event) in self.handlers:
                 decoded.append((message, event))
 
-        if decoded:
-            async with self.uow_factory() as uow:
-                claimed = await inbox.claim(
-                    uow.connection, self.inbox_table, self.name, [e.event_id for _, e in decoded]
-                )
-                for message, event in decoded:
-                    if event.event_id not in claimed:
-                        self.stats.duplicates += 1
-                        EVENTS_CONSUMED.labels(self.name, "duplicate").inc()
-                        continue
-                    claimed.discard(event.event_id)
-                    failure = await self._apply(event, uow)
-                    if failure is not None:
-                        await inbox.release(uow.connection, self.inbox_table, self.name, event.event_id)
-                        dead.append((message, failure, self.max_attempts))
-
+        outcome = await self._apply_batch(decoded) if decoded else BatchOutcome()
+        dead.extend((message, error, self.max_attempts) for message, error in outcome.failed)
         for message, error, attempts in dead:
             await self.dead_letters.send(message, error, attempts)
-            self.stats.dead_lettered += 1
-            EVENTS_CONSUMED.labels(self.name, "dead_lettered").inc()
             log.error("event_dead_lettered", consumer=self.name, topic=message.topic,
                       offset=message.offset, error=repr(error))
         await self.source.commit(_next_offsets(messages))
-        self.stats.batches += 1
+        self._count(outcome.applied, outcome.duplicates, len(dead))
 
-    async def _apply(self, event: Event, uow: UnitOfWork) -> BaseException | None:
-        """Run the event's handlers in a savepoint; the last error if every attempt failed."""
-        structlog.contextvars.bind_contextvars(
+    async def _apply_batch(self, decoded: list[tuple[IncomingMessage, Event]]) -> BatchOutcome:
+        """Fast path: the whole batch in one transaction without savepoints. Only if a
+        handler fails is the batch rolled back and redone with a savepoint per event, so
+        the failing event can be retried and dead-lettered alone."""
+        try:
+            return await self._in_transaction(decoded, isolate=False)
+        except _HandlerFailed:
+            return await self._in_transaction(decoded, isolate=True)
+
+    async def _in_transaction(
+        self, decoded: list[tuple[IncomingMessage, Event]], *, isolate: bool
+    ) -> BatchOutcome:
+        outcome = BatchOutcome()
+        async with self.uow_factory() as uow:
+            claimed = await inbox.claim(
+                uow.connection, self.inbox_table, self.name, [e.event_id for _, e in decoded]
+            )
+            for message, event in decoded:
+                if event.event_id not in claimed:
+                    outcome.duplicates += 1
+                    continue
+                claimed.discard(event.event_id)
+                failure = await (self._apply_isolated(event, uow) if isolate
+                                 else self._apply_unguarded(event, uow))
+                if failure is None:
+                    outcome.applied += 1
+                else:
+                    await inbox.release(uow.connection, self.inbox_table, self.name, event.event_id)
+                    outcome.failed.append((message, failure))
+        return outcome
+
+    async def _apply_unguarded(self, event: Event, uow: UnitOfWork) -> None:
+        try:
+            await self._run_handlers(event, uow)
+        except Exception as error:
+            if is_infrastructure_error(error):
+                raise
+            raise _HandlerFailed() from error
+
+    async def _apply_isolated(self, event: Event, uow: UnitOfWork) -> BaseException | None:
+        """Run the event's handlers in a savepoint, retried with backoff; the last error
+        if every attempt failed."""
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                async with uow.savepoint():
+                    await self._run_handlers(event, uow)
+                return None
+            except Exception as error:
+                if is_infrastructure_error(error):
+                    raise
+                log.warning("handler_failed", consumer=self.name, attempt=attempt,
+                            event_type=event.event_type, event_id=str(event.event_id),
+                            error=repr(error))
+                if attempt == self.max_attempts:
+                    return error
+                await asyncio.sleep(self.retry_delay * 2 ** (attempt - 1))
+        return None
+
+    async def _run_handlers(self, event: Event, uow: UnitOfWork) -> None:
+        with structlog.contextvars.bound_contextvars(
             event_id=str(event.event_id), member_id=event.member_id,
             correlation_id=str(event.correlation_id or event.event_id),
-        )
-        try:
-            for attempt in range(1, self.max_attempts + 1):
-                try:
-                    async with uow.savepoint():
-                        for handler in self.handlers[type(event)]:
-                            await handler(event, uow)
-                    self.stats.applied += 1
-                    EVENTS_CONSUMED.labels(self.name, "applied").inc()
-                    return None
-                except Exception as error:
-                    if is_infrastructure_error(error):
-                        raise
-                    log.warning("handler_failed", consumer=self.name, attempt=attempt,
-                                event_type=event.event_type, error=repr(error))
-                    if attempt == self.max_attempts:
-                        return error
-                    await asyncio.sleep(self.retry_delay * 2 ** (attempt - 1))
-            return None
-        finally:
-            structlog.contextvars.unbind_contextvars("event_id", "member_id", "correlation_id")
+        ):
+            for handler in self.handlers[type(event)]:
+                await handler(event, uow)
+
+    def _count(self, applied: int, duplicates: int, dead_lettered: int) -> None:
+        self.stats.applied += applied
+        self.stats.duplicates += duplicates
+        self.stats.dead_lettered += dead_lettered
+        self.stats.batches += 1
+        for outcome, count in (("applied", applied), ("duplicate", duplicates),
+                               ("dead_lettered", dead_lettered)):
+            if count:
+                EVENTS_CONSUMED.labels(self.name, outcome).inc(count)
+
+
+class _HandlerFailed(Exception):
+    """A handler failed on the fast path; the batch is redone event by event."""
+
+
+@dataclass
+class BatchOutcome:
+    applied: int = 0
+    duplicates: int = 0
+    failed: list[tuple[IncomingMessage, BaseException]] = field(default_factory=list)
 
 
 def _next_offsets(messages: Sequence[IncomingMessage]) -> dict[PartitionKey, int]:
