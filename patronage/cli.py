@@ -78,6 +78,26 @@ def migrate(name: Annotated[str, typer.Argument(help="A service, or 'all'")] = "
         typer.echo(f"{spec.name}: migrated")
 
 
+@app.command()
+def prune(
+    name: Annotated[str, typer.Argument(help="A service, or 'all'")] = "all",
+    outbox_days: int = 7,
+    inbox_days: Annotated[int, typer.Option(help="Keep longer than the topics' retention")] = 30,
+) -> None:
+    """Delete published outbox rows, old inbox rows and expired idempotency keys."""
+    from shared.clock import SystemClock
+    from shared.db.engine import plain_url
+    from shared.db.retention import RetentionPolicy
+    from shared.db.retention import prune as prune_schema
+    from shared.settings import get_platform_settings
+
+    url = plain_url(get_platform_settings().database_url)
+    policy = RetentionPolicy(outbox_days, inbox_days)
+    for spec in SERVICES.values() if name == "all" else [_spec(name)]:
+        deleted = asyncio.run(prune_schema(url, spec.name, SystemClock().now(), policy))
+        typer.echo(f"{spec.name}: {deleted}")
+
+
 @dlq_app.command("replay")
 def dlq_replay(name: ServiceName, dry_run: bool = False) -> None:
     """Re-drive every message in `<service>.dlq` to the topic it came from."""
