@@ -116,7 +116,7 @@ def bench(quick: Annotated[bool, typer.Option(help="Short runs, smallest sizes")
 
     results = run_benchmarks(quick=quick)
     for scenario in results["scenarios"]:
-        typer.echo(f"{scenario['name']}: {scenario['runs']}")
+        typer.echo(f"{scenario['name']}: reference {scenario['reference']}, runs {scenario['runs']}")
 
 
 def _issue(principal, ttl_days: int) -> None:

@@ -19,6 +19,13 @@ def _rows(results: dict) -> list[str]:
                     f"{run['requests_per_second']:,.0f} req/s (p50 {run['p50_ms']:.1f} ms, "
                     f"p99 {run['p99_ms']:.1f} ms, {run['errors']} errors) | "
                     f"pgbench TPC-B {reference:,.0f} tps | **{run['ratio_vs_pgbench']:.2f}×** | 1.0× |")
+        if scenario["name"] == "consumer_throughput":
+            reference = scenario["reference"]["bare_aiokafka_per_second"]
+            for run in scenario["runs"]:
+                rows.append(
+                    f"| consumer throughput, {run['service']}, {scenario['events']:,} "
+                    f"PurchaseCompleted | {run['events_per_second']:,.0f} events/s | bare aiokafka "
+                    f"{reference:,.0f} events/s | **{run['ratio_vs_bare']:.2f}×** | 0.25× |")
     return rows
 
 

@@ -13,6 +13,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from patronage.bench.consumers import consumer_throughput
 from patronage.bench.recharge import recharge_throughput
 from patronage.bench.report import write_table
 from patronage.bench.stack import local_stack
@@ -38,8 +39,12 @@ async def _run(quick: bool) -> dict:
             for spec in SERVICES.values():
                 await asyncio.to_thread(upgrade_to_head, spec.migrations, stack.database_url,
                                         spec.name)
-            scenarios = [await recharge_throughput(stack, wallets_sizes=sizes, connections=32,
-                                                   seconds=seconds)]
+            scenarios = [
+                await recharge_throughput(stack, wallets_sizes=sizes, connections=32,
+                                          seconds=seconds),
+                await consumer_throughput(stack, list(SERVICES.values()),
+                                          count=20_000 if quick else 200_000),
+            ]
     return {"started_at": datetime.now(UTC).isoformat(), "quick": quick, "machine": _machine(),
             "scenarios": scenarios}
 

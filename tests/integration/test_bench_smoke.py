@@ -4,14 +4,17 @@ asserts that the scenario runs end to end and reports its figures, not how fast 
 from __future__ import annotations
 
 import shutil
+import uuid
 
 import pytest
 
+from patronage.bench.consumers import bare_read_rate, drain_rate, preload_purchases
 from patronage.bench.recharge import run_wrk, seed_wallets
 from patronage.bench.report import write_table
 from patronage.bench.stack import Stack, service_process
 from patronage.local import free_port
 from shared.db.engine import plain_url
+from tests.support import probe
 from tests.support.runtime import fetch_all
 
 pytestmark = [
@@ -44,3 +47,12 @@ def test_the_table_is_regenerated_between_its_markers(tmp_path):
     text = doc.read_text()
     assert "old" not in text and "intro" in text and "outro" in text
     assert "| recharge throughput, 10,000 wallets | 500 req/s" in text and "**0.50×**" in text
+
+
+async def test_consumer_benchmark_preloads_and_reads_the_topic(database_url, kafka, tmp_path):
+    stack = Stack(plain_url(database_url), kafka.bootstrap_servers, tmp_path)
+    topic = f"bench-smoke-{uuid.uuid4().hex[:6]}.wallet.events"
+    await preload_purchases(kafka.bootstrap_servers, topic, count=300, members=20)
+
+    assert await bare_read_rate(kafka.bootstrap_servers, topic, 300) > 0
+    assert await drain_rate(stack, probe.SPEC, "unused.", 300) is None  # probe has no such handler

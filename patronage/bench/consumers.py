@@ -1,0 +1,113 @@
+"""Scenario 3: consumer throughput. Preload `PurchaseCompleted` events on Kafka, then time
+each service that handles them draining the topic (inbox dedup and real effects, one
+transaction per batch) against a bare aiokafka consumer reading the same topic."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from patronage.bench.stack import Stack
+from shared.events.cloudevents import to_kafka_headers
+from shared.events.wallet import PurchaseCompleted
+from shared.messaging.kafka_transport import ensure_topics
+from shared.runtime import ServiceRuntime
+from shared.service import ServiceSpec
+from shared.settings import PlatformSettings
+from shared.topics import Topics
+from shared.transport import KafkaTransport
+
+
+def purchase(n: int, members: int) -> PurchaseCompleted:
+    return PurchaseCompleted(
+        occurred_at=datetime.now(UTC), member_id=f"bench-{n % members}",
+        purchase_id=f"bench-p{n}", order_reference=f"o{n}", total=8_800, currency="CNY",
+        paid_principal=0, paid_bonus=0, paid_other=8_800,
+        items=[{"sku": "coffee", "category": "drinks", "quantity": 2, "amount": 8_800}],
+        store_id="bench_store", terminal_id="pos_1", channel="pos",
+    )
+
+
+async def preload_purchases(bootstrap: str, topic: str, count: int, members: int) -> None:
+    await ensure_topics(bootstrap, [topic])
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, acks="all",
+                                max_batch_size=256 * 1024)
+    await producer.start()
+    try:
+        pending = []
+        for n in range(count):
+            event = purchase(n, members)
+            pending.append(await producer.send(topic, event.to_json(), key=event.member_id.encode(),
+                                               headers=list(to_kafka_headers(event))))
+            if len(pending) >= 5_000:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+
+
+async def bare_read_rate(bootstrap: str, topic: str, count: int) -> float:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                group_id=f"bare-{uuid.uuid4().hex[:6]}", enable_auto_commit=False)
+    await consumer.start()
+    try:
+        read, started = 0, time.perf_counter()
+        while read < count:
+            for records in (await consumer.getmany(timeout_ms=500, max_records=500)).values():
+                read += len(records)
+        return read / (time.perf_counter() - started)
+    finally:
+        await consumer.stop()
+
+
+async def drain_rate(stack: Stack, spec: ServiceSpec, prefix: str, count: int) -> float | None:
+    """Events/s for `spec` to apply `count` purchases; None if it does not handle them."""
+    platform = PlatformSettings(environment="test", database_url=stack.database_url,
+                                kafka_bootstrap=stack.kafka_bootstrap, topic_prefix=prefix)
+    runtime = ServiceRuntime(spec, platform, KafkaTransport(stack.kafka_bootstrap))
+    if PurchaseCompleted not in spec.handlers(runtime.context):
+        return None
+    await runtime.start(migrate=False)
+    try:
+        assert runtime.consumer is not None
+        stats = runtime.consumer.stats
+
+        def done() -> int:
+            return stats.applied + stats.duplicates + stats.dead_lettered
+
+        # The clock starts at the first applied batch, so joining the group is not counted.
+        deadline = time.monotonic() + 1_800
+        started: float | None = None
+        already = 0
+        while (finished := done()) < count:
+            if started is None and finished:
+                started, already = time.perf_counter(), finished
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{spec.name} drained {finished} of {count} in 30 min")
+            await asyncio.sleep(0.01)
+        if started is None or count == already:
+            raise RuntimeError("too few events to time: raise the event count")
+        return (count - already) / (time.perf_counter() - started)
+    finally:
+        await runtime.stop()
+
+
+async def consumer_throughput(stack: Stack, specs: list[ServiceSpec], count: int) -> dict:
+    prefix = f"bench{uuid.uuid4().hex[:6]}."
+    topic = Topics(prefix).events("wallet")
+    await preload_purchases(stack.kafka_bootstrap, topic, count, members=10_000)
+    reference = await bare_read_rate(stack.kafka_bootstrap, topic, count)
+    runs = []
+    for spec in specs:
+        rate = await drain_rate(stack, spec, prefix, count)
+        if rate is None:
+            continue
+        runs.append({"service": spec.name, "events_per_second": round(rate, 1),
+                     "ratio_vs_bare": round(rate / reference, 3)})
+    return {"name": "consumer_throughput", "events": count,
+            "reference": {"bare_aiokafka_per_second": round(reference, 1)}, "runs": runs}
