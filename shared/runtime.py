@@ -80,6 +80,8 @@ class ServiceRuntime:
                 handlers=handlers, uow_factory=self.context.uow, inbox_table=self.spec.inbox,
             )
             self._tasks.append(asyncio.create_task(self.consumer.run(self._stop)))
+        for job in self.spec.background(self.context):
+            self._tasks.append(asyncio.create_task(job(self._stop)))
         log.info("service_started", service=self.spec.name, consumes=consumed)
 
     async def stop(self) -> None:

@@ -7,7 +7,8 @@ HTTP app factory, its event handlers and the producers it listens to.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from shared.messaging.consumer import HandlerMap
+
+
+BackgroundJob = Callable[[asyncio.Event], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -52,3 +56,6 @@ class ServiceSpec:
     create_app: Callable[[ServiceContext], FastAPI]
     handlers: Callable[[ServiceContext], HandlerMap]
     subscribes_to: tuple[str, ...] = ()
+    # Long-running jobs (e.g. a scheduler) the runtime starts beside the relay and the
+    # consumer; each gets the runtime's stop event and must return soon after it is set.
+    background: Callable[[ServiceContext], Sequence[BackgroundJob]] = lambda context: ()
