@@ -1,8 +1,9 @@
-"""Wallet rules as plain values: limits, and the journal entry of a recharge.
+"""Wallet rules as plain values: limits, the ledger's accounts and the recharge entry.
 
 No framework imports here. Amounts are integer minor units. Ledger sign convention:
 a line's amount is positive for a debit and negative for a credit; an entry balances
-when its lines sum to zero.
+when its lines sum to zero. The other money rules live next door: `domain_lots` (which
+lots pay), `domain_refunds` (what goes back) and `domain_entries` (each move's lines).
 """
 
 from __future__ import annotations
@@ -21,10 +22,19 @@ class WalletRuleViolation(Exception):
 
 
 class Account:
-    MERCHANT_CLEARING = "merchant_clearing"
-    MEMBER_PRINCIPAL = "member_principal"
-    MEMBER_BONUS = "member_bonus"
-    BONUS_EXPENSE = "bonus_expense"
+    """Member accounts (liabilities: the merchant owes the member) carry the member id;
+    the others are the merchant's side of each move."""
+
+    MERCHANT_CLEARING = "merchant_clearing"  # cash received for recharges, paid out on refunds
+    MEMBER_PRINCIPAL = "member_principal"  # money members paid in, unspent
+    MEMBER_BONUS = "member_bonus"  # money the merchant gave, unspent
+    BONUS_EXPENSE = "bonus_expense"  # cost of bonuses granted (credited back on claw-back)
+    SALES_REVENUE = "sales_revenue"  # what purchases earned, whatever the tender
+    OTHER_TENDER = "other_tender"  # card/cash/... taken at the till for purchases
+    BREAKAGE = "breakage"  # bonus that expired unspent
+    ADJUSTMENTS = "wallet_adjustments"  # operators' corrections
+
+    MEMBER = frozenset({MEMBER_PRINCIPAL, MEMBER_BONUS})
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,12 @@ class LedgerLine:
 
 def check_recharge(amount: Money, stored_before: int, limits: StoredValueLimits) -> None:
     """Raise unless a recharge of `amount` onto a wallet holding `stored_before` is allowed."""
+    check_recharge_request(amount, limits)
+    check_stored_value(amount, stored_before, limits)
+
+
+def check_recharge_request(amount: Money, limits: StoredValueLimits) -> None:
+    """The checks that need no wallet state (the hot path does them before its one trip)."""
     if amount.currency not in limits.currencies:
         raise WalletRuleViolation(
             "unsupported_currency", f"This merchant does not take {amount.currency} recharges.")
@@ -55,10 +71,11 @@ def check_recharge(amount: Money, stored_before: int, limits: StoredValueLimits)
         raise WalletRuleViolation(
             "recharge_above_limit",
             f"A single recharge may be at most {Money(limits.max_recharge, amount.currency)}.")
+
+
+def check_stored_value(amount: Money, stored_before: int, limits: StoredValueLimits) -> None:
     if stored_before + amount.amount > limits.max_balance:
-        raise WalletRuleViolation(
-            "balance_limit_exceeded",
-            f"Stored value may not exceed {Money(limits.max_balance, amount.currency)}.")
+        raise WalletRuleViolation(BALANCE_LIMIT_EXCEEDED, balance_limit_detail(limits, amount.currency))
 
 
 def recharge_lines(member_id: str, amount: int) -> tuple[LedgerLine, ...]:
@@ -71,3 +88,10 @@ def recharge_lines(member_id: str, amount: int) -> tuple[LedgerLine, ...]:
 
 def is_balanced(lines: tuple[LedgerLine, ...]) -> bool:
     return sum(line.amount for line in lines) == 0
+
+
+BALANCE_LIMIT_EXCEEDED = "balance_limit_exceeded"
+
+
+def balance_limit_detail(limits: StoredValueLimits, currency: str) -> str:
+    return f"Stored value may not exceed {Money(limits.max_balance, currency)}."
