@@ -1,0 +1,22 @@
+"""Tiering HTTP API: members, tiers and rules, memberships and quotes, reports."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.tiering.api.members import members_router
+from services.tiering.api.memberships import memberships_router
+from services.tiering.api.reports import reports_router
+from services.tiering.api.tiers import tiers_router
+from shared.http.app import service_app
+from shared.service import ServiceContext
+
+
+def create_app(context: ServiceContext) -> FastAPI:
+    return service_app(
+        context, title="Patronage tiering",
+        description="The member registry, tiers and their benefits, paid memberships, "
+                    "renewal quotes and reports.",
+        routers=[members_router(context), tiers_router(context), memberships_router(context),
+                 reports_router(context)],
+    )

@@ -1,0 +1,111 @@
+"""Members: enrolment (POS at its store, or a member app enrolling itself), lookup by
+member id or by the merchant's member number, and the ops list by tier."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from services.tiering import rule_sets
+from services.tiering.api.paging import Cursor, Limit, decode_cursor, page
+from services.tiering.api.schemas import EnrollRequest, MemberView, Page
+from services.tiering.members import (
+    Enrolment,
+    MemberAlreadyEnrolled,
+    MemberNumberTaken,
+    enroll,
+    find_member,
+    upgrade_if_qualified,
+)
+from services.tiering.settings import TieringSettings
+from services.tiering.tables import members
+from shared.events.tiering import MemberEnrolled
+from shared.http.auth import (
+    Caller,
+    Principal,
+    require_member_access,
+    require_role,
+    require_scope,
+    require_store,
+)
+from shared.http.problems import PROBLEM_RESPONSES, Problem
+from shared.service import ServiceContext
+
+
+def not_found(member: str) -> Problem:
+    return Problem(404, "member_not_found", f"No member {member}.")
+
+
+def check_enroller(caller: Principal, body: EnrollRequest) -> str | None:
+    """The store the member joins at: a terminal's own (or one it was granted); a member
+    app enrols only itself, with no store."""
+    require_role(caller, "pos", "member")
+    if caller.role == "member":
+        require_member_access(caller, body.member_id)
+        if body.channel == "pos":
+            raise Problem(422, "channel_not_allowed", "A member app enrols on channel app or online.")
+        return body.store_id
+    store = body.store_id or caller.store_id
+    require_store(caller, store)
+    return store
+
+
+def members_router(context: ServiceContext) -> APIRouter:
+    router = APIRouter(prefix="/v1/members", tags=["members"], responses=PROBLEM_RESPONSES)
+    settings: TieringSettings = context.settings
+
+    @router.post("", status_code=201, response_model=MemberView, summary="Enrol a member")
+    async def enroll_member(body: EnrollRequest, caller: Caller) -> dict:
+        store = check_enroller(caller, body)
+        enrolment = Enrolment(**{**body.model_dump(), "store_id": store})
+        async with context.uow() as uow:
+            now = uow.clock.now()
+            rules = await rule_sets.rules_in_force(uow.connection, settings.default_rules())
+            try:
+                member = await enroll(uow.connection, enrolment, rules.lowest.name, now)
+            except MemberAlreadyEnrolled as taken:
+                raise Problem(409, "member_already_enrolled", f"{taken} is already a member.") from taken
+            except MemberNumberTaken as taken:
+                raise Problem(409, "member_number_taken", f"Member number {taken} is in use.") from taken
+            uow.emit(MemberEnrolled(
+                member_id=member.member_id, occurred_at=now, store_id=store, channel=body.channel,
+                referral_code=body.referral_code, birthday=body.birthday, locale=body.locale,
+                enrolled_at=now))
+            # Spend recorded before enrolment counts at once.
+            if await upgrade_if_qualified(uow, member, rules, settings.currency):
+                member = await find_member(uow.connection, member_id=body.member_id)
+        return dict(member._mapping)
+
+    @router.get("/by-number/{member_number}", response_model=MemberView,
+                summary="Find a member by the merchant's member number")
+    async def by_number(member_number: str, caller: Caller) -> dict:
+        require_role(caller, "pos", "ops")
+        async with context.engine.connect() as db:
+            member = await find_member(db, member_number=member_number)
+        if member is None:
+            raise Problem(404, "member_not_found", f"No member number {member_number}.")
+        return dict(member._mapping)
+
+    @router.get("/{member_id}", response_model=MemberView, summary="A member's profile")
+    async def get_member(member_id: str, caller: Caller) -> dict:
+        require_member_access(caller, member_id)
+        async with context.engine.connect() as db:
+            member = await find_member(db, member_id=member_id)
+        if member is None:
+            raise not_found(member_id)
+        return dict(member._mapping)
+
+    @router.get("", response_model=Page, summary="Members, by tier (ops)")
+    async def list_members(caller: Caller, limit: Limit = 50, cursor: Cursor = None,
+                           tier: str | None = None) -> dict:
+        require_scope(caller, "ops:report")
+        after = decode_cursor(cursor, 1)
+        statement = members.select().order_by(members.c.member_id).limit(limit + 1)
+        if tier is not None:
+            statement = statement.where(members.c.tier == tier)
+        if after is not None:
+            statement = statement.where(members.c.member_id > str(after[0]))
+        async with context.engine.connect() as db:
+            rows = [dict(row._mapping) for row in await db.execute(statement)]
+        return page(rows, limit, lambda row: [row["member_id"]])
+
+    return router

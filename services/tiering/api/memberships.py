@@ -1,0 +1,85 @@
+"""Paid memberships: a member's terms and status, and renewal quotes. A renewal is bought
+through wallet as a purchase of the membership product (category `membership`, sku
+`membership-<N>y`) at the quoted price; tiering extends the term when it sees it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from services.tiering.api.members import not_found
+from services.tiering.api.paging import Cursor, Limit, decode_cursor, page
+from services.tiering.api.schemas import Page
+from services.tiering.members import find_member
+from services.tiering.renewal_quotes import member_offer
+from services.tiering.settings import TieringSettings
+from services.tiering.tables import membership_terms as terms
+from services.tiering.terms import MEMBERSHIP_CATEGORY
+from shared.http.auth import Caller, require_member_access
+from shared.http.problems import PROBLEM_RESPONSES, Problem
+from shared.service import ServiceContext
+
+TERM_COLUMNS = (terms.c.term_id, terms.c.term_start, terms.c.term_end, terms.c.years,
+                terms.c.price, terms.c.currency, terms.c.purchase_id, terms.c.bought_at)
+
+
+def memberships_router(context: ServiceContext) -> APIRouter:
+    router = APIRouter(prefix="/v1/members/{member_id}", tags=["memberships"],
+                       responses=PROBLEM_RESPONSES)
+    settings: TieringSettings = context.settings
+
+    async def offer_for(member_id: str, caller) -> object:
+        require_member_access(caller, member_id)
+        async with context.engine.connect() as db:
+            if await find_member(db, member_id=member_id) is None:
+                raise not_found(member_id)
+            return await member_offer(db, settings, member_id, context.clock.now())
+
+    @router.get("/membership", summary="A member's paid membership: status and end")
+    async def membership(member_id: str, caller: Caller) -> dict:
+        offer = await offer_for(member_id, caller)
+        grace = timedelta(days=settings.membership_grace_days)
+        return {"member_id": member_id, "status": offer.status, "term_end": offer.term_end,
+                "grace_until": offer.term_end + grace if offer.term_end else None}
+
+    @router.get("/membership/terms", response_model=Page,
+                summary="A member's membership terms, latest first (cancelled ones excluded)")
+    async def member_terms(member_id: str, caller: Caller, limit: Limit = 50,
+                           cursor: Cursor = None) -> dict:
+        require_member_access(caller, member_id)
+        after = decode_cursor(cursor, 1)
+        statement = (select(*TERM_COLUMNS)
+                     .where(terms.c.member_id == member_id, terms.c.cancelled_at.is_(None))
+                     .order_by(terms.c.term_end.desc()).limit(limit + 1))
+        if after is not None:
+            statement = statement.where(terms.c.term_end < _moment(after[0]))
+        async with context.engine.connect() as db:
+            rows = [dict(row._mapping) for row in await db.execute(statement)]
+        return page(rows, limit, lambda row: [row["term_end"].isoformat()])
+
+    @router.get("/renewal-quotes", summary="What renewing costs, per term length")
+    async def renewal_quotes(member_id: str, caller: Caller) -> dict:
+        offer = await offer_for(member_id, caller)
+        return {
+            "member_id": member_id, "status": offer.status, "term_end": offer.term_end,
+            "segment": offer.segment, "annual_spend": offer.annual_spend,
+            "currency": settings.currency,
+            "quotes": [{"years": q.years, "list_price": q.list_price, "price": q.price,
+                        "discount_bps": q.discount_bps, "offer": q.offer,
+                        "product": {"sku": f"membership-{q.years}y", "category": MEMBERSHIP_CATEGORY}}
+                       for q in offer.quotes],
+        }
+
+    return router
+
+
+def _moment(value: object) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError as error:
+        raise Problem(400, "invalid_cursor", "The cursor is not one this API gave out.") from error
+    if moment.tzinfo is None:
+        raise Problem(400, "invalid_cursor", "The cursor is not one this API gave out.")
+    return moment

@@ -1,0 +1,88 @@
+"""Tiering's HTTP request and response bodies (OpenAPI is generated from these)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+
+from shared.events.tiering import Birthday, Locale
+
+Reference = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
+Amount = Annotated[StrictInt, Field(ge=0, le=10**15, description="Minor units, an integer.")]
+Bps = Annotated[StrictInt, Field(ge=0, le=10_000, description="Basis points: 500 = 5 %.")]
+
+
+class EnrollRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "member_id": "m_1001", "member_number": "SH-000123", "store_id": "store_1",
+        "channel": "pos", "birthday": "08-15", "locale": "zh-CN", "phone": "+8613800000000"}]})
+
+    member_id: Reference
+    member_number: Reference | None = Field(
+        default=None, description="The merchant's own member number; assigned when absent.")
+    store_id: Reference | None = None
+    channel: Literal["pos", "app", "online"] = "pos"
+    referral_code: Reference | None = None
+    birthday: Birthday | None = None
+    locale: Locale = "zh-CN"
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 -]{5,20}$")] | None = Field(
+        default=None, description="Kept here; never broadcast in events.")
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                            max_length=254)] | None = None
+
+
+class MemberView(BaseModel):
+    member_id: str
+    member_number: str
+    store_id: str | None
+    channel: str
+    referral_code: str | None
+    birthday: str | None
+    locale: str
+    phone: str | None
+    email: str | None
+    tier: str
+    tier_since: datetime
+    review_at: datetime
+    enrolled_at: datetime
+
+
+class BenefitsBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    discount_bps: Bps = 0
+    points_multiplier_bps: Annotated[StrictInt, Field(ge=0, le=100_000)] = 10_000
+    free_services: tuple[Reference, ...] = ()
+    priority_support: bool = False
+
+
+class TierBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Reference
+    spend_threshold: Amount = 0
+    recharge_threshold: Amount = 0
+    benefits: BenefitsBody = Field(default_factory=BenefitsBody)
+
+
+class TierRulesBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "measure": "spend_12m", "tiers": [
+            {"name": "regular"},
+            {"name": "silver", "spend_threshold": 500000, "benefits": {"discount_bps": 300}},
+            {"name": "gold", "spend_threshold": 2000000,
+             "benefits": {"discount_bps": 500, "points_multiplier_bps": 15000}}]}]})
+
+    measure: Literal["spend_12m", "lifetime_recharge", "both"]
+    tiers: Annotated[tuple[TierBody, ...], Field(min_length=1, max_length=20)]
+
+
+class TierRulesView(TierRulesBody):
+    version: int
+
+
+class Page(BaseModel):
+    items: list[dict]
+    next_cursor: str | None

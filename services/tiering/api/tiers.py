@@ -1,0 +1,105 @@
+"""Tiers: the rules in force (benefits that other services and the POS read), publishing a
+new rules version (ops:config), and a member's tier, progress and history."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from sqlalchemy import select
+
+from services.tiering import qualifying, rule_sets
+from services.tiering.api.members import not_found
+from services.tiering.api.paging import Cursor, Limit, decode_cursor, page
+from services.tiering.api.schemas import Page, TierRulesBody, TierRulesView
+from services.tiering.members import find_member
+from services.tiering.settings import TieringSettings
+from services.tiering.tables import tier_changes
+from services.tiering.tiers import Benefits, Tier, TierRules, TierRuleViolation, progress
+from shared.http.auth import Caller, require_member_access, require_scope
+from shared.http.problems import PROBLEM_RESPONSES, Problem
+from shared.money import MINOR_UNIT_EXPONENT
+from shared.service import ServiceContext
+
+
+def rules_view(rules: TierRules) -> dict:
+    return {"version": rules.version, "measure": rules.measure,
+            "tiers": [asdict(tier) for tier in rules.tiers]}
+
+
+def rules_from(body: TierRulesBody) -> TierRules:
+    tiers = tuple(Tier(t.name, t.spend_threshold, t.recharge_threshold,
+                       Benefits(**t.benefits.model_dump())) for t in body.tiers)
+    try:
+        return TierRules(body.measure, tiers)
+    except TierRuleViolation as refused:
+        raise Problem(422, refused.code, refused.detail) from refused
+
+
+def tiers_router(context: ServiceContext) -> APIRouter:
+    router = APIRouter(tags=["tiers"], responses=PROBLEM_RESPONSES)
+    settings: TieringSettings = context.settings
+    default = settings.default_rules()
+
+    @router.get("/v1/tiers", response_model=TierRulesView, summary="The tier rules in force")
+    async def current_rules(caller: Caller) -> dict:
+        async with context.engine.connect() as db:
+            return rules_view(await rule_sets.rules_in_force(db, default))
+
+    @router.post("/v1/tiers/rules", status_code=201, response_model=TierRulesView,
+                 summary="Publish a new version of the tier rules (ops:config)")
+    async def publish(body: TierRulesBody, caller: Caller) -> dict:
+        require_scope(caller, "ops:config")
+        rules = rules_from(body)
+        async with context.uow() as uow:
+            published = await rule_sets.publish_rules(uow.connection, rules, caller.identity,
+                                                      uow.clock.now())
+        return rules_view(published)
+
+    @router.get("/v1/tiers/rules/{version}", response_model=TierRulesView,
+                summary="One version of the tier rules (ops:config)")
+    async def rules_version(version: Annotated[int, Path(ge=0, le=2**31 - 1)], caller: Caller) -> dict:
+        require_scope(caller, "ops:config")
+        async with context.engine.connect() as db:
+            rules = await rule_sets.rules_version(db, version, default)
+        if rules is None:
+            raise Problem(404, "rules_version_not_found", f"No tier rules version {version}.")
+        return rules_view(rules)
+
+    @router.get("/v1/members/{member_id}/tier",
+                summary="A member's tier, benefits, qualifying amounts and progress")
+    async def member_tier(member_id: str, caller: Caller) -> dict:
+        require_member_access(caller, member_id)
+        async with context.engine.connect() as db:
+            member = await find_member(db, member_id=member_id)
+            if member is None:
+                raise not_found(member_id)
+            rules = await rule_sets.rules_in_force(db, default)
+            standing = await qualifying.standing(db, member_id, context.clock.now())
+        shown = progress(rules, member.tier, standing, MINOR_UNIT_EXPONENT.get(settings.currency, 2))
+        return {
+            "member_id": member_id, "tier": member.tier, "tier_since": member.tier_since,
+            "benefits": asdict(rules.tier(member.tier).benefits), "currency": settings.currency,
+            "measure": rules.measure, "spend_12m": standing.spend_12m,
+            "lifetime_recharge": standing.lifetime_recharge, "next_review_at": member.review_at,
+            "progress": asdict(shown), "rules_version": rules.version,
+        }
+
+    @router.get("/v1/members/{member_id}/tier-changes", response_model=Page,
+                summary="A member's tier history, newest first")
+    async def member_tier_changes(member_id: str, caller: Caller, limit: Limit = 50,
+                                  cursor: Cursor = None) -> dict:
+        require_member_access(caller, member_id)
+        after = decode_cursor(cursor, 1)
+        statement = (select(tier_changes).where(tier_changes.c.member_id == member_id)
+                     .order_by(tier_changes.c.change_id.desc()).limit(limit + 1))
+        if after is not None:
+            if not isinstance(after[0], int) or not 0 < after[0] < 2**63:
+                raise Problem(400, "invalid_cursor", "The cursor is not one this API gave out.")
+            statement = statement.where(tier_changes.c.change_id < after[0])
+        async with context.engine.connect() as db:
+            rows = [dict(row._mapping) for row in await db.execute(statement)]
+        return page(rows, limit, lambda row: [row["change_id"]])
+
+    return router

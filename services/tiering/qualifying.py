@@ -1,0 +1,59 @@
+"""Qualifying measures in the database: dated, signed spend entries per member.
+
+A purchase counts its total minus any membership lines (buying the membership does not
+earn a tier); a refund counts negative, dated like the purchase it refunds, so the rolling
+12-month sum is net of refunds in the window the purchase belonged to. A recharge counts
+towards lifetime recharge; a recharge refund takes its principal back out. Every source is
+recorded once (unique per kind and id). Amounts in other currencies do not count.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.tiering import tables
+from services.tiering.tiers import Standing, add_years
+
+STANDING = text("""
+    SELECT
+      coalesce(sum(amount) FILTER (WHERE measure = 'spend_12m'), 0)::bigint AS spend_12m,
+      coalesce(sum(amount) FILTER (WHERE measure = 'lifetime_recharge'), 0)::bigint AS recharge
+    FROM spend_entries
+    WHERE member_id = :member_id
+      AND ((measure = 'spend_12m' AND counted_at > :since AND counted_at <= :now)
+           OR measure = 'lifetime_recharge')
+""")
+
+
+async def standing(db: AsyncConnection, member_id: str, now: datetime) -> Standing:
+    row = (await db.execute(STANDING, {"member_id": member_id, "since": add_years(now, -1),
+                                        "now": now})).one()
+    return Standing(max(0, int(row.spend_12m)), max(0, int(row.recharge)))
+
+
+async def record(db: AsyncConnection, *, member_id: str, measure: str, source_kind: str,
+                 source_id: str, amount: int, counted_at: datetime,
+                 refers_to: str | None = None) -> bool:
+    """Record one entry; False if this source was recorded before."""
+    statement = insert(tables.spend_entries).values(
+        member_id=member_id, measure=measure, source_kind=source_kind, source_id=source_id,
+        amount=amount, counted_at=counted_at, refers_to=refers_to,
+    ).on_conflict_do_nothing(index_elements=["source_kind", "source_id"]).returning(
+        tables.spend_entries.c.entry_id)
+    return (await db.execute(statement)).first() is not None
+
+
+async def original(db: AsyncConnection, source_kind: str, source_id: str):
+    """The entry a refund refers to, and how much of it is still counted."""
+    entries = tables.spend_entries
+    row = (await db.execute(select(entries).where(
+        entries.c.source_kind == source_kind, entries.c.source_id == source_id))).first()
+    if row is None:
+        return None, 0
+    refunded = (await db.execute(select(func.coalesce(func.sum(entries.c.amount), 0)).where(
+        entries.c.refers_to == source_id, entries.c.measure == row.measure))).scalar_one()
+    return row, row.amount + int(refunded)

@@ -1,0 +1,25 @@
+"""Tiering, as the runtime sees it: API, wallet-event handlers and the scheduler."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.tiering import tables
+from services.tiering.api import create_app
+from services.tiering.handlers import event_handlers
+from services.tiering.scheduler import background_jobs
+from services.tiering.settings import get_tiering_settings
+from shared.service import ServiceSpec
+
+SPEC = ServiceSpec(
+    name="tiering",
+    metadata=tables.metadata,
+    outbox=tables.outbox,
+    inbox=tables.inbox,
+    migrations=Path(__file__).parent / "migrations",
+    load_settings=get_tiering_settings,
+    create_app=create_app,
+    handlers=lambda context: event_handlers(context.settings),
+    subscribes_to=("wallet",),
+    background=background_jobs,
+)

@@ -1,0 +1,70 @@
+"""Tiering settings (`PATRONAGE_TIERING_*`): the default ladder, the reminder schedule,
+grace periods, renewal prices and segments. Tier rules changed through the API are stored
+as versions and override the default ladder."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.tiering.quotes import PriceList
+from services.tiering.segments import SegmentBounds
+from services.tiering.tiers import Benefits, Measure, Tier, TierRules
+
+DEFAULT_LADDER = (
+    Tier("regular"),
+    Tier("silver", 500_000, 300_000, Benefits(300, 12_000)),
+    Tier("gold", 2_000_000, 1_000_000, Benefits(500, 15_000, ("free_parking",))),
+    Tier("diamond", 5_000_000, 3_000_000,
+         Benefits(1000, 20_000, ("free_parking", "lounge"), priority_support=True)),
+)
+
+
+class TieringSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PATRONAGE_TIERING_", extra="ignore")
+
+    currency: str = Field(default="CNY", description="The program's currency; other "
+                          "currencies do not count towards tiers.")
+    measure: Measure = "spend_12m"
+    reminder_offsets_days: tuple[int, ...] = Field(default=(30, 7, 1))
+    membership_grace_days: int = Field(default=15, ge=0, description="Renewing within this "
+                                       "many days after the end continues the term.")
+    tier_review_grace_days: int = Field(default=30, ge=0, description="Days after the "
+                                        "anniversary to retain a tier before a downgrade.")
+    price_per_year: int = Field(default=36_000, gt=0, description="Membership list price.")
+    renewal_lengths: tuple[int, ...] = (1, 2)
+    length_discount_bps: dict[int, int] = Field(default={1: 1000, 2: 2000})
+    segment_discount_bps: dict[str, int] = Field(
+        default={"potential": 2000, "growing": 3000, "core": 4000})
+    early_renewal_bps: int = 1500
+    early_renewal_days: int = 60
+    win_back_bps: int = 2500
+    segment_growing_from: int = 500_000
+    segment_core_above: int = 2_000_000
+    scheduler_interval_seconds: float = Field(default=60.0, gt=0)
+    scheduler_batch_size: int = Field(default=1000, gt=0)
+
+    @field_validator("reminder_offsets_days")
+    @classmethod
+    def _positive_distinct(cls, offsets: tuple[int, ...]) -> tuple[int, ...]:
+        if any(d <= 0 for d in offsets) or len(set(offsets)) != len(offsets):
+            raise ValueError("reminder offsets must be distinct positive days")
+        return tuple(sorted(offsets, reverse=True))
+
+    def default_rules(self) -> TierRules:
+        return TierRules(self.measure, DEFAULT_LADDER, version=0)
+
+    def price_list(self) -> PriceList:
+        return PriceList(self.currency, self.price_per_year, self.renewal_lengths,
+                         self.length_discount_bps, self.segment_discount_bps,
+                         self.early_renewal_bps, self.early_renewal_days, self.win_back_bps)
+
+    def segment_bounds(self) -> SegmentBounds:
+        return SegmentBounds(self.segment_growing_from, self.segment_core_above)
+
+
+@lru_cache
+def get_tiering_settings() -> TieringSettings:
+    return TieringSettings()

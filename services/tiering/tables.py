@@ -1,0 +1,137 @@
+"""The tiering service's tables (schema `tiering`).
+
+members: the registry; `tier` is the member's current tier, `review_at` the next
+  anniversary review (indexed: the review job range-scans it).
+spend_entries: dated, signed entries per member and measure (a purchase, a recharge, a
+  refund as a negative entry dated like what it refunds), so a rolling 12-month sum is an
+  index range sum; unique per source so a second event for the same source is a no-op.
+tier_rule_sets: every version of the tier rules; the highest version is in force.
+tier_changes: every TierChanged, for history and reports.
+membership_terms: one row per paid term; a renewal that stacks links the previous term
+  (`succeeded_by`). `next_due_at` is the next moment the expiry job has work for the term
+  (a reminder offset or the end); NULL once expired, succeeded or cancelled. Only terms
+  with work are in the partial index the job range-scans in keyset batches.
+reminders_sent: one row per (term, kind, offset) ever due: the primary key makes every
+  reminder and every expiry once-only across replicas and restarts.
+tier_reviews: one row per member and anniversary reviewed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    Sequence,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+from shared.db.messaging_tables import define_messaging_tables
+
+metadata = MetaData()
+outbox, inbox = define_messaging_tables(metadata)
+member_number_seq = Sequence("member_number_seq", metadata=metadata)
+
+members = Table(
+    "members", metadata,
+    Column("member_id", Text, primary_key=True),
+    Column("member_number", Text, nullable=False, unique=True),
+    Column("store_id", Text),
+    Column("channel", Text, nullable=False),
+    Column("referral_code", Text),
+    Column("birthday", Text),
+    Column("locale", Text, nullable=False),
+    Column("phone", Text),
+    Column("email", Text),
+    Column("tier", Text, nullable=False),
+    Column("tier_since", DateTime(timezone=True), nullable=False),
+    Column("review_at", DateTime(timezone=True), nullable=False),
+    Column("enrolled_at", DateTime(timezone=True), nullable=False),
+    Index("members_by_review", "review_at", "member_id"),
+    Index("members_by_tier", "tier", "member_id"),
+)
+
+spend_entries = Table(
+    "spend_entries", metadata,
+    Column("entry_id", BigInteger, Identity(), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("measure", Text, nullable=False),
+    Column("source_kind", Text, nullable=False),
+    Column("source_id", Text, nullable=False),
+    Column("refers_to", Text),
+    Column("amount", BigInteger, nullable=False),
+    Column("counted_at", DateTime(timezone=True), nullable=False),
+    Index("spend_entries_by_source", "source_kind", "source_id", unique=True),
+    Index("spend_entries_by_member", "member_id", "measure", "counted_at",
+          postgresql_include=["amount"]),
+    Index("spend_entries_by_reference", "refers_to"),
+)
+
+tier_rule_sets = Table(
+    "tier_rule_sets", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("measure", Text, nullable=False),
+    Column("ladder", JSONB, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+tier_changes = Table(
+    "tier_changes", metadata,
+    Column("change_id", BigInteger, Identity(), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("from_tier", Text, nullable=False),
+    Column("to_tier", Text, nullable=False),
+    Column("direction", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("qualifying_amount", BigInteger, nullable=False),
+    Column("rules_version", Integer, nullable=False),
+    Column("effective_at", DateTime(timezone=True), nullable=False),
+    Index("tier_changes_by_time", "effective_at"),
+    Index("tier_changes_by_member", "member_id", "change_id"),
+)
+
+membership_terms = Table(
+    "membership_terms", metadata,
+    Column("term_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("term_start", DateTime(timezone=True), nullable=False),
+    Column("term_end", DateTime(timezone=True), nullable=False),
+    Column("years", Integer, nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("purchase_id", Text, nullable=False, unique=True),
+    Column("bought_at", DateTime(timezone=True), nullable=False),
+    Column("succeeded_by", UUID(as_uuid=True)),
+    Column("next_due_at", DateTime(timezone=True)),
+    Column("cancelled_at", DateTime(timezone=True)),
+    Index("membership_terms_due", "next_due_at", "term_id",
+          postgresql_where=text("next_due_at IS NOT NULL")),
+    Index("membership_terms_by_member", "member_id", "term_end"),
+    Index("membership_terms_by_end", "term_end"),
+)
+
+reminders_sent = Table(
+    "reminders_sent", metadata,
+    Column("term_id", UUID(as_uuid=True), primary_key=True),
+    Column("kind", Text, primary_key=True),
+    Column("offset_days", Integer, primary_key=True),
+    Column("emitted", Boolean, nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+)
+
+tier_reviews = Table(
+    "tier_reviews", metadata,
+    Column("member_id", Text, primary_key=True),
+    Column("review_at", DateTime(timezone=True), primary_key=True),
+    Column("outcome", Text, nullable=False),
+    Column("reviewed_at", DateTime(timezone=True), nullable=False),
+)
