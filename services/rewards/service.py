@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from services.rewards import tables
 from services.rewards.api import create_app
-from services.rewards.handlers import EVENT_HANDLERS
+from services.rewards.handlers import event_handlers
+from services.rewards.settings import get_rewards_settings
 from shared.service import ServiceSpec
-
-
-class RewardsSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PATRONAGE_REWARDS_", extra="ignore")
-
 
 SPEC = ServiceSpec(
     name="rewards",
@@ -22,8 +16,8 @@ SPEC = ServiceSpec(
     outbox=tables.outbox,
     inbox=tables.inbox,
     migrations=Path(__file__).parent / "migrations",
-    load_settings=RewardsSettings,
+    load_settings=get_rewards_settings,
     create_app=create_app,
-    handlers=lambda context: EVENT_HANDLERS,
-    subscribes_to=("wallet",),
+    handlers=lambda context: event_handlers(context.settings),
+    subscribes_to=("wallet", "tiering", "referral"),
 )

@@ -1,26 +1,180 @@
 """The rewards service's tables (schema `rewards`).
 
-recharges_seen: every recharge rewards has been told about; the bonus decision (issue:
-rewards service) will hang off this row, one decision per recharge.
+Projections fed by other services' events (history for the fraud screen and segments):
+recharges_seen, refunds_seen, member_tiers.
+Program: offers (one immutable row per version), campaign_budgets (spent vs cap, charged by
+a conditional UPDATE in the decision transaction).
+Decisions: bonus_decisions (one per recharge: recharge_id is the key, grant_id unique),
+campaign_charges (what each campaign paid for which recharge), review_actions (the audit).
+Points: points_accounts (balance; the row lock serialises a member's points), points_entries
+(the ledger; earn rows are lots with `remaining` and `expires_at`).
+Coupons: coupon_templates, coupons (redeemed_at set once, by a conditional UPDATE).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, MetaData, Table, Text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from shared.db.messaging_tables import define_messaging_tables
+from shared.http.idempotency import define_idempotency_table
 
 metadata = MetaData()
 outbox, inbox = define_messaging_tables(metadata)
+idempotency_keys = define_idempotency_table(metadata)
+
+
+def _at(name: str, nullable: bool = False) -> Column:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
 
 recharges_seen = Table(
-    "recharges_seen",
-    metadata,
+    "recharges_seen", metadata,
     Column("recharge_id", Text, primary_key=True),
     Column("member_id", Text, nullable=False),
     Column("amount", BigInteger, nullable=False),
     Column("currency", Text, nullable=False),
     Column("event_id", UUID(as_uuid=True), nullable=False),
-    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    _at("occurred_at"),
+    Column("store_id", Text), Column("terminal_id", Text), Column("payment_reference", Text),
+    Column("lifetime_recharged", BigInteger),
+    Index("recharges_seen_member_time", "member_id", "occurred_at"),
+    Index("recharges_seen_terminal_time", "terminal_id", "occurred_at"),
+    Index("recharges_seen_reference_time", "payment_reference", "occurred_at"),
+)
+refunds_seen = Table(
+    "refunds_seen", metadata,
+    Column("refund_id", Text, primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # recharge | purchase
+    Column("source_id", Text, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("bonus_clawed_back", BigInteger, nullable=False, server_default=text("0")),
+    _at("occurred_at"),
+    Index("refunds_seen_member_time", "member_id", "occurred_at"),
+    Index("refunds_seen_source", "source_id"),
+)
+member_tiers = Table(
+    "member_tiers", metadata,
+    Column("member_id", Text, primary_key=True),
+    Column("tier", Text, nullable=False),
+    _at("effective_at"),
+)
+offers = Table(
+    "offers", metadata,
+    Column("offer_id", Text, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("currency", Text),
+    Column("terms", JSONB, nullable=False),
+    _at("effective_from"), _at("effective_to", nullable=True),
+    Column("created_by", Text, nullable=False),
+    _at("created_at"),
+)
+campaign_budgets = Table(
+    "campaign_budgets", metadata,
+    Column("offer_id", Text, primary_key=True),
+    Column("budget", BigInteger, nullable=False),
+    Column("spent", BigInteger, nullable=False, server_default=text("0")),
+    CheckConstraint("spent >= 0 AND spent <= budget", name="spent_within_budget"),
+)
+bonus_decisions = Table(
+    "bonus_decisions", metadata,
+    Column("recharge_id", Text, primary_key=True),
+    Column("grant_id", UUID(as_uuid=True), nullable=False, unique=True),
+    Column("member_id", Text, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("recharge_amount", BigInteger, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("status", Text, nullable=False),  # granted | held | rejected
+    Column("rules", JSONB, nullable=False),
+    Column("reasons", JSONB, nullable=False),
+    Column("risk_score", Integer, nullable=False),
+    _at("decided_at"),
+    Column("reviewed_by", Text), _at("reviewed_at", nullable=True), Column("review_note", Text),
+    Index("bonus_decisions_status_time", "status", "decided_at", "recharge_id"),
+)
+campaign_charges = Table(
+    "campaign_charges", metadata,
+    Column("recharge_id", Text, primary_key=True),
+    Column("offer_id", Text, primary_key=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("recharge_amount", BigInteger, nullable=False),
+    _at("charged_at"),
+)
+review_actions = Table(
+    "review_actions", metadata,
+    Column("action_id", BigInteger, Identity(), primary_key=True),
+    Column("grant_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("decision", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    _at("acted_at"),
+)
+points_accounts = Table(
+    "points_accounts", metadata,
+    Column("member_id", Text, primary_key=True),
+    Column("balance", BigInteger, nullable=False, server_default=text("0")),
+    CheckConstraint("balance >= 0", name="points_not_negative"),
+)
+points_entries = Table(
+    "points_entries", metadata,
+    Column("entry_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # earn | redeem | expire | reverse
+    Column("points", BigInteger, nullable=False),  # signed: + earns, - everything else
+    Column("balance_after", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("source_id", Text),
+    Column("source_total", BigInteger),
+    Column("remaining", BigInteger),
+    _at("expires_at", nullable=True),
+    _at("occurred_at"),
+    Index("points_entries_member_time", "member_id", "occurred_at"),
+    Index("points_entries_source", "source_id"),
+    Index("points_entries_open_lots", "expires_at", postgresql_where=text("remaining > 0")),
+)
+coupon_templates = Table(
+    "coupon_templates", metadata,
+    Column("template_id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("value", BigInteger, nullable=False),
+    Column("currency", Text),
+    Column("min_spend", BigInteger),
+    Column("valid_days", Integer, nullable=False),
+    Column("points_cost", BigInteger),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("created_by", Text, nullable=False),
+    _at("created_at"),
+)
+coupons = Table(
+    "coupons", metadata,
+    Column("coupon_id", UUID(as_uuid=True), primary_key=True),
+    Column("code", Text, nullable=False, unique=True),
+    Column("member_id", Text, nullable=False, index=True),
+    Column("template_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("value", BigInteger, nullable=False),
+    Column("currency", Text),
+    Column("min_spend", BigInteger),
+    _at("valid_from"), _at("valid_until"),
+    Column("reason", Text, nullable=False),
+    _at("issued_at"),
+    _at("redeemed_at", nullable=True),
+    Column("purchase_id", Text),
 )

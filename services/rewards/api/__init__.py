@@ -1,0 +1,24 @@
+"""Rewards HTTP API: one router per resource."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.rewards.api.coupons import coupons_router
+from services.rewards.api.members import members_router
+from services.rewards.api.offers import offers_router
+from services.rewards.api.points import points_router
+from services.rewards.api.reports import reports_router
+from services.rewards.api.reviews import reviews_router
+from shared.http.app import service_app
+from shared.service import ServiceContext
+
+
+def create_app(context: ServiceContext) -> FastAPI:
+    return service_app(
+        context, title="Patronage rewards",
+        description="Recharge offers and campaigns, the fraud screen and its review queue, "
+                    "points and coupons.",
+        routers=[offers_router(context), reviews_router(context), coupons_router(context),
+                 points_router(context), members_router(context), reports_router(context)],
+    )

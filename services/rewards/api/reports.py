@@ -1,0 +1,80 @@
+"""The program report (`ops:report`): what the incentives cost and what they bought, over
+a period [from, to)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+from sqlalchemy import text
+
+from services.rewards.schemas import Currency
+from shared.http.auth import Caller, require_scope
+from shared.http.problems import PROBLEM_RESPONSES, Problem
+from shared.service import ServiceContext
+
+BONUSES = text("""
+    SELECT status, count(*) AS decisions, coalesce(sum(amount), 0) AS amount,
+           coalesce(sum(recharge_amount), 0) AS recharge_volume
+    FROM bonus_decisions WHERE currency = :currency AND decided_at >= :start AND decided_at < :end
+    GROUP BY status
+""")
+CAMPAIGNS = text("""
+    SELECT c.offer_id, count(*) AS recharges, sum(c.amount) AS cost,
+           sum(c.recharge_amount) AS recharge_volume
+    FROM campaign_charges c JOIN bonus_decisions d USING (recharge_id)
+    WHERE d.currency = :currency AND c.charged_at >= :start AND c.charged_at < :end
+    GROUP BY c.offer_id ORDER BY c.offer_id
+""")
+POINTS = text("""
+    SELECT kind, coalesce(sum(abs(points)), 0) AS points FROM points_entries
+    WHERE occurred_at >= :start AND occurred_at < :end GROUP BY kind
+""")
+LIABILITY = text("SELECT coalesce(sum(balance), 0) FROM points_accounts")
+COUPONS = text("""
+    SELECT (SELECT count(*) FROM coupons WHERE issued_at >= :start AND issued_at < :end) AS issued,
+           (SELECT count(*) FROM coupons WHERE redeemed_at >= :start AND redeemed_at < :end) AS redeemed
+""")
+
+
+def reports_router(context: ServiceContext) -> APIRouter:
+    router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
+
+    @router.get("/program", summary="Bonus cost, points liability, coupons, campaign ROI")
+    async def program(caller: Caller, start: Annotated[AwareDatetime, Query(alias="from")],
+                      end: Annotated[AwareDatetime, Query(alias="to")],
+                      currency: Currency = "CNY") -> dict:
+        require_scope(caller, "ops:report")
+        if end <= start:
+            raise Problem(422, "invalid_period", "'to' must be after 'from'.")
+        period = {"start": start, "end": end, "currency": currency}
+        async with context.engine.connect() as db:
+            bonuses = {r.status: r for r in (await db.execute(BONUSES, period)).all()}
+            campaigns = (await db.execute(CAMPAIGNS, period)).all()
+            points = {r.kind: int(r.points) for r in (await db.execute(POINTS, period)).all()}
+            liability = int((await db.execute(LIABILITY)).scalar_one())
+            coupons = (await db.execute(COUPONS, period)).one()
+        return {
+            "from": start, "to": end, "currency": currency,
+            "recharge_volume": sum(int(r.recharge_volume) for r in bonuses.values()),
+            "bonus": {status: {"decisions": r.decisions, "amount": int(r.amount)}
+                      for status, r in bonuses.items()},
+            "bonus_cost": int(bonuses["granted"].amount) if "granted" in bonuses else 0,
+            "points": {"earned": points.get("earn", 0), "redeemed": points.get("redeem", 0),
+                       "reversed": points.get("reverse", 0), "expired": points.get("expire", 0),
+                       "liability": liability},
+            "coupons": {"issued": coupons.issued, "redeemed": coupons.redeemed},
+            "campaigns": [campaign_roi(c) for c in campaigns],
+        }
+
+    return router
+
+
+def campaign_roi(row) -> dict:
+    cost, volume = int(row.cost), int(row.recharge_volume)
+    return {"offer_id": row.offer_id, "recharges": row.recharges, "cost": cost,
+            "recharge_volume": volume,
+            "volume_per_cost_unit": round(volume / cost, 2) if cost else None}
+
+

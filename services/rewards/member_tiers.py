@@ -1,0 +1,25 @@
+"""The local projection of members' tiers, from tiering's TierChanged: rewards never asks
+tiering synchronously. A late, older TierChanged never overwrites a newer one."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.events.tiering import TierChanged
+
+UPSERT = text("""
+    INSERT INTO member_tiers (member_id, tier, effective_at) VALUES (:member, :tier, :at)
+    ON CONFLICT (member_id) DO UPDATE SET tier = excluded.tier, effective_at = excluded.effective_at
+    WHERE member_tiers.effective_at <= excluded.effective_at
+""")
+
+
+async def record_tier_change(db: AsyncConnection, event: TierChanged) -> None:
+    await db.execute(UPSERT, {"member": event.member_id, "tier": event.to_tier,
+                              "at": event.effective_at})
+
+
+async def tier_of(db: AsyncConnection, member_id: str) -> str | None:
+    return (await db.execute(text("SELECT tier FROM member_tiers WHERE member_id = :m"),
+                             {"m": member_id})).scalar()

@@ -1,0 +1,115 @@
+"""The points ledger in the database: every change is an entry with the balance after it;
+the member's `points_accounts` row is locked first, which serialises their points and
+keeps their points events in order.
+
+Earning rules are data (`EarningRule`): a purchase, a qualified referral or a campaign task
+is one more rule, not another code path.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.rewards.points import Lot, fifo_order, take_from_lots
+
+LOCK_ACCOUNT = text("""
+    INSERT INTO points_accounts (member_id) VALUES (:member) ON CONFLICT (member_id)
+    DO UPDATE SET balance = points_accounts.balance RETURNING balance
+""")
+SET_BALANCE = text("UPDATE points_accounts SET balance = :balance WHERE member_id = :member")
+OPEN_LOTS = text("""
+    SELECT entry_id, remaining, expires_at FROM points_entries
+    WHERE member_id = :member AND kind = 'earn' AND remaining > 0 ORDER BY occurred_at
+""")
+TAKE = text("UPDATE points_entries SET remaining = remaining - :take WHERE entry_id = :entry_id")
+ADD_ENTRY = text("""
+    INSERT INTO points_entries (entry_id, member_id, kind, points, balance_after, reason,
+        source_id, source_total, remaining, expires_at, occurred_at)
+    VALUES (:entry_id, :member, :kind, :points, :balance_after, :reason, :source_id,
+        :source_total, :remaining, :expires_at, :at)
+""")
+
+
+@dataclass(frozen=True)
+class Entry:
+    entry_id: uuid.UUID
+    points: int
+    balance: int
+
+
+async def lock_account(db: AsyncConnection, member_id: str) -> int:
+    return int((await db.execute(LOCK_ACCOUNT, {"member": member_id})).scalar_one())
+
+
+async def earn(db: AsyncConnection, member_id: str, points: int, *, reason: str, at: datetime,
+               expires_at: datetime | None, source_id: str | None = None,
+               source_total: int | None = None) -> Entry:
+    balance = await lock_account(db, member_id) + points
+    entry = Entry(uuid.uuid4(), points, balance)
+    await db.execute(ADD_ENTRY, {
+        "entry_id": entry.entry_id, "member": member_id, "kind": "earn", "points": points,
+        "balance_after": balance, "reason": reason, "source_id": source_id,
+        "source_total": source_total, "remaining": points, "expires_at": expires_at, "at": at})
+    await db.execute(SET_BALANCE, {"balance": balance, "member": member_id})
+    return entry
+
+
+async def open_lots(db: AsyncConnection, member_id: str) -> list[Lot]:
+    rows = (await db.execute(OPEN_LOTS, {"member": member_id})).all()
+    return [Lot(str(r.entry_id), r.remaining, r.expires_at) for r in rows]
+
+
+async def spend(db: AsyncConnection, member_id: str, points: int, *, kind: str, reason: str,
+                at: datetime, lots: Sequence[Lot] | None = None, source_id: str | None = None
+                ) -> Entry:
+    """Take `points` out of the member's lots (FIFO unless `lots` gives the order) and write
+    the entry; raises NotEnoughPoints."""
+    balance = await lock_account(db, member_id)
+    ordered = list(lots) if lots is not None else fifo_order(await open_lots(db, member_id))
+    for entry_id, take in take_from_lots(ordered, points):
+        await db.execute(TAKE, {"take": take, "entry_id": uuid.UUID(entry_id)})
+    entry = Entry(uuid.uuid4(), points, balance - points)
+    await db.execute(ADD_ENTRY, {
+        "entry_id": entry.entry_id, "member": member_id, "kind": kind, "points": -points,
+        "balance_after": entry.balance, "reason": reason, "source_id": source_id,
+        "source_total": None, "remaining": None, "expires_at": None, "at": at})
+    await db.execute(SET_BALANCE, {"balance": entry.balance, "member": member_id})
+    return entry
+
+
+async def purchase_earning(db: AsyncConnection, purchase_id: str) -> tuple[int, int, int] | None:
+    """(points earned, purchase total, points reversed so far) for a purchase, if it earned."""
+    row = (await db.execute(text("""
+        SELECT e.points, e.source_total,
+               coalesce((SELECT -sum(r.points) FROM points_entries r
+                         WHERE r.kind = 'reverse' AND r.source_id = :p), 0) AS reversed
+        FROM points_entries e WHERE e.kind = 'earn' AND e.source_id = :p
+    """), {"p": purchase_id})).first()
+    return None if row is None else (row.points, row.source_total, int(row.reversed))
+
+
+async def members_with_expired_lots(db: AsyncConnection, now: datetime, limit: int) -> list[str]:
+    return list((await db.execute(text("""
+        SELECT DISTINCT member_id FROM points_entries
+        WHERE remaining > 0 AND expires_at <= :now LIMIT :limit
+    """), {"now": now, "limit": limit})).scalars())
+
+
+async def balance_of(db: AsyncConnection, member_id: str) -> int:
+    return int((await db.execute(text(
+        "SELECT balance FROM points_accounts WHERE member_id = :m"), {"m": member_id})).scalar() or 0)
+
+
+async def history(db: AsyncConnection, member_id: str, limit: int) -> list[dict]:
+    rows = (await db.execute(text("""
+        SELECT entry_id, kind, points, balance_after, reason, source_id, remaining, expires_at,
+               occurred_at FROM points_entries WHERE member_id = :m
+        ORDER BY occurred_at DESC, entry_id LIMIT :limit
+    """), {"m": member_id, "limit": limit})).mappings().all()
+    return [dict(r) for r in rows]

@@ -1,0 +1,136 @@
+"""Offers as data: versioned rows in `offers`, read back as the pure `Program`.
+
+Versions: every change inserts a new row `(offer_id, version + 1)`; rows are never updated.
+At a moment `t`, an offer's governing version is its highest version with
+`effective_from <= t`; the offer is live if that version has no `effective_to` or
+`t < effective_to`. So a new version supersedes the older ones from its `effective_from`
+on, and ending an offer is a new version with an `effective_to`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.rewards.offers import Campaign, Ladder, PercentOffer, Program, Rung, TierMultipliers
+
+GOVERNING_VERSIONS = text("""
+    SELECT DISTINCT ON (o.offer_id) o.offer_id, o.version, o.kind, o.name, o.currency, o.terms,
+           o.effective_from, o.effective_to, o.created_by, o.created_at,
+           b.budget, b.spent
+    FROM offers o LEFT JOIN campaign_budgets b ON b.offer_id = o.offer_id
+    WHERE o.effective_from <= :at
+    ORDER BY o.offer_id, o.version DESC
+""")
+NEXT_VERSION = text("SELECT coalesce(max(version), 0) + 1 FROM offers WHERE offer_id = :offer_id")
+LOCK_OFFER = text("SELECT pg_advisory_xact_lock(hashtext('rewards.offer:' || :offer_id))")
+SET_BUDGET = text("""
+    INSERT INTO campaign_budgets (offer_id, budget) VALUES (:offer_id, :budget)
+    ON CONFLICT (offer_id) DO UPDATE SET budget = greatest(:budget, campaign_budgets.spent)
+""")
+CHARGE_BUDGET = text("""
+    UPDATE campaign_budgets SET spent = spent + :cost
+    WHERE offer_id = :offer_id AND spent + :cost <= budget RETURNING spent
+""")
+RELEASE_BUDGET = text("""
+    UPDATE campaign_budgets SET spent = greatest(0, spent - :cost) WHERE offer_id = :offer_id
+""")
+
+
+def json_value(value: Any) -> Any:
+    """JSONB read through text() arrives as text; through a Table, already decoded."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def is_live(row: Mapping[str, Any], at: datetime) -> bool:
+    return row["effective_from"] <= at and (row["effective_to"] is None or at < row["effective_to"])
+
+
+async def live_offers(db: AsyncConnection, at: datetime, currency: str | None = None
+                      ) -> list[Mapping[str, Any]]:
+    rows = [{**row, "terms": json_value(row["terms"])}
+            for row in (await db.execute(GOVERNING_VERSIONS, {"at": at})).mappings().all()]
+    return [row for row in rows if is_live(row, at)
+            and (currency is None or row["currency"] in (None, currency))]
+
+
+def program_from(rows: Sequence[Mapping[str, Any]]) -> Program:
+    by_kind: dict[str, list[Mapping[str, Any]]] = {}
+    for row in rows:
+        by_kind.setdefault(row["kind"], []).append(row)
+
+    def first(kind: str) -> Mapping[str, Any] | None:
+        return by_kind.get(kind, [None])[0]
+
+    ladder = first("ladder")
+    first_recharge, cumulative, tiers = first("first_recharge"), first("cumulative"), first("tier_multiplier")
+    return Program(
+        ladder=ladder and Ladder(ladder["offer_id"], ladder["name"],
+                                 tuple(Rung(t, b) for t, b in ladder["terms"]["rungs"])),
+        first_recharge=first_recharge and PercentOffer(
+            first_recharge["offer_id"], first_recharge["name"], first_recharge["terms"]["bps"]),
+        cumulative=cumulative and PercentOffer(
+            cumulative["offer_id"], cumulative["name"], cumulative["terms"]["bps"],
+            cumulative["terms"]["threshold"]),
+        tiers=tiers and TierMultipliers(tiers["offer_id"], tiers["name"],
+                                        tiers["terms"]["bps_by_tier"]),
+        campaigns=tuple(campaign_from(row) for row in by_kind.get("campaign", ())),
+    )
+
+
+def campaign_from(row: Mapping[str, Any]) -> Campaign:
+    terms = row["terms"]
+    remaining = None if row["budget"] is None else row["budget"] - row["spent"]
+    return Campaign(
+        row["offer_id"], row["name"], row["effective_from"], row["effective_to"],
+        bonus_bps=terms.get("bonus_bps", 10_000), points_bps=terms.get("points_bps", 10_000),
+        weekdays=frozenset(terms.get("weekdays", ())), segments=frozenset(terms.get("segments", ())),
+        budget_remaining=remaining,
+    )
+
+
+async def load_program(db: AsyncConnection, currency: str, at: datetime) -> Program:
+    return program_from(await live_offers(db, at, currency))
+
+
+async def add_version(db: AsyncConnection, offer: Mapping[str, Any]) -> int:
+    """Insert the next version of an offer; a campaign's budget cap follows its newest
+    version (never below what it already spent)."""
+    await db.execute(LOCK_OFFER, {"offer_id": offer["offer_id"]})
+    version = (await db.execute(NEXT_VERSION, {"offer_id": offer["offer_id"]})).scalar_one()
+    await db.execute(text("""
+        INSERT INTO offers (offer_id, version, kind, name, currency, terms, effective_from,
+                            effective_to, created_by, created_at)
+        VALUES (:offer_id, :version, :kind, :name, :currency, CAST(:terms AS jsonb),
+                :effective_from, :effective_to, :created_by, :created_at)
+    """), {**offer, "version": version})
+    budget = offer.get("budget")
+    if budget is not None:
+        await db.execute(SET_BUDGET, {"offer_id": offer["offer_id"], "budget": budget})
+    return version
+
+
+async def offer_versions(db: AsyncConnection, offer_id: str) -> list[Mapping[str, Any]]:
+    rows = (await db.execute(text(
+        "SELECT * FROM offers WHERE offer_id = :offer_id ORDER BY version"),
+        {"offer_id": offer_id})).mappings().all()
+    return [{**row, "terms": json_value(row["terms"])} for row in rows]
+
+
+async def charge_budget(db: AsyncConnection, offer_id: str, cost: int) -> bool:
+    """Spend `cost` of a campaign's budget if it is still there. The row lock makes
+    concurrent deciders queue here, and each re-checks the cap on the latest `spent`."""
+    exists = (await db.execute(text("SELECT 1 FROM campaign_budgets WHERE offer_id = :o"),
+                               {"o": offer_id})).first()
+    if exists is None:
+        return True
+    return (await db.execute(CHARGE_BUDGET, {"offer_id": offer_id, "cost": cost})).first() is not None
+
+
+async def release_budget(db: AsyncConnection, offer_id: str, cost: int) -> None:
+    await db.execute(RELEASE_BUDGET, {"offer_id": offer_id, "cost": cost})

@@ -1,0 +1,96 @@
+"""The manual review queue: held bonuses, and an ops decision on each (audited).
+
+Approve turns a held decision into BonusGranted (reviewed_by = the reviewer); reject into
+BonusRejected and gives the campaigns back what they had reserved. The conditional UPDATE
+on `status = 'held'` makes the first reviewer win; the second gets `AlreadyDecided`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+from uuid import UUID
+
+from sqlalchemy import text
+
+from services.rewards import program_store
+from services.rewards.program_store import json_value
+from shared.db.unit_of_work import UnitOfWork
+from shared.events.rewards import AppliedRule, BonusGranted, BonusRejected, HoldReason
+
+Decision = Literal["approve", "reject"]
+
+
+class DecisionNotFound(Exception):
+    pass
+
+
+class AlreadyDecided(Exception):
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+DECIDE = text("""
+    UPDATE bonus_decisions SET status = :status, reviewed_by = :actor, reviewed_at = :now,
+        review_note = :note, amount = CASE WHEN :status = 'rejected' THEN 0 ELSE amount END
+    WHERE grant_id = :grant_id AND status = 'held'
+    RETURNING recharge_id, member_id, currency, amount, rules, reasons
+""")
+
+
+async def held_page(uow: UnitOfWork, status: str, limit: int, after: tuple[str, str] | None
+                    ) -> list[Mapping[str, Any]]:
+    """Oldest first; the cursor is the last row's (decided_at, recharge_id)."""
+    params: dict[str, Any] = {"status": status, "limit": limit}
+    where = "status = :status"
+    if after is not None:
+        where += " AND (decided_at, recharge_id) > (CAST(:after_at AS timestamptz), :after_id)"
+        params |= {"after_at": after[0], "after_id": after[1]}
+    rows = await uow.connection.execute(text(
+        f"SELECT * FROM bonus_decisions WHERE {where} ORDER BY decided_at, recharge_id LIMIT :limit"),
+        params)
+    return [decoded(row) for row in rows.mappings().all()]
+
+
+def decoded(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {**row, "rules": json_value(row["rules"]), "reasons": json_value(row["reasons"])}
+
+
+async def review(uow: UnitOfWork, grant_id: UUID, decision: Decision, actor: str, note: str
+                 ) -> Mapping[str, Any]:
+    db, now = uow.connection, uow.clock.now()
+    status = "granted" if decision == "approve" else "rejected"
+    row = (await db.execute(DECIDE, {"status": status, "actor": actor, "now": now, "note": note,
+                                     "grant_id": grant_id})).mappings().first()
+    row = row and decoded(row)
+    if row is None:
+        current = (await db.execute(text("SELECT status FROM bonus_decisions WHERE grant_id = :g"),
+                                    {"g": grant_id})).scalar()
+        if current is None:
+            raise DecisionNotFound(str(grant_id))
+        raise AlreadyDecided(current)
+    await db.execute(text("""
+        INSERT INTO review_actions (grant_id, decision, actor, note, acted_at)
+        VALUES (:grant_id, :decision, :actor, :note, :now)
+    """), {"grant_id": grant_id, "decision": decision, "actor": actor, "note": note, "now": now})
+    envelope = {"occurred_at": now, "member_id": row["member_id"], "grant_id": grant_id,
+                "recharge_id": row["recharge_id"]}
+    if status == "granted":
+        uow.emit(BonusGranted(**envelope, amount=row["amount"], currency=row["currency"],
+                              reviewed_by=actor, rules=tuple(
+                                  AppliedRule(id=r["offer_id"], name=r["name"]) for r in row["rules"])))
+    else:
+        await release_campaign_charges(uow, row["recharge_id"])
+        uow.emit(BonusRejected(**envelope, reviewed_by=actor, reasons=(
+            HoldReason(rule="manual_review", detail=note),
+            *(HoldReason(rule=r["rule"], detail=r["detail"]) for r in row["reasons"]))))
+    return {**row, "status": status, "reviewed_by": actor, "reviewed_at": now}
+
+
+async def release_campaign_charges(uow: UnitOfWork, recharge_id: str) -> None:
+    charges = (await uow.connection.execute(text(
+        "DELETE FROM campaign_charges WHERE recharge_id = :r RETURNING offer_id, amount"),
+        {"r": recharge_id})).all()
+    for offer_id, amount in charges:
+        await program_store.release_budget(uow.connection, offer_id, amount)

@@ -1,0 +1,118 @@
+"""Rewards' HTTP request bodies and the per-kind offer terms (OpenAPI comes from these)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Bps = Annotated[StrictInt, Field(ge=0, le=10_000, description="Basis points: 500 = 5 %.")]
+Multiplier = Annotated[StrictInt, Field(ge=10_000, le=100_000,
+                                        description="Basis points: 20000 = x2.")]
+Amount = Annotated[StrictInt, Field(gt=0, le=10**12, description="Minor units.")]
+Note = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
+OfferKind = Literal["ladder", "first_recharge", "cumulative", "tier_multiplier", "campaign"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LadderTerms(Strict):
+    rungs: list[tuple[Amount, Amount]] = Field(min_length=1, description="[threshold, bonus]")
+
+    @model_validator(mode="after")
+    def _rising(self) -> Self:
+        thresholds = [t for t, _ in self.rungs]
+        if thresholds != sorted(set(thresholds)):
+            raise ValueError("rung thresholds must be strictly increasing")
+        return self
+
+
+class FirstRechargeTerms(Strict):
+    bps: Bps
+
+
+class CumulativeTerms(Strict):
+    threshold: Annotated[StrictInt, Field(ge=0)]
+    bps: Bps
+
+
+class TierTerms(Strict):
+    bps_by_tier: dict[Id, Multiplier] = Field(min_length=1)
+
+
+class CampaignTerms(Strict):
+    bonus_bps: Multiplier = 10_000
+    points_bps: Multiplier = 10_000
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        default=[], description="0 = Monday, in the merchant's time zone; empty = every day.")
+    segments: list[Literal["new", "dormant", "high_value"]] = Field(
+        default=[], description="Empty = every member.")
+
+
+TERMS = {"ladder": LadderTerms, "first_recharge": FirstRechargeTerms,
+         "cumulative": CumulativeTerms, "tier_multiplier": TierTerms, "campaign": CampaignTerms}
+NEEDS_CURRENCY = {"ladder", "cumulative"}
+
+
+class OfferVersionRequest(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "kind": "campaign", "name": "Double bonus week", "currency": "CNY",
+        "terms": {"bonus_bps": 20000}, "effective_from": "2026-12-01T00:00:00Z",
+        "effective_to": "2026-12-08T00:00:00Z", "budget": 5_000_000}]})
+
+    kind: OfferKind
+    name: Note
+    currency: Currency | None = None
+    terms: dict = Field(description="Shape depends on kind; see the docs.")
+    effective_from: AwareDatetime | None = Field(default=None, description="Default: now.")
+    effective_to: AwareDatetime | None = None
+    budget: Amount | None = Field(default=None, description="Campaigns: total bonus cap.")
+
+
+class ReviewRequest(Strict):
+    note: Note
+
+
+class CouponTemplateRequest(Strict):
+    template_id: Id
+    name: Note
+    kind: Literal["amount_off", "percent_off", "threshold", "no_threshold"]
+    value: Amount
+    currency: Currency | None = None
+    min_spend: Amount | None = None
+    valid_days: Annotated[StrictInt, Field(ge=1, le=3660)] = 30
+    points_cost: Amount | None = Field(default=None, description="Members can buy it with points.")
+
+
+class IssueCouponRequest(Strict):
+    member_id: Id
+    template_id: Id
+    reason: Literal["campaign", "referral", "renewal", "birthday", "service_recovery"]
+
+
+class ValidateCouponRequest(Strict):
+    code: Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
+    member_id: Id
+    basket_total: Annotated[StrictInt, Field(ge=0, le=10**12)]
+    currency: Currency
+
+
+class PointsRedemptionRequest(Strict):
+    template_id: Id
+
+
+class PointsAwardRequest(Strict):
+    points: Amount
+    task: Id = Field(description="The campaign task the points reward, e.g. profile_completed.")

@@ -1,0 +1,38 @@
+"""Rewards settings (`PATRONAGE_REWARDS_*`): fraud thresholds, points, segments.
+
+The offers themselves (ladder, percentages, tier multipliers, campaigns) are data, edited by
+ops through `/v1/offers`; what lives here is how the screen and the points ledger behave.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.rewards.fraud import FraudThresholds
+
+
+class RewardsSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PATRONAGE_REWARDS_", extra="ignore")
+
+    timezone: str = Field(default="Asia/Shanghai",
+                          description="The merchant's time zone: weekly member days use it.")
+    fraud: FraudThresholds = Field(default_factory=FraudThresholds)
+    dormant_after_days: int = Field(default=90, ge=1)
+    high_value_from: int = Field(default=1_000_000, ge=0,
+                                 description="Lifetime recharge (minor units) of the high_value segment.")
+    minor_units_per_point: int = Field(default=100, ge=1, description="1 point per 1.00 spent.")
+    points_expiry_years: int = Field(default=1, ge=0,
+                                     description="Expire at the end of the N-th following year; 0 = never.")
+    referral_points: int = Field(default=500, ge=0, description="Points a qualified referral earns.")
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@lru_cache
+def get_rewards_settings() -> RewardsSettings:
+    return RewardsSettings()
