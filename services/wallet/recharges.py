@@ -1,82 +1,116 @@
-"""Recording a recharge: principal credit, ledger entry and `RechargeCompleted`, in the
-caller's transaction. The wallet row lock taken first serialises one member's money moves,
-which also keeps that member's events in outbox order."""
+"""Recording a recharge in ONE database round trip: the stored function `wallet_recharge`
+(migration 0002) takes the idempotency lock, replays or claims the key, locks or creates the
+wallet, checks the stored-value limit, inserts the recharge, its principal lot, the journal
+entry and its lines, the outbox row and the idempotency record, and returns the receipt.
+
+Python does everything that needs no database state first: the checks, the ids, and the
+`RechargeCompleted` event, built and validated here with placeholders for the two values
+that depend on the wallet (`is_first_recharge`, `lifetime_recharged`), which the function
+fills in the same JSON spelling. The outbox row is otherwise exactly `outbox_row(event)`.
+The call runs in autocommit: the function's statement is the transaction, so there is no
+BEGIN/COMMIT exchange either.
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
-from shared.events.wallet import RechargeCompleted
-from sqlalchemy import insert, select, text
-from sqlalchemy.exc import IntegrityError
+import orjson
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.wallet import tables
-from services.wallet.domain import StoredValueLimits, check_recharge, recharge_lines
-from services.wallet.schemas import BonusStatus, RechargeReceipt, RechargeRequest
-from shared.db.unit_of_work import UnitOfWork
+from services.wallet.domain import (
+    BALANCE_LIMIT_EXCEEDED,
+    StoredValueLimits,
+    WalletRuleViolation,
+    balance_limit_detail,
+    check_recharge_request,
+)
+from services.wallet.schemas import RechargeRequest
+from shared.clock import Clock
+from shared.db.outbox import outbox_row
+from shared.events.wallet import RechargeCompleted
+from shared.http import idempotency
 from shared.money import Money
+from shared.topics import Topics
 
-LOCK_WALLET = text("""
-    INSERT INTO wallets (member_id, currency) VALUES (:member_id, :currency)
-    ON CONFLICT (member_id, currency) DO UPDATE SET updated_at = wallets.updated_at
-    RETURNING principal, bonus, lifetime_recharged, recharge_count
+CALL = text("""
+    SELECT outcome, status_code, body FROM wallet_recharge(
+      :scope, :key, :lock_key, :hash, :recharge_id, :lot_id, :entry_id, :member_id, :currency,
+      :amount, :payment_method, :payment_reference, :store_id, :terminal_id, :channel,
+      :pos_reference, :now, :now_text, :max_balance, :event_id, :topic, :ce_type,
+      CAST(:headers AS jsonb), :payload)
 """)
-CREDIT_PRINCIPAL = text("""
-    UPDATE wallets SET principal = principal + :amount,
-        lifetime_recharged = lifetime_recharged + :amount,
-        recharge_count = recharge_count + 1, updated_at = :now
-    WHERE member_id = :member_id AND currency = :currency
-    RETURNING principal, bonus, lifetime_recharged, recharge_count
-""")
+UNIQUE_VIOLATION = "23505"
 
 
 class PosReferenceReused(Exception):
     pass
 
 
-async def record_recharge(
-    uow: UnitOfWork, request: RechargeRequest, limits: StoredValueLimits
-) -> RechargeReceipt:
-    db, now = uow.connection, uow.clock.now()
-    key = {"member_id": request.member_id, "currency": request.currency}
-    before = (await db.execute(LOCK_WALLET, key)).one()
-    check_recharge(Money(request.amount, request.currency), before.principal + before.bonus, limits)
-    after = (await db.execute(CREDIT_PRINCIPAL, {**key, "amount": request.amount, "now": now})).one()
+@dataclass(frozen=True)
+class RechargeOutcome:
+    """What the function answered: `created`, `replayed`, `in_progress` or `key_reused`."""
 
-    recharge_id = uuid.uuid4()
-    try:
-        await db.execute(insert(tables.recharges).values(
-            recharge_id=recharge_id, created_at=now,
-            **request.model_dump(exclude={"member_id", "currency", "amount"}), **key,
-            amount=request.amount,
-        ))
-    except IntegrityError as error:
-        raise PosReferenceReused(request.pos_reference) from error
-    entry_id = uuid.uuid4()
-    await db.execute(insert(tables.journal_entries).values(
-        entry_id=entry_id, member_id=request.member_id, kind="recharge",
-        source_id=str(recharge_id), reason="recharge", occurred_at=now))
-    await db.execute(insert(tables.journal_lines), [
-        {"entry_id": entry_id, "line_no": n, "account": line.account, "member_id": line.member_id,
-         "currency": request.currency, "amount": line.amount}
-        for n, line in enumerate(recharge_lines(request.member_id, request.amount), start=1)
-    ])
-    uow.emit(RechargeCompleted(
-        occurred_at=now, member_id=request.member_id, recharge_id=str(recharge_id),
-        amount=request.amount, currency=request.currency,
-        payment_method=request.payment_method, payment_reference=request.payment_reference,
-        store_id=request.store_id, terminal_id=request.terminal_id, channel=request.channel,
-        is_first_recharge=before.recharge_count == 0,
-        lifetime_recharged=after.lifetime_recharged,
-    ))
-    return RechargeReceipt(
-        recharge_id=recharge_id, member_id=request.member_id, amount=request.amount,
-        currency=request.currency, principal_balance=after.principal, bonus_balance=after.bonus,
-        balance=after.principal + after.bonus, bonus=BonusStatus(status="pending"),
-        created_at=now,
+    outcome: str
+    status_code: int
+    body: bytes | None
+
+
+def completed_event(request: RechargeRequest, recharge_id: uuid.UUID, clock: Clock) -> RechargeCompleted:
+    """The event as it will be published, but for the two wallet-state placeholders."""
+    return RechargeCompleted(
+        occurred_at=clock.now(), member_id=request.member_id, recharge_id=str(recharge_id),
+        amount=request.amount, currency=request.currency, payment_method=request.payment_method,
+        payment_reference=request.payment_reference, store_id=request.store_id,
+        terminal_id=request.terminal_id, channel=request.channel,
+        is_first_recharge=False, lifetime_recharged=request.amount,
     )
 
 
-async def find_recharge(uow: UnitOfWork, recharge_id: uuid.UUID):
+async def record_recharge(
+    engine: AsyncEngine, *, scope: str, key: str, fingerprint: bytes, request: RechargeRequest,
+    limits: StoredValueLimits, clock: Clock, topics: Topics,
+) -> RechargeOutcome:
+    check_recharge_request(Money(request.amount, request.currency), limits)
+    recharge_id = uuid.uuid4()
+    event = completed_event(request, recharge_id, clock)
+    row = outbox_row(event, topics)
+    now = event.occurred_at
+    params = {
+        "scope": scope, "key": key, "lock_key": idempotency.lock_id(scope, key), "hash": fingerprint,
+        "recharge_id": recharge_id, "lot_id": uuid.uuid4(), "entry_id": uuid.uuid4(),
+        **request.model_dump(include={"member_id", "currency", "amount", "payment_method",
+                                      "payment_reference", "store_id", "terminal_id", "channel",
+                                      "pos_reference"}),
+        "now": now, "now_text": now.isoformat().replace("+00:00", "Z"),
+        "max_balance": limits.max_balance, "event_id": event.event_id, "topic": row["topic"],
+        "ce_type": row["ce_type"], "headers": orjson.dumps(row["headers"]).decode(),
+        "payload": row["payload"].decode(),
+    }
+    try:
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            result = (await autocommit.execute(CALL, params)).one()
+    except DBAPIError as error:
+        raise _refusal(error, request, limits) from error
+    return RechargeOutcome(result.outcome, result.status_code, result.body)
+
+
+def _refusal(error: DBAPIError, request: RechargeRequest, limits: StoredValueLimits) -> Exception:
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate == UNIQUE_VIOLATION:
+        return PosReferenceReused(request.pos_reference)
+    if sqlstate == "P0001" and BALANCE_LIMIT_EXCEEDED in str(error.orig):
+        return WalletRuleViolation(BALANCE_LIMIT_EXCEEDED,
+                                  balance_limit_detail(limits, request.currency))
+    return error
+
+
+async def find_recharge(connection, recharge_id: uuid.UUID):
     statement = select(tables.recharges).where(tables.recharges.c.recharge_id == recharge_id)
-    return (await uow.connection.execute(statement)).first()
+    return (await connection.execute(statement)).first()
+

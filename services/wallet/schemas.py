@@ -1,4 +1,5 @@
-"""The wallet's HTTP request and response bodies (OpenAPI is generated from these)."""
+"""The wallet's HTTP request and response bodies for recharges and refunds (OpenAPI is
+generated from these, with examples); purchases and reads are in `schemas_purchases`."""
 
 from __future__ import annotations
 
@@ -9,9 +10,15 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 Reference = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 # Far above any configured limit, so an absurd amount is refused by the schema while a merely
 # large one reaches the limit check and gets its own code.
 MAX_REPRESENTABLE = 10**15
+PositiveAmount = Annotated[StrictInt, Field(gt=0, le=MAX_REPRESENTABLE,
+                                            description="Minor units (fen/cents), an integer.")]
+Amount = Annotated[StrictInt, Field(ge=0, le=MAX_REPRESENTABLE,
+                                    description="Minor units (fen/cents), an integer.")]
 
 
 class RechargeRequest(BaseModel):
@@ -26,9 +33,8 @@ class RechargeRequest(BaseModel):
     )
 
     member_id: Reference
-    amount: Annotated[StrictInt, Field(gt=0, le=MAX_REPRESENTABLE,
-                                       description="Minor units (fen/cents), an integer.")]
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    amount: PositiveAmount
+    currency: CurrencyCode
     payment_method: Literal["cash", "card", "wechat_pay", "alipay", "unionpay", "other"]
     payment_reference: Reference
     store_id: Reference
@@ -39,10 +45,18 @@ class RechargeRequest(BaseModel):
 
 
 class BonusStatus(BaseModel):
-    status: Literal["pending", "credited", "held", "rejected"]
+    status: Literal["pending", "credited", "held", "rejected", "voided"] = Field(
+        description="pending: rewards has not decided; held: in manual review; credited: the "
+                    "bonus is spendable; rejected: no bonus; voided: the recharge was refunded.")
+    amount: int | None = Field(default=None, description="The bonus, once credited.")
 
 
 class RechargeReceipt(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "recharge_id": "7d0c5a52-1b9e-4f3e-9a63-2f0a1b7c9d10", "member_id": "m_1001",
+        "amount": 50000, "currency": "CNY", "principal_balance": 50000, "bonus_balance": 0,
+        "balance": 50000, "bonus": {"status": "pending"}, "created_at": "2026-11-23T12:00:00Z"}]})
+
     recharge_id: UUID
     member_id: str
     amount: int
@@ -52,3 +66,52 @@ class RechargeReceipt(BaseModel):
     balance: int = Field(description="principal_balance + bonus_balance")
     bonus: BonusStatus
     created_at: datetime
+
+
+class RechargeView(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "recharge_id": "7d0c5a52-1b9e-4f3e-9a63-2f0a1b7c9d10", "member_id": "m_1001",
+        "amount": 50000, "currency": "CNY", "store_id": "store_sh_01", "channel": "pos",
+        "pos_reference": "sh01-pos07-000123", "created_at": "2026-11-23T12:00:00Z",
+        "bonus": {"status": "credited", "amount": 8000}, "refunded_at": None}]})
+
+    recharge_id: UUID
+    member_id: str
+    amount: int
+    currency: str
+    store_id: str
+    channel: str
+    pos_reference: str
+    created_at: datetime
+    bonus: BonusStatus
+    refunded_at: datetime | None = None
+
+
+class RechargeRefundRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reason": "member moved away", "store_id": "store_sh_01"}]})
+
+    reason: Reason
+    store_id: Reference | None = Field(
+        default=None, description="Where the cash is paid back; defaults to the recharge's store.")
+
+
+class RechargeRefundReceipt(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "refund_id": "0b7e0c8e-5c43-4a8c-bf1c-2d7d4d0f2f11",
+        "recharge_id": "7d0c5a52-1b9e-4f3e-9a63-2f0a1b7c9d10", "currency": "CNY",
+        "principal_paid": 50000, "bonus_granted": 8000, "consumed": 29000,
+        "principal_refunded": 25000, "bonus_clawed_back": 4000,
+        "principal_balance": 0, "bonus_balance": 0}]})
+
+    refund_id: UUID
+    recharge_id: UUID
+    currency: str
+    principal_paid: int
+    bonus_granted: int
+    consumed: int = Field(description="Spent from this recharge's principal and bonus.")
+    principal_refunded: int = Field(
+        description="Cash back: principal - consumed * principal / (principal + bonus).")
+    bonus_clawed_back: int = Field(description="Taken off the wallet beyond the cash refund.")
+    principal_balance: int
+    bonus_balance: int

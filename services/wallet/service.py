@@ -6,6 +6,7 @@ from pathlib import Path
 
 from services.wallet import tables
 from services.wallet.api import create_app
+from services.wallet.handlers import event_handlers
 from services.wallet.settings import get_wallet_settings
 from shared.service import ServiceSpec
 
@@ -17,6 +18,6 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     load_settings=get_wallet_settings,
     create_app=create_app,
-    handlers=lambda context: {},
-    subscribes_to=(),
+    handlers=lambda context: event_handlers(context.settings),
+    subscribes_to=("rewards",),
 )

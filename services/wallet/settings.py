@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.wallet.domain import StoredValueLimits
+from services.wallet.domain_lots import DrawPolicy
 
 
 class WalletSettings(BaseSettings):
@@ -17,6 +18,12 @@ class WalletSettings(BaseSettings):
                                        description="Currencies the merchant's wallets hold.")
     max_recharge: int = Field(default=500_000, gt=0, description="Per recharge, minor units.")
     max_balance: int = Field(default=500_000, gt=0, description="Per wallet, minor units.")
+    draw_policy: DrawPolicy = Field(
+        default=DrawPolicy.PROPORTIONAL,
+        description="How stored value pays: proportional, principal_first or bonus_first.")
+    bonus_expiry_months: int | None = Field(
+        default=12, ge=1, le=120,
+        description="A bonus lot expires this many months after its credit; unset: never.")
 
     def limits(self) -> StoredValueLimits:
         return StoredValueLimits(self.currencies, self.max_recharge, self.max_balance)

@@ -3,7 +3,15 @@
 wallets: one row per (member, currency); its balances are a cache of the ledger that the
 recharge transaction keeps exact, and the row lock that serialises a member's money moves.
 journal_entries / journal_lines: the double-entry ledger; lines of an entry sum to zero
-(debits positive, credits negative); never updated, corrections are reversals.
+(debits positive, credits negative, checked by a deferred trigger at commit); never updated
+or deleted (a trigger refuses it), corrections are reversals. `position` orders entries.
+lots: where stored value actually sits. Each recharge makes a principal lot, each credited
+grant a bonus lot (`grant_id` unique: one credit per grant), each positive adjustment a lot;
+`remaining` is what is left to spend. wallets.principal/bonus = sums of remaining.
+purchases / purchase_draws: an order and which lots paid how much of it (`returned` grows
+with refunds). refunds: of purchases (many) and recharges (at most one each).
+adjustments: operators' corrections, with reason and actor.
+The recharge hot path is the stored function `wallet_recharge` (migration 0002).
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Identity,
     Integer,
     MetaData,
     SmallInteger,
@@ -22,7 +31,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from shared.db.messaging_tables import define_messaging_tables
 from shared.http.idempotency import define_idempotency_table
@@ -60,6 +69,10 @@ recharges = Table(
     Column("pos_reference", Text, nullable=False, unique=True),
     Column("bonus_status", Text, nullable=False, server_default=text("'pending'")),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("bonus_amount", BigInteger),
+    Column("grant_id", UUID(as_uuid=True)),
+    Column("refunded_at", DateTime(timezone=True)),
+    Column("refund_id", UUID(as_uuid=True)),
     CheckConstraint("amount > 0", name="recharge_amount_positive"),
 )
 
@@ -72,6 +85,8 @@ journal_entries = Table(
     Column("source_id", Text, nullable=False),
     Column("reason", Text, nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("position", BigInteger, Identity(always=True), nullable=False, unique=True),
+    Column("actor", Text),
 )
 
 journal_lines = Table(
@@ -84,4 +99,92 @@ journal_lines = Table(
     Column("member_id", Text),
     Column("currency", Text, nullable=False),
     Column("amount", BigInteger, nullable=False),
+)
+
+
+def _at(name: str, nullable: bool = False) -> Column:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+lots = Table(
+    "lots",
+    metadata,
+    Column("lot_id", UUID(as_uuid=True), primary_key=True),
+    Column("seq", BigInteger, Identity(), nullable=False, unique=True),
+    Column("member_id", Text, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("source_kind", Text, nullable=False),
+    Column("source_id", Text, nullable=False),
+    Column("recharge_id", UUID(as_uuid=True)),
+    Column("grant_id", UUID(as_uuid=True), unique=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("remaining", BigInteger, nullable=False),
+    Column("expired_amount", BigInteger, nullable=False, server_default=text("0")),
+    _at("expires_at", nullable=True),
+    _at("voided_at", nullable=True),
+    _at("created_at"),
+)
+
+purchases = Table(
+    "purchases",
+    metadata,
+    Column("purchase_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("order_reference", Text, nullable=False),
+    Column("store_id", Text, nullable=False),
+    Column("terminal_id", Text),
+    Column("channel", Text, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("paid_principal", BigInteger, nullable=False),
+    Column("paid_bonus", BigInteger, nullable=False),
+    Column("paid_other", BigInteger, nullable=False),
+    Column("tenders", JSONB, nullable=False),
+    Column("items", JSONB, nullable=False),
+    Column("coupon_codes", JSONB, nullable=False),
+    Column("refunded_amount", BigInteger, nullable=False, server_default=text("0")),
+    Column("refunded_stored_value", BigInteger, nullable=False, server_default=text("0")),
+    _at("created_at"),
+)
+
+purchase_draws = Table(
+    "purchase_draws",
+    metadata,
+    Column("purchase_id", UUID(as_uuid=True), ForeignKey("purchases.purchase_id"), primary_key=True),
+    Column("lot_id", UUID(as_uuid=True), ForeignKey("lots.lot_id"), primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("returned", BigInteger, nullable=False, server_default=text("0")),
+)
+
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("refund_id", UUID(as_uuid=True), primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("purchase_id", UUID(as_uuid=True)),
+    Column("recharge_id", UUID(as_uuid=True), unique=True),
+    Column("member_id", Text, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("returned_principal", BigInteger, nullable=False),
+    Column("returned_bonus", BigInteger, nullable=False),
+    Column("bonus_clawed_back", BigInteger, nullable=False),
+    Column("reason", Text),
+    Column("actor", Text, nullable=False),
+    _at("created_at"),
+)
+
+adjustments = Table(
+    "adjustments",
+    metadata,
+    Column("adjustment_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("principal_delta", BigInteger, nullable=False),
+    Column("bonus_delta", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    _at("created_at"),
 )

@@ -58,6 +58,12 @@ def _lock_key(scope: str, key: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+def lock_id(scope: str, key: str) -> int:
+    """The advisory-lock id of (scope, key), for hot paths that take the lock, look up and
+    store the key inside one stored function instead of through the functions below."""
+    return _lock_key(scope, key)
+
+
 def require_key(key: str | None) -> str:
     if not key:
         raise Problem(400, "idempotency_key_missing",

@@ -1,0 +1,75 @@
+"""Purchases: pay with stored value and/or other tenders; read one; refund (part of) it."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+from sqlalchemy import text
+
+from services.wallet.api.common import RESPONSES, IdempotencyKey, check_currency, idempotent_post
+from services.wallet.api.recharges import authorize_refund, hidden_from
+from services.wallet.purchases import record_purchase
+from services.wallet.refunds import NotFound, refund_purchase
+from services.wallet.schemas_purchases import (
+    PurchaseReceipt,
+    PurchaseRefundReceipt,
+    PurchaseRefundRequest,
+    PurchaseRequest,
+)
+from services.wallet.settings import WalletSettings
+from shared.http.auth import Caller, require_member_access, require_role, require_store
+from shared.http.problems import Problem
+from shared.service import ServiceContext
+
+FIND = text("SELECT * FROM purchases WHERE purchase_id = :id")
+
+
+def purchases_router(context: ServiceContext) -> APIRouter:
+    router = APIRouter(prefix="/v1/purchases", tags=["purchases"], responses=RESPONSES)
+    settings: WalletSettings = context.settings
+
+    @router.post("", status_code=201, response_model=PurchaseReceipt,
+                 summary="Record a purchase; the stored_value tender draws on the member's lots",
+                 description=f"Draw policy: `{settings.draw_policy}` (PATRONAGE_WALLET_DRAW_POLICY);"
+                 " within principal or bonus, the soonest-expiring lot pays first. Refusals: 422 "
+                 "`insufficient_balance` (nothing written), `tenders_do_not_add_up`, "
+                 "`invalid_tenders`, `unsupported_currency`; 409 `order_reference_reused`.")
+    async def create_purchase(body: PurchaseRequest, caller: Caller,
+                              idempotency_key: IdempotencyKey = None) -> Response:
+        require_role(caller, "pos", "member")
+        require_member_access(caller, body.member_id)
+        require_store(caller, body.store_id)
+        check_currency(context, body.currency)
+        return await idempotent_post(
+            context, caller, "POST /v1/purchases", idempotency_key, body,
+            lambda uow: record_purchase(uow, body, settings.draw_policy))
+
+    @router.get("/{purchase_id}", response_model=PurchaseReceipt, summary="A purchase")
+    async def get_purchase(purchase_id: UUID, caller: Caller) -> PurchaseReceipt:
+        async with context.engine.connect() as connection:
+            row = (await connection.execute(FIND, {"id": purchase_id})).first()
+        if row is None or hidden_from(caller, row.member_id, row.store_id) or (
+                caller.role == "ops" and "ops:report" not in caller.scopes):
+            raise Problem(404, "purchase_not_found", f"No purchase {purchase_id}.")
+        return PurchaseReceipt.model_validate(row._mapping, from_attributes=False)
+
+    @router.post("/{purchase_id}/refunds", status_code=201, response_model=PurchaseRefundReceipt,
+                 summary="Refund some or all of a purchase; stored value goes back to its lots",
+                 description="The stored-value share is pro rata and cumulative (a full refund "
+                 "returns every minor unit to the lots it came from). POS of the purchase's "
+                 "store, or ops with `ops:refund`. 422 `refund_exceeds_purchase`.")
+    async def refund(purchase_id: UUID, body: PurchaseRefundRequest, caller: Caller,
+                     idempotency_key: IdempotencyKey = None) -> Response:
+        async def work(uow):
+            row = (await uow.connection.execute(FIND, {"id": purchase_id})).first()
+            if row is None or hidden_from(caller, row.member_id, row.store_id):
+                raise NotFound("purchase_not_found", f"No purchase {purchase_id}.")
+            authorize_refund(caller, row.store_id)
+            return await refund_purchase(uow, purchase_id, body.amount, body.reason,
+                                         caller.identity, row.member_id, row.currency)
+
+        return await idempotent_post(context, caller, f"POST /v1/purchases/{purchase_id}/refunds",
+                                     idempotency_key, body, work)
+
+    return router

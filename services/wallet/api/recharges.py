@@ -1,0 +1,122 @@
+"""Recharges: create (the one-round-trip hot path), read with the bonus status, refund."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from services.wallet.api.common import RESPONSES, IdempotencyKey, idempotent_post
+from services.wallet.domain import WalletRuleViolation
+from services.wallet.recharges import PosReferenceReused, find_recharge, record_recharge
+from services.wallet.refunds import NotFound, refund_recharge
+from services.wallet.schemas import (
+    BonusStatus,
+    RechargeReceipt,
+    RechargeRefundReceipt,
+    RechargeRefundRequest,
+    RechargeRequest,
+    RechargeView,
+)
+from services.wallet.settings import WalletSettings
+from shared.http import idempotency
+from shared.http.auth import (
+    Caller,
+    Principal,
+    can_see_store,
+    require_member_access,
+    require_role,
+    require_scope,
+    require_store,
+)
+from shared.http.problems import Problem
+from shared.service import ServiceContext
+
+RECHARGE_SCOPE = "POST /v1/recharges"
+
+
+def hidden_from(caller: Principal, member_id: str, store_id: str) -> bool:
+    return (caller.role == "member" and caller.subject != member_id) or not can_see_store(
+        caller, store_id)
+
+
+def recharges_router(context: ServiceContext) -> APIRouter:
+    router = APIRouter(prefix="/v1/recharges", tags=["recharges"], responses=RESPONSES)
+    settings: WalletSettings = context.settings
+    limits = settings.limits()
+
+    @router.post("", status_code=201, response_model=RechargeReceipt,
+                 summary="Recharge a member's stored value (principal; bonus follows)",
+                 description="One database round trip. Refusals: 422 `recharge_above_limit`, "
+                 "`balance_limit_exceeded`, `unsupported_currency`, `idempotency_key_reused`; "
+                 "409 `pos_reference_reused`, `request_in_progress`; 400 `idempotency_key_missing`.")
+    async def create_recharge(
+        body: RechargeRequest, caller: Caller, idempotency_key: IdempotencyKey = None
+    ) -> Response:
+        require_role(caller, "pos", "member")
+        require_member_access(caller, body.member_id)
+        require_store(caller, body.store_id)
+        key = idempotency.require_key(idempotency_key)
+        try:
+            outcome = await record_recharge(
+                context.engine, scope=f"{caller.identity} {RECHARGE_SCOPE}", key=key,
+                fingerprint=idempotency.request_fingerprint(body.model_dump(mode="json")),
+                request=body, limits=limits, clock=context.clock, topics=context.topics)
+        except WalletRuleViolation as refused:
+            raise Problem(422, refused.code, refused.detail) from refused
+        except PosReferenceReused as reused:
+            raise Problem(409, "pos_reference_reused",
+                          f"pos_reference {reused} was already used by another recharge.") from reused
+        if outcome.outcome == "in_progress":
+            raise Problem(409, "request_in_progress",
+                          "A request with this Idempotency-Key is still being processed.",
+                          headers={"Retry-After": "1"})
+        if outcome.outcome == "key_reused":
+            raise Problem(422, "idempotency_key_reused",
+                          "This Idempotency-Key was used with a different request body.")
+        headers = {"Idempotent-Replayed": "true"} if outcome.outcome == "replayed" else None
+        return Response(outcome.body, outcome.status_code, media_type="application/json",
+                        headers=headers)
+
+    @router.get("/{recharge_id}", response_model=RechargeView,
+                summary="A recharge and the status of its bonus (pending/held/credited/...)")
+    async def get_recharge(recharge_id: UUID, caller: Caller) -> RechargeView:
+        async with context.engine.connect() as connection:
+            row = await find_recharge(connection, recharge_id)
+        if row is None or hidden_from(caller, row.member_id, row.store_id):
+            raise Problem(404, "recharge_not_found", f"No recharge {recharge_id}.")
+        return RechargeView(
+            recharge_id=row.recharge_id, member_id=row.member_id, amount=row.amount,
+            currency=row.currency, store_id=row.store_id, channel=row.channel,
+            pos_reference=row.pos_reference, created_at=row.created_at,
+            bonus=BonusStatus(status=row.bonus_status, amount=row.bonus_amount),
+            refunded_at=row.refunded_at)
+
+    @router.post("/{recharge_id}/refund", status_code=201, response_model=RechargeRefundReceipt,
+                 summary="Refund a recharge's unused value (pro-rata rule); voids its bonus",
+                 description="refund = principal - consumed * principal / (principal + bonus), "
+                 "rounded down, never above what is left of the recharge. POS of the recharge's "
+                 "store, or ops with `ops:refund`. 409 `recharge_already_refunded`.")
+    async def refund(recharge_id: UUID, body: RechargeRefundRequest, caller: Caller,
+                     idempotency_key: IdempotencyKey = None) -> Response:
+        async def work(uow):
+            row = await find_recharge(uow.connection, recharge_id)
+            if row is None or hidden_from(caller, row.member_id, row.store_id):
+                raise NotFound("recharge_not_found", f"No recharge {recharge_id}.")
+            authorize_refund(caller, body.store_id or row.store_id)
+            return await refund_recharge(uow, recharge_id, body.reason, caller.identity,
+                                         row.member_id, row.currency)
+
+        return await idempotent_post(context, caller, f"POST /v1/recharges/{recharge_id}/refund",
+                                     idempotency_key, body, work)
+
+    return router
+
+
+def authorize_refund(caller: Principal, store_id: str) -> None:
+    """Refunds pay money out: a POS terminal at the store, or ops with `ops:refund`."""
+    if caller.role == "ops":
+        require_scope(caller, "ops:refund")
+    else:
+        require_role(caller, "pos")
+        require_store(caller, store_id)

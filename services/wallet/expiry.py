@@ -1,0 +1,58 @@
+"""Bonus expiry: a due bonus lot's remainder leaves the wallet as breakage, one journal
+entry per lot — never a silent drop. Principal never expires (its lots have no expiry)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.wallet.domain_entries import expiry_lines
+from services.wallet.domain_lots import Draw, Lot, due_lots
+from services.wallet.ledger import lock_wallet, move_balances, move_lots, open_lots, post_entry
+from shared.db.unit_of_work import UnitOfWork
+
+WALLETS_WITH_DUE_LOTS = text("""
+    SELECT DISTINCT member_id, currency FROM lots
+    WHERE kind = 'bonus' AND remaining > 0 AND expires_at <= :now
+    ORDER BY member_id, currency LIMIT :limit
+""")
+
+
+@dataclass(frozen=True)
+class ExpiryRun:
+    wallets: int
+    lots: int
+    amount: int
+
+
+async def expire_due(db: AsyncConnection, member_id: str, currency: str, lots: Sequence[Lot],
+                     now: datetime) -> tuple[int, int]:
+    """Expire this (locked) wallet's due lots; (lots expired, amount)."""
+    due = due_lots(lots, now)
+    if not due:
+        return 0, 0
+    amount = sum(lot.remaining for lot in due)
+    await move_lots(db, [Draw(lot.lot_id, lot.kind, -lot.remaining) for lot in due], expired=True)
+    await move_balances(db, member_id, currency, 0, -amount, now)
+    for lot in due:
+        await post_entry(db, member_id=member_id, currency=currency, kind="expiry",
+                         source_id=lot.lot_id, reason="bonus expired", now=now,
+                         lines=expiry_lines(member_id, lot.remaining))
+    return len(due), amount
+
+
+async def expire_bonus_lots(uow: UnitOfWork, now: datetime, limit: int = 1_000) -> ExpiryRun:
+    """Expire every due bonus lot of up to `limit` wallets (run it again for more)."""
+    db = uow.connection
+    wallets = (await db.execute(WALLETS_WITH_DUE_LOTS, {"now": now, "limit": limit})).all()
+    lots = amount = 0
+    for member_id, currency in wallets:
+        await lock_wallet(db, member_id, currency)
+        count, expired = await expire_due(db, member_id, currency,
+                                          await open_lots(db, member_id, currency), now)
+        lots, amount = lots + count, amount + expired
+    return ExpiryRun(len(wallets), lots, amount)

@@ -1,0 +1,30 @@
+"""The wallet's event handlers (rewards' bonus decisions), and the map that wires them.
+
+The map is built from the wallet's settings (how long a bonus lot lives), so a runtime
+started with other settings — a test, a merchant with 6-month bonuses — credits by them."""
+
+from __future__ import annotations
+
+from services.wallet.bonus import credit_bonus, mark_held, mark_rejected
+from services.wallet.settings import WalletSettings
+from shared.db.unit_of_work import UnitOfWork
+from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected
+from shared.messaging.consumer import HandlerMap
+
+
+def event_handlers(settings: WalletSettings) -> HandlerMap:
+    async def on_bonus_granted(event: BonusGranted, uow: UnitOfWork) -> None:
+        await credit_bonus(event, uow, settings.bonus_expiry_months)
+
+    async def on_bonus_held(event: BonusHeld, uow: UnitOfWork) -> None:
+        await mark_held(event, uow)
+
+    async def on_bonus_rejected(event: BonusRejected, uow: UnitOfWork) -> None:
+        await mark_rejected(event, uow)
+
+    return {
+        BonusGranted: [on_bonus_granted],
+        BonusHeld: [on_bonus_held],
+        BonusRejected: [on_bonus_rejected],
+    }
+

@@ -1,0 +1,110 @@
+"""Purchases: the stored-value tender draws on the member's lots by the configured policy,
+other tenders are recorded, and every purchase reaches the rest of the platform as
+`PurchaseCompleted`. The wallet row is locked before the lots are read, so concurrent
+purchases on one wallet queue up instead of overdrawing it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import orjson
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.wallet import tables
+from services.wallet.domain import WalletRuleViolation
+from services.wallet.domain_entries import purchase_lines
+from services.wallet.domain_lots import DrawPolicy, plan_draws
+from services.wallet.expiry import expire_due
+from services.wallet.ledger import (
+    by_kind,
+    lock_wallet,
+    move_balances,
+    move_lots,
+    negated,
+    open_lots,
+    post_entry,
+)
+from services.wallet.schemas_purchases import PurchaseReceipt, PurchaseRequest
+from shared.db.unit_of_work import UnitOfWork
+from shared.events.wallet import PurchaseCompleted, PurchaseItem
+
+STORED_VALUE = "stored_value"
+INSERT_PURCHASE = text("""
+    INSERT INTO purchases (purchase_id, member_id, currency, order_reference, store_id,
+        terminal_id, channel, total, paid_principal, paid_bonus, paid_other, tenders, items,
+        coupon_codes, created_at)
+    VALUES (:purchase_id, :member_id, :currency, :order_reference, :store_id, :terminal_id,
+        :channel, :total, :paid_principal, :paid_bonus, :paid_other, CAST(:tenders AS jsonb),
+        CAST(:items AS jsonb), CAST(:coupon_codes AS jsonb), :now)
+    ON CONFLICT ON CONSTRAINT order_reference_once_per_store DO NOTHING
+    RETURNING purchase_id
+""")
+
+
+class OrderReferenceReused(WalletRuleViolation):
+    def __init__(self, reference: str) -> None:
+        super().__init__("order_reference_reused",
+                         f"order_reference {reference} was already used at this store.")
+
+
+def stored_value_part(request: PurchaseRequest) -> int:
+    """The stored-value tender, after checking the tenders add up."""
+    if sum(t.amount for t in request.tenders) != request.total:
+        raise WalletRuleViolation("tenders_do_not_add_up", "The tenders must add up to the total.")
+    stored = [t.amount for t in request.tenders if t.method == STORED_VALUE]
+    if len(stored) > 1:
+        raise WalletRuleViolation("invalid_tenders", "Send at most one stored_value tender.")
+    return sum(stored)
+
+
+async def record_purchase(uow: UnitOfWork, request: PurchaseRequest,
+                          policy: DrawPolicy) -> PurchaseReceipt:
+    db, now = uow.connection, uow.clock.now()
+    member, currency = request.member_id, request.currency
+    stored = stored_value_part(request)
+    await lock_wallet(db, member, currency)
+    lots = await open_lots(db, member, currency)
+    await expire_due(db, member, currency, lots, now)
+    draws = plan_draws(lots, stored, policy, now)
+    principal, bonus = by_kind(draws)
+    purchase_id = uuid.uuid4()
+    await _insert_purchase(db, purchase_id, request, principal, bonus, now)
+    if draws:
+        await db.execute(insert(tables.purchase_draws), [
+            {"purchase_id": purchase_id, "lot_id": d.lot_id, "kind": d.kind, "amount": d.amount}
+            for d in draws])
+        await move_lots(db, negated(draws))
+    balances = await move_balances(db, member, currency, -principal, -bonus, now)
+    other = request.total - stored
+    await post_entry(db, member_id=member, currency=currency, kind="purchase",
+                     source_id=purchase_id, reason=f"order {request.order_reference}", now=now,
+                     lines=purchase_lines(member, principal, bonus, other))
+    uow.emit(PurchaseCompleted(
+        occurred_at=now, member_id=member, purchase_id=str(purchase_id),
+        order_reference=request.order_reference, total=request.total, currency=currency,
+        paid_principal=principal, paid_bonus=bonus, paid_other=other,
+        items=tuple(PurchaseItem(**item.model_dump()) for item in request.items),
+        store_id=request.store_id, terminal_id=request.terminal_id, channel=request.channel,
+        coupon_codes=tuple(request.coupon_codes)))
+    return PurchaseReceipt(
+        purchase_id=purchase_id, member_id=member, order_reference=request.order_reference,
+        currency=currency, total=request.total, paid_principal=principal, paid_bonus=bonus,
+        paid_other=other, principal_balance=balances.principal, bonus_balance=balances.bonus,
+        balance=balances.total, store_id=request.store_id, created_at=now)
+
+
+async def _insert_purchase(db: AsyncConnection, purchase_id: uuid.UUID, request: PurchaseRequest,
+                           principal: int, bonus: int, now: datetime) -> None:
+    inserted = (await db.execute(INSERT_PURCHASE, {
+        "purchase_id": purchase_id, "now": now, "paid_principal": principal, "paid_bonus": bonus,
+        "paid_other": request.total - principal - bonus,
+        **request.model_dump(include={"member_id", "currency", "order_reference", "store_id",
+                                      "terminal_id", "channel", "total"}),
+        "tenders": orjson.dumps([t.model_dump() for t in request.tenders]).decode(),
+        "items": orjson.dumps([i.model_dump() for i in request.items]).decode(),
+        "coupon_codes": orjson.dumps(request.coupon_codes).decode(),
+    })).first()
+    if inserted is None:
+        raise OrderReferenceReused(request.order_reference)

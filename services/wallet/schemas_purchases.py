@@ -1,0 +1,163 @@
+"""Request and response bodies for purchases, purchase refunds, adjustments and reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.wallet.schemas import Amount, CurrencyCode, PositiveAmount, Reason, Reference
+
+TenderMethod = Literal["stored_value", "cash", "card", "wechat_pay", "alipay", "unionpay",
+                       "voucher", "other"]
+
+
+class PurchaseItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: Reference
+    category: Reference | None = None
+    quantity: Annotated[int, Field(ge=1, le=1_000_000)]
+    amount: Amount = Field(description="Line total after line discounts.")
+
+
+class Tender(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    method: TenderMethod = Field(description="stored_value draws on the member's lots.")
+    amount: PositiveAmount
+    reference: Reference | None = Field(default=None, description="The provider's transaction id.")
+
+
+class PurchaseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "member_id": "m_1001", "order_reference": "sh01-ord-88812", "currency": "CNY",
+        "total": 35000, "store_id": "store_sh_01", "terminal_id": "pos_07", "channel": "pos",
+        "items": [{"sku": "latte-l", "category": "drinks", "quantity": 2, "amount": 7000},
+                  {"sku": "membership-1y", "category": "membership", "quantity": 1, "amount": 28000}],
+        "tenders": [{"method": "stored_value", "amount": 30000},
+                    {"method": "wechat_pay", "amount": 5000, "reference": "wx-42000077"}],
+        "coupon_codes": []}]})
+
+    member_id: Reference
+    order_reference: Reference = Field(description="The POS's own order number; once per store.")
+    currency: CurrencyCode
+    total: PositiveAmount
+    items: list[PurchaseItemIn] = Field(default_factory=list, max_length=500)
+    tenders: list[Tender] = Field(min_length=1, max_length=20,
+                                  description="Must add up to total; at most one stored_value.")
+    store_id: Reference
+    terminal_id: Reference | None = None
+    channel: Literal["pos", "app", "online"] = "pos"
+    coupon_codes: list[Reference] = Field(default_factory=list, max_length=20)
+
+
+class PurchaseReceipt(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "purchase_id": "1f6c8a8e-86a5-4d0e-9d1c-6c1b2a3d4e5f", "member_id": "m_1001",
+        "order_reference": "sh01-ord-88812", "currency": "CNY", "total": 35000,
+        "paid_principal": 25862, "paid_bonus": 4138, "paid_other": 5000,
+        "principal_balance": 24138, "bonus_balance": 3862, "balance": 28000,
+        "store_id": "store_sh_01", "created_at": "2026-11-23T12:05:00Z", "refunded_amount": 0}]})
+
+    purchase_id: UUID
+    member_id: str
+    order_reference: str
+    currency: str
+    total: int
+    paid_principal: int
+    paid_bonus: int
+    paid_other: int
+    principal_balance: int | None = Field(default=None, description="After the purchase.")
+    bonus_balance: int | None = None
+    balance: int | None = None
+    store_id: str
+    created_at: datetime
+    refunded_amount: int = 0
+
+
+class PurchaseRefundRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"amount": 7000, "reason": "returned two lattes"}]})
+
+    amount: PositiveAmount = Field(description="Total to refund, all tenders together.")
+    reason: Reason | None = None
+
+
+class PurchaseRefundReceipt(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "refund_id": "5a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+        "purchase_id": "1f6c8a8e-86a5-4d0e-9d1c-6c1b2a3d4e5f", "amount": 7000, "currency": "CNY",
+        "returned_principal": 5172, "returned_bonus": 828, "forfeited_bonus": 0,
+        "returned_other": 1000, "principal_balance": 29310, "bonus_balance": 4690}]})
+
+    refund_id: UUID
+    purchase_id: UUID
+    amount: int
+    currency: str
+    returned_principal: int
+    returned_bonus: int
+    forfeited_bonus: int = Field(description="Bonus whose lot was voided by a recharge refund.")
+    returned_other: int = Field(description="To be paid back through the other tenders.")
+    principal_balance: int
+    bonus_balance: int
+
+
+class AdjustmentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "member_id": "m_1001", "currency": "CNY", "principal_delta": 0, "bonus_delta": -500,
+        "reason": "bonus credited twice by the legacy system (ticket 4411)"}]})
+
+    member_id: Reference
+    currency: CurrencyCode
+    principal_delta: Annotated[int, Field(ge=-10**12, le=10**12, strict=True)] = 0
+    bonus_delta: Annotated[int, Field(ge=-10**12, le=10**12, strict=True)] = 0
+    reason: Reason
+
+
+class AdjustmentReceipt(BaseModel):
+    adjustment_id: UUID
+    member_id: str
+    currency: str
+    principal_delta: int
+    bonus_delta: int
+    reason: str
+    actor: str
+    principal_balance: int
+    bonus_balance: int
+
+
+class BalanceView(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "member_id": "m_1001", "currency": "CNY", "principal": 24138, "bonus": 3862,
+        "balance": 28000, "as_of": None, "bonus_expiring": [
+            {"amount": 3862, "expires_at": "2027-11-23T12:00:00Z"}]}]})
+
+    member_id: str
+    currency: str
+    principal: int
+    bonus: int
+    balance: int
+    as_of: datetime | None = Field(default=None, description="Set when asked for a past moment.")
+    bonus_expiring: list[dict] = Field(default_factory=list,
+                                       description="Open bonus lots with an expiry, soonest first.")
+
+
+class StatementLine(BaseModel):
+    position: int
+    occurred_at: datetime
+    kind: Literal["recharge", "bonus", "purchase", "purchase_refund", "recharge_refund",
+                  "expiry", "adjustment"]
+    source_id: str
+    reason: str
+    principal_change: int
+    bonus_change: int
+    principal_balance: int = Field(description="Running balance after this entry.")
+    bonus_balance: int
+
+
+class Page(BaseModel):
+    items: list
+    next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page.")

@@ -1,0 +1,55 @@
+"""The recharge hot path: one statement in autocommit, and an outbox row identical to what
+`outbox_row(event)` would have written, with the wallet-state fields filled in by SQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from shared.db.outbox import outbox_row
+from shared.events.cloudevents import decode
+from shared.events.wallet import RechargeCompleted
+from shared.topics import Topics
+from tests.integration.wallet.money import outbox_events, recharge
+
+pytestmark = pytest.mark.integration
+
+
+async def test_the_outbox_row_decodes_to_the_event_with_wallet_state_filled_in(client, bus_platform):
+    first = await recharge(client, "m_hot", 30_000)
+    second = await recharge(client, "m_hot", 12_345)
+
+    rows = await outbox_events(bus_platform.database_url, RechargeCompleted.ce_type())
+    events = [decode(bytes(r["payload"]), list(r["headers"].items())) for r in rows]
+    assert [(e.recharge_id, e.amount, e.is_first_recharge, e.lifetime_recharged) for e in events] == [
+        (first["recharge_id"], 30_000, True, 30_000),
+        (second["recharge_id"], 12_345, False, 42_345)]
+    for row, published in zip(rows, events, strict=True):
+        assert row["headers"]["ce_id"] == str(published.event_id) == str(row["event_id"])
+        assert row["key"] == "m_hot" and row["topic"].endswith("wallet.events")
+        expected = outbox_row(published, Topics(bus_platform.topic_prefix))
+        assert bytes(row["payload"]) == expected["payload"]
+        assert row["headers"] == expected["headers"] and row["ce_type"] == expected["ce_type"]
+
+
+async def test_a_recharge_is_one_statement_and_no_transaction_round_trips(client, wallet):
+    await recharge(client, "m_warm", 100)  # prepares the statement on a pooled connection
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    event.listen(wallet.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        await recharge(client, "m_counted", 100)
+    finally:
+        event.remove(wallet.engine.sync_engine, "before_cursor_execute", count)
+    assert len(statements) == 1 and "wallet_recharge(" in statements[0]
+
+
+async def test_the_receipt_reports_balances_after_the_recharge(client):
+    await recharge(client, "m_receipt", 10_000)
+    receipt = await recharge(client, "m_receipt", 5_000)
+    assert (receipt["principal_balance"], receipt["bonus_balance"], receipt["balance"]) == (
+        15_000, 0, 15_000)
+    assert receipt["bonus"] == {"status": "pending"}
