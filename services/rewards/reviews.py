@@ -8,6 +8,7 @@ on `status = 'held'` makes the first reviewer win; the second gets `AlreadyDecid
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
@@ -39,13 +40,13 @@ DECIDE = text("""
 """)
 
 
-async def held_page(uow: UnitOfWork, status: str, limit: int, after: tuple[str, str] | None
+async def held_page(uow: UnitOfWork, status: str, limit: int, after: tuple[datetime, str] | None
                     ) -> list[Mapping[str, Any]]:
     """Oldest first; the cursor is the last row's (decided_at, recharge_id)."""
     params: dict[str, Any] = {"status": status, "limit": limit}
     where = "status = :status"
     if after is not None:
-        where += " AND (decided_at, recharge_id) > (CAST(:after_at AS timestamptz), :after_id)"
+        where += " AND (decided_at, recharge_id) > (:after_at, :after_id)"
         params |= {"after_at": after[0], "after_id": after[1]}
     rows = await uow.connection.execute(text(
         f"SELECT * FROM bonus_decisions WHERE {where} ORDER BY decided_at, recharge_id LIMIT :limit"),

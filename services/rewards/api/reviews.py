@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -32,10 +33,13 @@ def encode_cursor(row: Mapping[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode()
 
 
-def decode_cursor(cursor: str) -> tuple[str, str]:
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         decided_at, recharge_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return str(decided_at), str(recharge_id)
+        moment = datetime.fromisoformat(decided_at)
+        if moment.tzinfo is None:
+            raise ValueError("naive time")
+        return moment, str(recharge_id)
     except (ValueError, TypeError) as error:
         raise Problem(400, "invalid_cursor", "cursor is not one this API returned.") from error
 
