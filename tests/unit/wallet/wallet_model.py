@@ -5,7 +5,7 @@ database variant is compared with."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from services.wallet.domain import Account, LedgerLine, WalletRuleViolation, recharge_lines
 from services.wallet.domain_entries import (
@@ -22,6 +22,7 @@ from services.wallet.domain_lots import (
     DrawPolicy,
     Lot,
     due_lots,
+    months_later,
     plan_draws,
     take_from_kind,
 )
@@ -57,7 +58,7 @@ class ModelPurchase:
 class InMemoryWallet:
     policy: DrawPolicy
     now: datetime
-    bonus_lifetime: timedelta | None = timedelta(days=365)
+    bonus_months: int | None = 12
     lots: list[ModelLot] = field(default_factory=list)
     entries: list[tuple[LedgerLine, ...]] = field(default_factory=list)
     recharges: list[dict] = field(default_factory=list)
@@ -86,17 +87,19 @@ class InMemoryWallet:
         if state["bonus"] is not None or state["refunded"] or amount == 0:
             return False
         state["bonus"] = amount
-        expires = self.now + self.bonus_lifetime if self.bonus_lifetime else None
+        expires = months_later(self.now, self.bonus_months) if self.bonus_months else None
         self._lot(BONUS, amount, recharge, expires)
         self._post(bonus_credit_lines(MEMBER, amount))
         return True
 
     def purchase(self, stored_value: int, other: int) -> bool:
-        self.expire()
+        """Due lots never pay; they expire in the purchase's transaction, so only when the
+        purchase goes through."""
         try:
             draws = plan_draws([lot.view() for lot in self.lots], stored_value, self.policy, self.now)
         except WalletRuleViolation:
             return False
+        self.expire()
         for draw in draws:
             self.lots[draw.lot_id].remaining -= draw.amount
         paid = [PaidDraw(d.lot_id, d.kind, d.amount) for d in draws]
@@ -109,7 +112,7 @@ class InMemoryWallet:
         purchase = self.purchases[index]
         draws = [PaidDraw(d.lot_id, d.kind, d.amount, d.returned,
                           not (d.kind == BONUS and self.lots[d.lot_id].voided))
-                 for d in purchase.draws]
+                 for d in sorted(purchase.draws, key=lambda d: d.lot_id)]
         try:
             plan = purchase_refund(purchase.total, purchase.refunded,
                                    purchase.refunded_stored_value, amount, draws)
