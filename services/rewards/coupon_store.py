@@ -33,8 +33,8 @@ async def template(db: AsyncConnection, template_id: str) -> Mapping[str, Any] |
         {"t": template_id})).mappings().first()
 
 
-async def issue(uow: UnitOfWork, member_id: str, tpl: Mapping[str, Any], reason: str
-                ) -> CouponIssued:
+async def issue(uow: UnitOfWork, member_id: str, tpl: Mapping[str, Any], reason: str,
+                envelope: dict | None = None) -> CouponIssued:
     now = uow.clock.now()
     coupon_id, code = uuid.uuid4(), new_code()
     until = now + timedelta(days=tpl["valid_days"])
@@ -47,7 +47,7 @@ async def issue(uow: UnitOfWork, member_id: str, tpl: Mapping[str, Any], reason:
            "until": until, "reason": reason, **{k: tpl[k] for k in (
                "template_id", "kind", "value", "currency", "min_spend")}})
     event = CouponIssued(
-        occurred_at=now, member_id=member_id, coupon_id=str(coupon_id), code=code,
+        **{**(envelope or {}), "member_id": member_id}, occurred_at=now, coupon_id=str(coupon_id), code=code,
         template_id=tpl["template_id"], kind=tpl["kind"], value=tpl["value"],
         currency=tpl["currency"], min_spend=tpl["min_spend"], valid_from=now,
         valid_until=until, reason=reason)

@@ -1,19 +1,23 @@
 """Rewards' event handlers, and the one map that wires events to them.
 
 The consumer engine owns the transaction (inbox claim, a savepoint per event, outbox); each
-handler only reads and writes rewards' tables and emits its events on the unit of work.
+handler takes the member's lock, reads and writes rewards' tables and emits its events on
+the unit of work.
 """
 
 from __future__ import annotations
 
-from functools import partial
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.rewards import coupon_store, decisions, earning, history, member_tiers
+from services.rewards.member_lock import lock_member
 from services.rewards.points_spending import reverse_for_refund
+from services.rewards.renewal_incentives import issue_renewal_coupon
 from services.rewards.settings import RewardsSettings
 from shared.db.unit_of_work import UnitOfWork
+from shared.events.envelope import Event
 from shared.events.referral import ReferralQualified
-from shared.events.tiering import TierChanged
+from shared.events.tiering import MembershipExpiring, TierChanged
 from shared.events.wallet import (
     PurchaseCompleted,
     PurchaseRefunded,
@@ -23,40 +27,44 @@ from shared.events.wallet import (
 from shared.messaging.consumer import HandlerMap
 
 
-async def on_recharge_completed(event: RechargeCompleted, uow: UnitOfWork,
-                                settings: RewardsSettings) -> None:
-    await decisions.decide_bonus(event, uow, settings)
-
-
-async def on_purchase_completed(event: PurchaseCompleted, uow: UnitOfWork,
-                                settings: RewardsSettings) -> None:
-    await coupon_store.redeem_for_purchase(event, uow)
-    await earning.earn_points(event, uow, settings)
-
-
-async def on_referral_qualified(event: ReferralQualified, uow: UnitOfWork,
-                                settings: RewardsSettings) -> None:
-    await earning.earn_points(event, uow, settings)
-
-
-async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork) -> None:
-    await reverse_for_refund(event, uow)
-
-
-async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork) -> None:
-    await history.record_recharge_refund(uow.connection, event)
-
-
-async def on_tier_changed(event: TierChanged, uow: UnitOfWork) -> None:
-    await member_tiers.record_tier_change(uow.connection, event)
-
-
 def event_handlers(settings: RewardsSettings) -> HandlerMap:
+    async def locked(event: Event, uow: UnitOfWork) -> AsyncConnection:
+        await lock_member(uow.connection, event.member_id)
+        return uow.connection
+
+    async def on_recharge_completed(event: RechargeCompleted, uow: UnitOfWork) -> None:
+        await locked(event, uow)
+        await decisions.decide_bonus(event, uow, settings)
+
+    async def on_purchase_completed(event: PurchaseCompleted, uow: UnitOfWork) -> None:
+        await locked(event, uow)
+        await coupon_store.redeem_for_purchase(event, uow)
+        await earning.earn_points(event, uow, settings)
+
+    async def on_referral_qualified(event: ReferralQualified, uow: UnitOfWork) -> None:
+        await locked(event, uow)
+        await earning.earn_points(event, uow, settings)
+
+    async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork) -> None:
+        await locked(event, uow)
+        await reverse_for_refund(event, uow)
+
+    async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork) -> None:
+        await history.record_recharge_refund(await locked(event, uow), event)
+
+    async def on_tier_changed(event: TierChanged, uow: UnitOfWork) -> None:
+        await member_tiers.record_tier_change(await locked(event, uow), event)
+
+    async def on_membership_expiring(event: MembershipExpiring, uow: UnitOfWork) -> None:
+        await locked(event, uow)
+        await issue_renewal_coupon(event, uow, settings)
+
     return {
-        RechargeCompleted: [partial(on_recharge_completed, settings=settings)],
-        PurchaseCompleted: [partial(on_purchase_completed, settings=settings)],
-        ReferralQualified: [partial(on_referral_qualified, settings=settings)],
+        RechargeCompleted: [on_recharge_completed],
+        PurchaseCompleted: [on_purchase_completed],
+        ReferralQualified: [on_referral_qualified],
         PurchaseRefunded: [on_purchase_refunded],
         RechargeRefunded: [on_recharge_refunded],
         TierChanged: [on_tier_changed],
+        MembershipExpiring: [on_membership_expiring],
     }

@@ -14,8 +14,9 @@ from datetime import datetime
 from sqlalchemy import text
 
 from services.rewards import history, points_ledger
+from services.rewards.member_lock import lock_member
 from services.rewards.points import expired, fifo_order, reversal_due
-from shared.db.unit_of_work import UnitOfWork
+from shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from shared.events.rewards import PointsExpired, PointsRedeemed
 from shared.events.wallet import PurchaseRefunded
 from shared.structured_logging import get_logger
@@ -62,6 +63,7 @@ async def _lot_ids_of(uow: UnitOfWork, purchase_id: str) -> set[str]:
 async def expire_member(uow: UnitOfWork, member_id: str, now: datetime) -> int:
     """Expire every lot of the member that is past its date; one PointsExpired per lot."""
     db = uow.connection
+    await lock_member(db, member_id)
     await points_ledger.lock_account(db, member_id)
     count = 0
     for lot in expired(await points_ledger.open_lots(db, member_id), now):
@@ -73,7 +75,14 @@ async def expire_member(uow: UnitOfWork, member_id: str, now: datetime) -> int:
     return count
 
 
-async def expire_due(uow: UnitOfWork, now: datetime, limit: int = 500) -> dict[str, int]:
-    """Sweep members with lots past their date (idempotent: an expired lot has nothing left)."""
-    members = await points_ledger.members_with_expired_lots(uow.connection, now, limit)
-    return {member: await expire_member(uow, member, now) for member in sorted(members)}
+async def expire_due(open_uow: UnitOfWorkFactory, now: datetime, limit: int = 500
+                     ) -> dict[str, int]:
+    """Sweep members with lots past their date, one transaction per member (idempotent: an
+    expired lot has nothing left)."""
+    async with open_uow() as uow:
+        members = await points_ledger.members_with_expired_lots(uow.connection, now, limit)
+    expired: dict[str, int] = {}
+    for member in sorted(members):
+        async with open_uow() as uow:
+            expired[member] = await expire_member(uow, member, now)
+    return expired

@@ -15,6 +15,7 @@ from uuid import UUID
 from sqlalchemy import text
 
 from services.rewards import program_store
+from services.rewards.member_lock import lock_member
 from services.rewards.program_store import json_value
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import AppliedRule, BonusGranted, BonusRejected, HoldReason
@@ -62,6 +63,11 @@ async def review(uow: UnitOfWork, grant_id: UUID, decision: Decision, actor: str
                  ) -> Mapping[str, Any]:
     db, now = uow.connection, uow.clock.now()
     status = "granted" if decision == "approve" else "rejected"
+    member_id = (await db.execute(text("SELECT member_id FROM bonus_decisions WHERE grant_id = :g"),
+                                  {"g": grant_id})).scalar()
+    if member_id is None:
+        raise DecisionNotFound(str(grant_id))
+    await lock_member(db, member_id)
     row = (await db.execute(DECIDE, {"status": status, "actor": actor, "now": now, "note": note,
                                      "grant_id": grant_id})).mappings().first()
     row = row and decoded(row)

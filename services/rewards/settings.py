@@ -28,6 +28,11 @@ class RewardsSettings(BaseSettings):
     points_expiry_years: int = Field(default=1, ge=0,
                                      description="Expire at the end of the N-th following year; 0 = never.")
     referral_points: int = Field(default=500, ge=0, description="Points a qualified referral earns.")
+    points_expiry_every_seconds: float = Field(default=3600, gt=0,
+                                               description="How often the expiry sweep runs.")
+    renewal_coupon_template: str | None = Field(
+        default="renewal_save20", description="Coupon issued on a membership's first expiry "
+        "reminder, once per term; empty to issue none.")
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.rewards import coupon_store
 from services.rewards.coupons import CouponRefused, check_terms
+from services.rewards.member_lock import lock_member
 from services.rewards.schemas import (
     CouponTemplateRequest,
     Id,
@@ -69,6 +70,7 @@ def coupons_router(context: ServiceContext) -> APIRouter:
     async def issue(body: IssueCouponRequest, caller: Caller) -> dict:
         require_scope(caller, "ops:config")
         async with context.uow() as uow:
+            await lock_member(uow.connection, body.member_id)
             tpl = await coupon_store.template(uow.connection, body.template_id)
             if tpl is None:
                 raise Problem(404, "template_not_found", f"No template {body.template_id}.")

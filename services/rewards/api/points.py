@@ -10,6 +10,7 @@ import orjson
 from fastapi import APIRouter, Header, Query, Response
 
 from services.rewards import coupon_store, earning, points_ledger
+from services.rewards.member_lock import lock_member
 from services.rewards.points import NotEnoughPoints
 from services.rewards.points_spending import expire_due
 from services.rewards.schemas import Id, PointsAwardRequest, PointsRedemptionRequest
@@ -47,6 +48,7 @@ def points_router(context: ServiceContext) -> APIRouter:
             if stored is not None:
                 return Response(stored.body, stored.status_code, media_type="application/json",
                                 headers={"Idempotent-Replayed": "true"})
+            await lock_member(uow.connection, member_id)
             tpl = await coupon_store.template(uow.connection, body.template_id)
             if tpl is None:
                 raise Problem(404, "template_not_found", f"No template {body.template_id}.")
@@ -66,6 +68,7 @@ def points_router(context: ServiceContext) -> APIRouter:
     async def award(member_id: Id, body: PointsAwardRequest, caller: Caller) -> dict:
         require_scope(caller, "ops:config")
         async with context.uow() as uow:
+            await lock_member(uow.connection, member_id)
             earned = await earning.credit_earning(
                 uow, earning.Earning(member_id, body.points, "campaign", f"task:{body.task}"),
                 uuid.uuid4(), context.settings)
@@ -74,8 +77,7 @@ def points_router(context: ServiceContext) -> APIRouter:
     @router.post("/v1/points/expiry-runs", summary="Expire every lot past its date (ops:config)")
     async def expire(caller: Caller) -> dict:
         require_scope(caller, "ops:config")
-        async with context.uow() as uow:
-            expired = await expire_due(uow, context.clock.now())
+        expired = await expire_due(context.uow, context.clock.now())
         return {"members": len(expired), "points_expired": sum(expired.values())}
 
     return router

@@ -176,7 +176,7 @@ def upgrade() -> None:
 def _seed_default_program() -> None:
     """What `patronage dev` shows before ops configure anything: 100 -> 10, 500 -> 80,
     1000 -> 200 yuan; +5 % on a first recharge; +5 % once 3,000 yuan were recharged; tier
-    multipliers; and a coupon template members can buy with points."""
+    multipliers; a coupon template members can buy with points and a renewal coupon."""
     offers = sa.table("offers", sa.column("terms", JSONB), *(sa.column(c) for c in (
         "offer_id", "version", "kind", "name", "currency", "effective_from", "created_by",
         "created_at")))
@@ -196,8 +196,11 @@ def _seed_default_program() -> None:
             effective_from=start, created_by="migration:0002", created_at=sa.func.now()))
     op.execute(
         "INSERT INTO coupon_templates (template_id, name, kind, value, currency, min_spend, "
-        "valid_days, points_cost, created_by, created_at) VALUES ('save10_over100', "
-        "'Save 10 on 100', 'threshold', 1000, 'CNY', 10000, 30, 500, 'migration:0002', now())")
+        "valid_days, points_cost, created_by, created_at) VALUES "
+        "('save10_over100', 'Save 10 on 100', 'threshold', 1000, 'CNY', 10000, 30, 500, "
+        "'migration:0002', now()), "
+        "('renewal_save20', 'Renewal: 20 off', 'no_threshold', 2000, 'CNY', NULL, 30, NULL, "
+        "'migration:0002', now())")
 
 
 def downgrade() -> None:
