@@ -164,5 +164,43 @@ def member_token(member: Annotated[str, typer.Option(help="The member id")], ttl
     _issue(Principal("member", member), ttl_days)
 
 
+wallet_app = typer.Typer(help="Wallet operations: ledger check, bonus expiry, liability report.")
+app.add_typer(wallet_app, name="wallet")
+
+
+@wallet_app.command("verify")
+def wallet_verify() -> None:
+    """Check the ledger: entries balance, balances = ledger lines = lots, nothing negative."""
+    from services.wallet.ops_commands import run_verify
+    from shared.settings import get_platform_settings
+
+    report = asyncio.run(run_verify(get_platform_settings()))
+    for problem in report["problems"]:
+        typer.echo(problem, err=True)
+    typer.echo(f"{'ok' if report['ok'] else 'BROKEN'}: {report['wallets']} wallets, "
+               f"{report['entries']} entries, {report['lots']} lots")
+    raise typer.Exit(0 if report["ok"] else 1)
+
+
+@wallet_app.command("expire")
+def wallet_expire() -> None:
+    """Expire every due bonus lot now (one breakage entry per lot)."""
+    from services.wallet.ops_commands import run_expiry
+    from shared.settings import get_platform_settings
+
+    typer.echo(asyncio.run(run_expiry(get_platform_settings())))
+
+
+@wallet_app.command("liability")
+def wallet_liability() -> None:
+    """Outstanding principal and bonus, breakage and bonus expense, per currency."""
+    import json
+
+    from services.wallet.ops_commands import run_liability
+    from shared.settings import get_platform_settings
+
+    typer.echo(json.dumps(asyncio.run(run_liability(get_platform_settings())), indent=2))
+
+
 if __name__ == "__main__":
     app()
