@@ -75,8 +75,9 @@ async def screening_history(
         "AND occurred_at <= :at", m=event.member_id,
         since=at - timedelta(minutes=t.member_velocity_minutes))
     terminal_recent = 1 if event.terminal_id is None else await scalar(
-        "SELECT count(*) FROM recharges_seen WHERE terminal_id = :term AND occurred_at > :since "
-        "AND occurred_at <= :at", term=event.terminal_id,
+        "SELECT count(*) FROM recharges_seen WHERE terminal_id = :term AND store_id = :store "
+        "AND occurred_at > :since AND occurred_at <= :at", term=event.terminal_id,
+        store=event.store_id,
         since=at - timedelta(minutes=t.terminal_velocity_minutes))
     on_reference = await scalar(
         "SELECT count(DISTINCT member_id) FROM recharges_seen WHERE payment_reference = :ref "
