@@ -64,6 +64,8 @@ async def earn_points(event: Event, uow: UnitOfWork, settings: RewardsSettings) 
     earning = await EARNING_RULES[type(event)](event, uow.connection, settings)
     if earning is None or earning.points <= 0:
         return
+    if await points_ledger.already_earned(uow.connection, earning.reason, earning.source_id):
+        return  # a second event about the same purchase or referral earns nothing more
     await credit_earning(uow, earning, event.event_id, settings, event.caused())
 
 

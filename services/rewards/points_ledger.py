@@ -101,6 +101,12 @@ async def members_with_expired_lots(db: AsyncConnection, now: datetime, limit: i
     """), {"now": now, "limit": limit})).scalars())
 
 
+async def already_earned(db: AsyncConnection, reason: str, source_id: str) -> bool:
+    return (await db.execute(text(
+        "SELECT 1 FROM points_entries WHERE kind = 'earn' AND reason = :reason "
+        "AND source_id = :source LIMIT 1"), {"reason": reason, "source": source_id})).first() is not None
+
+
 async def balance_of(db: AsyncConnection, member_id: str) -> int:
     return int((await db.execute(text(
         "SELECT balance FROM points_accounts WHERE member_id = :m"), {"m": member_id})).scalar() or 0)

@@ -123,3 +123,18 @@ async def test_the_program_report_shows_cost_liability_coupons_and_campaign_roi(
     assert body["campaigns"] == [{"offer_id": "member_day", "recharges": 1, "cost": 10_000,
                                   "recharge_volume": 100_000, "volume_per_cost_unit": 10.0}]
     assert (backwards.status_code, backwards.json()["code"]) == (422, "invalid_period")
+
+
+async def test_a_second_event_about_the_same_purchase_or_referral_earns_nothing_more(bus_platform):
+    bought = purchase("m_twice", total=10_000)
+    qualified = ReferralQualified(
+        occurred_at=datetime.now(UTC), member_id="m_twice", referral_id="ref-9",
+        referrer_id="m_twice", invitee_id="m_pal", qualifying_event_id=uuid.uuid4(),
+        qualifying_amount=1, currency="CNY")
+    async with running(REWARDS, bus_platform, BusTransport()) as rewards, api(rewards) as client:
+        for event in (bought, qualified):
+            await apply(rewards, event)
+            await apply(rewards, event.model_copy(update={"event_id": uuid.uuid4()}))
+        points = (await client.get("/v1/members/m_twice/points",
+                                   headers=member_headers("m_twice"))).json()
+    assert points["balance"] == 100 + 500 and len(points["entries"]) == 2
