@@ -1,0 +1,73 @@
+"""End to end on Kafka: a POS buys through wallet's API; tiering moves the member's tier
+and extends the membership from wallet's own PurchaseCompleted; a refund of the renewal
+through wallet revokes the term it bought."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from services.tiering.service import SPEC as TIERING
+from services.wallet.service import SPEC as WALLET
+from shared.events.tiering import MembershipRenewed, TierChanged
+from shared.topics import Topics
+from shared.transport import KafkaTransport
+from tests.support.auth import member_headers, pos_headers
+from tests.support.runtime import eventually, read_topic, running
+
+pytestmark = pytest.mark.integration
+
+
+def paid_by_card(member: str, *items: dict) -> dict:
+    total = sum(item["amount"] for item in items)
+    return {"member_id": member, "order_reference": uuid.uuid4().hex, "currency": "CNY",
+            "total": total, "store_id": "store_1", "terminal_id": "pos_1", "items": list(items),
+            "tenders": [{"method": "card", "amount": total, "reference": "card-1"}]}
+
+
+def once() -> dict[str, str]:
+    return {"Idempotency-Key": uuid.uuid4().hex}
+
+
+async def test_purchases_through_wallet_move_the_tier_and_buy_the_membership(platform, kafka):
+    transport = KafkaTransport(kafka.bootstrap_servers)
+    topics = Topics(platform.topic_prefix)
+    async with (running(WALLET, platform, transport) as wallet,
+                running(TIERING, platform, transport) as tiering,
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=wallet.app), base_url="http://wallet",
+                                  headers=pos_headers()) as pos,
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=tiering.app),
+                                  base_url="http://tiering") as app):
+        enrolled = await app.post("/v1/members", headers=pos_headers(), json={"member_id": "m_e2e"})
+        assert enrolled.status_code == 201
+        spent = await pos.post("/v1/purchases", headers=once(), json=paid_by_card(
+            "m_e2e", {"sku": "massage", "category": "services", "quantity": 1, "amount": 2_100_000}))
+        assert spent.status_code == 201, spent.text
+
+        await eventually(lambda: app.get("/v1/members/m_e2e/tier", headers=member_headers("m_e2e")),
+                         lambda response: response.json()["tier"] == "gold")
+        quote = (await app.get("/v1/members/m_e2e/renewal-quotes", headers=member_headers("m_e2e"))).json()
+        one_year = quote["quotes"][0]
+        assert (one_year["years"], one_year["price"], quote["segment"]) == (1, 21_600, "core")
+        bought = await pos.post("/v1/purchases", headers=once(), json=paid_by_card(
+            "m_e2e", {**one_year["product"], "quantity": 1, "amount": one_year["price"]}))
+        assert bought.status_code == 201, bought.text
+
+        records = await read_topic(kafka.bootstrap_servers, topics.events("tiering"), 3)
+        [change] = [TierChanged.model_validate_json(r.value) for r in records
+                    if dict(r.headers)["ce_type"] == TierChanged.ce_type().encode()]
+        assert (change.to_tier, change.qualifying_amount) == ("gold", 2_100_000)
+        [renewed] = [MembershipRenewed.model_validate_json(r.value) for r in records
+                     if dict(r.headers)["ce_type"] == MembershipRenewed.ce_type().encode()]
+        assert renewed.purchase_id == bought.json()["purchase_id"]
+        assert (renewed.years, renewed.price) == (1, 21_600)
+
+        refunded = await pos.post(f"/v1/purchases/{renewed.purchase_id}/refunds", headers=once(),
+                                  json={"amount": 21_600, "reason": "changed their mind"})
+        assert refunded.status_code == 201, refunded.text
+        await eventually(lambda: app.get("/v1/members/m_e2e/membership", headers=member_headers("m_e2e")),
+                         lambda response: response.json()["status"] == "none")
+        shown = (await app.get("/v1/members/m_e2e/tier", headers=member_headers("m_e2e"))).json()
+        assert (shown["tier"], shown["spend_12m"]) == ("gold", 2_100_000)
