@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.rewards import coupon_store, decisions, earning, history, member_tiers
+from services.rewards import coupon_issuance, coupon_store, decisions, earning, history, member_tiers
 from services.rewards.member_lock import lock_member
 from services.rewards.points_spending import reverse_for_refund
-from services.rewards.renewal_incentives import issue_renewal_coupon
 from services.rewards.settings import RewardsSettings
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.envelope import Event
 from shared.events.referral import ReferralQualified
-from shared.events.tiering import MembershipExpiring, TierChanged
+from shared.events.tiering import MemberEnrolled, MembershipExpiring, TierChanged
 from shared.events.wallet import (
     PurchaseCompleted,
     PurchaseRefunded,
@@ -44,6 +43,7 @@ def event_handlers(settings: RewardsSettings) -> HandlerMap:
     async def on_referral_qualified(event: ReferralQualified, uow: UnitOfWork) -> None:
         await locked(event, uow)
         await earning.earn_points(event, uow, settings)
+        await coupon_issuance.on_referral_qualified(event, uow, settings)
 
     async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork) -> None:
         await locked(event, uow)
@@ -57,7 +57,10 @@ def event_handlers(settings: RewardsSettings) -> HandlerMap:
 
     async def on_membership_expiring(event: MembershipExpiring, uow: UnitOfWork) -> None:
         await locked(event, uow)
-        await issue_renewal_coupon(event, uow, settings)
+        await coupon_issuance.on_membership_expiring(event, uow, settings)
+
+    async def on_member_enrolled(event: MemberEnrolled, uow: UnitOfWork) -> None:
+        await coupon_issuance.remember_birthday(await locked(event, uow), event)
 
     return {
         RechargeCompleted: [on_recharge_completed],
@@ -67,4 +70,5 @@ def event_handlers(settings: RewardsSettings) -> HandlerMap:
         RechargeRefunded: [on_recharge_refunded],
         TierChanged: [on_tier_changed],
         MembershipExpiring: [on_membership_expiring],
+        MemberEnrolled: [on_member_enrolled],
     }

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from services.rewards import tables
 from services.rewards.api import create_app
-from services.rewards.expiry_schedule import points_expiry_job
 from services.rewards.handlers import event_handlers
+from services.rewards.schedules import background_jobs
 from services.rewards.settings import get_rewards_settings
 from shared.service import ServiceSpec
 
@@ -21,5 +21,5 @@ SPEC = ServiceSpec(
     create_app=create_app,
     handlers=lambda context: event_handlers(context.settings),
     subscribes_to=("wallet", "tiering", "referral"),
-    background=lambda context: (points_expiry_job(context),),
+    background=background_jobs,
 )

@@ -33,6 +33,11 @@ class RewardsSettings(BaseSettings):
     renewal_coupon_template: str | None = Field(
         default="renewal_save20", description="Coupon issued on a membership's first expiry "
         "reminder, once per term; empty to issue none.")
+    referral_coupon_template: str | None = Field(
+        default=None, description="Coupon the referrer gets when a referral qualifies.")
+    birthday_coupon_template: str | None = Field(
+        default="birthday_gift", description="Coupon issued on a member's birthday, once a year.")
+    birthday_coupons_every_seconds: float = Field(default=3600, gt=0)
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

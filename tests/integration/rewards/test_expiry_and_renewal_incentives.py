@@ -1,16 +1,19 @@
-"""What rewards does on its own: the hourly points expiry sweep, and the renewal coupon on a
-membership's expiry reminders (once per term)."""
+"""What rewards does on its own: the hourly points expiry sweep, and the coupons it issues
+once per occasion (renewal per term, referral per referral, birthday per year)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import uuid
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from services.rewards.coupon_issuance import birthdays_on, issue_birthday_coupons
 from services.rewards.service import SPEC as REWARDS
 from services.rewards.settings import RewardsSettings
 from shared.clock import FrozenClock
-from shared.events.tiering import MembershipExpiring
+from shared.events.referral import ReferralQualified
+from shared.events.tiering import MemberEnrolled, MembershipExpiring
 from shared.transport import BusTransport
 from tests.integration.rewards.conftest import api, apply, purchase
 from tests.support.auth import member_headers
@@ -53,3 +56,45 @@ async def test_a_renewal_coupon_is_issued_once_per_membership_term(bus_platform)
                               "SELECT reason, template_id, value FROM rewards.coupons ORDER BY issued_at")
     assert [(c["reason"], c["template_id"], c["value"]) for c in coupons] == [
         ("renewal:term-1", "renewal_save20", 2_000), ("renewal:term-2", "renewal_save20", 2_000)]
+
+
+def enrolled(member_id: str, birthday: str) -> MemberEnrolled:
+    return MemberEnrolled(occurred_at=datetime.now(UTC), member_id=member_id, channel="app",
+                          birthday=birthday, locale="zh-CN", enrolled_at=datetime.now(UTC))
+
+
+async def test_birthday_coupons_are_issued_by_the_service_once_a_year(bus_platform):
+    clock = FrozenClock(datetime(2026, 12, 24, 20, tzinfo=UTC))  # 25 Dec in Shanghai
+    settings = RewardsSettings(birthday_coupons_every_seconds=0.05)
+    async with running(REWARDS, bus_platform, BusTransport(), clock=clock,
+                       settings=settings) as rewards:
+        await apply(rewards, enrolled("m_xmas", "12-25"))
+        await apply(rewards, enrolled("m_summer", "07-01"))
+        await eventually(lambda: fetch_all(bus_platform.database_url,
+                                           "SELECT member_id, reason FROM rewards.coupons"),
+                         lambda rows: len(rows) == 1)
+        again = await issue_birthday_coupons(rewards.context.uow, settings, date(2026, 12, 25))
+        next_year = await issue_birthday_coupons(rewards.context.uow, settings, date(2027, 12, 25))
+    rows = await fetch_all(bus_platform.database_url,
+                           "SELECT member_id, reason FROM rewards.coupons ORDER BY issued_at")
+    assert (again, next_year) == (0, 1)
+    assert [(r["member_id"], r["reason"]) for r in rows] == [
+        ("m_xmas", "birthday:2026"), ("m_xmas", "birthday:2027")]
+
+
+def test_a_29_february_birthday_is_celebrated_on_the_28th_in_other_years():
+    assert birthdays_on(date(2027, 2, 28)) == ["02-28", "02-29"]
+    assert birthdays_on(date(2028, 2, 28)) == ["02-28"]
+    assert birthdays_on(date(2028, 2, 29)) == ["02-29"]
+
+
+async def test_a_referral_coupon_is_issued_once_per_referral_when_configured(bus_platform):
+    settings = RewardsSettings(referral_coupon_template="save10_over100")
+    qualified = ReferralQualified(
+        occurred_at=datetime.now(UTC), member_id="m_ref", referral_id="ref-1", referrer_id="m_ref",
+        invitee_id="m_new", qualifying_event_id=uuid.uuid4(), qualifying_amount=1, currency="CNY")
+    async with running(REWARDS, bus_platform, BusTransport(), settings=settings) as rewards:
+        await apply(rewards, qualified)
+        await apply(rewards, qualified.model_copy(update={"event_id": uuid.uuid4()}))
+    rows = await fetch_all(bus_platform.database_url, "SELECT reason FROM rewards.coupons")
+    assert [r["reason"] for r in rows] == ["referral:ref-1"]

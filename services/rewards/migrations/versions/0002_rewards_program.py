@@ -40,6 +40,12 @@ def upgrade() -> None:
     op.create_index("refunds_seen_member_time", "refunds_seen", ["member_id", "occurred_at"])
     op.create_index("refunds_seen_source", "refunds_seen", ["source_id"])
     op.create_table(
+        "member_birthdays",
+        sa.Column("member_id", sa.Text(), primary_key=True),
+        sa.Column("birthday", sa.Text(), nullable=False),
+    )
+    op.create_index("ix_member_birthdays_birthday", "member_birthdays", ["birthday"])
+    op.create_table(
         "member_tiers",
         sa.Column("member_id", sa.Text(), primary_key=True),
         sa.Column("tier", sa.Text(), nullable=False),
@@ -200,13 +206,15 @@ def _seed_default_program() -> None:
         "('save10_over100', 'Save 10 on 100', 'threshold', 1000, 'CNY', 10000, 30, 500, "
         "'migration:0002', now()), "
         "('renewal_save20', 'Renewal: 20 off', 'no_threshold', 2000, 'CNY', NULL, 30, NULL, "
+        "'migration:0002', now()), "
+        "('birthday_gift', 'Birthday: 10 off', 'no_threshold', 1000, 'CNY', NULL, 30, NULL, "
         "'migration:0002', now())")
 
 
 def downgrade() -> None:
     for table in ("idempotency_keys", "coupons", "coupon_templates", "points_entries", "points_accounts",
                   "review_actions", "campaign_charges", "bonus_decisions", "campaign_budgets",
-                  "offers", "member_tiers", "refunds_seen"):
+                  "offers", "member_tiers", "member_birthdays", "refunds_seen"):
         op.drop_table(table)
     for index in ("recharges_seen_reference_time", "recharges_seen_terminal_time",
                   "recharges_seen_member_time"):
