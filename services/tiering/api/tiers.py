@@ -95,7 +95,7 @@ def tiers_router(context: ServiceContext) -> APIRouter:
         statement = (select(tier_changes).where(tier_changes.c.member_id == member_id)
                      .order_by(tier_changes.c.change_id.desc()).limit(limit + 1))
         if after is not None:
-            if not isinstance(after[0], int) or not 0 < after[0] < 2**63:
+            if type(after[0]) is not int or not 0 < after[0] < 2**63:
                 raise Problem(400, "invalid_cursor", "The cursor is not one this API gave out.")
             statement = statement.where(tier_changes.c.change_id < after[0])
         async with context.engine.connect() as db:
