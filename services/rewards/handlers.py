@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.rewards import coupon_issuance, coupon_store, decisions, earning, history, member_tiers
+from services.rewards import (
+    coupon_issuance,
+    coupon_store,
+    decisions,
+    earning,
+    history,
+    member_tiers,
+    reviews,
+)
 from services.rewards.member_lock import lock_member
 from services.rewards.points_spending import reverse_for_refund
 from services.rewards.settings import RewardsSettings
@@ -51,6 +59,7 @@ def event_handlers(settings: RewardsSettings) -> HandlerMap:
 
     async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork) -> None:
         await history.record_recharge_refund(await locked(event, uow), event)
+        await reviews.withdraw_held_bonus(uow, event)
 
     async def on_tier_changed(event: TierChanged, uow: UnitOfWork) -> None:
         await member_tiers.record_tier_change(await locked(event, uow), event)

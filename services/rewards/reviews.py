@@ -19,6 +19,7 @@ from services.rewards.member_lock import lock_member
 from services.rewards.program_store import json_value
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import AppliedRule, BonusGranted, BonusRejected, HoldReason
+from shared.events.wallet import RechargeRefunded
 
 Decision = Literal["approve", "reject"]
 
@@ -93,6 +94,23 @@ async def review(uow: UnitOfWork, grant_id: UUID, decision: Decision, actor: str
             HoldReason(rule="manual_review", detail=note),
             *(HoldReason(rule=r["rule"], detail=r["detail"]) for r in row["reasons"]))))
     return {**row, "status": status, "reviewed_by": actor, "reviewed_at": now}
+
+
+async def withdraw_held_bonus(uow: UnitOfWork, event: RechargeRefunded) -> None:
+    """A recharge refunded while its bonus waits for review will never be granted: the
+    decision becomes rejected (reason `recharge_refunded`) before any reviewer approves it."""
+    row = (await uow.connection.execute(text("""
+        UPDATE bonus_decisions SET status = 'rejected', amount = 0, reviewed_at = :now,
+            review_note = :note
+        WHERE recharge_id = :recharge_id AND status = 'held' RETURNING grant_id
+    """), {"now": uow.clock.now(), "recharge_id": event.recharge_id,
+           "note": f"recharge refunded ({event.refund_id})"})).first()
+    if row is None:
+        return
+    await release_campaign_charges(uow, event.recharge_id)
+    uow.emit(BonusRejected(**event.caused(occurred_at=uow.clock.now()), grant_id=row.grant_id,
+                           recharge_id=event.recharge_id, reasons=(HoldReason(
+                               rule="recharge_refunded", detail=f"refund {event.refund_id}"),)))
 
 
 async def release_campaign_charges(uow: UnitOfWork, recharge_id: str) -> None:

@@ -11,7 +11,7 @@ from services.rewards.service import SPEC as REWARDS
 from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected, grant_id_for
 from shared.topics import Topics
 from shared.transport import KafkaTransport
-from tests.integration.rewards.conftest import api, publish_wallet_events, recharge, rewards_events
+from tests.integration.rewards.feed import api, publish_wallet_events, recharge, rewards_events
 from tests.support.auth import ops_headers
 from tests.support.runtime import eventually, fetch_all, running
 

@@ -15,7 +15,7 @@ from shared.clock import FrozenClock
 from shared.events.referral import ReferralQualified
 from shared.events.tiering import MemberEnrolled, MembershipExpiring
 from shared.transport import BusTransport
-from tests.integration.rewards.conftest import api, apply, purchase
+from tests.integration.rewards.feed import api, apply, purchase
 from tests.support.auth import member_headers
 from tests.support.runtime import eventually, fetch_all, running
 

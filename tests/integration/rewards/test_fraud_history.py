@@ -11,7 +11,7 @@ import pytest
 from services.rewards.service import SPEC as REWARDS
 from shared.events.wallet import RechargeRefunded
 from shared.transport import BusTransport
-from tests.integration.rewards.conftest import apply, recharge
+from tests.integration.rewards.feed import apply, recharge
 from tests.support.runtime import fetch_all, running
 
 pytestmark = pytest.mark.integration
@@ -68,3 +68,19 @@ async def test_recharges_repeated_just_under_a_rung_are_held(bus_platform):
     url = bus_platform.database_url
     assert (await decision(url, events[1].recharge_id))[0] == "granted"
     assert await decision(url, events[2].recharge_id) == ("held", ["just_under_rung"])
+
+
+async def test_a_held_bonus_whose_recharge_is_refunded_is_rejected_before_review(bus_platform):
+    held = recharge("m_refund_held", 300_000, first=True, lifetime=300_000)
+    async with running(REWARDS, bus_platform, BusTransport()) as rewards:
+        await apply(rewards, held)
+        await apply(rewards, RechargeRefunded(
+            occurred_at=datetime.now(UTC), member_id="m_refund_held", refund_id="rf-held",
+            recharge_id=held.recharge_id, currency="CNY", principal_refunded=300_000,
+            bonus_clawed_back=0))
+    assert await decision(bus_platform.database_url, held.recharge_id) == (
+        "rejected", ["new_member_large_first"])
+    outbox = await fetch_all(bus_platform.database_url,
+                             "SELECT ce_type, payload FROM rewards.outbox ORDER BY position")
+    assert [r["ce_type"].split(".")[2] for r in outbox] == ["BonusHeld", "BonusRejected"]
+    assert b"recharge_refunded" in outbox[1]["payload"]

@@ -10,7 +10,7 @@ import pytest
 
 from services.rewards.service import SPEC as REWARDS
 from shared.transport import BusTransport
-from tests.integration.rewards.conftest import api, apply, recharge
+from tests.integration.rewards.feed import api, apply, recharge
 from tests.support.auth import ops_headers, pos_headers
 from tests.support.runtime import fetch_all, running
 

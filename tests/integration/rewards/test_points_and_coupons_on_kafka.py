@@ -9,7 +9,7 @@ from services.rewards.service import SPEC as REWARDS
 from shared.events.rewards import CouponIssued, CouponRedeemed, PointsEarned, PointsRedeemed
 from shared.topics import Topics
 from shared.transport import KafkaTransport
-from tests.integration.rewards.conftest import (
+from tests.integration.rewards.feed import (
     api,
     publish_wallet_events,
     purchase,

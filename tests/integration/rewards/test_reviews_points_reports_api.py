@@ -13,7 +13,7 @@ from shared.clock import FrozenClock
 from shared.events.referral import ReferralQualified
 from shared.events.tiering import TierChanged
 from shared.transport import BusTransport
-from tests.integration.rewards.conftest import api, apply, purchase, recharge
+from tests.integration.rewards.feed import api, apply, purchase, recharge
 from tests.support.auth import member_headers, ops_headers
 from tests.support.runtime import fetch_all, running
 

@@ -15,7 +15,7 @@ from shared.events.rewards import BonusHeld
 from shared.events.wallet import BonusCredited
 from shared.topics import Topics
 from shared.transport import KafkaTransport
-from tests.integration.rewards.conftest import api, rewards_events
+from tests.integration.rewards.feed import api, rewards_events
 from tests.support.auth import ops_headers, pos_headers
 from tests.support.runtime import eventually, read_topic, running
 
