@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from services.rewards.fraud import (
     FraudThresholds,
     RechargeHistory,
@@ -94,3 +97,19 @@ def test_thresholds_are_configuration():
     strict = replace(T, member_velocity_max=1, hold_score=50)
     verdict = screen(replace(CLEAN, member_recent=2), strict)
     assert verdict.reasons[0].rule == "member_velocity" and verdict.outcome == "approve"
+
+
+@given(member_recent=st.integers(1, 10), terminal_recent=st.integers(1, 40),
+       on_reference=st.integers(1, 5), refunds=st.integers(0, 4), first=st.booleans(),
+       amount=st.integers(1, 10**6))
+def test_the_outcome_follows_the_score_and_every_reason_counts(
+        member_recent, terminal_recent, on_reference, refunds, first, amount):
+    history = replace(CLEAN, amount=amount, is_first_recharge=first, member_recent=member_recent,
+                      terminal_recent=terminal_recent, members_on_reference=on_reference,
+                      refunds_after_bonus=refunds)
+    verdict = screen(history, T)
+    assert verdict.risk_score == min(100, sum(T.weights[r.rule] for r in verdict.reasons))
+    expected = ("reject" if verdict.risk_score >= T.reject_score
+                else "hold" if verdict.risk_score >= T.hold_score else "approve")
+    assert verdict.outcome == expected
+    assert (verdict.outcome == "approve") == (verdict.reasons == ())  # default weights >= hold
