@@ -113,3 +113,10 @@ async def test_ops_list_members_by_tier_in_pages(client):
     assert (garbage.status_code, garbage.json()["code"]) == (400, "invalid_cursor")
     too_many = await client.get("/v1/members", headers=ops_headers("ops:report"), params={"limit": 201})
     assert too_many.status_code == 422
+
+
+async def test_the_openapi_document_lists_every_tiering_route(client):
+    document = (await client.get("/openapi.json")).json()
+    assert {"/v1/members", "/v1/members/by-number/{member_number}", "/v1/members/{member_id}/tier",
+            "/v1/members/{member_id}/renewal-quotes", "/v1/tiers/rules", "/v1/reports/renewals",
+            } <= set(document["paths"])
