@@ -107,7 +107,13 @@ async def history(db: AsyncConnection, what: str, member_id: str, stores: list[s
     query, key = (RECHARGES, "recharge_id") if what == "recharges" else (PURCHASES, "purchase_id")
     rows = (await db.execute(query, {"m": member_id, "stores": stores, "at": moment,
                                      "id": last_id, "limit": limit + 1})).all()
-    items = [dict(r._mapping) for r in rows[:limit]]
+    items = [_as_view(dict(r._mapping)) for r in rows[:limit]]
     more = len(rows) > limit
     next_cursor = encode_cursor([items[-1]["created_at"].isoformat(), str(items[-1][key])]) if more else None
     return {"items": items, "next_cursor": next_cursor}
+
+
+def _as_view(row: dict) -> dict:
+    if "bonus_status" in row:
+        row["bonus"] = {"status": row.pop("bonus_status"), "amount": row.pop("bonus_amount")}
+    return row

@@ -115,3 +115,8 @@ class RechargeRefundReceipt(BaseModel):
     bonus_clawed_back: int = Field(description="Taken off the wallet beyond the cash refund.")
     principal_balance: int
     bonus_balance: int
+
+
+class RechargePage(BaseModel):
+    items: list[RechargeView]
+    next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page.")

@@ -159,5 +159,18 @@ class StatementLine(BaseModel):
 
 
 class Page(BaseModel):
-    items: list
     next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page.")
+
+
+class StatementPage(Page):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [{
+        "position": 812, "occurred_at": "2026-11-23T12:05:00Z", "kind": "purchase",
+        "source_id": "1f6c8a8e-86a5-4d0e-9d1c-6c1b2a3d4e5f", "reason": "order sh01-ord-88812",
+        "principal_change": -25862, "bonus_change": -4138, "principal_balance": 24138,
+        "bonus_balance": 3862}], "next_cursor": "WzgxMl0="}]})
+
+    items: list[StatementLine]
+
+
+class PurchasePage(Page):
+    items: list[PurchaseReceipt]

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Query
 
 from services.wallet import reads
 from services.wallet.api.common import RESPONSES, Cursor, Limit
-from services.wallet.schemas_purchases import BalanceView, Page
+from services.wallet.schemas import RechargePage
+from services.wallet.schemas_purchases import BalanceView, PurchasePage, StatementPage
 from shared.http.auth import Caller, Principal, forbidden, require_member_access, require_scope
 from shared.service import ServiceContext
 
@@ -44,7 +45,7 @@ def wallets_router(context: ServiceContext) -> APIRouter:
         async with context.engine.connect() as db:
             return await reads.balance(db, member_id, currency, as_of)
 
-    @router.get("/statement", response_model=Page,
+    @router.get("/statement", response_model=StatementPage,
                 summary="Ledger entries, newest first, with running balances and sources")
     async def get_statement(member_id: str, caller: Caller, currency: Currency = "CNY",
                             limit: Limit = 50, cursor: Cursor = None) -> dict:
@@ -52,14 +53,14 @@ def wallets_router(context: ServiceContext) -> APIRouter:
         async with context.engine.connect() as db:
             return await reads.statement(db, member_id, currency, limit, cursor)
 
-    @router.get("/recharges", response_model=Page, summary="Recharge history, newest first")
+    @router.get("/recharges", response_model=RechargePage, summary="Recharge history, newest first")
     async def get_recharges(member_id: str, caller: Caller, limit: Limit = 50,
                             cursor: Cursor = None) -> dict:
         require_reader(caller, member_id)
         async with context.engine.connect() as db:
             return await reads.history(db, "recharges", member_id, visible_stores(caller), limit, cursor)
 
-    @router.get("/purchases", response_model=Page, summary="Purchase history, newest first")
+    @router.get("/purchases", response_model=PurchasePage, summary="Purchase history, newest first")
     async def get_purchases(member_id: str, caller: Caller, limit: Limit = 50,
                             cursor: Cursor = None) -> dict:
         require_reader(caller, member_id)

@@ -152,6 +152,10 @@ async def test_history_is_paged_and_a_terminal_sees_only_its_store(client):
     assert len(page["items"]) == 2 and len(rest["items"]) == 2 and rest["next_cursor"] is None
     mine = (await client.get("/v1/wallets/m_h/recharges")).json()["items"]
     assert len(mine) == 3 and {r["store_id"] for r in mine} == {"store_1"}
+    assert mine[0]["bonus"] == {"status": "pending", "amount": None}
+    bought = await purchase(client, "m_h", 150)
+    purchases = (await client.get("/v1/wallets/m_h/purchases", headers=me)).json()
+    assert [p["purchase_id"] for p in purchases["items"]] == [bought["purchase_id"]]
     other_member = await client.get("/v1/wallets/m_h/recharges",
                                     headers={"X-Api-Key": "", **member_headers("m_x")})
     assert other_member.status_code == 403
