@@ -122,10 +122,6 @@ def qualified_tier(rules: TierRules, standing: Standing) -> tuple[Tier, str]:
     return best, by
 
 
-def _because(measure: str, amount: int, verb: str) -> str:
-    return f"{MEASURE_NAMES[measure]} {verb} {amount}"
-
-
 def upgrade(rules: TierRules, current: str, standing: Standing) -> TierDecision | None:
     """An immediate upgrade if the member now qualifies for a higher tier; never a downgrade."""
     target, measure = qualified_tier(rules, standing)
@@ -133,7 +129,8 @@ def upgrade(rules: TierRules, current: str, standing: Standing) -> TierDecision 
         return None
     amount = standing.of(measure)
     return TierDecision(current, target.name, "up",
-                        _because(measure, amount, f"reached {threshold(target, measure)}:"), amount)
+                        f"{MEASURE_NAMES[measure]} {amount} reached {threshold(target, measure)} "
+                        f"for {target.name}", amount)
 
 
 def review(rules: TierRules, current: str, standing: Standing) -> TierDecision | None:

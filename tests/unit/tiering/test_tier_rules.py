@@ -39,7 +39,7 @@ def test_crossing_a_threshold_upgrades_at_once_and_says_why():
     assert decision is not None
     assert (decision.from_tier, decision.to_tier, decision.direction) == ("silver", "gold", "up")
     assert decision.qualifying_amount == 2_000_000
-    assert "rolling 12-month spend reached 2000000" in decision.reason
+    assert decision.reason == "rolling 12-month spend 2000000 reached 2000000 for gold"
 
 
 def test_an_upgrade_may_skip_tiers():
