@@ -17,7 +17,7 @@ from shared.clock import FrozenClock
 from shared.topics import Topics
 from shared.transport import BusTransport
 from tests.integration.tiering.conftest import START
-from tests.integration.tiering.wallet_events import deliver, renewal, tiering_events
+from tests.integration.tiering.wallet_events import deliver, refund, renewal, tiering_events
 from tests.support.runtime import eventually, fetch_all, running
 
 pytestmark = pytest.mark.integration
@@ -57,6 +57,23 @@ async def test_a_reminder_point_missed_while_down_is_recorded_not_sent_late(tier
     rows = await fetch_all(bus_platform.database_url,
                            "SELECT offset_days, emitted FROM tiering.reminders_sent ORDER BY offset_days")
     assert [(r["offset_days"], r["emitted"]) for r in rows] == [(7, True), (30, False)]
+
+
+async def test_a_term_back_on_schedule_after_a_revoked_renewal_repeats_no_reminder(
+        tiering, transport, bus_platform):
+    await buy_memberships(transport, bus_platform, ["m_back"])
+    end = START + 366 * DAY
+    scheduler = TieringScheduler(tiering.context)
+    assert (await scheduler.run_once(end - 30 * DAY)).reminders == 1
+    renewed = renewal("m_back", 1, 32_400, end - 20 * DAY)
+    topics = Topics(bus_platform.topic_prefix)
+    await deliver(transport.bus, topics, renewed, refund(renewed, 32_400, end - 19 * DAY))
+    await eventually(lambda: fetch_all(bus_platform.database_url, "SELECT 1 FROM tiering.inbox"),
+                     lambda rows: len(rows) == 3)
+    assert (await scheduler.run_once(end - 19 * DAY)).reminders == 0  # 30 days: sent already
+    assert (await scheduler.run_once(end - 7 * DAY)).reminders == 1
+    reminders = await tiering_events(bus_platform.database_url, "MembershipExpiring")
+    assert [r["days_left"] for r in reminders] == [30, 7]
 
 
 async def test_only_one_replica_leads_at_a_time(tiering, transport, bus_platform):
