@@ -3,11 +3,13 @@ member id or by the merchant's member number, and the ops list by tier."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from services.tiering import rule_sets
 from services.tiering.api.paging import Cursor, Limit, decode_cursor, page
-from services.tiering.api.schemas import EnrollRequest, MemberView, Page
+from services.tiering.api.schemas import NO_NUL, EnrollRequest, MemberView, Page, PathId
 from services.tiering.members import (
     Enrolment,
     MemberAlreadyEnrolled,
@@ -77,7 +79,7 @@ def members_router(context: ServiceContext) -> APIRouter:
 
     @router.get("/by-number/{member_number}", response_model=MemberView,
                 summary="Find a member by the merchant's member number")
-    async def by_number(member_number: str, caller: Caller) -> dict:
+    async def by_number(member_number: PathId, caller: Caller) -> dict:
         require_role(caller, "pos", "ops")
         async with context.engine.connect() as db:
             member = await find_member(db, member_number=member_number)
@@ -86,7 +88,7 @@ def members_router(context: ServiceContext) -> APIRouter:
         return dict(member._mapping)
 
     @router.get("/{member_id}", response_model=MemberView, summary="A member's profile")
-    async def get_member(member_id: str, caller: Caller) -> dict:
+    async def get_member(member_id: PathId, caller: Caller) -> dict:
         require_member_access(caller, member_id)
         async with context.engine.connect() as db:
             member = await find_member(db, member_id=member_id)
@@ -96,7 +98,8 @@ def members_router(context: ServiceContext) -> APIRouter:
 
     @router.get("", response_model=Page, summary="Members, by tier (ops)")
     async def list_members(caller: Caller, limit: Limit = 50, cursor: Cursor = None,
-                           tier: str | None = None) -> dict:
+                           tier: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
+                           ) -> dict:
         require_scope(caller, "ops:report")
         after = decode_cursor(cursor, 1)
         statement = members.select().order_by(members.c.member_id).limit(limit + 1)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from services.tiering.api.members import not_found
 from services.tiering.api.paging import Cursor, Limit, decode_cursor, page
-from services.tiering.api.schemas import Page
+from services.tiering.api.schemas import Page, PathId
 from services.tiering.members import find_member
 from services.tiering.renewal_quotes import member_offer
 from services.tiering.settings import TieringSettings
@@ -38,7 +38,7 @@ def memberships_router(context: ServiceContext) -> APIRouter:
             return await member_offer(db, settings, member_id, context.clock.now())
 
     @router.get("/membership", summary="A member's paid membership: status and end")
-    async def membership(member_id: str, caller: Caller) -> dict:
+    async def membership(member_id: PathId, caller: Caller) -> dict:
         offer = await offer_for(member_id, caller)
         grace = timedelta(days=settings.membership_grace_days)
         return {"member_id": member_id, "status": offer.status, "term_end": offer.term_end,
@@ -46,7 +46,7 @@ def memberships_router(context: ServiceContext) -> APIRouter:
 
     @router.get("/membership/terms", response_model=Page,
                 summary="A member's membership terms, latest first (cancelled ones excluded)")
-    async def member_terms(member_id: str, caller: Caller, limit: Limit = 50,
+    async def member_terms(member_id: PathId, caller: Caller, limit: Limit = 50,
                            cursor: Cursor = None) -> dict:
         require_member_access(caller, member_id)
         after = decode_cursor(cursor, 1)
@@ -60,7 +60,7 @@ def memberships_router(context: ServiceContext) -> APIRouter:
         return page(rows, limit, lambda row: [row["term_end"].isoformat()])
 
     @router.get("/renewal-quotes", summary="What renewing costs, per term length")
-    async def renewal_quotes(member_id: str, caller: Caller) -> dict:
+    async def renewal_quotes(member_id: PathId, caller: Caller) -> dict:
         offer = await offer_for(member_id, caller)
         return {
             "member_id": member_id, "status": offer.status, "term_end": offer.term_end,

@@ -5,11 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from shared.events.tiering import Birthday, Locale
 
-Reference = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
+# PostgreSQL text cannot hold NUL: refuse it at the edge (422) instead of failing in the driver.
+NO_NUL = r"^[^\x00]+$"
+Reference = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True,
+                                             pattern=NO_NUL)]
+PathId = Annotated[str, Path(min_length=1, max_length=64, pattern=NO_NUL)]
 Amount = Annotated[StrictInt, Field(ge=0, le=10**15, description="Minor units, an integer.")]
 Bps = Annotated[StrictInt, Field(ge=0, le=10_000, description="Basis points: 500 = 5 %.")]
 
@@ -29,7 +34,7 @@ class EnrollRequest(BaseModel):
     locale: Locale = "zh-CN"
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 -]{5,20}$")] | None = Field(
         default=None, description="Kept here; never broadcast in events.")
-    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$",
                                             max_length=254)] | None = None
 
 

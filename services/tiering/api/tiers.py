@@ -12,7 +12,7 @@ from sqlalchemy import select
 from services.tiering import qualifying, rule_sets
 from services.tiering.api.members import not_found
 from services.tiering.api.paging import Cursor, Limit, decode_cursor, page
-from services.tiering.api.schemas import Page, TierRulesBody, TierRulesView
+from services.tiering.api.schemas import Page, PathId, TierRulesBody, TierRulesView
 from services.tiering.members import find_member
 from services.tiering.settings import TieringSettings
 from services.tiering.tables import tier_changes
@@ -69,7 +69,7 @@ def tiers_router(context: ServiceContext) -> APIRouter:
 
     @router.get("/v1/members/{member_id}/tier",
                 summary="A member's tier, benefits, qualifying amounts and progress")
-    async def member_tier(member_id: str, caller: Caller) -> dict:
+    async def member_tier(member_id: PathId, caller: Caller) -> dict:
         require_member_access(caller, member_id)
         async with context.engine.connect() as db:
             member = await find_member(db, member_id=member_id)
@@ -88,7 +88,7 @@ def tiers_router(context: ServiceContext) -> APIRouter:
 
     @router.get("/v1/members/{member_id}/tier-changes", response_model=Page,
                 summary="A member's tier history, newest first")
-    async def member_tier_changes(member_id: str, caller: Caller, limit: Limit = 50,
+    async def member_tier_changes(member_id: PathId, caller: Caller, limit: Limit = 50,
                                   cursor: Cursor = None) -> dict:
         require_member_access(caller, member_id)
         after = decode_cursor(cursor, 1)

@@ -120,3 +120,16 @@ async def test_the_openapi_document_lists_every_tiering_route(client):
     assert {"/v1/members", "/v1/members/by-number/{member_number}", "/v1/members/{member_id}/tier",
             "/v1/members/{member_id}/renewal-quotes", "/v1/tiers/rules", "/v1/reports/renewals",
             } <= set(document["paths"])
+
+
+async def test_a_nul_character_anywhere_is_a_422_not_a_database_error(client):
+    responses = [
+        await client.get("/v1/members/a%00b", headers=pos_headers()),
+        await client.get("/v1/members/a%00b/tier", headers=pos_headers()),
+        await client.get("/v1/members/by-number/a%00b", headers=pos_headers()),
+        await client.post("/v1/members", headers=pos_headers(), json={"member_id": "m\u0000x"}),
+        await client.post("/v1/members", headers=pos_headers(),
+                          json={"member_id": "m_nul", "email": "a\u0000@b.cn"}),
+        await client.get("/v1/members", headers=ops_headers("ops:report"), params={"tier": "a\u0000"}),
+    ]
+    assert [(r.status_code, r.json()["code"]) for r in responses] == [(422, "invalid_request")] * 6
