@@ -106,7 +106,9 @@ def members_router(context: ServiceContext) -> APIRouter:
         if tier is not None:
             statement = statement.where(members.c.tier == tier)
         if after is not None:
-            statement = statement.where(members.c.member_id > str(after[0]))
+            if not isinstance(after[0], str) or "\x00" in after[0]:
+                raise Problem(400, "invalid_cursor", "The cursor is not one this API gave out.")
+            statement = statement.where(members.c.member_id > after[0])
         async with context.engine.connect() as db:
             rows = [dict(row._mapping) for row in await db.execute(statement)]
         return page(rows, limit, lambda row: [row["member_id"]])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from services.tiering.api.paging import encode_cursor
 from tests.integration.tiering.wallet_events import tiering_events
 from tests.support.auth import member_headers, ops_headers, pos_headers
 
@@ -109,8 +110,10 @@ async def test_ops_list_members_by_tier_in_pages(client):
     assert seen == [f"m_list_{n}" for n in range(5)]
     refused = await client.get("/v1/members", headers=ops_headers("ops:config"))
     assert refused.status_code == 403
-    garbage = await client.get("/v1/members", headers=ops_headers("ops:report"), params={"cursor": "%%%"})
-    assert (garbage.status_code, garbage.json()["code"]) == (400, "invalid_cursor")
+    for cursor in ("%%%", encode_cursor([7]), encode_cursor(["a\u0000"]), encode_cursor([1, 2])):
+        garbage = await client.get("/v1/members", headers=ops_headers("ops:report"),
+                                   params={"cursor": cursor})
+        assert (garbage.status_code, garbage.json()["code"]) == (400, "invalid_cursor")
     too_many = await client.get("/v1/members", headers=ops_headers("ops:report"), params={"limit": 201})
     assert too_many.status_code == 422
 
