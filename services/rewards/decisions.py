@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import datetime
 
 from sqlalchemy import text
 
@@ -113,7 +114,7 @@ async def record_and_emit(uow: UnitOfWork, event: RechargeCompleted, quote: Bonu
 
 
 def decision_event(event: RechargeCompleted, quote: BonusQuote, verdict: Verdict, status: str,
-                   now) -> BonusGranted | BonusHeld | BonusRejected:
+                   now: datetime) -> BonusGranted | BonusHeld | BonusRejected:
     common = {**event.caused(occurred_at=now), "grant_id": grant_id_for(event.recharge_id),
               "recharge_id": event.recharge_id}
     reasons = tuple(HoldReason(rule=r.rule, detail=r.detail) for r in verdict.reasons)
