@@ -82,8 +82,11 @@ async def review(uow: UnitOfWork, grant_id: UUID, decision: Decision, actor: str
         INSERT INTO review_actions (grant_id, decision, actor, note, acted_at)
         VALUES (:grant_id, :decision, :actor, :note, :now)
     """), {"grant_id": grant_id, "decision": decision, "actor": actor, "note": note, "now": now})
+    # the recharge's event is the cause, so a trace follows the bonus through the review
+    cause = (await db.execute(text("SELECT event_id FROM recharges_seen WHERE recharge_id = :r"),
+                              {"r": row["recharge_id"]})).scalar()
     envelope = {"occurred_at": now, "member_id": row["member_id"], "grant_id": grant_id,
-                "recharge_id": row["recharge_id"]}
+                "recharge_id": row["recharge_id"], "causation_id": cause, "correlation_id": cause}
     if status == "granted":
         uow.emit(BonusGranted(**envelope, amount=row["amount"], currency=row["currency"],
                               reviewed_by=actor, rules=tuple(

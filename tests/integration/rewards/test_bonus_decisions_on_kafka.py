@@ -80,6 +80,7 @@ async def test_a_suspicious_recharge_is_held_and_granted_only_after_an_ops_appro
     assert isinstance(granted, BonusGranted)
     assert (granted.grant_id, granted.amount, granted.reviewed_by) == (
         held.grant_id, held.amount, "ops:ops_bob")
+    assert granted.causation_id == held.causation_id == event.event_id
     audit = await fetch_all(platform.database_url, "SELECT * FROM rewards.review_actions")
     assert [(a["decision"], a["actor"], a["note"]) for a in audit] == [
         ("approve", "ops:ops_bob", "called the member")]
