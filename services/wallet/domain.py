@@ -21,6 +21,10 @@ class WalletRuleViolation(Exception):
         self.code, self.detail = code, detail
 
 
+class NotFound(WalletRuleViolation):
+    """The thing a request names does not exist (or the caller may not see it): a 404."""
+
+
 class Account:
     """Member accounts (liabilities: the merchant owes the member) carry the member id;
     the others are the merchant's side of each move."""

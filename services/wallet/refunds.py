@@ -46,10 +46,6 @@ MARK_RECHARGE = text("""
 """)
 
 
-class NotFound(WalletRuleViolation):
-    pass
-
-
 async def refund_purchase(uow: UnitOfWork, purchase_id: uuid.UUID, amount: int, reason: str | None,
                           actor: str, member_id: str, currency: str) -> PurchaseRefundReceipt:
     """`member_id`/`currency` come from a first read of the purchase: the wallet is locked

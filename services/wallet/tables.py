@@ -23,11 +23,13 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     Integer,
     MetaData,
     SmallInteger,
     Table,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
@@ -74,6 +76,7 @@ recharges = Table(
     Column("refunded_at", DateTime(timezone=True)),
     Column("refund_id", UUID(as_uuid=True)),
     CheckConstraint("amount > 0", name="recharge_amount_positive"),
+    Index("ix_recharges_member_created", "member_id", "created_at", "recharge_id"),
 )
 
 journal_entries = Table(
@@ -99,6 +102,7 @@ journal_lines = Table(
     Column("member_id", Text),
     Column("currency", Text, nullable=False),
     Column("amount", BigInteger, nullable=False),
+    Index("ix_journal_lines_member", "member_id", "currency", "account"),
 )
 
 
@@ -117,13 +121,21 @@ lots = Table(
     Column("source_kind", Text, nullable=False),
     Column("source_id", Text, nullable=False),
     Column("recharge_id", UUID(as_uuid=True)),
-    Column("grant_id", UUID(as_uuid=True), unique=True),
+    Column("grant_id", UUID(as_uuid=True)),
     Column("amount", BigInteger, nullable=False),
     Column("remaining", BigInteger, nullable=False),
     Column("expired_amount", BigInteger, nullable=False, server_default=text("0")),
     _at("expires_at", nullable=True),
     _at("voided_at", nullable=True),
     _at("created_at"),
+    CheckConstraint("kind IN ('principal', 'bonus')", name="lot_kind"),
+    CheckConstraint("kind = 'bonus' OR expires_at IS NULL", name="principal_never_expires"),
+    CheckConstraint("amount > 0", name="lot_amount_positive"),
+    CheckConstraint("remaining >= 0 AND remaining <= amount", name="lot_remaining_in_range"),
+    Index("ix_lots_open", "member_id", "currency", postgresql_where=text("remaining > 0")),
+    UniqueConstraint("grant_id", name="one_bonus_lot_per_grant"),
+    Index("ix_lots_recharge", "recharge_id"),
+    Index("ix_lots_due", "expires_at", postgresql_where=text("kind = 'bonus' AND remaining > 0")),
 )
 
 purchases = Table(
@@ -146,6 +158,10 @@ purchases = Table(
     Column("refunded_amount", BigInteger, nullable=False, server_default=text("0")),
     Column("refunded_stored_value", BigInteger, nullable=False, server_default=text("0")),
     _at("created_at"),
+    CheckConstraint("paid_principal + paid_bonus + paid_other = total", name="tenders_add_up"),
+    CheckConstraint("refunded_amount <= total", name="refund_within_total"),
+    UniqueConstraint("store_id", "order_reference", name="order_reference_once_per_store"),
+    Index("ix_purchases_member_created", "member_id", "created_at", "purchase_id"),
 )
 
 purchase_draws = Table(
@@ -156,6 +172,7 @@ purchase_draws = Table(
     Column("kind", Text, nullable=False),
     Column("amount", BigInteger, nullable=False),
     Column("returned", BigInteger, nullable=False, server_default=text("0")),
+    CheckConstraint("amount > 0 AND returned >= 0 AND returned <= amount", name="draw_in_range"),
 )
 
 refunds = Table(
@@ -164,7 +181,7 @@ refunds = Table(
     Column("refund_id", UUID(as_uuid=True), primary_key=True),
     Column("kind", Text, nullable=False),
     Column("purchase_id", UUID(as_uuid=True)),
-    Column("recharge_id", UUID(as_uuid=True), unique=True),
+    Column("recharge_id", UUID(as_uuid=True)),
     Column("member_id", Text, nullable=False),
     Column("currency", Text, nullable=False),
     Column("amount", BigInteger, nullable=False),
@@ -174,6 +191,9 @@ refunds = Table(
     Column("reason", Text),
     Column("actor", Text, nullable=False),
     _at("created_at"),
+    CheckConstraint("kind IN ('purchase', 'recharge')", name="refund_kind"),
+    UniqueConstraint("recharge_id", name="one_refund_per_recharge"),
+    Index("ix_refunds_purchase", "purchase_id"),
 )
 
 adjustments = Table(

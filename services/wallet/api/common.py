@@ -11,11 +11,10 @@ import orjson
 from fastapi import Header, Query, Response
 from pydantic import BaseModel
 
-from services.wallet.domain import WalletRuleViolation
-from services.wallet.refunds import NotFound
+from services.wallet.domain import NotFound, WalletRuleViolation
 from shared.db.unit_of_work import UnitOfWork
 from shared.http import idempotency
-from shared.http.auth import Principal
+from shared.http.auth import Principal, can_see_store
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
 
@@ -63,6 +62,12 @@ async def idempotent_post(
         payload = orjson.dumps(result.model_dump(mode="json"))
         await idempotency.remember(uow.connection, scope, key, fingerprint, status, payload)
     return Response(payload, status, media_type="application/json")
+
+
+def hidden_from(caller: Principal, member_id: str, store_id: str) -> bool:
+    """Members see only their own records, terminals only their stores'."""
+    return (caller.role == "member" and caller.subject != member_id) or not can_see_store(
+        caller, store_id)
 
 
 def check_currency(context: ServiceContext, currency: str) -> None:

@@ -7,10 +7,17 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 from sqlalchemy import text
 
-from services.wallet.api.common import RESPONSES, IdempotencyKey, check_currency, idempotent_post
-from services.wallet.api.recharges import authorize_refund, hidden_from
+from services.wallet.api.common import (
+    RESPONSES,
+    IdempotencyKey,
+    check_currency,
+    hidden_from,
+    idempotent_post,
+)
+from services.wallet.api.recharges import authorize_refund
+from services.wallet.domain import NotFound
 from services.wallet.purchases import record_purchase
-from services.wallet.refunds import NotFound, refund_purchase
+from services.wallet.refunds import refund_purchase
 from services.wallet.schemas_purchases import (
     PurchaseReceipt,
     PurchaseRefundReceipt,

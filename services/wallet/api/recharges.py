@@ -6,10 +6,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from services.wallet.api.common import RESPONSES, IdempotencyKey, idempotent_post
-from services.wallet.domain import WalletRuleViolation
+from services.wallet.api.common import RESPONSES, IdempotencyKey, hidden_from, idempotent_post
+from services.wallet.domain import NotFound, WalletRuleViolation
 from services.wallet.recharges import PosReferenceReused, find_recharge, record_recharge
-from services.wallet.refunds import NotFound, refund_recharge
+from services.wallet.refunds import refund_recharge
 from services.wallet.schemas import (
     BonusStatus,
     RechargeReceipt,
@@ -23,7 +23,6 @@ from shared.http import idempotency
 from shared.http.auth import (
     Caller,
     Principal,
-    can_see_store,
     require_member_access,
     require_role,
     require_scope,
@@ -33,11 +32,6 @@ from shared.http.problems import Problem
 from shared.service import ServiceContext
 
 RECHARGE_SCOPE = "POST /v1/recharges"
-
-
-def hidden_from(caller: Principal, member_id: str, store_id: str) -> bool:
-    return (caller.role == "member" and caller.subject != member_id) or not can_see_store(
-        caller, store_id)
 
 
 def recharges_router(context: ServiceContext) -> APIRouter:
