@@ -77,3 +77,42 @@ async def test_granted_bonuses_are_credited_held_ones_only_after_approval_reject
     assert credited.keys() == {normal, approved}
     assert credited[normal].amount == 8_000 + 2_500
     assert credited[approved].amount == held[approved].amount == 20_000 + 15_000
+
+
+async def test_wallet_purchases_earn_points_redeem_a_coupon_once_and_refunds_reverse_points(
+        platform, kafka):
+    topics, transport = Topics(platform.topic_prefix), KafkaTransport(kafka.bootstrap_servers)
+
+    async with running(WALLET, platform, transport) as wallet, \
+            running(REWARDS, platform, transport) as rewards, \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=wallet.app), base_url="http://w",
+                              headers=pos_headers("store_1")) as pos, api(rewards) as ops:
+        issued = await ops.post("/v1/coupons", headers=ops_headers("ops:config"), json={
+            "member_id": "m_shop", "template_id": "save10_over100", "reason": "campaign"})
+        code = issued.json()["code"]
+
+        async def buy(total: int) -> str:
+            response = await pos.post("/v1/purchases", headers={"Idempotency-Key": uuid.uuid4().hex},
+                                      json={"member_id": "m_shop", "order_reference": uuid.uuid4().hex,
+                                            "currency": "CNY", "total": total, "store_id": "store_1",
+                                            "terminal_id": "pos_1", "coupon_codes": [code],
+                                            "tenders": [{"method": "wechat_pay", "amount": total,
+                                                         "reference": uuid.uuid4().hex}]})
+            assert response.status_code == 201, response.text
+            return response.json()["purchase_id"]
+
+        first = await buy(11_000)
+        await buy(20_000)  # the same code again: the till let it through, rewards does not
+        refunded = await pos.post(f"/v1/purchases/{first}/refunds", json={"amount": 5_500},
+                                  headers={"Idempotency-Key": uuid.uuid4().hex})
+        assert refunded.status_code == 201, refunded.text
+        # CouponIssued, CouponRedeemed, PointsEarned x2, PointsRedeemed (the reversal)
+        emitted = await rewards_events(kafka.bootstrap_servers, topics, 5)
+
+    kinds = [type(e).__name__ for e in emitted]
+    assert kinds == ["CouponIssued", "CouponRedeemed", "PointsEarned", "PointsEarned",
+                     "PointsRedeemed"]
+    redeemed, earned_first, earned_second, reversal = emitted[1:]
+    assert redeemed.purchase_id == first
+    assert (earned_first.points, earned_second.points) == (110, 200)
+    assert (reversal.points, reversal.balance) == (55, 255)
