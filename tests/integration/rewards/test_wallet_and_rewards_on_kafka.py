@@ -1,5 +1,6 @@
 """Wallet and rewards together on real Kafka and PostgreSQL: the POS recharges on wallet,
-rewards decides, wallet credits what was granted and nothing else."""
+rewards decides, wallet credits what was granted and nothing else; purchases on wallet earn
+points, redeem coupons and, refunded, give the points back."""
 
 from __future__ import annotations
 
