@@ -9,8 +9,12 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
-Reference = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
+# PostgreSQL text cannot hold NUL: refused here with 422, not by the driver with a 500.
+NO_NUL = r"^[^\x00]*$"
+Reference = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True,
+                                             pattern=NO_NUL)]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True,
+                                          pattern=NO_NUL)]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 # Far above any configured limit, so an absurd amount is refused by the schema while a merely
 # large one reaches the limit check and gets its own code.

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.integration
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**70), 2**70)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=80),
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=80)
+    | st.sampled_from(["\x00", "m\x00", "", " ", "\ud7ff", "😀" * 70]),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=10)
 
@@ -62,3 +63,16 @@ async def test_no_body_makes_a_money_moving_post_fail_with_a_500(client, wallet)
 
     await run_on_this_loop(post)
     assert 422 in seen
+
+
+@pytest.mark.parametrize("path", ["/v1/wallets/m%00x", "/v1/wallets/m%00x/statement",
+                                  "/v1/wallets/m%00x/recharges"])
+async def test_a_nul_in_a_path_is_a_422_problem(client, path):
+    response = await client.get(path)
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_request")
+
+
+async def test_a_nul_in_a_body_is_a_422_problem(client):
+    response = await client.post("/v1/purchases", headers={"Idempotency-Key": "nul"},
+                                 json=purchase_body("m\x00", 0, 100))
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_request")
