@@ -20,7 +20,10 @@ Bps = Annotated[StrictInt, Field(ge=0, le=10_000, description="Basis points: 500
 Multiplier = Annotated[StrictInt, Field(ge=10_000, le=100_000,
                                         description="Basis points: 20000 = x2.")]
 Amount = Annotated[StrictInt, Field(gt=0, le=10**12, description="Minor units.")]
-Note = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
+# PostgreSQL text cannot hold NUL: refused here with 422, not by the driver with a 500.
+NO_NUL = r"^[^\x00]*$"
+Note = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True,
+                                        pattern=NO_NUL)]
 OfferKind = Literal["ladder", "first_recharge", "cumulative", "tier_multiplier", "campaign"]
 
 
@@ -103,7 +106,8 @@ class IssueCouponRequest(Strict):
 
 
 class ValidateCouponRequest(Strict):
-    code: Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
+    code: Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True,
+                                           pattern=NO_NUL)]
     member_id: Id
     basket_total: Annotated[StrictInt, Field(ge=0, le=10**12)]
     currency: Currency

@@ -105,3 +105,15 @@ async def test_changing_offers_needs_the_config_scope(bus_platform):
                                         headers=ops_headers("ops:review"), json=body)
         anonymous = await client.post("/v1/offers/first_recharge/versions", json=body)
     assert [r.status_code for r in (as_pos, as_reviewer, anonymous)] == [403, 403, 401]
+
+
+async def test_text_with_nul_is_refused_as_invalid_not_a_server_error(bus_platform):
+    async with running(REWARDS, bus_platform, BusTransport()) as rewards, api(rewards) as client:
+        offer = await client.post("/v1/offers/first_recharge/versions", headers=CONFIG, json={
+            "kind": "first_recharge", "name": "nul\u0000name", "terms": {"bps": 1}})
+        code = await client.post("/v1/coupons/validate", headers=pos_headers(), json={
+            "code": "A\u0000B", "member_id": "m_1", "basket_total": 1, "currency": "CNY"})
+        note = await client.post("/v1/reviews/5b0e7a3c-2f4d-4c61-9a8e-3d1f6b2c9e47/reject",
+                                 headers=ops_headers("ops:review"), json={"note": "\u0000"})
+    assert [(r.status_code, r.json()["code"]) for r in (offer, code, note)] == [
+        (422, "invalid_request")] * 3
