@@ -52,16 +52,11 @@ def request_fingerprint(body: Any) -> bytes:
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).digest()
 
 
-def _lock_key(scope: str, key: str) -> int:
-    """A signed 64-bit advisory-lock id for (scope, key)."""
+def lock_id(scope: str, key: str) -> int:
+    """The signed 64-bit advisory-lock id of (scope, key); also used by hot paths that take
+    the lock, look up and store the key inside one stored function."""
     digest = hashlib.sha256(f"{scope}\x00{key}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
-
-
-def lock_id(scope: str, key: str) -> int:
-    """The advisory-lock id of (scope, key), for hot paths that take the lock, look up and
-    store the key inside one stored function instead of through the functions below."""
-    return _lock_key(scope, key)
 
 
 def require_key(key: str | None) -> str:
@@ -85,7 +80,7 @@ async def replay_or_claim(
 ) -> StoredResponse | None:
     """The stored response to replay, or None when this request should run now."""
     params = {"scope": scope, "key": key}
-    if not (await connection.execute(text(LOCK), {"lock_key": _lock_key(scope, key)})).scalar():
+    if not (await connection.execute(text(LOCK), {"lock_key": lock_id(scope, key)})).scalar():
         raise Problem(409, "request_in_progress",
                       "A request with this Idempotency-Key is still being processed.",
                       headers={"Retry-After": "1"})
