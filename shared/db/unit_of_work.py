@@ -10,7 +10,7 @@ the handler fails, its writes and the events it emitted are both undone.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -67,5 +67,3 @@ class UnitOfWorkFactory:
             yield uow
             await uow.flush_events()
 
-
-UnitOfWorkOpener = Callable[[], "AsyncIterator[UnitOfWork]"]
