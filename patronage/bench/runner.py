@@ -13,7 +13,10 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from patronage.bench.bonus_loop import bonus_loop_latency
 from patronage.bench.consumers import consumer_throughput
+from patronage.bench.contention import purchase_contention
+from patronage.bench.expiry_scan import expiry_scan
 from patronage.bench.recharge import recharge_throughput
 from patronage.bench.report import write_table
 from patronage.bench.stack import local_stack
@@ -42,8 +45,15 @@ async def _run(quick: bool) -> dict:
             scenarios = [
                 await recharge_throughput(stack, wallets_sizes=sizes, connections=32,
                                           seconds=seconds),
+                await bonus_loop_latency(stack, rates=[50, 200], seconds=seconds),
+                # 200k preloaded; each service is timed for at most 2 minutes of draining
+                # (at a few hundred events/s a full drain would not fit in the 20 minutes)
                 await consumer_throughput(stack, list(SERVICES.values()),
-                                          count=20_000 if quick else 200_000),
+                                          count=20_000 if quick else 200_000,
+                                          max_seconds=20 if quick else 120),
+                await expiry_scan(stack, sizes=[10_000, 100_000] if quick
+                                  else [100_000, 1_000_000]),
+                await purchase_contention(stack, concurrency=50, seconds=seconds),
             ]
     return {"started_at": datetime.now(UTC).isoformat(), "quick": quick, "machine": _machine(),
             "scenarios": scenarios}

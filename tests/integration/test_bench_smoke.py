@@ -8,11 +8,20 @@ import uuid
 
 import pytest
 
-from patronage.bench.consumers import bare_read_rate, drain_rate, preload_purchases
+from patronage.bench.bonus_loop import bonus_loop_latency
+from patronage.bench.consumers import (
+    bare_read_rate,
+    consumer_throughput,
+    drain_rate,
+    preload_purchases,
+)
+from patronage.bench.contention import purchase_contention
+from patronage.bench.expiry_scan import expiry_scan
 from patronage.bench.recharge import run_wrk, seed_wallets
 from patronage.bench.report import write_table
 from patronage.bench.stack import Stack, service_process
 from patronage.local import free_port
+from patronage.services import SERVICES
 from shared.db.engine import plain_url
 from tests.support import probe
 from tests.support.runtime import fetch_all
@@ -43,10 +52,33 @@ def test_the_table_is_regenerated_between_its_markers(tmp_path):
                               "runs": [{"wallets": 10_000, "requests_per_second": 500.0,
                                         "p50_ms": 3.0, "p99_ms": 9.0, "errors": 0,
                                         "ratio_vs_pgbench": 0.5}]}]}
+    results["scenarios"] += [
+        {"name": "bonus_loop_latency",
+         "runs": [{"rate": 200, "reference": {"p50_ms": 2.0, "p99_ms": 5.0}, "rate_achieved": 199.0,
+                   "p50_ms": 20.0, "p99_ms": 40.0, "max_ms": 60.0,
+                   "credited": 4000, "recharges": 4000, "errors": 0, "ratio_p99_vs_kafka": 8.0}]},
+        {"name": "consumer_throughput", "events": 200_000,
+         "reference": {"bare_aiokafka_per_second": 40_000.0},
+         "runs": [{"service": "tiering", "events_per_second": 4_000.0, "ratio_vs_bare": 0.1}]},
+        {"name": "expiry_scan", "reference": {"memberships": 100_000, "ms_per_due": 2.0},
+         "runs": [{"memberships": 1_000_000, "due": 2_740, "seconds": 6.0, "ms_per_due": 2.2,
+                   "ratio_vs_smallest": 1.1}]},
+        {"name": "purchase_contention", "concurrency": 50,
+         "reference": {"spread_wallets": {"purchases_per_second": 400.0, "p99_ms": 200.0}},
+         "overdraft_probe": {"paid": 10, "attempts": 50}, "no_overdraft": True,
+         "runs": [{"purchases_per_second": 200.0, "p50_ms": 100.0, "p99_ms": 400.0,
+                   "ratio_vs_spread": 0.5}]},
+    ]
     write_table(results, doc, tmp_path / "r.json")
     text = doc.read_text()
     assert "old" not in text and "intro" in text and "outro" in text
     assert "| recharge throughput, 10,000 wallets | 500 req/s" in text and "**0.50×**" in text
+    assert "| bonus loop latency, 200 recharges/s" in text and "**8.00×** (p99)" in text
+    assert "| consumer throughput, tiering, 200,000 PurchaseCompleted" in text
+    assert "| expiry scan, 1,000,000 memberships | 2,740 MembershipExpiring" in text
+    assert "**1.10×**" in text
+    assert "| purchase contention, 50 concurrent on one wallet | 200 purchases/s" in text
+    assert "10 of 50 paid, no overdraft, ledger verified" in text and "**0.50×**" in text
 
 
 async def test_consumer_benchmark_preloads_and_reads_the_topic(database_url, kafka, tmp_path):
@@ -56,3 +88,55 @@ async def test_consumer_benchmark_preloads_and_reads_the_topic(database_url, kaf
 
     assert await bare_read_rate(kafka.bootstrap_servers, topic, 300) > 0
     assert await drain_rate(stack, probe.SPEC, "unused.", 300) is None  # probe has no such handler
+
+
+async def test_bonus_loop_benchmark_sees_every_bonus_credited(database_url, kafka, tmp_path):
+    stack = Stack(plain_url(database_url), kafka.bootstrap_servers, tmp_path)
+    result = await bonus_loop_latency(stack, rates=[20], seconds=1)
+
+    run = result["runs"][0]
+    reference = run["reference"]
+    assert reference["messages"] == reference["arrived"] == 20
+    assert run["recharges"] == run["credited"] == 20 and run["errors"] == 0
+    assert 0 < run["p50_ms"] <= run["p99_ms"] <= run["max_ms"]
+    rows = await fetch_all(database_url, "SELECT count(*) AS n FROM wallet.lots WHERE kind = 'bonus'")
+    assert rows[0]["n"] >= 20
+
+
+async def test_expiry_benchmark_emits_one_day_of_reminders_once(database_url, kafka, tmp_path):
+    stack = Stack(plain_url(database_url), kafka.bootstrap_servers, tmp_path)
+    result = await expiry_scan(stack, sizes=[3_650, 730])
+
+    small, large = result["runs"]
+    assert (small["memberships"], large["memberships"]) == (730, 3_650)
+    assert small["due"] == small["outbox_rows"] == 2  # n = 365, 730: 1 in 365
+    assert large["due"] == large["outbox_rows"] == 10  # n = 1, 366; 1095, 1460 ... 3650
+    assert small["repeat_run_reminders"] == large["repeat_run_reminders"] == 0
+    assert result["reference"]["ms_per_due"] == small["ms_per_due"] > 0
+    assert large["ratio_vs_smallest"] > 0
+
+
+async def test_contention_benchmark_never_overdraws_the_hot_wallet(database_url, kafka, tmp_path):
+    stack = Stack(plain_url(database_url), kafka.bootstrap_servers, tmp_path)
+    result = await purchase_contention(stack, concurrency=5, seconds=1)
+
+    run, probe = result["runs"][0], result["overdraft_probe"]
+    assert run["succeeded"] > 0 and set(run["statuses"]) == {"201"}
+    assert result["reference"]["spread_wallets"]["succeeded"] > 0
+    assert probe["attempts"] == 5 and probe["paid"] == 1  # each asks for all that is left
+    assert probe["paid_amount"] <= probe["balance_before"]
+    assert probe["balance_after"] == probe["balance_before"] - probe["paid_amount"] >= 0
+    assert result["ledger_problems"] == [] and result["no_overdraft"]
+
+
+async def test_consumer_benchmark_times_tiering_and_rewards(database_url, kafka, tmp_path):
+    stack = Stack(plain_url(database_url), kafka.bootstrap_servers, tmp_path)
+    result = await consumer_throughput(stack, list(SERVICES.values()), count=2_000,
+                                      max_seconds=60)  # several batches: the first is not timed
+
+    assert [run["service"] for run in result["runs"]] == ["tiering", "rewards"]
+    assert result["reference"]["bare_aiokafka_per_second"] > 0
+    assert all(run["events_per_second"] > 0 for run in result["runs"])
+    rows = await fetch_all(database_url, "SELECT (SELECT count(*) FROM tiering.spend_entries) AS t, "
+                                         "(SELECT count(*) FROM rewards.inbox) AS r")
+    assert rows[0]["t"] >= 1 and rows[0]["r"] >= 1

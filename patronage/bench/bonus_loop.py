@@ -1,0 +1,53 @@
+"""Scenario 2: bonus loop latency. Wallet and rewards each run as `patronage serve`; a load
+generator process posts recharges at a steady rate and, in the same process (one clock),
+consumes `wallet.events`: the latency of a recharge is from its 201 to its `BonusCredited`.
+
+The loop is four Kafka hops and three transactions: wallet's relay publishes
+`RechargeCompleted`, rewards screens it and decides (outbox), rewards' relay publishes
+`BonusGranted`, wallet credits the bonus (outbox), wallet's relay publishes `BonusCredited`.
+The reference is one bare produce→consume round trip through the same broker at the same
+rate (acks=all, no batching delay), measured in the same run: the ratio is how many bare
+Kafka round trips the loop costs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from patronage.bench.loadgen import run_loadgen
+from patronage.bench.stack import Stack, service_process
+from patronage.local import free_port
+from shared.http.auth import Principal, issue_token
+from shared.messaging.kafka_transport import ensure_topics
+from shared.settings import DEV_JWT_SECRET
+from shared.topics import Topics
+
+
+def pos_key() -> str:
+    return issue_token(DEV_JWT_SECRET, Principal("pos", "pos_1", store_id="bench_store"),
+                       datetime.now(UTC), timedelta(hours=2))
+
+
+async def bonus_loop_latency(stack: Stack, *, rates: list[float], seconds: float) -> dict:
+    prefix = f"bench{uuid.uuid4().hex[:6]}."
+    topics = Topics(prefix)
+    wallet_events, rtt_topic = topics.events("wallet"), f"{prefix}rtt"
+    await ensure_topics(stack.kafka_bootstrap, [wallet_events, rtt_topic])
+    references = {rate: run_loadgen("kafka_rtt", {
+        "bootstrap": stack.kafka_bootstrap, "topic": rtt_topic, "rate": rate, "seconds": seconds})
+        for rate in rates}
+    env = {"PATRONAGE_TOPIC_PREFIX": prefix}
+    runs = []
+    with service_process(stack, "wallet", free_port(), **env) as wallet, \
+            service_process(stack, "rewards", free_port(), **env):
+        for rate in rates:
+            figures = run_loadgen("bonus_loop", {
+                "bootstrap": stack.kafka_bootstrap, "topic": wallet_events, "base": wallet,
+                "key": pos_key(), "rate": rate, "seconds": seconds, "amount": 50_000})
+            reference = references[rate]
+            ratio = figures["p99_ms"] / reference["p99_ms"] if reference["p99_ms"] else None
+            runs.append({"rate": rate, **figures, "reference": reference,
+                         "ratio_p99_vs_kafka": round(ratio, 2) if ratio else None})
+    return {"name": "bonus_loop_latency", "seconds": seconds,
+            "reference": {"kafka_round_trip": "per run, same rate"}, "runs": runs}

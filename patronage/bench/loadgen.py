@@ -1,0 +1,231 @@
+"""The load generator of scenarios 2 and 5, run in its own process
+(`python -m patronage.bench.loadgen <mode> '<json arguments>'`) so it does not share an
+event loop or a core's time slice accounting with the services it measures. It prints one
+JSON line with its figures.
+
+Modes:
+- `bonus_loop`: POST /v1/recharges at a fixed rate (open loop: each request is sent at its
+  scheduled moment whatever the others are doing), and consume `wallet.events` in the same
+  process; the latency of a recharge is the moment its `BonusCredited` arrives minus the
+  moment its 201 arrived, both on this process's clock.
+- `kafka_rtt`: the reference of `bonus_loop`: produce to a scratch topic at the same rate and
+  time each message from its send to its arrival at a consumer in this process.
+- `purchases`: `concurrency` workers POST /v1/purchases back to back for `seconds` (or once
+  each with `once`), worker i buying for `members[i % len(members)]`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+import uuid
+
+import httpx
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def summary_ms(latencies: list[float]) -> dict:
+    return {"p50_ms": round(percentile(latencies, 50) * 1000, 2),
+            "p99_ms": round(percentile(latencies, 99) * 1000, 2),
+            "max_ms": round(max(latencies, default=0.0) * 1000, 2)}
+
+
+async def tail_consumer(bootstrap: str, topic: str, partitions: int) -> AIOKafkaConsumer:
+    """A consumer (no group) at the end of each of the topic's `partitions`."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                                fetch_max_wait_ms=5)
+    await consumer.start()
+    assigned = [TopicPartition(topic, p) for p in range(partitions)]
+    consumer.assign(assigned)
+    await consumer.seek_to_end(*assigned)
+    for tp in assigned:  # resolve the end offsets now, before anything is sent
+        await consumer.position(tp)
+    return consumer
+
+
+async def paced(rate: float, seconds: float, send) -> None:
+    """Call `send(i)` as a task at t0 + i/rate for `seconds`; wait for them all."""
+    tasks, started, i = [], time.perf_counter(), 0
+    total = int(rate * seconds)
+    while i < total:
+        delay = started + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(send(i)))
+        i += 1
+    await asyncio.gather(*tasks)
+
+
+def recharge_body(run: str, n: int, amount: int) -> dict:
+    ref = f"{run}-{n}"
+    # A new member, payment reference and terminal each time: the fraud screen's velocity
+    # rules would (rightly) hold bonuses of one member or terminal recharging 200 times/s.
+    return {"member_id": f"loop-{run}-{n}", "amount": amount, "currency": "CNY",
+            "payment_method": "wechat_pay", "payment_reference": ref, "store_id": "bench_store",
+            "terminal_id": f"t-{run}-{n}", "channel": "pos", "pos_reference": ref}
+
+
+async def bonus_loop(args: dict) -> dict:
+    run, amount = uuid.uuid4().hex[:8], args.get("amount", 50_000)
+    consumer = await tail_consumer(args["bootstrap"], args["topic"], args.get("partitions", 6))
+    answered: dict[str, float] = {}
+    credited: dict[str, float] = {}
+    errors = 0
+
+    async def consume(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            for records in (await consumer.getmany(timeout_ms=50)).values():
+                now = time.perf_counter()
+                for record in records:
+                    if not any(k == "ce_type" and b".BonusCredited." in v for k, v in record.headers):
+                        continue
+                    credited.setdefault(orjson.loads(record.value)["recharge_id"], now)
+
+    stop = asyncio.Event()
+    reader = asyncio.create_task(consume(stop))
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=args["base"], limits=limits, timeout=30,
+                                 headers={"X-Api-Key": args["key"]}) as client:
+        async def send(n: int, phase: str) -> str | None:
+            nonlocal errors
+            response = await client.post("/v1/recharges", json=recharge_body(f"{run}{phase}", n, amount),
+                                         headers={"Idempotency-Key": f"{run}{phase}-{n}"})
+            if response.status_code != 201:
+                errors += 1
+                return None
+            recharge_id = response.json()["recharge_id"]
+            answered[recharge_id] = time.perf_counter()
+            return recharge_id
+
+        # Warm-up: until one bonus comes back (every consumer group has joined), then a
+        # second at the target rate.
+        deadline = time.monotonic() + 120
+        first = await send(0, "w")
+        while first not in credited:
+            if time.monotonic() > deadline:
+                raise RuntimeError("no BonusCredited within 120 s of the first recharge")
+            await asyncio.sleep(0.1)
+        await paced(args["rate"], 1.0, lambda n: send(n + 1, "w"))
+        answered.clear()
+        await asyncio.sleep(1.0)
+        measured_from = time.perf_counter()
+        await paced(args["rate"], args["seconds"], lambda n: send(n, "m"))
+        sent_in = time.perf_counter() - measured_from
+        deadline = time.monotonic() + args.get("drain_seconds", 30)
+        while any(r not in credited for r in answered) and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+    stop.set()
+    await reader
+    await consumer.stop()
+    latencies = [max(0.0, credited[r] - t) for r, t in answered.items() if r in credited]
+    return {"recharges": len(answered), "credited": len(latencies), "errors": errors,
+            "rate_achieved": round(len(answered) / sent_in, 1), **summary_ms(latencies)}
+
+
+async def kafka_rtt(args: dict) -> dict:
+    consumer = await tail_consumer(args["bootstrap"], args["topic"], args.get("partitions", 6))
+    producer = AIOKafkaProducer(bootstrap_servers=args["bootstrap"], acks="all", linger_ms=0)
+    await producer.start()
+    sent: dict[bytes, float] = {}
+    arrived: dict[bytes, float] = {}
+
+    async def consume(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            for records in (await consumer.getmany(timeout_ms=50)).values():
+                now = time.perf_counter()
+                for record in records:
+                    arrived.setdefault(record.value, now)
+
+    stop = asyncio.Event()
+    reader = asyncio.create_task(consume(stop))
+    run = uuid.uuid4().hex[:8]
+
+    async def send(n: int) -> None:
+        value = f"{run}-{n}".encode()
+        sent[value] = time.perf_counter()
+        await producer.send_and_wait(args["topic"], value, key=f"m{n}".encode())
+
+    await paced(args["rate"], 1.0, lambda n: send(-1 - n))  # warm-up
+    await asyncio.sleep(0.5)
+    sent.clear()
+    await paced(args["rate"], args["seconds"], send)
+    deadline = time.monotonic() + 30
+    while any(v not in arrived for v in sent) and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+    stop.set()
+    await reader
+    await producer.stop()
+    await consumer.stop()
+    latencies = [arrived[v] - t for v, t in sent.items() if v in arrived]
+    return {"messages": len(sent), "arrived": len(latencies), **summary_ms(latencies)}
+
+
+async def purchases(args: dict) -> dict:
+    run, members, amount = uuid.uuid4().hex[:8], args["members"], args["amount"]
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    spent: dict[str, int] = {}
+    limits = httpx.Limits(max_connections=args["concurrency"] + 5,
+                          max_keepalive_connections=args["concurrency"] + 5)
+    async with httpx.AsyncClient(base_url=args["base"], limits=limits, timeout=60,
+                                 headers={"X-Api-Key": args["key"]}) as client:
+        async def buy(worker: int, n: int) -> None:
+            member, ref = members[worker % len(members)], f"{run}-{worker}-{n}"
+            body = {"member_id": member, "order_reference": ref, "currency": "CNY",
+                    "total": amount, "store_id": "bench_store", "terminal_id": "pos_1",
+                    "items": [{"sku": "coffee", "category": "drinks", "quantity": 1, "amount": amount}],
+                    "tenders": [{"method": "stored_value", "amount": amount}]}
+            started = time.perf_counter()
+            response = await client.post("/v1/purchases", json=body, headers={"Idempotency-Key": ref})
+            statuses[str(response.status_code)] = statuses.get(str(response.status_code), 0) + 1
+            if response.status_code == 201:
+                latencies.append(time.perf_counter() - started)
+                spent[member] = spent.get(member, 0) + amount
+
+        async def worker(i: int, until: float) -> None:
+            n = 0
+            while True:
+                await buy(i, n)
+                n += 1
+                if args.get("once") or time.perf_counter() >= until:
+                    return
+
+        started = time.perf_counter()
+        until = started + args.get("seconds", 0)
+        await asyncio.gather(*(worker(i, until) for i in range(args["concurrency"])))
+        elapsed = time.perf_counter() - started
+    return {"succeeded": len(latencies), "statuses": statuses, "spent": spent,
+            "purchases_per_second": round(len(latencies) / elapsed, 1), "seconds": round(elapsed, 2),
+            **summary_ms(latencies)}
+
+
+MODES = {"bonus_loop": bonus_loop, "kafka_rtt": kafka_rtt, "purchases": purchases}
+
+
+def main() -> None:
+    mode, args = sys.argv[1], json.loads(sys.argv[2])
+    print(json.dumps(asyncio.run(MODES[mode](args))))
+
+
+def run_loadgen(mode: str, args: dict, timeout: float = 900) -> dict:
+    """Run a mode in its own Python process; its figures."""
+    result = subprocess.run([sys.executable, "-m", "patronage.bench.loadgen", mode, json.dumps(args)],
+                            capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise RuntimeError(f"loadgen {mode} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    main()
