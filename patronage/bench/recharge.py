@@ -32,7 +32,9 @@ async def seed_wallets(database_url: str, count: int) -> None:
         await connection.execute("DELETE FROM wallet.wallets WHERE member_id LIKE 'bench-%'")
         await connection.execute(
             "INSERT INTO wallet.wallets (member_id, currency) "
-            "SELECT 'bench-' || n, 'CNY' FROM generate_series(1, $1) AS n", count)
+            "SELECT 'bench-' || n, 'CNY' FROM generate_series(1, $1) AS n "
+            # a recharge still in flight from the previous size's run may re-create one
+            "ON CONFLICT DO NOTHING", count)
         await connection.execute("ANALYZE")
     finally:
         await connection.close()
