@@ -27,13 +27,14 @@ RESULT = re.compile(r"RESULT (.*)")
 
 
 async def seed_wallets(database_url: str, count: int) -> None:
+    """Wallets bench-1 .. bench-<count>. The ones a smaller size's run created (and
+    recharged) are kept as they are: deleting them would leave their ledger lines and lots
+    behind, and `wallet verify` would rightly complain."""
     connection = await asyncpg.connect(database_url)
     try:
-        await connection.execute("DELETE FROM wallet.wallets WHERE member_id LIKE 'bench-%'")
         await connection.execute(
             "INSERT INTO wallet.wallets (member_id, currency) "
             "SELECT 'bench-' || n, 'CNY' FROM generate_series(1, $1) AS n "
-            # a recharge still in flight from the previous size's run may re-create one
             "ON CONFLICT DO NOTHING", count)
         await connection.execute("ANALYZE")
     finally:

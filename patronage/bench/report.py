@@ -26,7 +26,7 @@ def _rows(results: dict) -> list[str]:
                     f"| consumer throughput, {run['service']}, {scenario['events']:,} "
                     f"PurchaseCompleted preloaded{_capped(scenario)} | "
                     f"{run['events_per_second']:,.0f} events/s | bare aiokafka "
-                    f"{reference:,.0f} events/s | **{run['ratio_vs_bare']:.2f}×** | 0.25× |")
+                    f"{reference:,.0f} events/s | **{_ratio(run['ratio_vs_bare'])}** | 0.25× |")
         if scenario["name"] == "bonus_loop_latency":
             for run in scenario["runs"]:
                 ratio, reference = run["ratio_p99_vs_kafka"], run["reference"]
@@ -73,7 +73,9 @@ def _capped(scenario: dict) -> str:
 
 
 def _ratio(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}×"
+    if value is None:
+        return "—"
+    return f"{value:.3f}×" if value < 0.1 else f"{value:.2f}×"
 
 
 def write_table(results: dict, doc: Path, results_file: Path) -> None:
