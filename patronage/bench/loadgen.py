@@ -99,8 +99,12 @@ async def bonus_loop(args: dict) -> dict:
                                  headers={"X-Api-Key": args["key"]}) as client:
         async def send(n: int, phase: str) -> str | None:
             nonlocal errors
-            response = await client.post("/v1/recharges", json=recharge_body(f"{run}{phase}", n, amount),
-                                         headers={"Idempotency-Key": f"{run}{phase}-{n}"})
+            try:
+                response = await client.post("/v1/recharges", json=recharge_body(f"{run}{phase}", n, amount),
+                                             headers={"Idempotency-Key": f"{run}{phase}-{n}"})
+            except httpx.HTTPError:  # a connection reset under overload: an error, not a crash
+                errors += 1
+                return None
             if response.status_code != 201:
                 errors += 1
                 return None
@@ -187,7 +191,11 @@ async def purchases(args: dict) -> dict:
                     "items": [{"sku": "coffee", "category": "drinks", "quantity": 1, "amount": amount}],
                     "tenders": [{"method": "stored_value", "amount": amount}]}
             started = time.perf_counter()
-            response = await client.post("/v1/purchases", json=body, headers={"Idempotency-Key": ref})
+            try:
+                response = await client.post("/v1/purchases", json=body, headers={"Idempotency-Key": ref})
+            except httpx.HTTPError:
+                statuses["error"] = statuses.get("error", 0) + 1
+                return
             statuses[str(response.status_code)] = statuses.get(str(response.status_code), 0) + 1
             if response.status_code == 201:
                 latencies.append(time.perf_counter() - started)
