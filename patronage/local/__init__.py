@@ -70,6 +70,7 @@ class ManagedServer:
     last-chance close at interpreter exit for a server someone forgot to close."""
 
     _live: ClassVar[set[ManagedServer]] = set()
+    _watchdog: subprocess.Popen | None = None
 
     def start(self) -> Self:
         raise NotImplementedError
@@ -82,6 +83,13 @@ class ManagedServer:
 
     def _untrack(self) -> None:
         ManagedServer._live.discard(self)
+
+    def _stop_watchdog(self) -> None:
+        """After a normal stop the watchdog has nothing left to guard."""
+        if self._watchdog is not None:
+            self._watchdog.kill()
+            self._watchdog.wait()
+            self._watchdog = None
 
     def __enter__(self) -> Self:
         try:

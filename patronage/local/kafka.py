@@ -193,10 +193,7 @@ class LocalKafka(ManagedServer):
                 process.wait()
             except ProcessLookupError:
                 pass
-        if self._watchdog is not None:
-            self._watchdog.kill()
-            self._watchdog.wait()
-            self._watchdog = None
+        self._stop_watchdog()
 
     def close(self) -> None:
         """Stop, and delete the data dir if it was a temp dir of our own."""

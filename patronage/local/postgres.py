@@ -137,10 +137,7 @@ class LocalPostgres(ManagedServer):
                 except ProcessLookupError:
                     pass
             self._pid = None
-        if self._watchdog is not None:
-            self._watchdog.kill()
-            self._watchdog.wait()
-            self._watchdog = None
+        self._stop_watchdog()
 
     def close(self) -> None:
         """Stop, and delete the data dir (and socket dir) if they were temp dirs of ours."""
