@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from patronage import eventloop
 from patronage.services import DEFAULT_PORTS, SERVICES
 
 app = typer.Typer(help="Patronage: membership and stored-value platform for merchants.",
@@ -36,7 +37,7 @@ def dev(
     """Run every service in one process on an embedded PostgreSQL and an in-process bus."""
     from patronage.dev import run_dev
 
-    asyncio.run(run_dev(data_dir, host, port_offset))
+    eventloop.run(run_dev(data_dir, host, port_offset))
 
 
 @app.command()
@@ -63,7 +64,7 @@ def serve(name: ServiceName, host: str = "0.0.0.0", port: int | None = None,
         await serving
         await runtime.stop()
 
-    asyncio.run(run())
+    eventloop.run(run())
 
 
 @app.command()

@@ -27,6 +27,8 @@ import httpx
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from patronage import eventloop
+
 
 def percentile(values: list[float], p: float) -> float:
     if not values:
@@ -223,7 +225,7 @@ MODES = {"bonus_loop": bonus_loop, "kafka_rtt": kafka_rtt, "purchases": purchase
 
 def main() -> None:
     mode, args = sys.argv[1], json.loads(sys.argv[2])
-    print(json.dumps(asyncio.run(MODES[mode](args))))
+    print(json.dumps(eventloop.run(MODES[mode](args))))
 
 
 def run_loadgen(mode: str, args: dict, timeout: float = 900) -> dict:
