@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from services.wallet.domain_entries import bonus_credit_lines
 from services.wallet.domain_lots import BONUS, months_later
-from services.wallet.ledger import lock_wallet, move_balances, post_entry
+from services.wallet.ledger import lock_wallet
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected
 from shared.events.wallet import BonusCredited
@@ -18,14 +18,38 @@ from shared.structured_logging import get_logger
 
 log = get_logger(__name__)
 
-RECHARGE = text("SELECT * FROM recharges WHERE recharge_id = :id")
 RECHARGE_FOR_UPDATE = text("SELECT * FROM recharges WHERE recharge_id = :id FOR UPDATE")
-INSERT_BONUS_LOT = text("""
-    INSERT INTO lots (lot_id, member_id, currency, kind, source_kind, source_id, recharge_id,
-        grant_id, amount, remaining, expires_at, created_at)
-    VALUES (:lot_id, :member_id, :currency, 'bonus', 'grant', :source_id, :recharge_id,
-        :grant_id, :amount, :amount, :expires_at, :now)
-    ON CONFLICT ON CONSTRAINT one_bonus_lot_per_grant DO NOTHING RETURNING lot_id
+# The whole credit in one statement: the lot (at most one per grant), the wallet's bonus
+# balance, the journal entry and its lines, the recharge's bonus status. Every step after
+# the lot runs only if the lot was new, so a second event for the same grant changes
+# nothing and returns no row. (Data-modifying CTEs all run once; the lines' foreign key and
+# the ledger's balance trigger are checked after the statement and at commit.)
+CREDIT_BONUS = text("""
+    WITH lot AS (
+      INSERT INTO lots (lot_id, member_id, currency, kind, source_kind, source_id, recharge_id,
+          grant_id, amount, remaining, expires_at, created_at)
+      VALUES (:lot_id, :member_id, :currency, 'bonus', 'grant', :source_id, :recharge_id,
+          :grant_id, :amount, :amount, :expires_at, :now)
+      ON CONFLICT ON CONSTRAINT one_bonus_lot_per_grant DO NOTHING RETURNING lot_id
+    ), balances AS (
+      UPDATE wallets SET bonus = bonus + :amount, updated_at = :now
+      WHERE member_id = :member_id AND currency = :currency AND EXISTS (SELECT FROM lot)
+      RETURNING bonus
+    ), entry AS (
+      INSERT INTO journal_entries (entry_id, member_id, kind, source_id, reason, occurred_at)
+      SELECT :entry_id, :member_id, :kind, :source_id, :reason, :now WHERE EXISTS (SELECT FROM lot)
+      RETURNING entry_id
+    ), lines AS (
+      INSERT INTO journal_lines (entry_id, line_no, account, member_id, currency, amount)
+      SELECT entry.entry_id, l.line_no, l.account, l.member_id, :currency, l.amount
+      FROM entry, unnest(CAST(:line_nos AS smallint[]), CAST(:accounts AS text[]),
+                         CAST(:line_members AS text[]), CAST(:line_amounts AS bigint[]))
+           AS l(line_no, account, member_id, amount)
+    ), credited AS (
+      UPDATE recharges SET bonus_status = 'credited', bonus_amount = :amount, grant_id = :grant_id
+      WHERE recharge_id = :recharge_id AND EXISTS (SELECT FROM lot)
+    )
+    SELECT bonus FROM balances
 """)
 MARK_CREDITED = text("""
     UPDATE recharges SET bonus_status = 'credited', bonus_amount = :amount, grant_id = :grant_id
@@ -49,35 +73,36 @@ def _recharge_uuid(recharge_id: str) -> uuid.UUID:
 
 
 async def credit_bonus(event: BonusGranted, uow: UnitOfWork, expiry_months: int | None) -> None:
+    """Four statements: lock the wallet, lock and check the recharge, credit, outbox."""
     db, now, recharge_id = uow.connection, uow.clock.now(), _recharge_uuid(event.recharge_id)
-    found = (await db.execute(RECHARGE, {"id": recharge_id})).first()
-    if found is None or found.member_id != event.member_id or found.currency != event.currency:
+    # The wallet first, as every money move does (then the recharge row): one lock order.
+    await lock_wallet(db, event.member_id, event.currency)
+    recharge = (await db.execute(RECHARGE_FOR_UPDATE, {"id": recharge_id})).first()
+    if recharge is None or recharge.member_id != event.member_id or recharge.currency != event.currency:
         raise BonusForUnknownRecharge(event.recharge_id)
-    await lock_wallet(db, found.member_id, found.currency)
-    recharge = (await db.execute(RECHARGE_FOR_UPDATE, {"id": recharge_id})).one()
     if recharge.refunded_at is not None or event.amount == 0:
         log.info("bonus_not_credited", recharge_id=event.recharge_id, amount=event.amount,
                  refunded=recharge.refunded_at is not None)
         if recharge.refunded_at is None:
             await db.execute(MARK_CREDITED, {"id": recharge_id, "amount": 0, "grant_id": event.grant_id})
         return
-    expires_at = months_later(now, expiry_months) if expiry_months else None
-    lot = (await db.execute(INSERT_BONUS_LOT, {
+    lines = bonus_credit_lines(event.member_id, event.amount)
+    credited = (await db.execute(CREDIT_BONUS, {
         "lot_id": uuid.uuid4(), "member_id": event.member_id, "currency": event.currency,
         "source_id": str(event.grant_id), "recharge_id": recharge_id, "grant_id": event.grant_id,
-        "amount": event.amount, "expires_at": expires_at, "now": now})).first()
-    if lot is None:
+        "amount": event.amount, "now": now,
+        "expires_at": months_later(now, expiry_months) if expiry_months else None,
+        "entry_id": uuid.uuid4(), "kind": BONUS, "reason": f"bonus for recharge {event.recharge_id}",
+        "line_nos": list(range(1, len(lines) + 1)), "accounts": [line.account for line in lines],
+        "line_members": [line.member_id for line in lines],
+        "line_amounts": [line.amount for line in lines],
+    })).first()
+    if credited is None:
         log.info("bonus_already_credited", grant_id=str(event.grant_id))
         return
-    balances = await move_balances(db, event.member_id, event.currency, 0, event.amount, now)
-    await post_entry(db, member_id=event.member_id, currency=event.currency, kind=BONUS,
-                     source_id=event.grant_id, reason=f"bonus for recharge {event.recharge_id}",
-                     now=now, lines=bonus_credit_lines(event.member_id, event.amount))
-    await db.execute(MARK_CREDITED, {"id": recharge_id, "amount": event.amount,
-                                     "grant_id": event.grant_id})
     uow.emit(BonusCredited(**event.caused(), occurred_at=now, grant_id=event.grant_id,
                            recharge_id=event.recharge_id, amount=event.amount,
-                           currency=event.currency, bonus_balance=balances.bonus))
+                           currency=event.currency, bonus_balance=credited.bonus))
 
 
 async def mark_held(event: BonusHeld, uow: UnitOfWork) -> None:
