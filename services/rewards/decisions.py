@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import text
 
-from services.rewards import history, member_tiers, program_store
+from services.rewards import history, program_store
 from services.rewards.fraud import Reason, Verdict, screen
 from services.rewards.offers import BonusQuote, Program, RechargeFacts, member_segments, quote_bonus
 from services.rewards.settings import RewardsSettings
@@ -40,12 +40,13 @@ async def decide_bonus(event: RechargeCompleted, uow: UnitOfWork, settings: Rewa
         log.info("bonus_already_decided", recharge_id=event.recharge_id)
         return
     program = await program_store.load_program(db, event.currency, event.occurred_at)
-    past = await history.member_past(db, event)
+    context = await history.recharge_context(db, event, settings.fraud)
+    past = context.past
     facts = RechargeFacts(
         amount=event.amount, is_first_recharge=event.is_first_recharge,
         lifetime_recharged=event.lifetime_recharged, at=event.occurred_at,
         local_weekday=event.occurred_at.astimezone(settings.zone()).weekday(),
-        tier=await member_tiers.tier_of(db, event.member_id),
+        tier=context.tier,
         segments=member_segments(
             prior_recharges=past.prior_count, last_recharge_at=past.last_recharge_at,
             prior_lifetime=event.lifetime_recharged - event.amount, at=event.occurred_at,
@@ -56,8 +57,7 @@ async def decide_bonus(event: RechargeCompleted, uow: UnitOfWork, settings: Rewa
         verdict = Verdict("reject", (NO_OFFER,), 0)
     else:
         rungs = tuple(r.threshold for r in program.ladder.rungs) if program.ladder else ()
-        screened = await history.screening_history(db, event, past, settings.fraud, rungs)
-        verdict = screen(screened, settings.fraud)
+        verdict = screen(context.screening(event, rungs), settings.fraud)
         if verdict.outcome != "reject":
             quote = await charge_campaigns(uow, facts, program, quote)
     await record_and_emit(uow, event, quote, verdict)

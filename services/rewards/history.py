@@ -50,51 +50,73 @@ async def record_purchase_refund(db: AsyncConnection, event: PurchaseRefunded) -
     return (await db.execute(statement)).rowcount == 1
 
 
-async def member_past(db: AsyncConnection, event: RechargeCompleted) -> MemberPast:
-    row = (await db.execute(text("""
-        SELECT count(*) AS n, coalesce(sum(amount), 0) AS total, max(occurred_at) AS last_at
-        FROM recharges_seen
-        WHERE member_id = :member AND currency = :currency AND recharge_id <> :recharge
-          AND occurred_at <= :at
-    """), {"member": event.member_id, "currency": event.currency,
-           "recharge": event.recharge_id, "at": event.occurred_at})).one()
-    return MemberPast(row.n, int(row.total), row.last_at)
+# Everything the decision reads about the member's past, in one round trip: the segments'
+# and the fraud screen's counts, each an index-backed range query. It runs after
+# `record_recharge`, so the windowed counts include this recharge (as the rules expect);
+# the all-time `prior_*` figures exclude it.
+RECHARGE_CONTEXT = text("""
+    SELECT p.prior_count, p.prior_total, p.last_at,
+      (SELECT tier FROM member_tiers WHERE member_id = :m) AS tier,
+      (SELECT count(*) FROM recharges_seen WHERE member_id = :m
+         AND occurred_at > :member_since AND occurred_at <= :at) AS member_recent,
+      (SELECT count(*) FROM recharges_seen WHERE terminal_id = :term AND store_id = :store
+         AND occurred_at > :terminal_since AND occurred_at <= :at) AS terminal_recent,
+      (SELECT count(DISTINCT member_id) FROM recharges_seen WHERE payment_reference = :ref
+         AND occurred_at > :reference_since AND occurred_at <= :at) AS on_reference,
+      (SELECT count(*) FROM refunds_seen WHERE member_id = :m AND kind = 'recharge'
+         AND bonus_clawed_back > 0 AND occurred_at > :refund_since AND occurred_at <= :at)
+         AS refunds,
+      ARRAY(SELECT amount FROM recharges_seen WHERE member_id = :m
+         AND occurred_at > :near_rung_since AND occurred_at <= :at) AS recent_amounts
+    FROM (SELECT count(*) AS prior_count, coalesce(sum(amount), 0) AS prior_total,
+                 max(occurred_at) AS last_at
+          FROM recharges_seen
+          WHERE member_id = :m AND currency = :currency AND recharge_id <> :recharge
+            AND occurred_at <= :at) AS p
+""")
 
 
-async def screening_history(
-    db: AsyncConnection, event: RechargeCompleted, past: MemberPast, t: FraudThresholds,
-    rung_thresholds: tuple[int, ...],
-) -> RechargeHistory:
+@dataclass(frozen=True)
+class RechargeContext:
+    """The member's past as of a recharge: segments, tier and the screen's history."""
+
+    past: MemberPast
+    tier: str | None
+    member_recent: int
+    terminal_recent: int
+    members_on_reference: int
+    refunds_after_bonus: int
+    recent_amounts: tuple[int, ...]
+
+    def screening(self, event: RechargeCompleted, rung_thresholds: tuple[int, ...]) -> RechargeHistory:
+        return RechargeHistory(
+            amount=event.amount, is_first_recharge=event.is_first_recharge,
+            member_recent=self.member_recent, terminal_recent=self.terminal_recent,
+            prior_count=self.past.prior_count, prior_total=self.past.prior_total,
+            members_on_reference=self.members_on_reference,
+            refunds_after_bonus=self.refunds_after_bonus, recent_amounts=self.recent_amounts,
+            rung_thresholds=rung_thresholds,
+        )
+
+
+async def recharge_context(db: AsyncConnection, event: RechargeCompleted,
+                           t: FraudThresholds) -> RechargeContext:
     at = event.occurred_at
-
-    async def scalar(sql: str, **params: object) -> int:
-        return int((await db.execute(text(sql), {"at": at, **params})).scalar_one())
-
-    member_recent = await scalar(
-        "SELECT count(*) FROM recharges_seen WHERE member_id = :m AND occurred_at > :since "
-        "AND occurred_at <= :at", m=event.member_id,
-        since=at - timedelta(minutes=t.member_velocity_minutes))
-    terminal_recent = 1 if event.terminal_id is None else await scalar(
-        "SELECT count(*) FROM recharges_seen WHERE terminal_id = :term AND store_id = :store "
-        "AND occurred_at > :since AND occurred_at <= :at", term=event.terminal_id,
-        store=event.store_id,
-        since=at - timedelta(minutes=t.terminal_velocity_minutes))
-    on_reference = await scalar(
-        "SELECT count(DISTINCT member_id) FROM recharges_seen WHERE payment_reference = :ref "
-        "AND occurred_at > :since AND occurred_at <= :at", ref=event.payment_reference,
-        since=at - timedelta(hours=t.reference_window_hours))
-    refunds = await scalar(
-        "SELECT count(*) FROM refunds_seen WHERE member_id = :m AND kind = 'recharge' "
-        "AND bonus_clawed_back > 0 AND occurred_at > :since AND occurred_at <= :at",
-        m=event.member_id, since=at - timedelta(days=t.refund_lookback_days))
-    amounts = (await db.execute(text(
-        "SELECT amount FROM recharges_seen WHERE member_id = :m AND occurred_at > :since "
-        "AND occurred_at <= :at"), {"m": event.member_id, "at": at,
-                                    "since": at - timedelta(days=t.near_rung_window_days)})).scalars()
-    return RechargeHistory(
-        amount=event.amount, is_first_recharge=event.is_first_recharge,
-        member_recent=member_recent, terminal_recent=terminal_recent,
-        prior_count=past.prior_count, prior_total=past.prior_total,
-        members_on_reference=on_reference, refunds_after_bonus=refunds,
-        recent_amounts=tuple(amounts), rung_thresholds=rung_thresholds,
+    row = (await db.execute(RECHARGE_CONTEXT, {
+        "m": event.member_id, "currency": event.currency, "recharge": event.recharge_id,
+        "at": at, "term": event.terminal_id, "store": event.store_id,
+        "ref": event.payment_reference,
+        "member_since": at - timedelta(minutes=t.member_velocity_minutes),
+        "terminal_since": at - timedelta(minutes=t.terminal_velocity_minutes),
+        "reference_since": at - timedelta(hours=t.reference_window_hours),
+        "refund_since": at - timedelta(days=t.refund_lookback_days),
+        "near_rung_since": at - timedelta(days=t.near_rung_window_days),
+    })).one()
+    return RechargeContext(
+        past=MemberPast(row.prior_count, int(row.prior_total), row.last_at), tier=row.tier,
+        member_recent=row.member_recent,
+        # a recharge without a terminal (app, online) has no terminal velocity to count
+        terminal_recent=1 if event.terminal_id is None else row.terminal_recent,
+        members_on_reference=row.on_reference, refunds_after_bonus=row.refunds,
+        recent_amounts=tuple(row.recent_amounts),
     )
