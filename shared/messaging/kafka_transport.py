@@ -33,7 +33,9 @@ class KafkaPublisher:
                 client_id=self._client_id,
                 enable_idempotence=True,
                 acks="all",
-                linger_ms=2,
+                # No lingering: the relay hands over a whole batch at once (send() does not
+                # yield between messages), so waiting would only add latency to every hop.
+                linger_ms=0,
                 request_timeout_ms=self._request_timeout_ms,
             )
             try:
