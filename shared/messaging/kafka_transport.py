@@ -11,6 +11,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from shared.messaging.records import IncomingMessage, OutgoingMessage, PartitionKey
+from shared.structured_logging import get_logger
+
+log = get_logger(__name__)
 
 # Short enough that a relay notices a dead broker quickly and starts over with a new
 # producer; long enough for a healthy broker under load.
@@ -77,6 +80,7 @@ class KafkaSource:
             auto_offset_reset="earliest",
             request_timeout_ms=REQUEST_TIMEOUT_MS,
         )
+        self._pending_commit: asyncio.Future[None] | None = None
 
     async def start(self) -> None:
         await self._consumer.start()
@@ -92,12 +96,25 @@ class KafkaSource:
         ]
 
     async def commit(self, next_offsets: Mapping[PartitionKey, int]) -> None:
-        await self._consumer.commit(
-            {TopicPartition(topic, partition): offset
-             for (topic, partition), offset in next_offsets.items()}
-        )
+        """Send the offsets and return without waiting for the broker's answer: the next
+        batch starts at once instead of a broker round trip later. Commits stay in order
+        (each waits for the one before). A lost or failed commit only redelivers events
+        the inbox has already claimed, so it is logged, never raised."""
+        await self._settle_commit()
+        offsets = {TopicPartition(topic, partition): offset
+                   for (topic, partition), offset in next_offsets.items()}
+        self._pending_commit = asyncio.ensure_future(self._consumer.commit(offsets))
+
+    async def _settle_commit(self) -> None:
+        pending, self._pending_commit = self._pending_commit, None
+        if pending is not None:
+            try:
+                await pending
+            except Exception as error:  # a rebalance, a broker away: redelivery, deduplicated
+                log.warning("offset_commit_failed", error=repr(error))
 
     async def rewind(self) -> None:
+        await self._settle_commit()
         for partition in self._consumer.assignment():
             committed = await self._consumer.committed(partition)
             if committed is None:
@@ -106,6 +123,7 @@ class KafkaSource:
                 self._consumer.seek(partition, committed)
 
     async def stop(self) -> None:
+        await self._settle_commit()
         await self._consumer.stop()
 
 

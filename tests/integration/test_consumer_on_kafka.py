@@ -151,3 +151,29 @@ async def test_a_replayed_dead_letter_is_applied_once_the_fault_is_fixed(platfor
         assert service.consumer.stats.dead_lettered == 1
     assert rows[0]["event_id"] == event.event_id
     assert await replay_dead_letters(platform, "probe") == 0
+
+
+async def test_offsets_committed_in_the_background_all_reach_the_group(platform, kafka):
+    """`commit` returns before the broker answers. Every commit still lands, in order, the
+    last one (made just before `stop`) too: the group's next member starts after it."""
+    topic = Topics(platform.topic_prefix).events("wallet")
+    await ensure_topics(kafka.bootstrap_servers, [topic], partitions=1)
+    await produce_raw(kafka.bootstrap_servers, topic,
+                      [as_record(recharge("m-offsets", n)) for n in range(1, 4)])
+    group = f"{platform.topic_prefix}offsets"
+
+    first = KafkaSource(kafka.bootstrap_servers, group, [topic])
+    await first.start()
+    fetched = []
+    while len(fetched) < 3:
+        fetched += await first.fetch(timeout=1.0, max_records=1)
+        await first.commit({fetched[-1].partition_key: fetched[-1].offset + 1})
+    await first.stop()
+
+    second = KafkaSource(kafka.bootstrap_servers, group, [topic])
+    await second.start()
+    try:
+        await second.rewind()
+        assert await second.fetch(timeout=2.0, max_records=10) == []
+    finally:
+        await second.stop()
