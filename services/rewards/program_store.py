@@ -10,6 +10,7 @@ on, and ending an offer is a new version with an `effective_to`.
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -74,7 +75,11 @@ class OfferTimeline:
 
     def __init__(self, versions: Sequence[Mapping[str, Any]]) -> None:
         self._versions = versions  # newest version first per offer, offers in id order
-        self._programs: dict[tuple, Program] = {}
+        # Which versions govern and are live depends only on which of these moments `at`
+        # has reached, so moments between the same two of them share one program.
+        self._moments = sorted({row["effective_from"] for row in versions}
+                               | {row["effective_to"] for row in versions if row["effective_to"]})
+        self._programs: dict[tuple[int, str], Program] = {}
 
     @classmethod
     async def read(cls, db: AsyncConnection, until: datetime) -> OfferTimeline:
@@ -92,10 +97,9 @@ class OfferTimeline:
                 and (currency is None or row["currency"] in (None, currency))]
 
     def program(self, at: datetime, currency: str) -> Program:
-        offers = self.live_offers(at, currency)
-        key = tuple((row["offer_id"], row["version"]) for row in offers)
+        key = (bisect_right(self._moments, at), currency)
         if key not in self._programs:
-            self._programs[key] = program_from(offers)
+            self._programs[key] = program_from(self.live_offers(at, currency))
         return self._programs[key]
 
 

@@ -132,3 +132,22 @@ async def test_a_batch_of_purchases_matches_the_per_event_handler(rewards):
     assert earned == [(0, 144), (1, 295), (4, 240)]
     assert [kind for kind, _, _ in summary(emitted_in_batch, batched)] == [
         "CouponRedeemed", "PointsEarned", "PointsEarned", "PointsEarned"]
+
+
+async def test_the_offer_timeline_answers_like_the_database_at_every_moment(rewards):
+    await double_points_for_two_hours(rewards)
+    async with rewards.context.uow() as uow:
+        await program_store.add_version(uow.connection, {
+            "offer_id": "tier_multipliers", "kind": "tier_multiplier", "name": "Tier multiplier",
+            "currency": None, "terms": json.dumps({"bps_by_tier": {"gold": 13_000}}),
+            "effective_from": START, "effective_to": None, "created_by": "test", "created_at": START})
+    boundaries = [START - timedelta(hours=1), START, START + timedelta(hours=1)]
+    moments = sorted({*boundaries, *(b - timedelta(microseconds=1) for b in boundaries),
+                      *(START + timedelta(minutes=m) for m in range(-150, 151, 20))})
+
+    async with rewards.context.uow() as uow:
+        timeline = await program_store.OfferTimeline.read(uow.connection, max(moments))
+        for at in moments:
+            expected = await program_store.live_offers(uow.connection, at, "CNY")
+            assert timeline.live_offers(at, "CNY") == expected, at
+            assert timeline.program(at, "CNY") == program_store.program_from(expected), at
