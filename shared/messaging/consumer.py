@@ -5,10 +5,10 @@ For each fetched batch:
 2. in ONE transaction: claim the batch's event ids in the inbox, run each new event's
    handlers (a type wired to a batch handler gets all its new events in one call, member
    order kept: see batches.py), write the events the handlers emitted to the outbox,
-   commit. Should a handler
-   fail, that transaction is rolled back and the batch redone with a savepoint per event:
-   the failing event is retried with backoff and, after `max_attempts`, its savepoint is
-   rolled back, its claim released and the message dead-lettered;
+   commit. Should a handler fail, that transaction is rolled back and the batch redone
+   with a savepoint per event: the failing event is retried with backoff and, after
+   `max_attempts`, its savepoint is rolled back, its claim released and the message
+   dead-lettered;
 3. send the dead letters, then commit the offsets.
 
 A crash anywhere before step 3 redelivers the batch; the inbox makes that harmless.
