@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.rewards import member_tiers, points_ledger, program_store
-from services.rewards.offers import BASIS_POINTS, campaign_is_live
+from services.rewards.offers import BASIS_POINTS, Program, campaign_is_live
 from services.rewards.points import expiry_for, points_for_amount, purchase_eligible_amount
 from services.rewards.settings import RewardsSettings
 from shared.db.unit_of_work import UnitOfWork
@@ -35,9 +36,13 @@ async def purchase_points(event: PurchaseCompleted, db: AsyncConnection,
     """Per currency unit paid (bonus money excluded) x tier multiplier x live points
     campaigns (e.g. a double points week)."""
     offers = await program_store.live_offers(db, event.occurred_at, event.currency)
-    program = program_store.program_from(offers)
-    multipliers = []
     tier = await member_tiers.tier_of(db, event.member_id)
+    return points_for_purchase(event, program_store.program_from(offers), tier, settings)
+
+
+def points_for_purchase(event: PurchaseCompleted, program: Program, tier: str | None,
+                        settings: RewardsSettings) -> Earning:
+    multipliers = []
     if program.tiers and tier:
         multipliers.append(program.tiers.bps_by_tier.get(tier, BASIS_POINTS))
     weekday = event.occurred_at.astimezone(settings.zone()).weekday()
@@ -76,9 +81,15 @@ async def credit_earning(uow: UnitOfWork, earning: Earning, source_event_id, set
     entry = await points_ledger.earn(
         uow.connection, earning.member_id, earning.points, reason=earning.reason, at=now,
         expires_at=expires_at, source_id=earning.source_id, source_total=earning.source_total)
-    event = PointsEarned(
+    event = points_earned(earning, entry, source_event_id, now, expires_at, envelope)
+    uow.emit(event)
+    return event
+
+
+def points_earned(earning: Earning, entry: points_ledger.Entry, source_event_id,
+                  now: datetime, expires_at: datetime | None, envelope: dict | None
+                  ) -> PointsEarned:
+    return PointsEarned(
         **{**(envelope or {}), "member_id": earning.member_id}, occurred_at=now,
         entry_id=str(entry.entry_id), source_event_id=source_event_id, points=earning.points,
         reason=earning.reason, expires_at=expires_at, balance=entry.balance)
-    uow.emit(event)
-    return event

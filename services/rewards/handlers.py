@@ -7,15 +7,17 @@ the unit of work.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.rewards import (
     coupon_issuance,
-    coupon_store,
     decisions,
     earning,
     history,
     member_tiers,
+    purchase_batches,
     reviews,
 )
 from services.rewards.member_lock import lock_member
@@ -31,6 +33,7 @@ from shared.events.wallet import (
     RechargeCompleted,
     RechargeRefunded,
 )
+from shared.messaging.batches import batch
 from shared.messaging.consumer import HandlerMap
 
 
@@ -43,10 +46,9 @@ def event_handlers(settings: RewardsSettings) -> HandlerMap:
         await locked(event, uow)
         await decisions.decide_bonus(event, uow, settings)
 
-    async def on_purchase_completed(event: PurchaseCompleted, uow: UnitOfWork) -> None:
-        await locked(event, uow)
-        await coupon_store.redeem_for_purchase(event, uow)
-        await earning.earn_points(event, uow, settings)
+    async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitOfWork) -> None:
+        # a consumer batch's purchases at once: lock, coupons, points (purchase_batches.py)
+        await purchase_batches.apply_purchases(events, uow, settings)
 
     async def on_referral_qualified(event: ReferralQualified, uow: UnitOfWork) -> None:
         await locked(event, uow)
@@ -73,7 +75,7 @@ def event_handlers(settings: RewardsSettings) -> HandlerMap:
 
     return {
         RechargeCompleted: [on_recharge_completed],
-        PurchaseCompleted: [on_purchase_completed],
+        PurchaseCompleted: [batch(on_purchases_completed)],
         ReferralQualified: [on_referral_qualified],
         PurchaseRefunded: [on_purchase_refunded],
         RechargeRefunded: [on_recharge_refunded],

@@ -3,6 +3,8 @@ tiering synchronously. A late, older TierChanged never overwrites a newer one.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,3 +25,11 @@ async def record_tier_change(db: AsyncConnection, event: TierChanged) -> None:
 async def tier_of(db: AsyncConnection, member_id: str) -> str | None:
     return (await db.execute(text("SELECT tier FROM member_tiers WHERE member_id = :m"),
                              {"m": member_id})).scalar()
+
+
+async def tiers_of(db: AsyncConnection, member_ids: Sequence[str]) -> dict[str, str]:
+    """`tier_of` for many members; those without a recorded tier are absent."""
+    rows = await db.execute(text(
+        "SELECT member_id, tier FROM member_tiers WHERE member_id = ANY(CAST(:m AS text[]))"),
+        {"m": list(member_ids)})
+    return {row.member_id: row.tier for row in rows}

@@ -60,6 +60,66 @@ async def earn(db: AsyncConnection, member_id: str, points: int, *, reason: str,
     return entry
 
 
+LOCK_ACCOUNTS = text("""
+    INSERT INTO points_accounts (member_id) SELECT unnest(CAST(:members AS text[]))
+    ON CONFLICT (member_id) DO UPDATE SET balance = points_accounts.balance
+    RETURNING member_id, balance
+""")
+ADD_EARN_ENTRIES = text("""
+    INSERT INTO points_entries (entry_id, member_id, kind, points, balance_after, reason,
+        source_id, source_total, remaining, expires_at, occurred_at)
+    SELECT entry_id, member_id, 'earn', points, balance_after, reason, source_id,
+        source_total, points, CAST(:expires_at AS timestamptz), CAST(:at AS timestamptz)
+    FROM unnest(CAST(:entry_ids AS uuid[]), CAST(:members AS text[]), CAST(:points AS bigint[]),
+                CAST(:balances AS bigint[]), CAST(:reasons AS text[]), CAST(:sources AS text[]),
+                CAST(:totals AS bigint[]))
+        AS e(entry_id, member_id, points, balance_after, reason, source_id, source_total)
+""")
+SET_BALANCES = text("""
+    UPDATE points_accounts a SET balance = b.balance
+    FROM unnest(CAST(:members AS text[]), CAST(:balances AS bigint[])) AS b(member_id, balance)
+    WHERE a.member_id = b.member_id
+""")
+
+
+@dataclass(frozen=True)
+class Earned:
+    member_id: str
+    points: int
+    reason: str
+    source_id: str | None
+    source_total: int | None
+
+
+async def earn_many(db: AsyncConnection, earned: Sequence[Earned], *, at: datetime,
+                    expires_at: datetime | None) -> list[Entry]:
+    """`earn` for many earnings in three statements (accounts locked in member id order),
+    the entries in the order given, each member's balances running on as they would."""
+    if not earned:
+        return []
+    locked = await db.execute(LOCK_ACCOUNTS, {"members": sorted({e.member_id for e in earned})})
+    balances = {row.member_id: int(row.balance) for row in locked}
+    entries = []
+    for earning in earned:
+        balances[earning.member_id] += earning.points
+        entries.append(Entry(uuid.uuid4(), earning.points, balances[earning.member_id]))
+    await db.execute(ADD_EARN_ENTRIES, {
+        "entry_ids": [e.entry_id for e in entries], "members": [e.member_id for e in earned],
+        "points": [e.points for e in earned], "balances": [e.balance for e in entries],
+        "reasons": [e.reason for e in earned], "sources": [e.source_id for e in earned],
+        "totals": [e.source_total for e in earned], "expires_at": expires_at, "at": at})
+    await db.execute(SET_BALANCES, {"members": list(balances), "balances": list(balances.values())})
+    return entries
+
+
+async def purchases_earned(db: AsyncConnection, purchase_ids: Sequence[str]) -> set[str]:
+    """Which of these purchases already earned points (`already_earned` for many)."""
+    rows = await db.execute(text(
+        "SELECT source_id FROM points_entries WHERE kind = 'earn' AND reason = 'purchase' "
+        "AND source_id = ANY(CAST(:sources AS text[]))"), {"sources": list(purchase_ids)})
+    return set(rows.scalars())
+
+
 async def open_lots(db: AsyncConnection, member_id: str) -> list[Lot]:
     rows = (await db.execute(OPEN_LOTS, {"member": member_id})).all()
     return [Lot(str(r.entry_id), r.remaining, r.expires_at) for r in rows]

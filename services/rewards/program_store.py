@@ -10,6 +10,7 @@ on, and ending an offer is a new version with an `effective_to`.
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,15 @@ GOVERNING_VERSIONS = text("""
            b.budget, b.spent
     FROM offers o LEFT JOIN campaign_budgets b ON b.offer_id = o.offer_id
     WHERE o.effective_from <= :at
+    ORDER BY o.offer_id, o.version DESC
+""")
+# Every version that may govern some moment up to :until, newest version first per offer
+OFFER_VERSIONS_UNTIL = text("""
+    SELECT o.offer_id, o.version, o.kind, o.name, o.currency, o.terms,
+           o.effective_from, o.effective_to, o.created_by, o.created_at,
+           b.budget, b.spent
+    FROM offers o LEFT JOIN campaign_budgets b ON b.offer_id = o.offer_id
+    WHERE o.effective_from <= :until
     ORDER BY o.offer_id, o.version DESC
 """)
 NEXT_VERSION = text("SELECT coalesce(max(version), 0) + 1 FROM offers WHERE offer_id = :offer_id")
@@ -57,6 +67,40 @@ async def live_offers(db: AsyncConnection, at: datetime, currency: str | None = 
             for row in (await db.execute(GOVERNING_VERSIONS, {"at": at})).mappings().all()]
     return [row for row in rows if is_live(row, at)
             and (currency is None or row["currency"] in (None, currency))]
+
+
+class OfferTimeline:
+    """The offers' versions read once, to answer `live_offers` for many moments up to
+    `until` (a consumer batch's purchases) without a query per moment."""
+
+    def __init__(self, versions: Sequence[Mapping[str, Any]]) -> None:
+        self._versions = versions  # newest version first per offer, offers in id order
+        # Which versions govern and are live depends only on which of these moments `at`
+        # has reached, so moments between the same two of them share one program.
+        self._moments = sorted({row["effective_from"] for row in versions}
+                               | {row["effective_to"] for row in versions if row["effective_to"]})
+        self._programs: dict[tuple[int, str], Program] = {}
+
+    @classmethod
+    async def read(cls, db: AsyncConnection, until: datetime) -> OfferTimeline:
+        rows = (await db.execute(OFFER_VERSIONS_UNTIL, {"until": until})).mappings().all()
+        return cls([{**row, "terms": json_value(row["terms"])} for row in rows])
+
+    def live_offers(self, at: datetime, currency: str | None = None) -> list[Mapping[str, Any]]:
+        """What `live_offers(db, at, currency)` returns: the governing version of each offer
+        (its highest with effective_from <= at), kept if live and in the currency."""
+        governing: dict[str, Mapping[str, Any]] = {}
+        for row in self._versions:
+            if row["offer_id"] not in governing and row["effective_from"] <= at:
+                governing[row["offer_id"]] = row
+        return [row for row in governing.values() if is_live(row, at)
+                and (currency is None or row["currency"] in (None, currency))]
+
+    def program(self, at: datetime, currency: str) -> Program:
+        key = (bisect_right(self._moments, at), currency)
+        if key not in self._programs:
+            self._programs[key] = program_from(self.live_offers(at, currency))
+        return self._programs[key]
 
 
 def program_from(rows: Sequence[Mapping[str, Any]]) -> Program:

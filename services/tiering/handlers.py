@@ -7,12 +7,14 @@ rules decide: an upgrade is immediate; a downgrade waits for the anniversary rev
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from services.tiering import memberships, qualifying, rule_sets
 from services.tiering.members import lock_member, upgrade_if_qualified
+from services.tiering.memberships import renewal_in
+from services.tiering.purchase_batches import apply_purchases
 from services.tiering.settings import TieringSettings
-from services.tiering.terms import renewal_years
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.envelope import Event
 from shared.events.wallet import (
@@ -21,18 +23,11 @@ from shared.events.wallet import (
     RechargeCompleted,
     RechargeRefunded,
 )
+from shared.messaging.batches import batch
 from shared.messaging.consumer import HandlerMap
 from shared.structured_logging import get_logger
 
 log = get_logger(__name__)
-
-
-def renewal_in(purchase: PurchaseCompleted) -> memberships.Renewal | None:
-    lines = [(renewal_years(i.sku, i.category), i) for i in purchase.items]
-    bought = [(years * item.quantity, item.amount) for years, item in lines if years]
-    if not bought:
-        return None
-    return memberships.Renewal(sum(y for y, _ in bought), sum(a for _, a in bought))
 
 
 class TieringHandlers:
@@ -65,6 +60,11 @@ class TieringHandlers:
                 amount=max(0, event.total - (renewal.price if renewal else 0)),
                 counted_at=event.occurred_at)
             await self._decide(event, uow)
+
+    async def on_purchases_completed(self, events: Sequence[PurchaseCompleted],
+                                     uow: UnitOfWork) -> None:
+        """`on_purchase_completed` for a whole consumer batch (purchase_batches.py)."""
+        await apply_purchases(self, events, uow)
 
     async def on_purchase_refunded(self, event: PurchaseRefunded, uow: UnitOfWork) -> None:
         await lock_member(uow.connection, event.member_id)
@@ -107,7 +107,7 @@ class TieringHandlers:
 
     def map(self) -> HandlerMap:
         return {
-            PurchaseCompleted: [self.on_purchase_completed],
+            PurchaseCompleted: [batch(self.on_purchases_completed)],
             PurchaseRefunded: [self.on_purchase_refunded],
             RechargeCompleted: [self.on_recharge_completed],
             RechargeRefunded: [self.on_recharge_refunded],

@@ -9,6 +9,8 @@ recorded once (unique per kind and id). Amounts in other currencies do not count
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, text
@@ -29,10 +31,59 @@ STANDING = text("""
 """)
 
 
+STANDINGS = text("""
+    SELECT member_id,
+      coalesce(sum(amount) FILTER (WHERE measure = 'spend_12m'), 0)::bigint AS spend_12m,
+      coalesce(sum(amount) FILTER (WHERE measure = 'lifetime_recharge'), 0)::bigint AS recharge
+    FROM spend_entries
+    WHERE member_id = ANY(CAST(:ids AS text[]))
+      AND ((measure = 'spend_12m' AND counted_at > :since AND counted_at <= :now)
+           OR measure = 'lifetime_recharge')
+    GROUP BY member_id
+""")
+RECORD_PURCHASES = text("""
+    INSERT INTO spend_entries (member_id, measure, source_kind, source_id, amount, counted_at)
+    SELECT member_id, 'spend_12m', 'purchase', source_id, amount, counted_at
+    FROM unnest(CAST(:members AS text[]), CAST(:sources AS text[]), CAST(:amounts AS bigint[]),
+                CAST(:counted_at AS timestamptz[])) AS e(member_id, source_id, amount, counted_at)
+    ON CONFLICT (source_kind, source_id) DO NOTHING
+    RETURNING source_id
+""")
+
+
 async def standing(db: AsyncConnection, member_id: str, now: datetime) -> Standing:
     row = (await db.execute(STANDING, {"member_id": member_id, "since": add_years(now, -1),
                                         "now": now})).one()
     return Standing(max(0, int(row.spend_12m)), max(0, int(row.recharge)))
+
+
+async def unclipped_standings(db: AsyncConnection, member_ids: Sequence[str], now: datetime
+                              ) -> dict[str, tuple[int, int]]:
+    """(spend_12m, lifetime_recharge) sums per member as `standing` reads them, before
+    clipping at 0, so entries recorded afterwards can be added in memory; members without
+    entries are absent."""
+    rows = await db.execute(STANDINGS, {"ids": list(member_ids), "since": add_years(now, -1),
+                                        "now": now})
+    return {row.member_id: (int(row.spend_12m), int(row.recharge)) for row in rows}
+
+
+@dataclass(frozen=True)
+class PurchaseEntry:
+    member_id: str
+    purchase_id: str
+    amount: int
+    counted_at: datetime
+
+
+async def record_purchases(db: AsyncConnection, entries: Sequence[PurchaseEntry]) -> set[str]:
+    """`record` for many purchases' spend_12m entries in one statement; the purchase ids
+    recorded now (the others were recorded before). Give each purchase once."""
+    if not entries:
+        return set()
+    rows = await db.execute(RECORD_PURCHASES, {
+        "members": [e.member_id for e in entries], "sources": [e.purchase_id for e in entries],
+        "amounts": [e.amount for e in entries], "counted_at": [e.counted_at for e in entries]})
+    return set(rows.scalars())
 
 
 async def record(db: AsyncConnection, *, member_id: str, measure: str, source_kind: str,

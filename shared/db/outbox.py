@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.events.cloudevents import to_kafka_headers
+from shared.events.cloudevents import header_attributes
 from shared.events.envelope import Event
 from shared.topics import Topics
 
@@ -19,7 +19,7 @@ def outbox_row(event: Event, topics: Topics) -> dict[str, Any]:
         "topic": topics.events(event.producer_name),
         "key": event.member_id,
         "ce_type": event.ce_type(),
-        "headers": {name: value.decode() for name, value in to_kafka_headers(event)},
+        "headers": header_attributes(event),
         "payload": event.to_json(),
     }
 

@@ -25,6 +25,11 @@ def default_source(producer: str) -> str:
 
 
 def to_kafka_headers(event: Event, source: str | None = None) -> list[tuple[str, bytes]]:
+    return [(name, value.encode()) for name, value in header_attributes(event, source).items()]
+
+
+def header_attributes(event: Event, source: str | None = None) -> dict[str, str]:
+    """The headers of `to_kafka_headers` as text (what the outbox stores)."""
     attributes = {
         "ce_id": str(event.event_id),
         "ce_type": event.ce_type(),
@@ -38,7 +43,7 @@ def to_kafka_headers(event: Event, source: str | None = None) -> list[tuple[str,
         attributes["ce_correlationid"] = str(event.correlation_id)
     if event.causation_id is not None:
         attributes["ce_causationid"] = str(event.causation_id)
-    return [(name, value.encode()) for name, value in attributes.items()]
+    return attributes
 
 
 def header_value(headers: Headers, name: str) -> str | None:

@@ -11,15 +11,15 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from shared.events.cloudevents import to_kafka_headers
-from shared.events.wallet import RechargeCompleted
-from shared.topics import Topics
 
 from shared.db.engine import create_service_engine
 from shared.db.unit_of_work import UnitOfWorkFactory
+from shared.events.cloudevents import to_kafka_headers
+from shared.events.wallet import RechargeCompleted
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.dlq_replay import replay_dead_letters
 from shared.messaging.kafka_transport import KafkaDeadLetters, KafkaSource, ensure_topics
+from shared.topics import Topics
 from shared.transport import KafkaTransport
 from tests.support import probe
 from tests.support.runtime import eventually, fetch_all, produce_raw, read_topic, running

@@ -7,16 +7,17 @@ time (until healed), to drive the retry-then-dead-letter path.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI
 from pydantic_settings import BaseSettings
-from shared.events.wallet import RechargeCompleted
 from sqlalchemy import BigInteger, Column, Identity, MetaData, Table, Text, insert
 from sqlalchemy.dialects.postgresql import UUID
 
 from shared.db.messaging_tables import define_messaging_tables
 from shared.db.unit_of_work import UnitOfWork
+from shared.events.wallet import RechargeCompleted
 from shared.http.app import service_app
 from shared.service import ServiceContext, ServiceSpec
 
@@ -45,6 +46,22 @@ async def on_recharge_completed(event: RechargeCompleted, uow: UnitOfWork) -> No
         raise HandlerAlwaysFails(f"cannot apply {event.recharge_id}")
     await uow.connection.execute(insert(applied).values(
         event_id=event.event_id, member_id=event.member_id, recharge_id=event.recharge_id))
+
+
+# The size of every call of the batch handler, so a test can tell the batch path ran.
+BATCH_SIZES: list[int] = []
+
+
+async def on_recharges_completed(events: Sequence[RechargeCompleted], uow: UnitOfWork) -> None:
+    """`on_recharge_completed` as a batch handler: one statement for the whole batch, and a
+    poison member fails the whole call (the engine then isolates the event)."""
+    BATCH_SIZES.append(len(events))
+    for event in events:
+        if event.member_id.startswith("poison") and event.member_id not in HEALED_MEMBERS:
+            raise HandlerAlwaysFails(f"cannot apply {event.recharge_id}")
+    await uow.connection.execute(insert(applied), [
+        {"event_id": e.event_id, "member_id": e.member_id, "recharge_id": e.recharge_id}
+        for e in events])
 
 
 def create_app(context: ServiceContext) -> FastAPI:

@@ -14,9 +14,9 @@ from shared.events.tiering import MemberEnrolled, MembershipRenewed, TierChanged
 from shared.messaging.kafka_transport import ensure_topics
 from shared.topics import Topics
 from shared.transport import KafkaTransport
-from tests.integration.tiering.wallet_events import as_record, purchase, renewal
+from tests.integration.tiering.wallet_events import as_record, purchase, renewal, tiering_events
 from tests.support.auth import pos_headers
-from tests.support.runtime import produce_raw, read_topic, running
+from tests.support.runtime import eventually, fetch_all, produce_raw, read_topic, running
 
 pytestmark = pytest.mark.integration
 
@@ -58,3 +58,33 @@ async def test_wallet_purchases_move_the_tier_and_renewals_extend_the_term(platf
     assert first.term_end.year == first.term_start.year + 1
     assert (second.term_start, second.years, second.price) == (first.term_end, 2, 57_600)
     assert second.term_end.year == first.term_end.year + 2
+
+
+async def test_a_batch_with_a_redelivered_purchase_crosses_each_tier_once(platform, kafka):
+    topics = Topics(platform.topic_prefix)
+    now = datetime.now(UTC)
+    await ensure_topics(kafka.bootstrap_servers, [topics.events("wallet")])
+    crossing_silver = purchase("m_batch", 300_000, now)
+    purchases = [purchase("m_batch", 300_000, now), crossing_silver, crossing_silver,
+                 purchase("m_batch", 1_500_000, now), purchase("m_not_enrolled", 900_000, now)]
+
+    async with running(TIERING, platform, KafkaTransport(kafka.bootstrap_servers)) as tiering:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=tiering.app),
+                                     base_url="http://tiering", headers=pos_headers()) as client:
+            enrolled = await client.post("/v1/members", json={"member_id": "m_batch"})
+        assert enrolled.status_code == 201, enrolled.text
+        await produce_raw(kafka.bootstrap_servers, topics.events("wallet"),
+                          [as_record(p) for p in purchases])
+        stats = tiering.consumer.stats
+        await eventually(lambda: stats, lambda s: s.applied + s.duplicates == len(purchases))
+        records = await read_topic(kafka.bootstrap_servers, topics.events("tiering"), 3)
+
+    changes = of_type(records, TierChanged)
+    assert [(c.from_tier, c.to_tier) for c in changes] == [("regular", "silver"), ("silver", "gold")]
+    assert [c.causation_id for c in changes] == [crossing_silver.event_id, purchases[3].event_id]
+    assert (stats.applied, stats.duplicates, stats.dead_lettered) == (4, 1, 0)
+    assert len(await tiering_events(platform.database_url, "TierChanged")) == 2
+    spend = await fetch_all(platform.database_url,
+                            "SELECT member_id, count(*) AS n FROM tiering.spend_entries "
+                            "GROUP BY member_id ORDER BY member_id")
+    assert [(r["member_id"], r["n"]) for r in spend] == [("m_batch", 3), ("m_not_enrolled", 1)]
