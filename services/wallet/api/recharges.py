@@ -38,6 +38,8 @@ def recharges_router(context: ServiceContext) -> APIRouter:
     router = APIRouter(prefix="/v1/recharges", tags=["recharges"], responses=RESPONSES)
     settings: WalletSettings = context.settings
     limits = settings.limits()
+    statements = context.statements
+    assert statements is not None, "the wallet's spec asks for a statement pool"
 
     @router.post("", status_code=201, response_model=RechargeReceipt,
                  summary="Recharge a member's stored value (principal; bonus follows)",
@@ -53,7 +55,7 @@ def recharges_router(context: ServiceContext) -> APIRouter:
         key = idempotency.require_key(idempotency_key)
         try:
             outcome = await record_recharge(
-                context.engine, scope=f"{caller.identity} {RECHARGE_SCOPE}", key=key,
+                statements, scope=f"{caller.identity} {RECHARGE_SCOPE}", key=key,
                 fingerprint=idempotency.request_fingerprint(body.model_dump(mode="json")),
                 request=body, limits=limits, clock=context.clock, topics=context.topics)
         except WalletRuleViolation as refused:
