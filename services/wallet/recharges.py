@@ -9,7 +9,8 @@ that depend on the wallet (`is_first_recharge`, `lifetime_recharged`), which the
 fills in the same JSON spelling. The outbox row is otherwise exactly `outbox_row(event)`.
 The call runs in autocommit on a raw asyncpg connection of the service's statement pool
 (prepared once per connection): the function's statement is the transaction, so there is no
-BEGIN/COMMIT exchange, and no ORM work on the way.
+BEGIN/COMMIT exchange, and no ORM work on the way. Its outbox insert sends no NOTIFY (that
+would serialise the commits, migration 0003); the route wakes the relay after the commit.
 """
 
 from __future__ import annotations

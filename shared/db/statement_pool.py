@@ -54,3 +54,6 @@ class StatementPool:
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
         return await self.pool.fetchrow(query, *args)
+
+    async def execute(self, query: str, *args: Any) -> str:
+        return await self.pool.execute(query, *args)

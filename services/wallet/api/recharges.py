@@ -19,6 +19,8 @@ from services.wallet.schemas import (
     RechargeView,
 )
 from services.wallet.settings import WalletSettings
+from shared.db.messaging_tables import notify_channel
+from shared.db.relay_wakeup import RelayWakeup
 from shared.http import idempotency
 from shared.http.auth import (
     Caller,
@@ -40,6 +42,7 @@ def recharges_router(context: ServiceContext) -> APIRouter:
     limits = settings.limits()
     statements = context.statements
     assert statements is not None, "the wallet's spec asks for a statement pool"
+    wake_relay = RelayWakeup(statements, notify_channel(context.name))
 
     @router.post("", status_code=201, response_model=RechargeReceipt,
                  summary="Recharge a member's stored value (principal; bonus follows)",
@@ -70,6 +73,8 @@ def recharges_router(context: ServiceContext) -> APIRouter:
         if outcome.outcome == "key_reused":
             raise Problem(422, "idempotency_key_reused",
                           "This Idempotency-Key was used with a different request body.")
+        if outcome.outcome == "created":
+            wake_relay.poke()  # its RechargeCompleted is in the outbox, committed
         headers = {"Idempotent-Replayed": "true"} if outcome.outcome == "replayed" else None
         return Response(outcome.body, outcome.status_code, media_type="application/json",
                         headers=headers)
