@@ -50,12 +50,14 @@ def local_stack(work_dir: Path) -> Iterator[Stack]:
 
 
 @contextmanager
-def service_process(stack: Stack, name: str, port: int, **env: str) -> Iterator[str]:
-    """`patronage serve <name>` in its own process; yields its base URL once ready."""
+def service_process(stack: Stack, name: str, port: int, workers: int = 1,
+                    **env: str) -> Iterator[str]:
+    """`patronage serve <name> --workers <workers>` in its own process (a supervisor and its
+    workers when more than one); yields its base URL once ready."""
     log = open(stack.work_dir / f"{name}.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "patronage", "serve", name, "--host", "127.0.0.1",
-         "--port", str(port)],
+         "--port", str(port), "--workers", str(workers)],
         env=stack.service_env(**env), stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
