@@ -41,30 +41,58 @@ def dev(
 
 
 @app.command()
-def serve(name: ServiceName, host: str = "0.0.0.0", port: int | None = None,
-          migrate: bool = True) -> None:
+def serve(
+    name: ServiceName, host: str = "0.0.0.0", port: int | None = None, migrate: bool = True,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Processes serving the port (default PATRONAGE_WEB_CONCURRENCY, 1)")] = None,
+    listen_fd: Annotated[int | None, typer.Option(hidden=True)] = None,
+    parent_pid: Annotated[int | None, typer.Option(hidden=True)] = None,
+) -> None:
     """Run one service (API, outbox relay, consumer) against Kafka and PostgreSQL."""
+    from shared.settings import get_platform_settings
+
+    count = workers or get_platform_settings().web_concurrency
+    if count > 1:
+        from patronage.workers import supervise
+        from shared.db.migrations import upgrade_to_head
+
+        if migrate:
+            spec = _spec(name)
+            upgrade_to_head(spec.migrations, get_platform_settings().database_url, spec.name)
+        raise typer.Exit(supervise(name, host, port or DEFAULT_PORTS[name], count))
+    eventloop.run(_serve_one(name, host, port or DEFAULT_PORTS[name], migrate=migrate,
+                             listen_fd=listen_fd, parent_pid=parent_pid))
+
+
+async def _serve_one(name: str, host: str, port: int, *, migrate: bool, listen_fd: int | None,
+                     parent_pid: int | None) -> None:
+    """One process: the runtime, and HTTP on its own socket or on one a supervisor bound."""
+    import socket
+
+    from patronage.workers import stop_when_orphaned
     from shared.runtime import ServiceRuntime
     from shared.settings import get_platform_settings
     from shared.structured_logging import configure_logging
     from shared.transport import KafkaTransport
 
-    async def run() -> None:
-        platform = get_platform_settings()
-        configure_logging(platform.log_level, json=platform.log_json)
-        runtime = ServiceRuntime(_spec(name), platform, KafkaTransport(platform.kafka_bootstrap))
-        await runtime.start(migrate=migrate)
-        server = runtime.http_server(host, port or DEFAULT_PORTS[name])
-        stop = asyncio.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
-        serving = asyncio.create_task(server.serve())
-        await stop.wait()
-        server.should_exit = True
-        await serving
-        await runtime.stop()
-
-    eventloop.run(run())
+    platform = get_platform_settings()
+    configure_logging(platform.log_level, json=platform.log_json)
+    runtime = ServiceRuntime(_spec(name), platform, KafkaTransport(platform.kafka_bootstrap))
+    await runtime.start(migrate=migrate)
+    server = runtime.http_server(host, port)
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+    if parent_pid is not None:
+        watch = asyncio.create_task(stop_when_orphaned(parent_pid, stop))
+    sockets = None if listen_fd is None else [socket.socket(fileno=listen_fd)]
+    serving = asyncio.create_task(server.serve(sockets=sockets))
+    await stop.wait()
+    server.should_exit = True
+    await serving
+    await runtime.stop()
+    if parent_pid is not None:
+        await watch
 
 
 @app.command()

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from shared.clock import Clock, SystemClock
 from shared.db.engine import create_service_engine, plain_url
 from shared.db.migrations import upgrade_to_head
+from shared.db.statement_pool import StatementPool
 from shared.db.unit_of_work import UnitOfWorkFactory
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.relay import OutboxRelay
@@ -45,11 +46,15 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task[None]] = []
         self.relay: OutboxRelay | None = None
         self.consumer: EventConsumer | None = None
+        self.statements = (StatementPool(platform.database_url, spec.name,
+                                         size=spec.statement_pool_size)
+                           if spec.statement_pool_size else None)
         self.context = ServiceContext(
             name=spec.name, platform=platform, settings=self.settings, engine=self.engine,
             uow=UnitOfWorkFactory(self.engine, spec.outbox, self.topics, self.clock),
             clock=self.clock, topics=self.topics,
             readiness={"database": self._check_database, "kafka": transport.check_reachable},
+            statements=self.statements,
         )
         self.app: FastAPI = spec.create_app(self.context)
 
@@ -61,6 +66,8 @@ class ServiceRuntime:
     async def start(self, *, migrate: bool = True) -> None:
         if migrate:
             await self.migrate()
+        if self.statements is not None:
+            await self.statements.open()
         consumed = [self.topics.events(p) for p in self.spec.subscribes_to]
         await self.transport.prepare(
             [self.topics.events(self.spec.name), self.topics.dlq(self.spec.name), *consumed]
@@ -92,6 +99,8 @@ class ServiceRuntime:
         self._tasks.clear()
         if self.consumer is not None:
             await self.consumer.dead_letters.stop()
+        if self.statements is not None:
+            await self.statements.close()
         await self.engine.dispose()
 
     async def _check_database(self) -> None:

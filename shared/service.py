@@ -17,6 +17,7 @@ from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.clock import Clock
+from shared.db.statement_pool import StatementPool
 from shared.db.unit_of_work import UnitOfWorkFactory
 from shared.http.health import ReadinessCheck
 from shared.settings import PlatformSettings
@@ -43,6 +44,8 @@ class ServiceContext:
     clock: Clock
     topics: Topics
     readiness: Mapping[str, ReadinessCheck] = field(default_factory=dict)
+    # Raw asyncpg connections for one-statement hot paths; None unless the spec asks.
+    statements: StatementPool | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class ServiceSpec:
     create_app: Callable[[ServiceContext], FastAPI]
     handlers: Callable[[ServiceContext], HandlerMap]
     subscribes_to: tuple[str, ...] = ()
+    # Connections kept open for one-statement hot paths (`ServiceContext.statements`);
+    # 0: the service has none and the engine serves everything.
+    statement_pool_size: int = 0
     # Long-running jobs (e.g. a scheduler) the runtime starts beside the relay and the
     # consumer; each gets the runtime's stop event and must return soon after it is set.
     background: Callable[[ServiceContext], Sequence[BackgroundJob]] = lambda context: ()

@@ -28,6 +28,8 @@ class PlatformSettings(BaseSettings):
     topic_prefix: str = Field(default="", description="Prepended to every topic name.")
     jwt_secret: str = DEV_JWT_SECRET
     log_level: str = "INFO"
+    web_concurrency: int = Field(
+        default=1, ge=1, description="HTTP worker processes per `patronage serve` (one a core).")
     log_json: bool = True
 
     @model_validator(mode="after")

@@ -1,8 +1,9 @@
 """Scenario 1: recharge throughput over HTTP at saturation, against pgbench TPC-B.
 
-wrk (a separate process) posts recharges with unique Idempotency-Keys to one wallet
-process, for random members among `wallets` pre-created wallets; the relay publishes every
-`RechargeCompleted` to Kafka meanwhile, as in production.
+wrk (a separate process) posts recharges with unique Idempotency-Keys to `patronage serve
+wallet --workers 2` (two worker processes on one port), for random members among `wallets`
+pre-created wallets; the relay publishes every `RechargeCompleted` to Kafka meanwhile, as in
+production.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from shared.http.auth import Principal, issue_token
 from shared.settings import DEV_JWT_SECRET
 
 LUA = Path(__file__).parents[2] / "bench" / "wrk" / "recharge.lua"
+# One worker process per core: measured against one worker on this 2-core machine, two
+# served ~1.4x the recharges (docs/benchmarks.md). wrk keeps one thread: two made no difference.
+WALLET_WORKERS = 2
 RESULT = re.compile(r"RESULT (.*)")
 
 
@@ -72,7 +76,7 @@ async def recharge_throughput(stack: Stack, *, wallets_sizes: list[int], connect
     assert stack.postgres is not None, "the pgbench reference needs the local PostgreSQL"
     reference = pgbench_tpc_b(stack.postgres, connections, seconds)
     runs = []
-    with service_process(stack, "wallet", free_port(),
+    with service_process(stack, "wallet", free_port(), workers=WALLET_WORKERS,
                          PATRONAGE_WALLET_MAX_BALANCE="100000000") as base:
         for wallets in wallets_sizes:
             await seed_wallets(stack.database_url, wallets)

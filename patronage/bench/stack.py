@@ -50,26 +50,32 @@ def local_stack(work_dir: Path) -> Iterator[Stack]:
 
 
 @contextmanager
-def service_process(stack: Stack, name: str, port: int, **env: str) -> Iterator[str]:
-    """`patronage serve <name>` in its own process; yields its base URL once ready."""
+def service_process(stack: Stack, name: str, port: int, workers: int = 1,
+                    **env: str) -> Iterator[str]:
+    """`patronage serve <name> --workers <workers>` in its own process (a supervisor and its
+    workers when more than one); yields its base URL once ready."""
     log = open(stack.work_dir / f"{name}.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "patronage", "serve", name, "--host", "127.0.0.1",
-         "--port", str(port)],
+         "--port", str(port), "--workers", str(workers)],
         env=stack.service_env(**env), stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
+    # Each /readyz is a new connection, which the kernel hands to any worker; one still
+    # starting holds it until it serves. So a streak of answers on fresh connections means,
+    # but for a tiny chance, that every worker is up — not just the quickest.
+    streak_needed, streak = 8 * workers if workers > 1 else 1, 0
     try:
         deadline = time.monotonic() + 60
-        while True:
+        while streak < streak_needed:
             try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
+                streak = streak + 1 if httpx.get(f"{base}/readyz", timeout=2).status_code == 200 else 0
             except httpx.HTTPError:
-                pass
+                streak = 0
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{name} did not become ready; see {log.name}")
-            time.sleep(0.2)
+            if streak == 0:
+                time.sleep(0.2)
         yield base
     finally:
         process.terminate()

@@ -20,4 +20,5 @@ SPEC = ServiceSpec(
     create_app=create_app,
     handlers=lambda context: event_handlers(context.settings),
     subscribes_to=("rewards",),
+    statement_pool_size=16,  # the recharge hot path (services/wallet/recharges.py)
 )

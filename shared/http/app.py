@@ -11,6 +11,7 @@ from shared.http.health import health_router
 from shared.http.metrics import RequestMetrics
 from shared.http.problems import install_problem_handlers
 from shared.http.request_context import RequestContext
+from shared.http.verified_tokens import VerifiedTokens
 from shared.service import ServiceContext
 
 
@@ -19,6 +20,7 @@ def service_app(
 ) -> FastAPI:
     app = FastAPI(title=title, description=description, version="1.0.0")
     app.state.jwt_secret = context.platform.jwt_secret
+    app.state.verified_tokens = VerifiedTokens()
     install_problem_handlers(app)
     app.include_router(health_router(context.readiness))
     for router in routers:

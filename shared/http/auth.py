@@ -9,7 +9,9 @@
   `ops:review`, `ops:config`, `ops:adjust`, `ops:report`.
 
 Routes declare what they need with the `Caller` dependency and the `require_*` checks;
-failures are problem+json 401 `unauthorized` / 403 `forbidden`.
+failures are problem+json 401 `unauthorized` / 403 `forbidden`. `authenticate` is a
+coroutine (a plain function would be run in a worker thread on every request) and keeps
+the tokens it verified until they expire (`verified_tokens.py`).
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 import jwt
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 
 from shared.http.problems import Problem
+from shared.http.verified_tokens import VerifiedTokens
 
 Role = Literal["pos", "member", "ops"]
 ALGORITHM = "HS256"
@@ -56,6 +59,11 @@ def issue_token(secret: str, principal: Principal, now: datetime, ttl: timedelta
 
 
 def read_token(secret: str, token: str) -> Principal:
+    return _verify(secret, token)[0]
+
+
+def _verify(secret: str, token: str) -> tuple[Principal, float]:
+    """The principal and the token's expiry (epoch seconds)."""
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM],
                             options={"require": ["sub", "role", "exp"]})
@@ -65,24 +73,31 @@ def read_token(secret: str, token: str) -> Principal:
     role = claims.get("role")
     if role not in ("pos", "member", "ops") or (role == "pos" and not claims.get("store")):
         raise Problem(401, "unauthorized", "The token does not name a valid role.")
-    return Principal(
+    principal = Principal(
         role=role, subject=str(claims["sub"]), store_id=claims.get("store"),
         extra_stores=frozenset(claims.get("stores", ())), scopes=frozenset(claims.get("scopes", ())),
     )
+    return principal, float(claims["exp"])
 
 
-def authenticate(
-    request: Request,
-    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
-    x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> Principal:
-    secret: str = request.app.state.jwt_secret
+def verified(secret: str, cache: VerifiedTokens[Principal], token: str) -> Principal:
+    principal = cache.get(token)
+    if principal is None:
+        principal, expires_at = _verify(secret, token)
+        cache.put(token, principal, expires_at)
+    return principal
+
+
+async def authenticate(request: Request) -> Principal:
+    state = request.app.state
+    x_api_key = request.headers.get("x-api-key")
+    authorization = request.headers.get("authorization")
     if x_api_key and authorization:
         raise Problem(401, "unauthorized", "Send one credential: X-Api-Key or Authorization.")
     if x_api_key:
-        return read_token(secret, x_api_key)
+        return verified(state.jwt_secret, state.verified_tokens, x_api_key)
     if authorization and authorization.lower().startswith("bearer "):
-        return read_token(secret, authorization[7:].strip())
+        return verified(state.jwt_secret, state.verified_tokens, authorization[7:].strip())
     raise Problem(401, "unauthorized", "Send X-Api-Key (POS) or Authorization: Bearer (app, ops).",
                   headers={"WWW-Authenticate": "Bearer"})
 

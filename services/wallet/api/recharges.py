@@ -19,6 +19,8 @@ from services.wallet.schemas import (
     RechargeView,
 )
 from services.wallet.settings import WalletSettings
+from shared.db.messaging_tables import notify_channel
+from shared.db.relay_wakeup import RelayWakeup
 from shared.http import idempotency
 from shared.http.auth import (
     Caller,
@@ -38,6 +40,9 @@ def recharges_router(context: ServiceContext) -> APIRouter:
     router = APIRouter(prefix="/v1/recharges", tags=["recharges"], responses=RESPONSES)
     settings: WalletSettings = context.settings
     limits = settings.limits()
+    statements = context.statements
+    assert statements is not None, "the wallet's spec asks for a statement pool"
+    wake_relay = RelayWakeup(statements, notify_channel(context.name))
 
     @router.post("", status_code=201, response_model=RechargeReceipt,
                  summary="Recharge a member's stored value (principal; bonus follows)",
@@ -53,7 +58,7 @@ def recharges_router(context: ServiceContext) -> APIRouter:
         key = idempotency.require_key(idempotency_key)
         try:
             outcome = await record_recharge(
-                context.engine, scope=f"{caller.identity} {RECHARGE_SCOPE}", key=key,
+                statements, scope=f"{caller.identity} {RECHARGE_SCOPE}", key=key,
                 fingerprint=idempotency.request_fingerprint(body.model_dump(mode="json")),
                 request=body, limits=limits, clock=context.clock, topics=context.topics)
         except WalletRuleViolation as refused:
@@ -68,6 +73,8 @@ def recharges_router(context: ServiceContext) -> APIRouter:
         if outcome.outcome == "key_reused":
             raise Problem(422, "idempotency_key_reused",
                           "This Idempotency-Key was used with a different request body.")
+        if outcome.outcome == "created":
+            wake_relay.poke()  # its RechargeCompleted is in the outbox, committed
         headers = {"Idempotent-Replayed": "true"} if outcome.outcome == "replayed" else None
         return Response(outcome.body, outcome.status_code, media_type="application/json",
                         headers=headers)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
 from sqlalchemy import event
 
@@ -32,19 +33,31 @@ async def test_the_outbox_row_decodes_to_the_event_with_wallet_state_filled_in(c
         assert row["headers"] == expected["headers"] and row["ce_type"] == expected["ce_type"]
 
 
+async def log_every_pooled_query(pool: asyncpg.Pool, logged: list[str]) -> None:
+    """Hold all the pool's connections at once, so the logger reaches each of them."""
+    held = [await pool.acquire() for _ in range(pool.get_max_size())]
+    for connection in held:
+        connection.add_query_logger(lambda record: logged.append(record.query))
+    for connection in held:
+        await pool.release(connection)
+
+
 async def test_a_recharge_is_one_statement_and_no_transaction_round_trips(client, wallet):
-    await recharge(client, "m_warm", 100)  # prepares the statement on a pooled connection
-    statements: list[str] = []
+    engine_statements: list[str] = []
+    pooled_queries: list[str] = []
+    await log_every_pooled_query(wallet.statements.pool, pooled_queries)
 
     def count(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
+        engine_statements.append(statement)
 
     event.listen(wallet.engine.sync_engine, "before_cursor_execute", count)
     try:
         await recharge(client, "m_counted", 100)
     finally:
         event.remove(wallet.engine.sync_engine, "before_cursor_execute", count)
-    assert len(statements) == 1 and "wallet_recharge(" in statements[0]
+    # Not even a reset query when the connection goes back to the pool.
+    assert engine_statements == []
+    assert len(pooled_queries) == 1 and "wallet_recharge(" in pooled_queries[0]
 
 
 async def test_the_receipt_reports_balances_after_the_recharge(client):
