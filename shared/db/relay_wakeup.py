@@ -10,7 +10,7 @@ after that commit, so the relay it wakes sees the row.
 Pokes coalesce: the first poke notifies at once; pokes that come while a NOTIFY is on its
 way or within `min_interval` of it make one more NOTIFY at the end of that interval. So an
 idle system publishes without delay, and under load there are at most a couple of hundred
-NOTIFYs a second — each wakes the relay for one read, one publish and one update, so fewer
+NOTIFYs a second — each wakes the relay for one publish and one read-and-mark round trip, so fewer
 and larger batches cost PostgreSQL and Kafka less per event. If a NOTIFY fails, the relay
 still finds the rows at its next poll.
 """

@@ -33,6 +33,16 @@ FETCH_UNPUBLISHED = """
     FROM outbox WHERE published_at IS NULL ORDER BY position LIMIT $1
 """
 MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])"
+# The mark of the batch just acknowledged and the read of the next, in one round trip. Both
+# parts see the same snapshot, so the read skips the rows being marked by their positions.
+MARK_AND_FETCH_NEXT = """
+    WITH marked AS (
+      UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])
+    )
+    SELECT position, topic, key, headers::text AS headers, payload
+    FROM outbox WHERE published_at IS NULL AND position <> ALL($1::bigint[])
+    ORDER BY position LIMIT $2
+"""
 RECORD_FAILURE = """
     UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE position = ANY($1::bigint[])
 """
@@ -102,9 +112,14 @@ class OutboxRelay:
 
     async def _publish_until_stopped(self, connection: asyncpg.Connection, stop: asyncio.Event) -> None:
         backoff = 0.1
+        published: list[int] = []  # acknowledged by Kafka, not yet marked in the outbox
         while not stop.is_set():
             self._wake.clear()
-            rows = await connection.fetch(FETCH_UNPUBLISHED, self._batch_size)
+            if published:  # mark them and read the next batch in one round trip
+                rows = await connection.fetch(MARK_AND_FETCH_NEXT, published, self._batch_size)
+                published = []
+            else:
+                rows = await connection.fetch(FETCH_UNPUBLISHED, self._batch_size)
             if not rows:
                 await self._wait_for_work(stop)
                 continue
@@ -123,9 +138,11 @@ class OutboxRelay:
                 backoff = min(backoff * 2, self._max_backoff)
                 continue
             backoff = 0.1
-            await connection.execute(MARK_PUBLISHED, positions)
+            published = positions
             self.published_count += len(messages)
             EVENTS_PUBLISHED.labels(self._schema).inc(len(messages))
+        if published:
+            await connection.execute(MARK_PUBLISHED, published)
 
     async def _wait_for_work(self, stop: asyncio.Event) -> None:
         stopper = asyncio.ensure_future(stop.wait())
