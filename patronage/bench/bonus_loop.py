@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from patronage.bench.bonus_hops import loop_hops
 from patronage.bench.loadgen import run_loadgen
 from patronage.bench.stack import Stack, service_process
 from patronage.local import free_port
@@ -42,12 +43,14 @@ async def bonus_loop_latency(stack: Stack, *, rates: list[float], seconds: float
     with service_process(stack, "wallet", free_port(), **env) as wallet, \
             service_process(stack, "rewards", free_port(), **env):
         for rate in rates:
+            since = datetime.now(UTC)
             figures = run_loadgen("bonus_loop", {
                 "bootstrap": stack.kafka_bootstrap, "topic": wallet_events, "base": wallet,
                 "key": pos_key(), "rate": rate, "seconds": seconds, "amount": 50_000})
+            hops = await loop_hops(stack.database_url, since, datetime.now(UTC))
             reference = references[rate]
             ratio = figures["p99_ms"] / reference["p99_ms"] if reference["p99_ms"] else None
             runs.append({"rate": rate, **figures, "reference": reference,
-                         "ratio_p99_vs_kafka": round(ratio, 2) if ratio else None})
+                         "ratio_p99_vs_kafka": round(ratio, 2) if ratio else None, "hops": hops})
     return {"name": "bonus_loop_latency", "seconds": seconds,
             "reference": {"kafka_round_trip": "per run, same rate"}, "runs": runs}

@@ -99,6 +99,12 @@ async def test_bonus_loop_benchmark_sees_every_bonus_credited(database_url, kafk
     assert reference["messages"] == reference["arrived"] == 20
     assert run["recharges"] == run["credited"] == 20 and run["errors"] == 0
     assert 0 < run["p50_ms"] <= run["p99_ms"] <= run["max_ms"]
+    hops = run["hops"]  # the measured 20 and the warm-up's loops, each hop of each timed
+    assert hops["loops"] >= 20
+    assert set(hops) == {"loops", "wallet_relay", "to_rewards", "rewards_txn_and_relay",
+                         "to_wallet", "wallet_txn_and_relay"}
+    assert all(hops[name]["p50_ms"] <= hops[name]["p99_ms"] for name in set(hops) - {"loops"})
+    assert hops["wallet_relay"]["p50_ms"] > 0 and hops["rewards_txn_and_relay"]["p50_ms"] > 0
     rows = await fetch_all(database_url, "SELECT count(*) AS n FROM wallet.lots WHERE kind = 'bonus'")
     assert rows[0]["n"] >= 20
 
