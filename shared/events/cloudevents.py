@@ -55,11 +55,17 @@ def header_value(headers: Headers, name: str) -> str | None:
     return found.decode() if isinstance(found, bytes) else found
 
 
+def event_class_of(headers: Headers) -> type[Event]:
+    """The class a message's `ce_type` header names, without reading its value. Raises
+    `UnknownEventType` when the header is missing or not in the catalog."""
+    ce_type = header_value(headers, "ce_type")
+    if ce_type is None:
+        raise UnknownEventType("message has no ce_type header")
+    return event_class_for(ce_type)
+
+
 def decode(value: bytes, headers: Headers) -> Event:
     """The event in a message. Raises `UnknownEventType` when `ce_type` is missing or not in
     the catalog and pydantic's `ValidationError` when the value does not fit the class:
     both mean the message will never be readable, so the consumer dead-letters it."""
-    ce_type = header_value(headers, "ce_type")
-    if ce_type is None:
-        raise UnknownEventType("message has no ce_type header")
-    return event_class_for(ce_type).model_validate_json(value)
+    return event_class_of(headers).model_validate_json(value)
