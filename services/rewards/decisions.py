@@ -8,6 +8,7 @@ A recharge no offer rewards still gets a decision: BonusRejected with the reason
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 
@@ -35,12 +36,23 @@ STATUS = {"approve": "granted", "hold": "held", "reject": "rejected"}
 
 
 async def decide_bonus(event: RechargeCompleted, uow: UnitOfWork, settings: RewardsSettings) -> None:
+    """One recharge decided alone (the member locked by the caller): the rule in its plainest
+    form, and what `recharge_batches.decide_bonuses` is tested against."""
     db = uow.connection
     if not await history.record_recharge(db, event):
         log.info("bonus_already_decided", recharge_id=event.recharge_id)
         return
     program = await program_store.load_program(db, event.currency, event.occurred_at)
     context = await history.recharge_context(db, event, settings.fraud)
+    quote, verdict = await decide(uow, event, program, context, settings)
+    await record_and_emit(uow, event, quote, verdict)
+
+
+async def decide(uow: UnitOfWork, event: RechargeCompleted, program: Program,
+                 context: history.RechargeContext, settings: RewardsSettings
+                 ) -> tuple[BonusQuote, Verdict]:
+    """Quote the offers for the recharge, screen it, and charge the campaigns' budgets of a
+    bonus that is not rejected: the bonus and the verdict to record."""
     past = context.past
     facts = RechargeFacts(
         amount=event.amount, is_first_recharge=event.is_first_recharge,
@@ -54,13 +66,12 @@ async def decide_bonus(event: RechargeCompleted, uow: UnitOfWork, settings: Rewa
     )
     quote = quote_bonus(facts, program)
     if quote.amount == 0:
-        verdict = Verdict("reject", (NO_OFFER,), 0)
-    else:
-        rungs = tuple(r.threshold for r in program.ladder.rungs) if program.ladder else ()
-        verdict = screen(context.screening(event, rungs), settings.fraud)
-        if verdict.outcome != "reject":
-            quote = await charge_campaigns(uow, facts, program, quote)
-    await record_and_emit(uow, event, quote, verdict)
+        return quote, Verdict("reject", (NO_OFFER,), 0)
+    rungs = tuple(r.threshold for r in program.ladder.rungs) if program.ladder else ()
+    verdict = screen(context.screening(event, rungs), settings.fraud)
+    if verdict.outcome != "reject":
+        quote = await charge_campaigns(uow, facts, program, quote)
+    return quote, verdict
 
 
 async def charge_campaigns(uow: UnitOfWork, facts: RechargeFacts, program: Program,
@@ -87,30 +98,50 @@ async def charge_campaigns(uow: UnitOfWork, facts: RechargeFacts, program: Progr
         quote = quote_bonus(facts, program)
 
 
+INSERT_DECISION = text("""
+    INSERT INTO bonus_decisions (recharge_id, grant_id, member_id, currency, recharge_amount,
+        amount, status, rules, reasons, risk_score, decided_at)
+    VALUES (:recharge_id, :grant_id, :member_id, :currency, :recharge_amount, :amount,
+        :status, CAST(:rules AS jsonb), CAST(:reasons AS jsonb), :risk_score, :now)
+""")
+INSERT_CAMPAIGN_CHARGE = text("""
+    INSERT INTO campaign_charges (recharge_id, offer_id, amount, recharge_amount, charged_at)
+    VALUES (:recharge_id, :offer_id, :amount, :recharge_amount, :now)
+""")
+Decided = tuple[RechargeCompleted, BonusQuote, Verdict]
+
+
 async def record_and_emit(uow: UnitOfWork, event: RechargeCompleted, quote: BonusQuote,
                           verdict: Verdict) -> None:
-    status, now = STATUS[verdict.outcome], uow.clock.now()
-    amount = 0 if status == "rejected" else quote.amount
-    rules = [asdict(rule) for rule in quote.rules]
-    await uow.connection.execute(text("""
-        INSERT INTO bonus_decisions (recharge_id, grant_id, member_id, currency, recharge_amount,
-            amount, status, rules, reasons, risk_score, decided_at)
-        VALUES (:recharge_id, :grant_id, :member_id, :currency, :recharge_amount, :amount,
-            :status, CAST(:rules AS jsonb), CAST(:reasons AS jsonb), :risk_score, :now)
-    """), {"recharge_id": event.recharge_id, "grant_id": grant_id_for(event.recharge_id),
-           "member_id": event.member_id, "currency": event.currency,
-           "recharge_amount": event.amount, "amount": amount, "status": status,
-           "rules": json.dumps(rules), "reasons": json.dumps([asdict(r) for r in verdict.reasons]),
-           "risk_score": verdict.risk_score, "now": now})
-    if status != "rejected" and quote.campaign_costs:
-        await uow.connection.execute(text("""
-            INSERT INTO campaign_charges (recharge_id, offer_id, amount, recharge_amount, charged_at)
-            VALUES (:recharge_id, :offer_id, :amount, :recharge_amount, :now)
-        """), [{"recharge_id": event.recharge_id, "offer_id": c.offer_id, "amount": c.amount,
-                "recharge_amount": event.amount, "now": now} for c in quote.campaign_costs])
-    uow.emit(decision_event(event, quote, verdict, status, now))
-    log.info(f"bonus_{status}", recharge_id=event.recharge_id, amount=amount,
-             risk_score=verdict.risk_score, reasons=[r.rule for r in verdict.reasons])
+    await record_and_emit_all(uow, [(event, quote, verdict)])
+
+
+async def record_and_emit_all(uow: UnitOfWork, decided: Sequence[Decided]) -> None:
+    """Record the decisions (one statement for all, one more for campaign charges) and emit
+    their events in the order given."""
+    now = uow.clock.now()
+    decisions, charges = [], []
+    for event, quote, verdict in decided:
+        status = STATUS[verdict.outcome]
+        decisions.append({
+            "recharge_id": event.recharge_id, "grant_id": grant_id_for(event.recharge_id),
+            "member_id": event.member_id, "currency": event.currency,
+            "recharge_amount": event.amount, "amount": 0 if status == "rejected" else quote.amount,
+            "status": status, "rules": json.dumps([asdict(rule) for rule in quote.rules]),
+            "reasons": json.dumps([asdict(r) for r in verdict.reasons]),
+            "risk_score": verdict.risk_score, "now": now})
+        if status != "rejected":
+            charges += [{"recharge_id": event.recharge_id, "offer_id": c.offer_id,
+                         "amount": c.amount, "recharge_amount": event.amount, "now": now}
+                        for c in quote.campaign_costs]
+    if decisions:
+        await uow.connection.execute(INSERT_DECISION, decisions)
+    if charges:
+        await uow.connection.execute(INSERT_CAMPAIGN_CHARGE, charges)
+    for (event, quote, verdict), row in zip(decided, decisions, strict=True):
+        uow.emit(decision_event(event, quote, verdict, row["status"], now))
+        log.info(f"bonus_{row['status']}", recharge_id=event.recharge_id, amount=row["amount"],
+                 risk_score=verdict.risk_score, reasons=[r.rule for r in verdict.reasons])
 
 
 def decision_event(event: RechargeCompleted, quote: BonusQuote, verdict: Verdict, status: str,

@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.rewards import (
     coupon_issuance,
-    decisions,
     earning,
     history,
     member_tiers,
     purchase_batches,
+    recharge_batches,
     reviews,
 )
 from services.rewards.member_lock import lock_member
@@ -42,9 +42,9 @@ def event_handlers(settings: RewardsSettings) -> HandlerMap:
         await lock_member(uow.connection, event.member_id)
         return uow.connection
 
-    async def on_recharge_completed(event: RechargeCompleted, uow: UnitOfWork) -> None:
-        await locked(event, uow)
-        await decisions.decide_bonus(event, uow, settings)
+    async def on_recharges_completed(events: Sequence[RechargeCompleted], uow: UnitOfWork) -> None:
+        # a consumer batch's bonus decisions at once, each as if alone (recharge_batches.py)
+        await recharge_batches.decide_bonuses(events, uow, settings)
 
     async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitOfWork) -> None:
         # a consumer batch's purchases at once: lock, coupons, points (purchase_batches.py)
@@ -74,7 +74,7 @@ def event_handlers(settings: RewardsSettings) -> HandlerMap:
         await coupon_issuance.remember_birthday(await locked(event, uow), event)
 
     return {
-        RechargeCompleted: [on_recharge_completed],
+        RechargeCompleted: [batch(on_recharges_completed)],
         PurchaseCompleted: [batch(on_purchases_completed)],
         ReferralQualified: [on_referral_qualified],
         PurchaseRefunded: [on_purchase_refunded],

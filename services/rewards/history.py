@@ -4,8 +4,10 @@ screen and the segments read. Every count is an index-backed range query on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
@@ -54,25 +56,40 @@ async def record_purchase_refund(db: AsyncConnection, event: PurchaseRefunded) -
 # and the fraud screen's counts, each an index-backed range query. It runs after
 # `record_recharge`, so the windowed counts include this recharge (as the rules expect);
 # the all-time `prior_*` figures exclude it.
+# `seen` is recharges_seen without the recharges a consumer batch recorded ahead of this one
+# (`record_recharges`): the decision sees what it would have seen deciding alone. NOT
+# MATERIALIZED lets each use of it go through the table's indexes.
 RECHARGE_CONTEXT = text("""
+    WITH seen AS NOT MATERIALIZED (
+      SELECT * FROM recharges_seen WHERE recharge_id <> ALL(CAST(:later AS text[])))
     SELECT p.prior_count, p.prior_total, p.last_at,
       (SELECT tier FROM member_tiers WHERE member_id = :m) AS tier,
-      (SELECT count(*) FROM recharges_seen WHERE member_id = :m
+      (SELECT count(*) FROM seen WHERE member_id = :m
          AND occurred_at > :member_since AND occurred_at <= :at) AS member_recent,
-      (SELECT count(*) FROM recharges_seen WHERE terminal_id = :term AND store_id = :store
+      (SELECT count(*) FROM seen WHERE terminal_id = :term AND store_id = :store
          AND occurred_at > :terminal_since AND occurred_at <= :at) AS terminal_recent,
-      (SELECT count(DISTINCT member_id) FROM recharges_seen WHERE payment_reference = :ref
+      (SELECT count(DISTINCT member_id) FROM seen WHERE payment_reference = :ref
          AND occurred_at > :reference_since AND occurred_at <= :at) AS on_reference,
       (SELECT count(*) FROM refunds_seen WHERE member_id = :m AND kind = 'recharge'
          AND bonus_clawed_back > 0 AND occurred_at > :refund_since AND occurred_at <= :at)
          AS refunds,
-      ARRAY(SELECT amount FROM recharges_seen WHERE member_id = :m
+      ARRAY(SELECT amount FROM seen WHERE member_id = :m
          AND occurred_at > :near_rung_since AND occurred_at <= :at) AS recent_amounts
     FROM (SELECT count(*) AS prior_count, coalesce(sum(amount), 0) AS prior_total,
                  max(occurred_at) AS last_at
-          FROM recharges_seen
+          FROM seen
           WHERE member_id = :m AND currency = :currency AND recharge_id <> :recharge
             AND occurred_at <= :at) AS p
+""")
+RECORD_RECHARGES = text("""
+    INSERT INTO recharges_seen (recharge_id, member_id, amount, currency, event_id, occurred_at,
+        store_id, terminal_id, payment_reference, lifetime_recharged)
+    SELECT * FROM unnest(CAST(:recharge_ids AS text[]), CAST(:member_ids AS text[]),
+        CAST(:amounts AS bigint[]), CAST(:currencies AS text[]), CAST(:event_ids AS uuid[]),
+        CAST(:occurred_ats AS timestamptz[]), CAST(:store_ids AS text[]),
+        CAST(:terminal_ids AS text[]), CAST(:references AS text[]), CAST(:lifetimes AS bigint[]))
+    ON CONFLICT (recharge_id) DO NOTHING
+    RETURNING event_id
 """)
 
 
@@ -99,13 +116,27 @@ class RechargeContext:
         )
 
 
-async def recharge_context(db: AsyncConnection, event: RechargeCompleted,
-                           t: FraudThresholds) -> RechargeContext:
+async def record_recharges(db: AsyncConnection, events: Sequence[RechargeCompleted]) -> set[UUID]:
+    """`record_recharge` for a batch in one statement: the ids of the events whose recharge
+    was new (of two events for one recharge in the batch, the first)."""
+    inserted = await db.execute(RECORD_RECHARGES, {
+        "recharge_ids": [e.recharge_id for e in events], "member_ids": [e.member_id for e in events],
+        "amounts": [e.amount for e in events], "currencies": [e.currency for e in events],
+        "event_ids": [e.event_id for e in events], "occurred_ats": [e.occurred_at for e in events],
+        "store_ids": [e.store_id for e in events], "terminal_ids": [e.terminal_id for e in events],
+        "references": [e.payment_reference for e in events],
+        "lifetimes": [e.lifetime_recharged for e in events]})
+    return set(inserted.scalars())
+
+
+async def recharge_context(db: AsyncConnection, event: RechargeCompleted, t: FraudThresholds,
+                           later: Sequence[str] = ()) -> RechargeContext:
+    """The member's past as of `event`; `later`: recharges recorded ahead of it to leave out."""
     at = event.occurred_at
     row = (await db.execute(RECHARGE_CONTEXT, {
         "m": event.member_id, "currency": event.currency, "recharge": event.recharge_id,
         "at": at, "term": event.terminal_id, "store": event.store_id,
-        "ref": event.payment_reference,
+        "ref": event.payment_reference, "later": list(later),
         "member_since": at - timedelta(minutes=t.member_velocity_minutes),
         "terminal_since": at - timedelta(minutes=t.terminal_velocity_minutes),
         "reference_since": at - timedelta(hours=t.reference_window_hours),
