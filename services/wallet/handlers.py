@@ -5,16 +5,20 @@ started with other settings — a test, a merchant with 6-month bonuses — cred
 
 from __future__ import annotations
 
-from services.wallet.bonus import credit_bonus, mark_held, mark_rejected
+from collections.abc import Sequence
+
+from services.wallet.bonus import credit_bonuses, mark_held, mark_rejected
 from services.wallet.settings import WalletSettings
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected
+from shared.messaging.batches import batch
 from shared.messaging.consumer import HandlerMap
 
 
 def event_handlers(settings: WalletSettings) -> HandlerMap:
-    async def on_bonus_granted(event: BonusGranted, uow: UnitOfWork) -> None:
-        await credit_bonus(event, uow, settings.bonus_expiry_months)
+    async def on_bonuses_granted(events: Sequence[BonusGranted], uow: UnitOfWork) -> None:
+        # a consumer batch's grants at once: wallets and recharges locked once (bonus.py)
+        await credit_bonuses(events, uow, settings.bonus_expiry_months)
 
     async def on_bonus_held(event: BonusHeld, uow: UnitOfWork) -> None:
         await mark_held(event, uow)
@@ -23,7 +27,7 @@ def event_handlers(settings: WalletSettings) -> HandlerMap:
         await mark_rejected(event, uow)
 
     return {
-        BonusGranted: [on_bonus_granted],
+        BonusGranted: [batch(on_bonuses_granted)],
         BonusHeld: [on_bonus_held],
         BonusRejected: [on_bonus_rejected],
     }

@@ -24,6 +24,13 @@ LOCK_WALLET = text("""
     ON CONFLICT (member_id, currency) DO UPDATE SET updated_at = w.updated_at
     RETURNING principal, bonus
 """)
+# LOCK_WALLET for many (member, currency) pairs in one statement; unnest keeps the order
+# given, which `lock_wallets` sorts, so overlapping sets are always locked in one order.
+LOCK_WALLETS = text("""
+    INSERT INTO wallets AS w (member_id, currency)
+    SELECT * FROM unnest(CAST(:member_ids AS text[]), CAST(:currencies AS text[]))
+    ON CONFLICT (member_id, currency) DO UPDATE SET updated_at = w.updated_at
+""")
 OPEN_LOTS = text("""
     SELECT lot_id, kind, remaining, expires_at, seq FROM lots
     WHERE member_id = :member_id AND currency = :currency AND remaining > 0
@@ -55,6 +62,13 @@ class Balances:
 async def lock_wallet(db: AsyncConnection, member_id: str, currency: str) -> Balances:
     row = (await db.execute(LOCK_WALLET, {"member_id": member_id, "currency": currency})).one()
     return Balances(row.principal, row.bonus)
+
+
+async def lock_wallets(db: AsyncConnection, wallets: Iterable[tuple[str, str]]) -> None:
+    """`lock_wallet` for many (member, currency) wallets at once, in key order."""
+    keys = sorted(set(wallets))
+    await db.execute(LOCK_WALLETS, {"member_ids": [m for m, _ in keys],
+                                    "currencies": [c for _, c in keys]})
 
 
 async def open_lots(db: AsyncConnection, member_id: str, currency: str) -> list[Lot]:
