@@ -27,13 +27,7 @@ class MemberPast:
 
 async def record_recharge(db: AsyncConnection, event: RechargeCompleted) -> bool:
     """False when this recharge was already recorded (a second event for it)."""
-    statement = insert(tables.recharges_seen).values(
-        recharge_id=event.recharge_id, member_id=event.member_id, amount=event.amount,
-        currency=event.currency, event_id=event.event_id, occurred_at=event.occurred_at,
-        store_id=event.store_id, terminal_id=event.terminal_id,
-        payment_reference=event.payment_reference, lifetime_recharged=event.lifetime_recharged,
-    ).on_conflict_do_nothing(index_elements=["recharge_id"])
-    return (await db.execute(statement)).rowcount == 1
+    return event.event_id in await record_recharges(db, [event])
 
 
 async def record_recharge_refund(db: AsyncConnection, event: RechargeRefunded) -> None:

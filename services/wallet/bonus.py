@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from services.wallet.domain_entries import bonus_credit_lines
 from services.wallet.domain_lots import BONUS, months_later
-from services.wallet.ledger import lock_wallet, lock_wallets
+from services.wallet.ledger import lock_wallets
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected
 from shared.events.wallet import BonusCredited
@@ -19,7 +19,6 @@ from shared.structured_logging import get_logger
 
 log = get_logger(__name__)
 
-RECHARGE_FOR_UPDATE = text("SELECT * FROM recharges WHERE recharge_id = :id FOR UPDATE")
 RECHARGES_FOR_UPDATE = text("""
     SELECT * FROM recharges WHERE recharge_id = ANY(CAST(:ids AS uuid[]))
     ORDER BY recharge_id FOR UPDATE
@@ -78,31 +77,29 @@ def _recharge_uuid(recharge_id: str) -> uuid.UUID:
 
 
 async def credit_bonus(event: BonusGranted, uow: UnitOfWork, expiry_months: int | None) -> None:
-    """Four statements: lock the wallet, lock and check the recharge, credit, outbox."""
-    db, recharge_id = uow.connection, _recharge_uuid(event.recharge_id)
-    # The wallet first, as every money move does (then the recharge row): one lock order.
-    await lock_wallet(db, event.member_id, event.currency)
-    recharge = (await db.execute(RECHARGE_FOR_UPDATE, {"id": recharge_id})).first()
-    await _credit(event, recharge, uow, expiry_months)
+    """One grant: a batch of one (four statements: wallet, recharge, credit, outbox)."""
+    await credit_bonuses([event], uow, expiry_months)
 
 
 async def credit_bonuses(events: Sequence[BonusGranted], uow: UnitOfWork,
                          expiry_months: int | None) -> None:
-    """`credit_bonus` for a consumer batch: the wallets locked in one statement (in key
-    order, so overlapping batches cannot deadlock), then the recharges in one, then one
-    credit statement per grant, in event order — the same effects and events."""
+    """Credit a consumer batch's grants: the wallets locked in one statement (in key order,
+    so overlapping batches cannot deadlock), then — wallets before recharges, as every money
+    move locks them — the recharges in one, then one credit statement per grant, in event
+    order."""
     db = uow.connection
     ids = [_recharge_uuid(event.recharge_id) for event in events]
     await lock_wallets(db, [(event.member_id, event.currency) for event in events])
     rows = (await db.execute(RECHARGES_FOR_UPDATE, {"ids": sorted(set(ids))})).all()
     recharges = {str(row.recharge_id): row for row in rows}
     for event, recharge_id in zip(events, ids, strict=True):
-        await _credit(event, recharges.get(str(recharge_id)), uow, expiry_months)
+        await _credit(event, recharge_id, recharges.get(str(recharge_id)), uow, expiry_months)
 
 
-async def _credit(event: BonusGranted, recharge, uow: UnitOfWork, expiry_months: int | None) -> None:
+async def _credit(event: BonusGranted, recharge_id: uuid.UUID, recharge, uow: UnitOfWork,
+                  expiry_months: int | None) -> None:
     """Credit a grant to its recharge (a row locked after its wallet)."""
-    db, now, recharge_id = uow.connection, uow.clock.now(), _recharge_uuid(event.recharge_id)
+    db, now = uow.connection, uow.clock.now()
     if recharge is None or recharge.member_id != event.member_id or recharge.currency != event.currency:
         raise BonusForUnknownRecharge(event.recharge_id)
     if recharge.refunded_at is not None or event.amount == 0:
