@@ -21,7 +21,7 @@ from shared.db.statement_pool import StatementPool
 from shared.db.unit_of_work import UnitOfWorkFactory
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.relay import OutboxRelay
-from shared.service import ServiceContext, ServiceSpec
+from shared.service import ServiceContext, ServiceSpec, bind_settings
 from shared.settings import PlatformSettings
 from shared.structured_logging import get_logger
 from shared.topics import Topics
@@ -77,7 +77,7 @@ class ServiceRuntime:
             self.transport.publisher(self.spec.name), poll_interval=self._relay_poll_interval,
         )
         self._tasks.append(asyncio.create_task(self.relay.run(self._stop)))
-        handlers = self.spec.handlers(self.context)
+        handlers = bind_settings(self.spec.handlers, self.settings)
         if handlers and consumed:
             self.consumer = EventConsumer(
                 name=self.spec.name,

@@ -1,8 +1,14 @@
 """What a service is, as data: the runtime needs nothing else to run it.
 
-Each service module exposes one `SPEC: ServiceSpec`: its name (which is also its schema,
-its consumer group and the producer of `<name>.events`), its tables, its migrations, its
-HTTP app factory, its event handlers and the producers it listens to.
+Each service module exposes one `SPEC: ServiceSpec[ItsSettings]`: its name (which is also
+its schema, its consumer group and the producer of `<name>.events`), its tables, its
+migrations, its HTTP app factory, its event handlers and the producers it listens to.
+
+Handlers are module-level functions `async def on_x(event, uow, settings)` (a batch
+handler takes the events instead of one event) wired in one plain mapping,
+`HANDLERS = {RechargeCompleted: [batch(on_recharges_completed)], ...}`; the runtime binds
+the service's settings to them (`bind_settings`), so the consumer engine sees
+`handler(event, uow)` and a test can run a handler with whatever settings it needs.
 """
 
 from __future__ import annotations
@@ -10,8 +16,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,7 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.clock import Clock
 from shared.db.statement_pool import StatementPool
 from shared.db.unit_of_work import UnitOfWorkFactory
+from shared.events.envelope import Event
 from shared.http.health import ReadinessCheck
+from shared.messaging.batches import BatchHandler
 from shared.settings import PlatformSettings
 from shared.topics import Topics
 
@@ -29,16 +38,20 @@ if TYPE_CHECKING:
     from shared.messaging.consumer import HandlerMap
 
 
+S = TypeVar("S")
 BackgroundJob = Callable[[asyncio.Event], Awaitable[None]]
+# `async def on_x(event_or_events, uow, settings)`, or `batch(...)` of one.
+SettingsHandler = Callable[..., Awaitable[None]] | BatchHandler
+ServiceHandlers = Mapping[type[Event], Sequence[SettingsHandler]]
 
 
 @dataclass(frozen=True)
-class ServiceContext:
-    """Everything a service's app and handlers get from the runtime."""
+class ServiceContext(Generic[S]):
+    """Everything a service's app, handlers and jobs get from the runtime."""
 
     name: str
     platform: PlatformSettings
-    settings: Any
+    settings: S
     engine: AsyncEngine
     uow: UnitOfWorkFactory
     clock: Clock
@@ -49,19 +62,28 @@ class ServiceContext:
 
 
 @dataclass(frozen=True)
-class ServiceSpec:
+class ServiceSpec(Generic[S]):
     name: str
     metadata: MetaData
     outbox: Table
     inbox: Table
     migrations: Path
-    load_settings: Callable[[], Any]
-    create_app: Callable[[ServiceContext], FastAPI]
-    handlers: Callable[[ServiceContext], HandlerMap]
+    load_settings: Callable[[], S]
+    create_app: Callable[[ServiceContext[S]], FastAPI]
+    handlers: ServiceHandlers = field(default_factory=dict)
     subscribes_to: tuple[str, ...] = ()
     # Connections kept open for one-statement hot paths (`ServiceContext.statements`);
     # 0: the service has none and the engine serves everything.
     statement_pool_size: int = 0
     # Long-running jobs (e.g. a scheduler) the runtime starts beside the relay and the
     # consumer; each gets the runtime's stop event and must return soon after it is set.
-    background: Callable[[ServiceContext], Sequence[BackgroundJob]] = lambda context: ()
+    background: Callable[[ServiceContext[S]], Sequence[BackgroundJob]] = lambda context: ()
+
+
+def bind_settings(handlers: ServiceHandlers, settings: Any) -> HandlerMap:
+    """The consumer engine's `handler(event, uow)` map, each handler given `settings`."""
+    def bound(handler: SettingsHandler) -> Any:
+        if isinstance(handler, BatchHandler):
+            return BatchHandler(partial(handler.apply, settings=settings))
+        return partial(handler, settings=settings)
+    return {kind: [bound(h) for h in wired] for kind, wired in handlers.items()}

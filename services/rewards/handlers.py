@@ -34,52 +34,68 @@ from shared.events.wallet import (
     RechargeRefunded,
 )
 from shared.messaging.batches import batch
-from shared.messaging.consumer import HandlerMap
+from shared.service import ServiceHandlers
 
 
-def event_handlers(settings: RewardsSettings) -> HandlerMap:
-    async def locked(event: Event, uow: UnitOfWork) -> AsyncConnection:
-        await lock_member(uow.connection, event.member_id)
-        return uow.connection
+async def locked(event: Event, uow: UnitOfWork) -> AsyncConnection:
+    await lock_member(uow.connection, event.member_id)
+    return uow.connection
 
-    async def on_recharges_completed(events: Sequence[RechargeCompleted], uow: UnitOfWork) -> None:
-        # a consumer batch's bonus decisions at once, each as if alone (recharge_batches.py)
-        await recharge_batches.decide_bonuses(events, uow, settings)
 
-    async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitOfWork) -> None:
-        # a consumer batch's purchases at once: lock, coupons, points (purchase_batches.py)
-        await purchase_batches.apply_purchases(events, uow, settings)
+async def on_recharges_completed(events: Sequence[RechargeCompleted], uow: UnitOfWork,
+                                 settings: RewardsSettings) -> None:
+    # a consumer batch's bonus decisions at once, each as if alone (recharge_batches.py)
+    await recharge_batches.decide_bonuses(events, uow, settings)
 
-    async def on_referral_qualified(event: ReferralQualified, uow: UnitOfWork) -> None:
-        await locked(event, uow)
-        await earning.earn_points(event, uow, settings)
-        await coupon_issuance.on_referral_qualified(event, uow, settings)
 
-    async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork) -> None:
-        await locked(event, uow)
-        await reverse_for_refund(event, uow)
+async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitOfWork,
+                                 settings: RewardsSettings) -> None:
+    # a consumer batch's purchases at once: lock, coupons, points (purchase_batches.py)
+    await purchase_batches.apply_purchases(events, uow, settings)
 
-    async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork) -> None:
-        await history.record_recharge_refund(await locked(event, uow), event)
-        await reviews.withdraw_held_bonus(uow, event)
 
-    async def on_tier_changed(event: TierChanged, uow: UnitOfWork) -> None:
-        await member_tiers.record_tier_change(await locked(event, uow), event)
+async def on_referral_qualified(event: ReferralQualified, uow: UnitOfWork,
+                                 settings: RewardsSettings) -> None:
+    await locked(event, uow)
+    await earning.earn_points(event, uow, settings)
+    await coupon_issuance.on_referral_qualified(event, uow, settings)
 
-    async def on_membership_expiring(event: MembershipExpiring, uow: UnitOfWork) -> None:
-        await locked(event, uow)
-        await coupon_issuance.on_membership_expiring(event, uow, settings)
 
-    async def on_member_enrolled(event: MemberEnrolled, uow: UnitOfWork) -> None:
-        await coupon_issuance.remember_birthday(await locked(event, uow), event)
+async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork,
+                                 settings: RewardsSettings) -> None:
+    await locked(event, uow)
+    await reverse_for_refund(event, uow)
 
-    return {
-        RechargeCompleted: [batch(on_recharges_completed)],
-        PurchaseCompleted: [batch(on_purchases_completed)],
-        ReferralQualified: [on_referral_qualified],
-        PurchaseRefunded: [on_purchase_refunded],
-        RechargeRefunded: [on_recharge_refunded],
-        TierChanged: [on_tier_changed],
-        MembershipExpiring: [on_membership_expiring],
-        MemberEnrolled: [on_member_enrolled],
-    }
+
+async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork,
+                                 settings: RewardsSettings) -> None:
+    await history.record_recharge_refund(await locked(event, uow), event)
+    await reviews.withdraw_held_bonus(uow, event)
+
+
+async def on_tier_changed(event: TierChanged, uow: UnitOfWork,
+                                 settings: RewardsSettings) -> None:
+    await member_tiers.record_tier_change(await locked(event, uow), event)
+
+
+async def on_membership_expiring(event: MembershipExpiring, uow: UnitOfWork,
+                                 settings: RewardsSettings) -> None:
+    await locked(event, uow)
+    await coupon_issuance.on_membership_expiring(event, uow, settings)
+
+
+async def on_member_enrolled(event: MemberEnrolled, uow: UnitOfWork,
+                                 settings: RewardsSettings) -> None:
+    await coupon_issuance.remember_birthday(await locked(event, uow), event)
+
+
+HANDLERS: ServiceHandlers = {
+    RechargeCompleted: [batch(on_recharges_completed)],
+    PurchaseCompleted: [batch(on_purchases_completed)],
+    ReferralQualified: [on_referral_qualified],
+    PurchaseRefunded: [on_purchase_refunded],
+    RechargeRefunded: [on_recharge_refunded],
+    TierChanged: [on_tier_changed],
+    MembershipExpiring: [on_membership_expiring],
+    MemberEnrolled: [on_member_enrolled],
+}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from services.rewards import tables
 from services.rewards.api import create_app
-from services.rewards.handlers import event_handlers
+from services.rewards.handlers import HANDLERS
 from services.rewards.schedules import background_jobs
 from services.rewards.settings import get_rewards_settings
 from shared.service import ServiceSpec
@@ -19,7 +19,7 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     load_settings=get_rewards_settings,
     create_app=create_app,
-    handlers=lambda context: event_handlers(context.settings),
+    handlers=HANDLERS,
     subscribes_to=("wallet", "tiering", "referral"),
     background=background_jobs,
 )

@@ -24,7 +24,7 @@ from shared.events.wallet import (
     RechargeRefunded,
 )
 from shared.messaging.batches import batch
-from shared.messaging.consumer import HandlerMap
+from shared.service import ServiceHandlers
 from shared.structured_logging import get_logger
 
 log = get_logger(__name__)
@@ -105,15 +105,31 @@ class TieringHandlers:
             source_kind="recharge_refund", source_id=event.refund_id, refers_to=event.recharge_id,
             amount=-min(event.principal_refunded, still_counted), counted_at=paid.counted_at)
 
-    def map(self) -> HandlerMap:
-        return {
-            PurchaseCompleted: [batch(self.on_purchases_completed)],
-            PurchaseRefunded: [self.on_purchase_refunded],
-            RechargeCompleted: [self.on_recharge_completed],
-            RechargeRefunded: [self.on_recharge_refunded],
-        }
+
+async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitOfWork,
+                                 settings: TieringSettings) -> None:
+    await TieringHandlers(settings).on_purchases_completed(events, uow)
 
 
-def event_handlers(settings: TieringSettings) -> HandlerMap:
-    return TieringHandlers(settings).map()
+async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork,
+                               settings: TieringSettings) -> None:
+    await TieringHandlers(settings).on_purchase_refunded(event, uow)
+
+
+async def on_recharge_completed(event: RechargeCompleted, uow: UnitOfWork,
+                                settings: TieringSettings) -> None:
+    await TieringHandlers(settings).on_recharge_completed(event, uow)
+
+
+async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork,
+                               settings: TieringSettings) -> None:
+    await TieringHandlers(settings).on_recharge_refunded(event, uow)
+
+
+HANDLERS: ServiceHandlers = {
+    PurchaseCompleted: [batch(on_purchases_completed)],
+    PurchaseRefunded: [on_purchase_refunded],
+    RechargeCompleted: [on_recharge_completed],
+    RechargeRefunded: [on_recharge_refunded],
+}
 

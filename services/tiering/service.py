@@ -6,7 +6,7 @@ from pathlib import Path
 
 from services.tiering import tables
 from services.tiering.api import create_app
-from services.tiering.handlers import event_handlers
+from services.tiering.handlers import HANDLERS
 from services.tiering.scheduler import background_jobs
 from services.tiering.settings import get_tiering_settings
 from shared.service import ServiceSpec
@@ -19,7 +19,7 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     load_settings=get_tiering_settings,
     create_app=create_app,
-    handlers=lambda context: event_handlers(context.settings),
+    handlers=HANDLERS,
     subscribes_to=("wallet",),
     background=background_jobs,
 )

@@ -1,7 +1,8 @@
-"""The wallet's event handlers (rewards' bonus decisions), and the map that wires them.
+"""The wallet's event handlers (rewards' bonus decisions), and the one map that wires them.
 
-The map is built from the wallet's settings (how long a bonus lot lives), so a runtime
-started with other settings — a test, a merchant with 6-month bonuses — credits by them."""
+Each takes the wallet's settings from the runtime (how long a bonus lot lives), so a
+runtime started with other settings — a test, a merchant with 6-month bonuses — credits
+by them."""
 
 from __future__ import annotations
 
@@ -12,23 +13,26 @@ from services.wallet.settings import WalletSettings
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected
 from shared.messaging.batches import batch
-from shared.messaging.consumer import HandlerMap
+from shared.service import ServiceHandlers
 
 
-def event_handlers(settings: WalletSettings) -> HandlerMap:
-    async def on_bonuses_granted(events: Sequence[BonusGranted], uow: UnitOfWork) -> None:
-        # a consumer batch's grants at once: wallets and recharges locked once (bonus.py)
-        await credit_bonuses(events, uow, settings.bonus_expiry_months)
+async def on_bonuses_granted(events: Sequence[BonusGranted], uow: UnitOfWork,
+                             settings: WalletSettings) -> None:
+    # a consumer batch's grants at once: wallets and recharges locked once (bonus.py)
+    await credit_bonuses(events, uow, settings.bonus_expiry_months)
 
-    async def on_bonus_held(event: BonusHeld, uow: UnitOfWork) -> None:
-        await mark_held(event, uow)
 
-    async def on_bonus_rejected(event: BonusRejected, uow: UnitOfWork) -> None:
-        await mark_rejected(event, uow)
+async def on_bonus_held(event: BonusHeld, uow: UnitOfWork, settings: WalletSettings) -> None:
+    await mark_held(event, uow)
 
-    return {
-        BonusGranted: [batch(on_bonuses_granted)],
-        BonusHeld: [on_bonus_held],
-        BonusRejected: [on_bonus_rejected],
-    }
 
+async def on_bonus_rejected(event: BonusRejected, uow: UnitOfWork,
+                            settings: WalletSettings) -> None:
+    await mark_rejected(event, uow)
+
+
+HANDLERS: ServiceHandlers = {
+    BonusGranted: [batch(on_bonuses_granted)],
+    BonusHeld: [on_bonus_held],
+    BonusRejected: [on_bonus_rejected],
+}

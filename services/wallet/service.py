@@ -6,7 +6,7 @@ from pathlib import Path
 
 from services.wallet import tables
 from services.wallet.api import create_app
-from services.wallet.handlers import event_handlers
+from services.wallet.handlers import HANDLERS
 from services.wallet.settings import get_wallet_settings
 from shared.service import ServiceSpec
 
@@ -18,7 +18,7 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     load_settings=get_wallet_settings,
     create_app=create_app,
-    handlers=lambda context: event_handlers(context.settings),
+    handlers=HANDLERS,
     subscribes_to=("rewards",),
     statement_pool_size=16,  # the recharge hot path (services/wallet/recharges.py)
 )

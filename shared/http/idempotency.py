@@ -10,22 +10,37 @@ How: the first statement of the transaction takes a transaction-scoped advisory 
 we run the request and store its response in the same transaction, so a key's response
 exists if and only if the request's effects committed. Keys are kept `RETENTION` (at least
 seven days) and pruned by `prune_expired`.
+
+Routes use `idempotent_post`; the wallet's recharge hot path does the same steps inside
+its stored function (one round trip), on the same table and the same `lock_id`.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
+from fastapi import Header, Response
+from pydantic import BaseModel
 from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, Table, Text, func, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from shared.http.auth import Principal
 from shared.http.problems import Problem
 
 RETENTION = timedelta(days=8)
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", description="Required. Same key + same body replays "
+           "the first response; a different body is refused with 422; a concurrent duplicate "
+           "gets 409 request_in_progress. Keys are kept at least 7 days."),
+]
 MAX_KEY_LENGTH = 255
 
 
@@ -107,3 +122,32 @@ async def prune_expired(connection: AsyncConnection, now: datetime) -> int:
         {"cutoff": now - RETENTION},
     )
     return result.rowcount
+
+
+def replay(stored: StoredResponse) -> Response:
+    return Response(stored.body, stored.status_code, media_type="application/json",
+                    headers={"Idempotent-Replayed": "true"})
+
+
+async def idempotent_post(
+    uow_factory: UnitOfWorkFactory, caller: Principal, route: str, key: str | None,
+    body: BaseModel | dict, work: Callable[[UnitOfWork], Awaitable[BaseModel | dict]],
+    status: int = 201,
+) -> Response:
+    """Run `work` once per (caller, route, key): its effects, its events and the stored
+    response commit together, so a replay returns exactly what the first call returned.
+    A refusal (`RuleViolation`, `Problem`) rolls everything back and stores nothing, so
+    the same key may be retried once the cause is fixed."""
+    key = require_key(key)
+    scope = f"{caller.identity} {route}"
+    fingerprint = request_fingerprint(
+        body.model_dump(mode="json") if isinstance(body, BaseModel) else body)
+    async with uow_factory() as uow:
+        stored = await replay_or_claim(uow.connection, scope, key, fingerprint)
+        if stored is not None:
+            return replay(stored)
+        result = await work(uow)
+        payload = orjson.dumps(
+            result.model_dump(mode="json") if isinstance(result, BaseModel) else result)
+        await remember(uow.connection, scope, key, fingerprint, status, payload)
+    return Response(payload, status, media_type="application/json")

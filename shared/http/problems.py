@@ -1,6 +1,7 @@
 """problem+json (RFC 9457) errors with stable codes, for every failure a client can cause.
 
-Routes raise `Problem(status, code, detail)`; validation errors become 422
+Routes raise `Problem(status, code, detail)`; the rules raise `RuleViolation`s
+(shared/rule_violations.py), answered with their own status and code; validation errors become 422
 `invalid_request` with the offending fields; a body that is not JSON becomes 400
 `malformed_json`; anything unexpected becomes a 500 problem (logged) rather than a stack
 trace. Clients switch on `code`, never on `title` or `detail`.
@@ -16,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.rule_violations import RuleViolation
 from shared.structured_logging import get_logger
 
 log = get_logger(__name__)
@@ -54,6 +56,11 @@ async def _on_problem(request: Request, error: Exception) -> Response:
                             **error.extra)
 
 
+async def _on_rule_violation(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RuleViolation)
+    return problem_response(request, error.status, error.code, error.detail, **error.extra)
+
+
 async def _on_validation(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     errors = [
@@ -81,6 +88,7 @@ async def _on_unexpected(request: Request, error: Exception) -> Response:
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(RuleViolation, _on_rule_violation)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -64,6 +64,12 @@ async def on_recharges_completed(events: Sequence[RechargeCompleted], uow: UnitO
         for e in events])
 
 
+async def on_recharge_completed_with(event: RechargeCompleted, uow: UnitOfWork,
+                                     settings: BaseSettings) -> None:
+    """The probe as a service wires it: handlers get the service's settings too."""
+    await on_recharge_completed(event, uow)
+
+
 def create_app(context: ServiceContext) -> FastAPI:
     return service_app(context, title="probe", description="test probe", routers=[])
 
@@ -76,6 +82,6 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).parent / "probe_migrations",
     load_settings=BaseSettings,
     create_app=create_app,
-    handlers=lambda context: {RechargeCompleted: [on_recharge_completed]},
+    handlers={RechargeCompleted: [on_recharge_completed_with]},
     subscribes_to=("wallet",),
 )

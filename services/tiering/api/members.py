@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.tiering import rule_sets
-from services.tiering.api.paging import Cursor, Limit, decode_cursor, page
 from services.tiering.api.schemas import NO_NUL, EnrollRequest, MemberView, Page, PathId
 from services.tiering.members import (
     Enrolment,
@@ -29,6 +28,7 @@ from shared.http.auth import (
     require_scope,
     require_store,
 )
+from shared.http.paging import Cursor, Limit, decode_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
 

@@ -10,7 +10,6 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from services.tiering.api.members import not_found
-from services.tiering.api.paging import Cursor, Limit, decode_cursor, page
 from services.tiering.api.schemas import Page, PathId
 from services.tiering.members import find_member
 from services.tiering.renewal_quotes import member_offer
@@ -18,6 +17,7 @@ from services.tiering.settings import TieringSettings
 from services.tiering.tables import membership_terms as terms
 from services.tiering.terms import MEMBERSHIP_CATEGORY
 from shared.http.auth import Caller, require_member_access
+from shared.http.paging import Cursor, Limit, decode_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
 

@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from services.tiering import qualifying, rule_sets
 from services.tiering.api.members import not_found
-from services.tiering.api.paging import Cursor, Limit, decode_cursor, page
 from services.tiering.api.schemas import Page, PathId, TierRulesBody, TierRulesView
 from services.tiering.members import find_member
 from services.tiering.settings import TieringSettings
 from services.tiering.tables import tier_changes
 from services.tiering.tiers import Benefits, Tier, TierRules, TierRuleViolation, progress
 from shared.http.auth import Caller, require_member_access, require_scope
+from shared.http.paging import Cursor, Limit, decode_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.money import MINOR_UNIT_EXPONENT
 from shared.service import ServiceContext

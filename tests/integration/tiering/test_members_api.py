@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.tiering.api.paging import encode_cursor
+from shared.http.paging import encode_cursor
 from tests.integration.tiering.wallet_events import tiering_events
 from tests.support.auth import member_headers, ops_headers, pos_headers
 
