@@ -52,6 +52,11 @@ class MemberEnrolled(Event):
     store_id: EntityId | None = Field(default=None, description="Store of enrolment, if any.")
     channel: SalesChannel
     referral_code: EntityId | None = Field(default=None, description="Code given at sign-up.")
+    phone_hash: EntityId | None = Field(
+        default=None, description="SHA-256 (hex) of the member's phone number, if given: lets "
+        "referral spot one person enrolling twice without the number leaving tiering.")
+    device_hash: EntityId | None = Field(
+        default=None, description="Hash of the signing-up device, as the app sent it.")
     birthday: Birthday | None = None
     locale: Locale
     enrolled_at: UtcDatetime
