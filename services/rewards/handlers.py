@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.rewards import (
     coupon_issuance,
-    earning,
     history,
     member_tiers,
     purchase_batches,
@@ -23,9 +22,10 @@ from services.rewards import (
 from services.rewards.member_lock import lock_member
 from services.rewards.points_spending import reverse_for_refund
 from services.rewards.settings import RewardsSettings
+from services.rewards.store import referral_rewards
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.envelope import Event
-from shared.events.referral import ReferralQualified
+from shared.events.referral import ReferralQualified, ReferralRevoked
 from shared.events.tiering import MemberEnrolled, MembershipExpiring, TierChanged
 from shared.events.wallet import (
     PurchaseCompleted,
@@ -56,9 +56,13 @@ async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitO
 
 async def on_referral_qualified(event: ReferralQualified, uow: UnitOfWork,
                                  settings: RewardsSettings) -> None:
-    await locked(event, uow)
-    await earning.earn_points(event, uow, settings)
-    await coupon_issuance.on_referral_qualified(event, uow, settings)
+    # both sides, exactly once per referral (store/referral_rewards.py)
+    await referral_rewards.grant(event, uow, settings)
+
+
+async def on_referral_revoked(event: ReferralRevoked, uow: UnitOfWork,
+                              settings: RewardsSettings) -> None:
+    await referral_rewards.revoke(event, uow)
 
 
 async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork,
@@ -93,6 +97,7 @@ HANDLERS: ServiceHandlers = {
     RechargeCompleted: [batch(on_recharges_completed)],
     PurchaseCompleted: [batch(on_purchases_completed)],
     ReferralQualified: [on_referral_qualified],
+    ReferralRevoked: [on_referral_revoked],
     PurchaseRefunded: [on_purchase_refunded],
     RechargeRefunded: [on_recharge_refunded],
     TierChanged: [on_tier_changed],

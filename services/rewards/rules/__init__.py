@@ -1,0 +1,1 @@
+"""Rewards' rules, pure: values in, values out."""
