@@ -43,6 +43,9 @@ class TieringSettings(BaseSettings):
     win_back_bps: int = 2500
     segment_growing_from: int = 500_000
     segment_core_above: int = 2_000_000
+    contact_hash_key: str = Field(
+        default="dev-only-contact-hash-key", description="Key of the phone hash enrolments "
+        "publish (MemberEnrolled.phone_hash); set a real secret in production.")
     scheduler_interval_seconds: float = Field(default=60.0, gt=0)
     scheduler_batch_size: int = Field(default=1000, gt=0)
 

@@ -11,7 +11,7 @@ from services.referral.store import reviews
 from shared.db.unit_of_work import UnitOfWork
 from shared.http.auth import Caller, require_scope
 from shared.http.idempotency import IdempotencyKey, idempotent_post
-from shared.http.paging import Cursor, Limit, Page, decode_cursor, page
+from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
@@ -23,10 +23,14 @@ def reviews_router(context: ServiceContext[ReferralSettings]) -> APIRouter:
     @router.get("", response_model=Page[ReferralView], summary="Referrals held for review")
     async def queue(caller: Caller, limit: Limit = 50, cursor: Cursor = None) -> dict:
         require_scope(caller, "ops:review")
-        after = decode_cursor(cursor, 1)
-        async with context.uow() as uow:
-            rows = await reviews.held(uow, after[0] if after else None, limit)
-        return page([dict(r) for r in rows], limit, lambda r: [r["referral_id"]])
+        after = decode_cursor(cursor, 2)
+        try:
+            async with context.uow() as uow:
+                rows = await reviews.held(uow, after, limit)
+        except (TypeError, ValueError) as error:  # a cursor this API did not give out
+            raise invalid_cursor() from error
+        return page([dict(r) for r in rows], limit,
+                    lambda r: [r["decided_at"].isoformat(), r["referral_id"]])
 
     def decision_route(approve: bool) -> None:
         verb = "approve" if approve else "reject"

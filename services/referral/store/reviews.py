@@ -5,6 +5,7 @@ the decision, the operator and their note join the audit trail."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -15,11 +16,20 @@ from shared.db.unit_of_work import UnitOfWork
 from shared.rule_violations import Conflict, NotFound
 
 
-async def held(uow: UnitOfWork, after: str | None, limit: int) -> list[Mapping[str, Any]]:
-    return list((await uow.connection.execute(text("""
-        SELECT * FROM referrals WHERE status = 'held' AND referral_id > coalesce(:after, '')
-        ORDER BY referral_id LIMIT :limit
-    """), {"after": after, "limit": limit + 1})).mappings().all())
+async def held(uow: UnitOfWork, after: list | None, limit: int) -> list[Mapping[str, Any]]:
+    """Oldest held first; `after` is the (decided_at, referral_id) of the last one seen."""
+    if after is None:
+        rows = await uow.connection.execute(text("""
+            SELECT * FROM referrals WHERE status = 'held'
+            ORDER BY decided_at, referral_id LIMIT :limit
+        """), {"limit": limit + 1})
+    else:
+        rows = await uow.connection.execute(text("""
+            SELECT * FROM referrals WHERE status = 'held'
+              AND (decided_at, referral_id) > (CAST(:at AS timestamptz), :id)
+            ORDER BY decided_at, referral_id LIMIT :limit
+        """), {"at": datetime.fromisoformat(after[0]), "id": after[1], "limit": limit + 1})
+    return list(rows.mappings().all())
 
 
 async def decide(uow: UnitOfWork, referral_id: str, approve: bool, actor: str, note: str,
