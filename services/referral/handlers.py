@@ -33,6 +33,7 @@ async def on_member_enrolled(event: MemberEnrolled, uow: UnitOfWork,
 
 async def on_spend(spend: Spend, envelope: dict, uow: UnitOfWork,
                    settings: ReferralSettings) -> None:
+    await referrals.lock_invitee(uow.connection, spend.member_id)
     if not await members.record_spend(uow.connection, spend):
         return
     referral = await referrals.of_invitee(uow.connection, spend.member_id)

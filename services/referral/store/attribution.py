@@ -33,6 +33,7 @@ async def attribute(uow: UnitOfWork, invitee_id: str, typed_code: str, enrolled_
                     ) -> tuple[Row | None, str | None]:
     """(the referral, None) or (None, the reason there is none)."""
     db, code = uow.connection, normalise(typed_code)
+    await referrals.lock_invitee(db, invitee_id)
     found = await codes.find(db, code)
     if found is not None:
         await referrals.lock_referrer(db, found["member_id"])

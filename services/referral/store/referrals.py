@@ -26,6 +26,15 @@ async def lock_referrer(db: AsyncConnection, referrer_id: str) -> None:
         {"m": referrer_id})
 
 
+async def lock_invitee(db: AsyncConnection, invitee_id: str) -> None:
+    """Taken before the referrer's lock by attribution and by every spend: a spend and the
+    attribution of the same member (two topics, maybe two replicas) then never miss each
+    other, whichever commits first."""
+    await db.execute(text(
+        "SELECT pg_advisory_xact_lock(hashtext('referral.invitee'), hashtext(:m))"),
+        {"m": invitee_id})
+
+
 async def of_invitee(db: AsyncConnection, invitee_id: str) -> Row | None:
     return (await db.execute(text("SELECT * FROM referrals WHERE invitee_id = :m"),
                              {"m": invitee_id})).mappings().first()

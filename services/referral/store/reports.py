@@ -1,7 +1,8 @@
 """The ops program report over [start, end): how many new members came by referral (the
 "35 % of new members" goal), conversion from registered to qualified, what qualified
 referrals cost (coupon templates and points worth, as the programs promised), the top
-referrers, and how many were held, capped, rejected or revoked."""
+referrers, how many were held, capped, rejected or revoked, and how many qualified
+invitees spent nothing since."""
 
 from __future__ import annotations
 
@@ -29,6 +30,14 @@ STATUSES = text("""
 QUALIFIED = text("""
     SELECT program_version, qualifying_amount, currency FROM referrals
     WHERE status = 'qualified' AND qualified_at >= :start AND qualified_at < :end
+""")
+# qualified invitees who spent nothing after the spend that qualified them: the
+# "never spends beyond the threshold" signal, only knowable after the fact
+IDLE = text("""
+    SELECT count(*) FROM referrals r
+    WHERE r.status = 'qualified' AND r.qualified_at >= :start AND r.qualified_at < :end
+      AND NOT EXISTS (SELECT 1 FROM spends s WHERE s.member_id = r.invitee_id
+                      AND s.at > r.qualified_at)
 """)
 TOP = text("""
     SELECT referrer_id, count(*) AS qualified FROM referrals
@@ -71,5 +80,6 @@ async def program_report(db: AsyncConnection, start: datetime, end: datetime,
         "held": statuses.get("held", 0), "capped": statuses.get("capped", 0),
         "rejected": statuses.get("rejected", 0), "revoked": statuses.get("revoked", 0),
         "refused_codes": counts.refused_codes,
+        "idle_after_qualifying": (await db.execute(IDLE, period)).scalar_one(),
         "top_referrers": [dict(r._mapping) for r in await db.execute(TOP, {**period, "top": top})],
     }

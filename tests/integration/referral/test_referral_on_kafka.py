@@ -21,7 +21,7 @@ from shared.events.wallet import RechargeCompleted
 from shared.topics import Topics
 from shared.transport import KafkaTransport
 from tests.integration.referral.story import REVIEWER, Story, once
-from tests.support.runtime import eventually, produce_raw, read_topic, running
+from tests.support.runtime import eventually, fetch_all, produce_raw, read_topic, running
 
 pytestmark = pytest.mark.integration
 
@@ -117,6 +117,9 @@ async def test_self_referral_and_ring_never_rewarded_capped_friend_recorded(plat
         assert statuses == ["qualified"] * 10 + ["capped"]
         await eventually(lambda: story.referral_coupons(*friends), lambda c: len(c) == 10)
         assert [m for m, *_ in await story.referral_coupons(*friends)] == friends[:10]
+        refused = await fetch_all(story.database_url, "SELECT reason FROM "
+                                  "referral.attribution_refusals WHERE invitee_id = 'm_self'")
+        assert [r["reason"] for r in refused] == ["self_referral"]
         assert await story.status_of("m_self") is None
         assert await story.referral_coupons("m_self", "m_e", "m_f") == []
         assert await story.referral_points("m_f") == []
@@ -127,4 +130,5 @@ async def test_self_referral_and_ring_never_rewarded_capped_friend_recorded(plat
         assert report.status_code == 200, report.text
         shown = report.json()
         assert (shown["qualified"], shown["capped"], shown["held"]) == (10, 1, 1)
+        assert (shown["refused_codes"], shown["idle_after_qualifying"]) == (1, 10)
         assert shown["top_referrers"][0] == {"referrer_id": "m_g", "qualified": 10}
