@@ -35,12 +35,13 @@ async def attribute(uow: UnitOfWork, invitee_id: str, typed_code: str, enrolled_
     db, code = uow.connection, normalise(typed_code)
     await referrals.lock_invitee(db, invitee_id)
     found = await codes.find(db, code)
-    if found is not None:
-        await referrals.lock_referrer(db, found["member_id"])
+    owner = found["member_id"] if found is not None else None
+    if owner is not None:
+        await referrals.lock_referrer(db, owner)
     refusal = abuse.attribution_refusal(
-        found and found["member_id"], bool(found) and found["status"] == "active", invitee_id,
+        owner, found is not None and found["status"] == "active", invitee_id,
         await referrals.of_invitee(db, invitee_id) is not None)
-    if refusal is not None or found is None:
+    if refusal is not None or owner is None:
         refusal = refusal or "unknown_code"
         await db.execute(text("""
             INSERT INTO attribution_refusals (invitee_id, code, reason, at)
@@ -48,8 +49,7 @@ async def attribute(uow: UnitOfWork, invitee_id: str, typed_code: str, enrolled_
         """), {"m": invitee_id, "c": code, "r": refusal, "at": uow.clock.now()})
         return None, refusal
     program = await programs.in_force(db, default)
-    referral = await _register(uow, found["member_id"], invitee_id, code, enrolled_at, program,
-                               actor)
+    referral = await _register(uow, owner, invitee_id, code, enrolled_at, program, actor)
     uow.emit(ReferralRegistered(
         **{**envelope, "member_id": referral["referrer_id"]}, occurred_at=uow.clock.now(),
         referral_id=referral["referral_id"], referrer_id=referral["referrer_id"],
