@@ -44,6 +44,9 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.Popen[s
             process.kill()
             pytest.fail("patronage dev did not start:\n" + "".join(output))
         output.append(process.stdout.readline())
+    # the banner comes as the servers are starting: wait until each one answers
+    for service in (WALLET, TIERING, REWARDS, REFERRAL):
+        until(lambda s=service: answers(f"{s}/healthz"), bool)
     yield process
     process.kill()
     process.wait(timeout=30)
@@ -56,6 +59,13 @@ def until(probe: Callable[[], Any], done: Callable[[Any], bool], timeout: float 
             raise AssertionError(f"not done in {timeout}s: {result!r}")
         time.sleep(0.1)
     return result
+
+
+def answers(address: str) -> bool:
+    try:
+        return httpx.get(address, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def once() -> dict[str, str]:
