@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.referral.rules.programs import Program
+from services.referral.rules.programs import Program, check_program
+from shared.rule_violations import RuleViolation
 
 
 class ReferralSettings(BaseSettings):
@@ -31,6 +32,15 @@ class ReferralSettings(BaseSettings):
     burst_minutes: int = Field(default=60, ge=1)
     clawback_days: int = Field(default=30, ge=0)
     late_attribution_days: int = Field(default=14, ge=0)
+
+    @model_validator(mode="after")
+    def _a_program_that_can_run(self) -> ReferralSettings:
+        # the same checks as a version stored through the API, at start-up
+        try:
+            check_program(self.default_program())
+        except RuleViolation as refused:
+            raise ValueError(f"the default referral program: {refused.detail}") from refused
+        return self
 
     def default_program(self) -> Program:
         return Program(

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from services.referral.rules.programs import Program, check_program
 from services.referral.rules.qualification import (
@@ -81,3 +82,9 @@ def test_a_referral_keeps_the_version_it_was_registered_under():
     v2 = Program(**{**v1.__dict__, "version": 2, "min_amount": 50_000})
     assert why_not_qualifying(spend(10_000), ENROLLED, v1) is None
     assert why_not_qualifying(spend(10_000), ENROLLED, v2) == "below_minimum"
+
+
+def test_settings_refuse_a_default_program_that_rewards_nobody():
+    with pytest.raises(ValidationError, match="reward at least one side"):
+        ReferralSettings(referrer_coupon_template=None, invitee_coupon_template=None,
+                         referrer_points_bps=0)
