@@ -83,13 +83,14 @@ def due_offsets(end: datetime, now: datetime, offsets: tuple[int, ...]) -> tuple
 
 
 def next_due(end: datetime, now: datetime, offsets: tuple[int, ...]) -> datetime | None:
-    """The next moment after `now` the expiry job has work for a term: a reminder offset or
-    the end itself; None once the end has passed (the expiry is then done)."""
+    """The next moment after `now` the membership reminder job has work for a term: a
+    reminder offset or the end itself; None once the end has passed (the expiry is done)."""
     moments = [end - timedelta(days=d) for d in offsets] + [end]
     later = [moment for moment in moments if moment > now]
     return min(later) if later else None
 
 
 def first_due(end: datetime, offsets: tuple[int, ...]) -> datetime:
-    """When a new term first needs the expiry job: its earliest reminder (or its end)."""
+    """When a new term first needs the membership reminder job: its earliest reminder (or
+    its end)."""
     return end - timedelta(days=max(offsets, default=0))

@@ -1,7 +1,8 @@
 """Paid membership terms in the database: renewals that stack, and refunds that revoke.
 
-A renewal links the term it continues (`succeeded_by`) and takes it off the expiry job's
-queue (`next_due_at = NULL`), so no reminder or expiry goes out for a renewed term.
+A renewal links the term it continues (`succeeded_by`) and takes it off the membership
+reminder job's queue (`next_due_at = NULL`), so no reminder or expiry goes out for a
+renewed term.
 
 A refund of a renewal purchase that covers the membership's price revokes that term: it
 is cancelled, the chain closes over the gap (the term before it is linked to the one after
