@@ -10,9 +10,9 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.tiering.quotes import PriceList
-from services.tiering.segments import SegmentBounds
-from services.tiering.tiers import Benefits, Measure, Tier, TierRules
+from services.tiering.rules.quotes import PriceList
+from services.tiering.rules.segments import SegmentBounds
+from services.tiering.rules.tiers import Benefits, Measure, Tier, TierRules
 
 DEV_CONTACT_HASH_KEY = "dev-only-contact-hash-key"
 DEFAULT_LADDER = (

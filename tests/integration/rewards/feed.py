@@ -60,7 +60,7 @@ async def rewards_events(bootstrap: str, topics: Topics, count: int, timeout: fl
 async def apply(runtime: ServiceRuntime, event: Event) -> None:
     """Run rewards' handlers for one event in one transaction, as the consumer would."""
     async with runtime.context.uow() as uow:
-        for handler in bind_settings(runtime.spec.handlers, runtime.settings)[type(event)]:
+        for handler in bind_settings(runtime.spec.handlers, runtime.context.settings)[type(event)]:
             await handler(event, uow)
 
 
