@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from services.rewards import coupon_issuance, points_ledger
-from services.rewards.earning import Earning, credit_earning
-from services.rewards.member_lock import lock_members
-from services.rewards.rules.referral_rewards import points_clawback, referrer_points
+from services.rewards.rules.earning import referral_earning
+from services.rewards.rules.referral_rewards import points_clawback
 from services.rewards.settings import RewardsSettings
+from services.rewards.store import coupon_issuance, points
+from services.rewards.store.members import lock_members
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.referral import ReferralQualified, ReferralRevoked
 from shared.events.rewards import CouponVoided, PointsRedeemed
@@ -24,12 +24,11 @@ from shared.events.rewards import CouponVoided, PointsRedeemed
 async def grant(event: ReferralQualified, uow: UnitOfWork, settings: RewardsSettings) -> None:
     db = uow.connection
     await lock_members(db, (event.referrer_id, event.invitee_id))
-    if event.referrer_points_bps is None:  # an event of the first v1
-        points, referrer_template, invitee_template = (
-            settings.referral_points, settings.referral_coupon_template, None)
+    earning = referral_earning(event, settings.referral_points,
+                               minor_units_per_point=settings.minor_units_per_point)
+    if event.referrer_points_bps is None:  # an event of the first v1: the referrer's setting
+        referrer_template, invitee_template = settings.referral_coupon_template, None
     else:
-        points = referrer_points(event.qualifying_amount, event.referrer_points_bps,
-                                 settings.minor_units_per_point)
         referrer_template = event.referrer_coupon_template
         invitee_template = event.invitee_coupon_template
     first = (await db.execute(text("""
@@ -38,13 +37,12 @@ async def grant(event: ReferralQualified, uow: UnitOfWork, settings: RewardsSett
         VALUES (:r, :referrer, :invitee, :points, 'granted', :now)
         ON CONFLICT (referral_id) DO NOTHING RETURNING 1
     """), {"r": event.referral_id, "referrer": event.referrer_id, "invitee": event.invitee_id,
-           "points": points, "now": uow.clock.now()})).first()
+           "points": earning.points, "now": uow.clock.now()})).first()
     if first is None:
         return  # this referral was rewarded already (a second event about it earns nothing)
-    if points > 0:
-        await credit_earning(uow, Earning(event.referrer_id, points, "referral",
-                                          event.referral_id, event.qualifying_amount),
-                             event.event_id, settings, event.caused())
+    if earning.points > 0:
+        await points.credit(uow, earning, event.event_id, settings.points_expiry_years,
+                            event.caused())
     reason = f"referral:{event.referral_id}"
     await coupon_issuance.issue_once(uow, event.referrer_id, referrer_template, reason,
                                      event.caused())
@@ -89,10 +87,10 @@ async def _reverse_points(event: ReferralRevoked, uow: UnitOfWork, referrer_id: 
                           granted: int) -> None:
     if granted <= 0:
         return
-    balance = await points_ledger.lock_account(uow.connection, referrer_id)
+    balance = (await points.lock_accounts(uow.connection, [referrer_id]))[referrer_id]
     taken, lost = points_clawback(granted, balance)
     if taken:
-        entry = await points_ledger.spend(
+        entry = await points.spend(
             uow.connection, referrer_id, taken, kind="reverse", at=uow.clock.now(),
             reason=f"referral {event.referral_id} revoked", source_id=event.referral_id)
         await _record(uow, event.referral_id, referrer_id, "points", entry.entry_id.hex, taken,
