@@ -1,6 +1,7 @@
 """What the wallet runs on a clock: nothing yet. Bonus lots are expired when a purchase
 touches the wallet (in its own transaction), by `POST /v1/ops/expire-bonus-lots`, and by
-`patronage wallet expire` (`jobs/bonus_expiry.py`), which operators schedule (cron)."""
+`patronage wallet expire` (`jobs/bonus_expiry.py`), which operators run or schedule
+themselves."""
 
 from __future__ import annotations
 
