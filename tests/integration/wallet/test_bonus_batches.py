@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.wallet.bonus import BonusForUnknownRecharge, credit_bonus, credit_bonuses
+from services.wallet.store.bonuses import BonusForUnknownRecharge, credit_bonus, credit_bonuses
 from shared.events.wallet import BonusCredited
 from tests.integration.wallet.money import books_are_right, granted, key, recharge
 from tests.support.runtime import fetch_all

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.wallet.bonus import credit_bonus
 from services.wallet.service import SPEC as WALLET
 from services.wallet.settings import WalletSettings
+from services.wallet.store.bonuses import credit_bonus
 from shared.clock import FrozenClock
 from shared.transport import BusTransport
 from tests.integration.wallet.hypothesis_on_loop import run_on_this_loop

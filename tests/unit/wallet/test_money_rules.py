@@ -9,16 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.wallet.domain import WalletRuleViolation, is_balanced
-from services.wallet.domain_entries import (
+from services.wallet.rules.entries import (
     adjustment_lines,
     bonus_credit_lines,
     expiry_lines,
+    is_balanced,
     purchase_lines,
     purchase_refund_lines,
     recharge_refund_lines,
 )
-from services.wallet.domain_lots import (
+from services.wallet.rules.lots import (
     BONUS,
     PRINCIPAL,
     DrawPolicy,
@@ -29,7 +29,8 @@ from services.wallet.domain_lots import (
     plan_draws,
     split_by_policy,
 )
-from services.wallet.domain_refunds import PaidDraw, purchase_refund, recharge_refund
+from services.wallet.rules.refunds import PaidDraw, purchase_refund, recharge_refund
+from shared.rule_violations import RuleViolation
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -123,7 +124,7 @@ def test_purchase_refunds_are_cumulative_and_return_every_unit_in_the_end():
 
 
 def test_a_refund_above_what_is_left_is_refused():
-    with pytest.raises(WalletRuleViolation) as refused:
+    with pytest.raises(RuleViolation) as refused:
         purchase_refund(1_000, 600, 0, 401, [])
     assert refused.value.code == "refund_exceeds_purchase"
 

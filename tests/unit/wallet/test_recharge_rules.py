@@ -1,19 +1,15 @@
 import pytest
 
-from services.wallet.domain import (
-    StoredValueLimits,
-    WalletRuleViolation,
-    check_recharge,
-    is_balanced,
-    recharge_lines,
-)
+from services.wallet.rules.entries import is_balanced, recharge_lines
+from services.wallet.rules.recharges import StoredValueLimits, check_recharge
 from shared.money import Money
+from shared.rule_violations import RuleViolation
 
 LIMITS = StoredValueLimits(currencies=frozenset({"CNY"}), max_recharge=500_000, max_balance=500_000)
 
 
 def refusal(amount: Money, stored_before: int = 0) -> str:
-    with pytest.raises(WalletRuleViolation) as refused:
+    with pytest.raises(RuleViolation) as refused:
         check_recharge(amount, stored_before, LIMITS)
     return refused.value.code
 

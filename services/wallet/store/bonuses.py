@@ -9,9 +9,10 @@ from collections.abc import Sequence
 
 from sqlalchemy import text
 
-from services.wallet.domain_entries import bonus_credit_lines
-from services.wallet.domain_lots import BONUS, months_later
-from services.wallet.ledger import lock_wallets
+from services.wallet.rules.entries import bonus_credit_lines
+from services.wallet.rules.lots import BONUS
+from services.wallet.store.wallets import lock_wallets
+from shared.dates import months_later
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected
 from shared.events.wallet import BonusCredited
