@@ -32,10 +32,6 @@ class LedgerLine:
     member_id: str | None = None
 
 
-def is_balanced(lines: tuple[LedgerLine, ...]) -> bool:
-    return sum(line.amount for line in lines) == 0
-
-
 def _lines(member_id: str, *pairs: tuple[str, int]) -> tuple[LedgerLine, ...]:
     return tuple(
         LedgerLine(account, amount, member_id if account in Account.MEMBER else None)

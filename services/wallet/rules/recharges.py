@@ -40,12 +40,6 @@ class PosReferenceReused(Conflict):
                          f"pos_reference {reference} was already used by another recharge.")
 
 
-def check_recharge(amount: Money, stored_before: int, limits: StoredValueLimits) -> None:
-    """Raise unless a recharge of `amount` onto a wallet holding `stored_before` is allowed."""
-    check_recharge_request(amount, limits)
-    check_stored_value(amount, stored_before, limits)
-
-
 def check_recharge_request(amount: Money, limits: StoredValueLimits) -> None:
     """The checks that need no wallet state (the hot path does them before its one trip)."""
     if amount.currency not in limits.currencies:

@@ -77,11 +77,6 @@ def _recharge_uuid(recharge_id: str) -> uuid.UUID:
         raise BonusForUnknownRecharge(recharge_id) from error
 
 
-async def credit_bonus(event: BonusGranted, uow: UnitOfWork, expiry_months: int | None) -> None:
-    """One grant: a batch of one (four statements: wallet, recharge, credit, outbox)."""
-    await credit_bonuses([event], uow, expiry_months)
-
-
 async def credit_bonuses(events: Sequence[BonusGranted], uow: UnitOfWork,
                          expiry_months: int | None) -> None:
     """Credit a consumer batch's grants: the wallets locked in one statement (in key order,
