@@ -1,4 +1,5 @@
-"""Referral, as the runtime sees it: API and the tiering and wallet event handlers."""
+"""Referral, as the runtime sees it: API, the tiering and wallet event handlers and the
+expiry sweep."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 from services.referral.api import create_app
 from services.referral.handlers import HANDLERS
+from services.referral.jobs import background_jobs
 from services.referral.settings import get_referral_settings
 from services.referral.store import tables
 from shared.service import ServiceSpec
@@ -20,4 +22,5 @@ SPEC = ServiceSpec(
     create_app=create_app,
     handlers=HANDLERS,
     subscribes_to=("tiering", "wallet"),
+    background=background_jobs,
 )

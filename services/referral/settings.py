@@ -18,6 +18,8 @@ class ReferralSettings(BaseSettings):
 
     share_link_base: str = Field(default="https://join.patronage.example/r/",
                                  description="A member's share link is this plus their code.")
+    expiry_every_seconds: float = Field(default=3600, gt=0, description="How often referrals "
+                                        "whose window closed are marked expired.")
     # The default program: "bring a friend, you each get a 50 voucher once the friend's
     # first order or recharge of at least 100.00; the referrer also earns points worth
     # 10 % of it". Every field can be replaced by a stored version (POST /v1/programs).

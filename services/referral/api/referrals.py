@@ -29,7 +29,8 @@ def referrals_router(context: ServiceContext[ReferralSettings]) -> APIRouter:
         require_member_access(caller, member_id)
         async with context.uow() as uow:
             return await pages.referral_page(uow.connection, member_id,
-                                             settings.default_program(), settings.share_link_base)
+                                             settings.default_program(), settings.share_link_base,
+                                             uow.clock.now())
 
     @router.get("/referrals/{referral_id}", summary="A referral and every decision about it")
     async def one(referral_id: PathId, caller: Caller) -> dict:

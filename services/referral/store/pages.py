@@ -3,6 +3,10 @@ each stands, and what the qualified ones earned them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -10,11 +14,14 @@ from services.referral.rules.programs import Program
 from services.referral.rules.qualification import points_worth
 from services.referral.store import codes, programs
 
-PENDING = ("registered", "held")
+
+def pending(row: Mapping[str, Any], now: datetime) -> bool:
+    """Still able to earn: held for review, or registered with its window open."""
+    return row["status"] == "held" or (row["status"] == "registered" and row["qualify_by"] >= now)
 
 
 async def referral_page(db: AsyncConnection, member_id: str, default: Program,
-                        share_link_base: str) -> dict:
+                        share_link_base: str, now: datetime) -> dict:
     code = await codes.active_code(db, member_id)
     rows = (await db.execute(text("""
         SELECT * FROM referrals WHERE referrer_id = :m ORDER BY registered_at DESC, referral_id
@@ -32,5 +39,5 @@ async def referral_page(db: AsyncConnection, member_id: str, default: Program,
         "member_id": member_id, "code": code and code["code"],
         "link": code and share_link_base + code["code"], "invited": len(rows),
         "qualified": len(rewards),
-        "pending": sum(1 for r in rows if r["status"] in PENDING),
+        "pending": sum(1 for r in rows if pending(r, now)),
         "rewards": rewards, "referrals": [dict(r) for r in rows]}

@@ -27,7 +27,8 @@ async def consider(uow: UnitOfWork, referral: Row, spend: Spend, default: Progra
                    envelope: dict) -> Row:
     """The referral after `spend` was considered (unchanged unless it qualified)."""
     db = uow.connection
-    if referral["status"] != "registered":
+    # expired is bookkeeping: a spend made within the window that arrives late still counts
+    if referral["status"] not in ("registered", "expired"):
         return referral
     program = await programs.version(db, referral["program_version"], default)
     if why_not_qualifying(spend, referral["enrolled_at"], program) is not None:

@@ -7,7 +7,9 @@ spends: every purchase and recharge (amount, payment reference, refunded so far)
   qualification, late attribution and the payment-reference rule can look back.
 programs: every stored version of the program; the highest is in force.
 referrals: one per invitee (unique): who referred them, under which program version,
-  and where it stands: registered → qualified | held | capped | revoked | rejected.
+  and where it stands: registered → qualified | held | capped | expired; held → qualified |
+  rejected; qualified or held → revoked. Registered ones past `qualify_by` are in the
+  partial index the expiry sweep scans.
 attribution_refusals: enrolment codes that made no referral, with the reason.
 decisions: every decision about a referral, its reasons and its actor (the audit trail).
 """
@@ -85,6 +87,8 @@ referrals = Table(
     Index("referrals_by_code", "code", "registered_at"),
     Index("referrals_by_status", "status", "decided_at"),
     Index("referrals_by_source", "qualifying_kind", "qualifying_source_id"),
+    Index("referrals_due_to_expire", "qualify_by", "referral_id",
+          postgresql_where=text("status = 'registered'")),
 )
 attribution_refusals = Table(
     "attribution_refusals", metadata,

@@ -90,6 +90,8 @@ def upgrade() -> None:
     op.create_index("referrals_by_code", "referrals", ["code", "registered_at"])
     op.create_index("referrals_by_status", "referrals", ["status", "decided_at"])
     op.create_index("referrals_by_source", "referrals", ["qualifying_kind", "qualifying_source_id"])
+    op.create_index("referrals_due_to_expire", "referrals", ["qualify_by", "referral_id"],
+                    postgresql_where=sa.text("status = 'registered'"))
     op.create_table(
         "attribution_refusals",
         sa.Column("invitee_id", sa.Text(), primary_key=True),
