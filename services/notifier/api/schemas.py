@@ -16,6 +16,7 @@ NO_NUL = r"^[^\x00]+$"
 PathId = Annotated[str, Path(min_length=1, max_length=64, pattern=NO_NUL)]
 ChannelName = Literal["email", "sms", "push", "wechat", "inbox"]
 CategoryName = Literal["transactional", "marketing"]
+ProviderChannel = Literal["sms", "push", "wechat", "email"]
 Address = Annotated[str, StringConstraints(min_length=1, max_length=254, strip_whitespace=True,
                                            pattern=NO_NUL)]
 
@@ -117,3 +118,22 @@ class PreviewView(BaseModel):
     subject: str
     html: str
     text: str
+
+
+class DeliveryReceipt(BaseModel):
+    """What a provider reports about a message it accepted."""
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
+        "message_id": "sms-8f2a91", "status": "delivered", "at": "2027-03-01T09:30:05Z"}]})
+
+    message_id: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)]
+    status: Literal["delivered", "failed"]
+    error: Annotated[str, StringConstraints(max_length=2000, pattern=NO_NUL)] | None = None
+    at: datetime | None = Field(default=None, description="When it was delivered (or not).")
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, at: datetime | None) -> datetime | None:
+        if at is not None and at.tzinfo is None:
+            raise ValueError("give a time zone, e.g. 2027-03-01T09:30:05Z")
+        return at

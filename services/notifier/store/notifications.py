@@ -72,3 +72,18 @@ async def messages_of(connection: AsyncConnection, member_id: str, after: tuple[
     return list((await connection.execute(
         query.order_by(notifications.c.created_at.desc(), notifications.c.notification_id.desc())
         .limit(limit + 1))).all())
+
+
+async def record_receipt(connection: AsyncConnection, channel: str, provider_message_id: str,
+                         status: str, error: str | None, at: datetime) -> bool:
+    """A provider's delivery receipt for the message it gave `provider_message_id`; False
+    if no message went out under that id. A later receipt replaces an earlier one (a
+    provider may report `delivered` after a transient `failed`)."""
+    found = await connection.execute(
+        update(notifications)
+        .where(notifications.c.channel == channel,
+               notifications.c.provider_message_id == provider_message_id,
+               notifications.c.status == "sent")
+        .values(receipt_status=status, receipt_error=error, receipt_at=at)
+        .returning(notifications.c.notification_id))
+    return found.first() is not None

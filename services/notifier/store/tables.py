@@ -7,7 +7,8 @@ consents: the member's choice per channel and category (transactional / marketin
 consent_changes: every change of a consent, who made it and how (app, unsubscribe link).
 notifications: one row per message, and its delivery log: status (pending, sent, failed,
   suppressed), the channel it went out on, attempts (in all, and on the channel being
-  tried), the channels that failed for good, provider message id, last error.
+  tried), the channels that failed for good, provider message id, last error, and the
+  provider's delivery receipt (delivered / failed) when one arrives.
   `dedup_key` (source event id + kind, or a schedule key) is unique: a redelivered event
   never makes a second message. Pending rows are range-scanned by `next_attempt_at`.
 inbox_messages: the in-app inbox, as rendered when delivered; `read_at` NULL is unread.
@@ -92,10 +93,15 @@ notifications = Table(
     Column("template_version", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),
+    Column("receipt_status", Text),
+    Column("receipt_at", DateTime(timezone=True)),
+    Column("receipt_error", Text),
     Index("notifications_due", "next_attempt_at", "notification_id",
           postgresql_where=text("status = 'pending'")),
     Index("notifications_by_member", "member_id", "created_at"),
     Index("notifications_sent_by_member", "member_id", "category", "sent_at"),
+    Index("notifications_by_provider_id", "channel", "provider_message_id"),
+    Index("notifications_by_time", "created_at"),
 )
 
 inbox_messages = Table(

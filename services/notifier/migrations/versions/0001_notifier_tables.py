@@ -70,12 +70,18 @@ def upgrade() -> None:
         sa.Column("template_version", sa.Text()),
         sa.Column("created_at", AT, nullable=False),
         sa.Column("sent_at", AT),
+        sa.Column("receipt_status", sa.Text()),
+        sa.Column("receipt_at", AT),
+        sa.Column("receipt_error", sa.Text()),
     )
     op.create_index("notifications_due", "notifications", ["next_attempt_at", "notification_id"],
                     postgresql_where=sa.text("status = 'pending'"))
     op.create_index("notifications_by_member", "notifications", ["member_id", "created_at"])
     op.create_index("notifications_sent_by_member", "notifications",
                     ["member_id", "category", "sent_at"])
+    op.create_index("notifications_by_provider_id", "notifications",
+                    ["channel", "provider_message_id"])
+    op.create_index("notifications_by_time", "notifications", ["created_at"])
     op.create_table(
         "inbox_messages",
         sa.Column("message_id", sa.UUID(), primary_key=True),
