@@ -26,7 +26,9 @@ class NotifierSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PATRONAGE_NOTIFIER_", extra="ignore")
 
     default_locale: str = Field(default="zh-CN", description="For members with no locale.")
-    default_time_zone: str = Field(default="Asia/Shanghai")
+    default_time_zone: str = Field(default="Asia/Shanghai", description="The merchant's: "
+                                   "its days and months; also for members who gave none.")
+    currency: str = Field(default="CNY", description="The program currency statements count.")
     fallback_order: tuple[str, ...] = Field(
         default=("email", "sms", "push", "wechat", "inbox"),
         description="Channels tried after the member's preferred one, in order.")
@@ -40,6 +42,11 @@ class NotifierSettings(BaseSettings):
     send_timeout_seconds: float = Field(default=10.0, gt=0)
     delivery_interval_seconds: float = Field(default=1.0, gt=0)
     delivery_batch_size: int = Field(default=100, gt=0)
+    schedule_interval_seconds: float = Field(default=300.0, gt=0)
+    statement_day: int = Field(default=15, ge=1, le=31, description="Day of the month the "
+                               "previous month's statement goes out.")
+    inactive_days: int = Field(default=60, ge=1, description="Days without a visit or a "
+                               "recharge before a we-miss-you message.")
 
     smtp_host: str | None = None
     smtp_port: int = 25

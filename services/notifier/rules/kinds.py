@@ -31,4 +31,7 @@ KINDS: dict[str, Kind] = {
     "points_expired": Kind("transactional"),
     "coupon_issued": Kind("marketing"),
     "win_back": Kind("marketing"),
+    "birthday_greeting": Kind("marketing"),
+    "monthly_statement": Kind("marketing"),
+    "we_miss_you": Kind("marketing"),
 }

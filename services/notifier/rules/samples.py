@@ -21,4 +21,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
                       "currency": "CNY", "min_spend": 10_000,
                       "valid_until": "2027-04-30T16:00:00+00:00"},
     "points_expired": {"points": 1_240, "balance": 3_500},
+    "birthday_greeting": {},
+    "monthly_statement": {"month": "2027-02", "visits": 22, "spent": 864_000,
+                          "recharged": 200_000, "currency": "CNY"},
+    "we_miss_you": {"last_seen": "2027-01-10T04:00:00+00:00"},
 }

@@ -12,6 +12,11 @@ notifications: one row per message, and its delivery log: status (pending, sent,
   `dedup_key` (source event id + kind, or a schedule key) is unique: a redelivered event
   never makes a second message. Pending rows are range-scanned by `next_attempt_at`.
 inbox_messages: the in-app inbox, as rendered when delivered; `read_at` NULL is unread.
+member_activity: when each member was last seen (a purchase or a recharge): the win-back
+  job range-scans it for members quiet for N days.
+monthly_activity: per member and month (in the merchant's time zone), visits, spend and
+  recharges in the program currency: what the monthly statement says.
+renewals: every MembershipRenewed, for the report of renewals after a reminder.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ contacts = Table(
     Column("time_zone", Text),
     Column("birthday", Text),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("contacts_by_birthday", "birthday"),
 )
 
 consents = Table(
@@ -114,4 +120,30 @@ inbox_messages = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("read_at", DateTime(timezone=True)),
     Index("inbox_messages_by_member", "member_id", "created_at", "message_id"),
+)
+
+member_activity = Table(
+    "member_activity", metadata,
+    Column("member_id", Text, primary_key=True),
+    Column("last_active_at", DateTime(timezone=True), nullable=False),
+    Index("member_activity_by_time", "last_active_at"),
+)
+
+monthly_activity = Table(
+    "monthly_activity", metadata,
+    Column("member_id", Text, nullable=False),
+    Column("month", Text, nullable=False),
+    Column("visits", Integer, nullable=False),
+    Column("spent", BigInteger, nullable=False),
+    Column("recharged", BigInteger, nullable=False),
+    PrimaryKeyConstraint("member_id", "month"),
+    Index("monthly_activity_by_month", "month", "member_id"),
+)
+
+renewals = Table(
+    "renewals", metadata,
+    Column("term_id", Text, primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("renewed_at", DateTime(timezone=True), nullable=False),
+    Index("renewals_by_member", "member_id", "renewed_at"),
 )

@@ -74,7 +74,7 @@ async def consent(client: httpx.AsyncClient, member_id: str, channel: str, categ
 async def messages(database_url: str, member_id: str) -> list[dict]:
     rows = await fetch_all(database_url, "SELECT * FROM notifier.notifications "
                            "WHERE member_id = $1 ORDER BY created_at, kind", member_id)
-    return [dict(row) for row in rows]
+    return [{**row, "facts": orjson.loads(row["facts"])} for row in rows]
 
 
 async def notifier_events(database_url: str, event_type: str) -> list[dict]:

@@ -1,5 +1,5 @@
 """notifier tables: contacts, consents and their changes, notifications, the in-app inbox,
-outbox and inbox
+member activity, renewals, outbox and inbox
 
 Revision ID: 0001
 Revises:
@@ -29,6 +29,7 @@ def upgrade() -> None:
             "birthday")),
         sa.Column("updated_at", AT, nullable=False),
     )
+    op.create_index("contacts_by_birthday", "contacts", ["birthday"])
     op.create_table(
         "consents",
         sa.Column("member_id", sa.Text(), nullable=False),
@@ -94,9 +95,32 @@ def upgrade() -> None:
     )
     op.create_index("inbox_messages_by_member", "inbox_messages",
                     ["member_id", "created_at", "message_id"])
+    op.create_table(
+        "member_activity",
+        sa.Column("member_id", sa.Text(), primary_key=True),
+        sa.Column("last_active_at", AT, nullable=False),
+    )
+    op.create_index("member_activity_by_time", "member_activity", ["last_active_at"])
+    op.create_table(
+        "monthly_activity",
+        sa.Column("member_id", sa.Text(), nullable=False),
+        sa.Column("month", sa.Text(), nullable=False),
+        sa.Column("visits", sa.Integer(), nullable=False),
+        sa.Column("spent", sa.BigInteger(), nullable=False),
+        sa.Column("recharged", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("member_id", "month"),
+    )
+    op.create_index("monthly_activity_by_month", "monthly_activity", ["month", "member_id"])
+    op.create_table(
+        "renewals",
+        sa.Column("term_id", sa.Text(), primary_key=True),
+        sa.Column("member_id", sa.Text(), nullable=False),
+        sa.Column("renewed_at", AT, nullable=False),
+    )
+    op.create_index("renewals_by_member", "renewals", ["member_id", "renewed_at"])
 
 
 def downgrade() -> None:
-    for table in ("inbox_messages", "notifications", "consent_changes", "consents", "contacts"):
+    for table in ("renewals", "monthly_activity", "member_activity", "inbox_messages", "notifications", "consent_changes", "consents", "contacts"):
         op.drop_table(table)
     drop_messaging_tables_v1(op)
