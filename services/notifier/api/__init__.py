@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from services.notifier.api.contacts import contacts_router
 from services.notifier.api.inbox import inbox_router
 from services.notifier.api.receipts import receipts_router
+from services.notifier.api.reports import reports_router
 from services.notifier.api.templates import templates_router
 from services.notifier.api.unsubscribe import unsubscribe_router
 from services.notifier.settings import DEV_SECRET, NotifierSettings
@@ -29,8 +30,8 @@ def create_app(context: ServiceContext[NotifierSettings]) -> FastAPI:
     return service_app(
         context, title="Patronage notifier",
         description="Reaching members: contacts and consent, the in-app inbox, the delivery "
-                    "log, one-click unsubscribe, template previews and providers' delivery "
-                    "receipts.",
+                    "log, one-click unsubscribe, template previews, providers' delivery "
+                    "receipts and reports.",
         routers=[contacts_router(context), inbox_router(context), unsubscribe_router(context),
-                 templates_router(context), receipts_router(context)],
+                 templates_router(context), receipts_router(context), reports_router(context)],
     )

@@ -137,3 +137,34 @@ class DeliveryReceipt(BaseModel):
         if at is not None and at.tzinfo is None:
             raise ValueError("give a time zone, e.g. 2027-03-01T09:30:05Z")
         return at
+
+
+class KindChannelCounts(BaseModel):
+    kind: str
+    channel: str = Field(description="`none`: no channel was tried (suppressed before).")
+    sent: int
+    delivered: int = Field(description="Confirmed by the provider's delivery receipt.")
+    failed: int = Field(description="Given up after retries, or reported failed by a receipt.")
+    suppressed: int = Field(description="Over a marketing cap, or no consented channel.")
+    pending: int
+
+
+class OptOuts(BaseModel):
+    withdrawals: int = Field(description="Marketing consents withdrawn (app or unsubscribe link).")
+    marketing_sent: int
+    rate_bps: int | None = Field(description="withdrawals per marketing message sent, in basis "
+                                 "points; null when none was sent.")
+
+
+class RenewalCohort(BaseModel):
+    members: int
+    renewed: int
+
+
+class NotificationsReport(BaseModel):
+    since: datetime
+    until: datetime
+    by_kind_and_channel: list[KindChannelCounts]
+    opt_outs: OptOuts
+    reminded: RenewalCohort = Field(description="Members a renewal reminder reached.")
+    not_reminded: RenewalCohort = Field(description="Members whose reminder did not go out.")
