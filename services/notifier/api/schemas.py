@@ -162,8 +162,10 @@ class RenewalCohort(BaseModel):
 
 
 class NotificationsReport(BaseModel):
-    since: datetime
-    until: datetime
+    model_config = ConfigDict(populate_by_name=True)
+
+    since: datetime = Field(alias="from")
+    until: datetime = Field(alias="to")
     by_kind_and_channel: list[KindChannelCounts]
     opt_outs: OptOuts
     reminded: RenewalCohort = Field(description="Members a renewal reminder reached.")

@@ -40,9 +40,10 @@ async def test_the_report_counts_messages_opt_outs_and_renewals_after_reminders(
     await applied(db, 6)
 
     response = await client.get("/v1/reports/notifications", headers=ops_headers("ops:report"),
-                                params={"since": "2027-03-01T00:00:00Z", "until": "2027-03-08T00:00:00Z"})
+                                params={"from": "2027-03-01T00:00:00Z", "to": "2027-03-08T00:00:00Z"})
     assert response.status_code == 200, response.text
     report = response.json()
+    assert (report["from"], report["to"]) == ("2027-03-01T00:00:00Z", "2027-03-08T00:00:00Z")
     counts = {(row["kind"], row["channel"]): row for row in report["by_kind_and_channel"]}
     assert counts[("renewal_reminder", "email")] == {
         "kind": "renewal_reminder", "channel": "email", "sent": 2, "delivered": 0, "failed": 0,
@@ -54,17 +55,19 @@ async def test_the_report_counts_messages_opt_outs_and_renewals_after_reminders(
     assert report["not_reminded"] == {"members": 1, "renewed": 1}
 
     before = await client.get("/v1/reports/notifications", headers=ops_headers("ops:report"),
-                              params={"until": "2027-03-01T00:00:00Z"})
+                              params={"from": "2027-02-01T00:00:00Z", "to": "2027-03-01T00:00:00Z"})
     assert before.json()["by_kind_and_channel"] == [] and before.json()["opt_outs"]["rate_bps"] is None
 
 
 async def test_report_windows_are_checked_and_the_scope_required(client):
     ops = ops_headers("ops:report")
-    windows = (({"since": "2027-03-02T00:00:00Z", "until": "2027-03-01T00:00:00Z"}, "empty_window"),
-               ({"since": "2025-01-01T00:00:00Z", "until": "2027-03-01T00:00:00Z"}, "window_too_long"),
-               ({"since": "2027-03-01T00:00:00"}, "time_zone_required"))
+    windows = (({"from": "2027-03-02T00:00:00Z", "to": "2027-03-01T00:00:00Z"}, "invalid_period"),
+               ({"from": "2025-01-01T00:00:00Z", "to": "2027-03-01T00:00:00Z"}, "period_too_long"),
+               ({"from": "2027-03-01T00:00:00", "to": "2027-03-02T00:00:00Z"}, "invalid_request"),
+               ({"to": "2027-03-02T00:00:00Z"}, "invalid_request"))
     for params, code in windows:
         refused = await client.get("/v1/reports/notifications", headers=ops, params=params)
         assert (refused.status_code, refused.json()["code"]) == (422, code)
-    denied = await client.get("/v1/reports/notifications", headers=ops_headers("ops:config"))
+    denied = await client.get("/v1/reports/notifications", headers=ops_headers("ops:config"),
+                              params={"from": "2027-03-01T00:00:00Z", "to": "2027-03-02T00:00:00Z"})
     assert denied.status_code == 403
