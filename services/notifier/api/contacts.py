@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.notifier.api.access import require_member_or_ops
 from services.notifier.api.schemas import (
     CategoryName,
     ChannelName,
@@ -17,7 +18,7 @@ from services.notifier.api.schemas import (
 from services.notifier.rules.channels import CHANNELS, default_consent
 from services.notifier.rules.kinds import CATEGORIES
 from services.notifier.store import contacts
-from shared.http.auth import Caller, require_member_access
+from shared.http.auth import Caller
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
@@ -38,13 +39,13 @@ def contacts_router(context: ServiceContext) -> APIRouter:
 
     @router.get("/contact", response_model=ContactView, summary="A member's contact details")
     async def get_contact(member_id: PathId, caller: Caller) -> dict:
-        require_member_access(caller, member_id)
+        require_member_or_ops(caller, member_id)
         async with context.uow() as uow:
             return contact_view(member_id, await contacts.contact_of(uow.connection, member_id))
 
     @router.patch("/contact", response_model=ContactView, summary="Change contact details")
     async def change_contact(member_id: PathId, body: ContactBody, caller: Caller) -> dict:
-        require_member_access(caller, member_id)
+        require_member_or_ops(caller, member_id)
         given = body.model_dump(exclude_unset=True)
         values = {ADDRESS_FIELDS.get(field, field): value for field, value in given.items()}
         async with context.uow() as uow:
@@ -53,7 +54,7 @@ def contacts_router(context: ServiceContext) -> APIRouter:
 
     @router.get("/consents", response_model=list[ConsentView], summary="A member's consents")
     async def get_consents(member_id: PathId, caller: Caller) -> list[dict]:
-        require_member_access(caller, member_id)
+        require_member_or_ops(caller, member_id)
         async with context.uow() as uow:
             chosen = await contacts.consents_of(uow.connection, member_id)
         return [{"channel": channel, "category": category, "explicit": (channel, category) in chosen,
@@ -64,7 +65,7 @@ def contacts_router(context: ServiceContext) -> APIRouter:
                 summary="Give or withdraw consent for a channel and category")
     async def set_consent(member_id: PathId, channel: ChannelName, category: CategoryName,
                           body: ConsentBody, caller: Caller) -> dict:
-        require_member_access(caller, member_id)
+        require_member_or_ops(caller, member_id)
         async with context.uow() as uow:
             await contacts.set_consent(uow.connection, member_id, channel, category,
                                        body.granted, caller.identity, uow.clock.now())

@@ -7,9 +7,10 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
+from services.notifier.api.access import require_member_or_ops
 from services.notifier.api.schemas import InboxPage, NotificationView, PathId
 from services.notifier.store import inbox, notifications
-from shared.http.auth import Caller, require_member_access
+from shared.http.auth import Caller
 from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
@@ -33,7 +34,7 @@ def inbox_router(context: ServiceContext) -> APIRouter:
     @router.get("/inbox", response_model=InboxPage, summary="The member's in-app inbox")
     async def read_inbox(member_id: PathId, caller: Caller, limit: Limit = 50,
                          cursor: Cursor = None) -> dict:
-        require_member_access(caller, member_id)
+        require_member_or_ops(caller, member_id)
         after = newest_first_after(cursor)
         async with context.uow() as uow:
             rows = await inbox.messages(uow.connection, member_id, after, limit)
@@ -44,7 +45,7 @@ def inbox_router(context: ServiceContext) -> APIRouter:
 
     @router.post("/inbox/{message_id}/read", status_code=204, summary="Mark a message read")
     async def mark_read(member_id: PathId, message_id: UUID, caller: Caller) -> None:
-        require_member_access(caller, member_id)
+        require_member_or_ops(caller, member_id)
         async with context.uow() as uow:
             if not await inbox.mark_read(uow.connection, member_id, message_id, uow.clock.now()):
                 raise Problem(404, "message_not_found", f"No message {message_id} for {member_id}.")
@@ -53,7 +54,7 @@ def inbox_router(context: ServiceContext) -> APIRouter:
                 summary="The member's messages and how each was delivered")
     async def delivery_log(member_id: PathId, caller: Caller, limit: Limit = 50,
                            cursor: Cursor = None) -> dict:
-        require_member_access(caller, member_id)
+        require_member_or_ops(caller, member_id)
         after = newest_first_after(cursor)
         async with context.uow() as uow:
             rows = await notifications.messages_of(uow.connection, member_id, after, limit)

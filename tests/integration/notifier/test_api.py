@@ -20,7 +20,7 @@ from tests.integration.notifier.outreach import (
     recharge,
     set_contact,
 )
-from tests.support.auth import member_headers, ops_headers
+from tests.support.auth import member_headers, ops_headers, pos_headers
 from tests.support.runtime import fetch_all
 
 pytestmark = pytest.mark.integration
@@ -37,6 +37,10 @@ async def test_a_member_keeps_contact_details_and_another_member_cannot_see_them
 
     other = await client.get("/v1/members/m_c/contact", headers=member_headers("m_other"))
     assert (other.status_code, other.json()["code"]) == (403, "forbidden")
+    till = await client.get("/v1/members/m_c/contact", headers=pos_headers())
+    assert (till.status_code, till.json()["code"]) == (403, "forbidden")
+    assert (await client.get("/v1/members/m_c/contact", headers=ops_headers())).json()["email"] == \
+        "c@example.com"
     for bad in ({"time_zone": "Mars/Olympus"}, {"email": "nope"}, {"preferred_channel": "fax"},
                 {"locale": "!!"}, {"unknown": 1}):
         refused = await client.patch("/v1/members/m_c/contact", headers=me, json=bad)
