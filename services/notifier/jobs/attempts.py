@@ -83,6 +83,9 @@ class Attempt:
 
     async def try_channel(self, channel: str, address: str, rendered: Rendered) -> str:
         """"sent", "retry" (left for later) or "next" (this channel is done for)."""
+        if channel != self.last_channel:  # another channel than last time: its own count
+            self.channel_attempts = 0
+        self.last_channel = channel
         self.attempts += 1
         self.channel_attempts += 1
         message = Outgoing(self.row.notification_id, self.row.member_id, self.row.kind, address,

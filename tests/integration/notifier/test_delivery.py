@@ -154,3 +154,21 @@ async def test_caps_hold_over_a_burst_of_marketing_while_a_receipt_still_goes_ou
         await job.run_once(moment)
     kinds = [m["Subject"].split(":")[0] for m in mailbox.to("burst@example.com")]
     assert kinds.count("A coupon for you") == 3 and kinds.count("Recharge received") == 4
+
+
+async def test_a_channel_out_of_retries_falls_back_to_the_next_one(
+        notifier, client, transport, bus_platform, provider, mailbox):
+    db, topics = bus_platform.database_url, Topics(bus_platform.topic_prefix)
+    await set_contact(client, "m_out", phone="+8613800000004", email="out@example.com",
+                      preferred_channel="sms")
+    provider.answer = 503
+    await deliver(transport.bus, topics, expiring("m_out", START))
+    await applied(db, 1)
+    job = DeliveryJob(notifier.context)
+
+    for seconds in (0, 60, 180):  # three attempts on SMS, 60 s then 120 s apart
+        await job.run_once(START + timedelta(seconds=seconds))
+    assert len(provider.requests) == 3 and len(mailbox.to("out@example.com")) == 1
+    [message] = await messages(db, "m_out")
+    assert (message["status"], message["channel"], message["attempts"]) == ("sent", "email", 4)
+    assert message["failed_channels"] == ["sms"] and "503" in message["last_error"]
