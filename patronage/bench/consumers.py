@@ -72,7 +72,7 @@ async def drain_rate(stack: Stack, spec: ServiceSpec, prefix: str, count: int,
     platform = PlatformSettings(environment="test", database_url=stack.database_url,
                                 kafka_bootstrap=stack.kafka_bootstrap, topic_prefix=prefix)
     runtime = ServiceRuntime(spec, platform, KafkaTransport(stack.kafka_bootstrap))
-    if PurchaseCompleted not in spec.handlers(runtime.context):
+    if PurchaseCompleted not in spec.handlers:
         return None
     await runtime.start(migrate=False)
     try:

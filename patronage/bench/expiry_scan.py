@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from patronage.bench.stack import Stack
-from services.tiering.scheduler import TieringScheduler
+from services.tiering.jobs import TieringScheduler
 from services.tiering.service import SPEC as TIERING
 from shared.runtime import ServiceRuntime
 from shared.settings import PlatformSettings

@@ -1,8 +1,21 @@
-"""Tiering's event handlers (wallet events), and the one map that wires events to them.
+"""Tiering's wallet-event handlers, and the one map that wires events to them.
 
-Each handler locks the member first, records what the event counts for, then lets the
-rules decide: an upgrade is immediate; a downgrade waits for the anniversary review
-(scheduler.py). A renewal purchase also extends the membership (memberships.py).
+Each handler locks the member first, records what the event counts for (store/
+qualifying.py, amounts from rules/qualifying.py), then lets the rules decide: an upgrade
+is immediate; a downgrade waits for the anniversary tier review (jobs/tier_reviews.py). A
+renewal purchase also extends the membership (store/memberships.py).
+
+`PurchaseCompleted` is handled a consumer batch at a time, and only so (one event is a
+batch of one), in a handful of statements:
+
+- one statement locks every member of the batch, in member id order;
+- the enrolled members' standings are read once, before anything is recorded;
+- one statement records every purchase's spend entry (a purchase delivered twice under
+  two event ids counts once: the first delivery records it);
+- then event by event, in delivery order: a renewal extends the membership
+  (`MembershipRenewed`), and the upgrade check runs in memory on the standing as it is
+  after that event's entry; only an actual upgrade writes (row, history, `TierChanged`).
+  So each member's events come out in the order one-at-a-time would give them.
 """
 
 from __future__ import annotations
@@ -10,11 +23,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from services.tiering import memberships, qualifying, rule_sets
-from services.tiering.members import lock_member, upgrade_if_qualified
-from services.tiering.memberships import renewal_in
-from services.tiering.purchase_batches import apply_purchases
+from services.tiering.rules.memberships import renewal_in
+from services.tiering.rules.qualifying import (
+    in_rolling_year,
+    purchase_refund_spend,
+    purchase_spend,
+    recharge_refund_amount,
+    standing_of,
+)
+from services.tiering.rules.tiers import upgrade
 from services.tiering.settings import TieringSettings
+from services.tiering.store import memberships, qualifying, tiers
+from services.tiering.store.members import apply_decision, lock_member, lock_members, upgrade_if_qualified
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.envelope import Event
 from shared.events.wallet import (
@@ -30,100 +50,97 @@ from shared.structured_logging import get_logger
 log = get_logger(__name__)
 
 
-class TieringHandlers:
-    def __init__(self, settings: TieringSettings) -> None:
-        self.settings = settings
-        self.grace = timedelta(days=settings.membership_grace_days)
-        self.offsets = settings.reminder_offsets_days
-
-    def counts(self, event: Event) -> bool:
-        if getattr(event, "currency", None) != self.settings.currency:
-            log.info("tiering_ignored_currency", event_id=str(event.event_id))
-            return False
-        return True
-
-    async def _decide(self, event: Event, uow: UnitOfWork) -> None:
-        member = await lock_member(uow.connection, event.member_id)
-        if member is not None:
-            rules = await rule_sets.rules_in_force(uow.connection, self.settings.default_rules())
-            await upgrade_if_qualified(uow, member, rules, self.settings.currency, **event.caused())
-
-    async def on_purchase_completed(self, event: PurchaseCompleted, uow: UnitOfWork) -> None:
-        await lock_member(uow.connection, event.member_id)
-        renewal = renewal_in(event)
-        if renewal is not None:
-            await memberships.renew(uow, event, renewal, self.grace, self.offsets)
-        if self.counts(event):
-            await qualifying.record(
-                uow.connection, member_id=event.member_id, measure="spend_12m",
-                source_kind="purchase", source_id=event.purchase_id,
-                amount=max(0, event.total - (renewal.price if renewal else 0)),
-                counted_at=event.occurred_at)
-            await self._decide(event, uow)
-
-    async def on_purchases_completed(self, events: Sequence[PurchaseCompleted],
-                                     uow: UnitOfWork) -> None:
-        """`on_purchase_completed` for a whole consumer batch (purchase_batches.py)."""
-        await apply_purchases(self, events, uow)
-
-    async def on_purchase_refunded(self, event: PurchaseRefunded, uow: UnitOfWork) -> None:
-        await lock_member(uow.connection, event.member_id)
-        term = await memberships.term_bought_by(uow.connection, event.purchase_id)
-        revoked = 0
-        if term is not None and term.cancelled_at is None and event.amount >= term.price:
-            await memberships.revoke(uow.connection, term, uow.clock.now(), self.offsets)
-            revoked = term.price
-            log.info("membership_revoked", term_id=str(term.term_id), purchase_id=event.purchase_id)
-        if not self.counts(event):
-            return
-        bought, still_counted = await qualifying.original(uow.connection, "purchase", event.purchase_id)
-        if bought is None:
-            return
-        await qualifying.record(
-            uow.connection, member_id=event.member_id, measure="spend_12m",
-            source_kind="purchase_refund", source_id=event.refund_id, refers_to=event.purchase_id,
-            amount=-min(max(0, event.amount - revoked), still_counted), counted_at=bought.counted_at)
-
-    async def on_recharge_completed(self, event: RechargeCompleted, uow: UnitOfWork) -> None:
-        if self.counts(event):
-            await lock_member(uow.connection, event.member_id)
-            await qualifying.record(
-                uow.connection, member_id=event.member_id, measure="lifetime_recharge",
-                source_kind="recharge", source_id=event.recharge_id, amount=event.amount,
-                counted_at=event.occurred_at)
-            await self._decide(event, uow)
-
-    async def on_recharge_refunded(self, event: RechargeRefunded, uow: UnitOfWork) -> None:
-        if not self.counts(event):
-            return
-        await lock_member(uow.connection, event.member_id)
-        paid, still_counted = await qualifying.original(uow.connection, "recharge", event.recharge_id)
-        if paid is None:
-            return
-        await qualifying.record(
-            uow.connection, member_id=event.member_id, measure="lifetime_recharge",
-            source_kind="recharge_refund", source_id=event.refund_id, refers_to=event.recharge_id,
-            amount=-min(event.principal_refunded, still_counted), counted_at=paid.counted_at)
+def counts(event: Event, settings: TieringSettings) -> bool:
+    """Only amounts in the program's currency count towards tiers."""
+    if getattr(event, "currency", None) != settings.currency:
+        log.info("tiering_ignored_currency", event_id=str(event.event_id))
+        return False
+    return True
 
 
 async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitOfWork,
                                  settings: TieringSettings) -> None:
-    await TieringHandlers(settings).on_purchases_completed(events, uow)
+    db, now = uow.connection, uow.clock.now()
+    members = await lock_members(db, [event.member_id for event in events])
+    renewals = [renewal_in(event) for event in events]
+    counted = {n for n, event in enumerate(events) if counts(event, settings)}
+    enrolled = sorted({events[n].member_id for n in counted if events[n].member_id in members})
+    # Read before recording: each event's entry is then added in memory, in its turn.
+    sums = await qualifying.unclipped_standings(db, enrolled, now) if enrolled else {}
+    first: dict[str, int] = {}  # purchase id -> its first counted event, the one recording it
+    for n in sorted(counted):
+        first.setdefault(events[n].purchase_id, n)
+    spend = {n: purchase_spend(events[n].total, renewals[n]) for n in first.values()}
+    recorded = await qualifying.record_purchases(db, [
+        qualifying.PurchaseEntry(events[n].member_id, purchase_id, spend[n], events[n].occurred_at)
+        for purchase_id, n in first.items()])
+    rules = await tiers.rules_in_force(db, settings.default_rules()) if enrolled else None
+    tier_of = {member_id: members[member_id].tier for member_id in enrolled}
+    grace = timedelta(days=settings.membership_grace_days)
+    for n, event in enumerate(events):
+        if (renewal := renewals[n]) is not None:
+            await memberships.renew(uow, event, renewal, grace, settings.reminder_offsets_days)
+        if rules is None or n not in counted or event.member_id not in tier_of:
+            continue
+        spend_12m, recharge = sums.get(event.member_id, (0, 0))
+        if n in spend and event.purchase_id in recorded and in_rolling_year(event.occurred_at, now):
+            spend_12m += spend[n]
+            sums[event.member_id] = (spend_12m, recharge)
+        decision = upgrade(rules, tier_of[event.member_id], standing_of(spend_12m, recharge))
+        if decision is not None:
+            await apply_decision(uow, members[event.member_id], decision, rules, settings.currency,
+                                 now, **event.caused())
+            tier_of[event.member_id] = decision.to_tier
 
 
 async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork,
                                settings: TieringSettings) -> None:
-    await TieringHandlers(settings).on_purchase_refunded(event, uow)
+    await lock_member(uow.connection, event.member_id)
+    term = await memberships.term_bought_by(uow.connection, event.purchase_id)
+    revoked = 0
+    if term is not None and term.cancelled_at is None and event.amount >= term.price:
+        await memberships.revoke(uow.connection, term, uow.clock.now(), settings.reminder_offsets_days)
+        revoked = term.price
+        log.info("membership_revoked", term_id=str(term.term_id), purchase_id=event.purchase_id)
+    if not counts(event, settings):
+        return
+    bought, still_counted = await qualifying.original(uow.connection, "purchase", event.purchase_id)
+    if bought is None:
+        return
+    await qualifying.record(
+        uow.connection, member_id=event.member_id, measure="spend_12m",
+        source_kind="purchase_refund", source_id=event.refund_id, refers_to=event.purchase_id,
+        amount=purchase_refund_spend(event.amount, revoked, still_counted),
+        counted_at=bought.counted_at)
 
 
 async def on_recharge_completed(event: RechargeCompleted, uow: UnitOfWork,
                                 settings: TieringSettings) -> None:
-    await TieringHandlers(settings).on_recharge_completed(event, uow)
+    if not counts(event, settings):
+        return
+    member = await lock_member(uow.connection, event.member_id)
+    await qualifying.record(
+        uow.connection, member_id=event.member_id, measure="lifetime_recharge",
+        source_kind="recharge", source_id=event.recharge_id, amount=event.amount,
+        counted_at=event.occurred_at)
+    if member is not None:
+        rules = await tiers.rules_in_force(uow.connection, settings.default_rules())
+        await upgrade_if_qualified(uow, member, rules, settings.currency, **event.caused())
 
 
 async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork,
                                settings: TieringSettings) -> None:
-    await TieringHandlers(settings).on_recharge_refunded(event, uow)
+    if not counts(event, settings):
+        return
+    await lock_member(uow.connection, event.member_id)
+    paid, still_counted = await qualifying.original(uow.connection, "recharge", event.recharge_id)
+    if paid is None:
+        return
+    await qualifying.record(
+        uow.connection, member_id=event.member_id, measure="lifetime_recharge",
+        source_kind="recharge_refund", source_id=event.refund_id, refers_to=event.recharge_id,
+        amount=recharge_refund_amount(event.principal_refunded, still_counted),
+        counted_at=paid.counted_at)
 
 
 HANDLERS: ServiceHandlers = {
@@ -132,4 +149,3 @@ HANDLERS: ServiceHandlers = {
     RechargeCompleted: [on_recharge_completed],
     RechargeRefunded: [on_recharge_refunded],
 }
-

@@ -1,17 +1,17 @@
-"""Tiering, as the runtime sees it: API, wallet-event handlers and the scheduler."""
+"""Tiering, as the runtime sees it: API, wallet-event handlers and the jobs on a clock."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from services.tiering import tables
 from services.tiering.api import create_app
 from services.tiering.handlers import HANDLERS
-from services.tiering.scheduler import background_jobs
-from services.tiering.settings import get_tiering_settings
+from services.tiering.jobs import background_jobs
+from services.tiering.settings import TieringSettings, get_tiering_settings
+from services.tiering.store import tables
 from shared.service import ServiceSpec
 
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[TieringSettings] = ServiceSpec(
     name="tiering",
     metadata=tables.metadata,
     outbox=tables.outbox,

@@ -9,9 +9,9 @@ from functools import lru_cache
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.tiering.quotes import PriceList
-from services.tiering.segments import SegmentBounds
-from services.tiering.tiers import Benefits, Measure, Tier, TierRules
+from services.tiering.rules.quotes import PriceList
+from services.tiering.rules.segments import SegmentBounds
+from services.tiering.rules.tiers import Benefits, Measure, Tier, TierRules
 
 DEFAULT_LADDER = (
     Tier("regular"),

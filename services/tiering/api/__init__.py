@@ -8,11 +8,12 @@ from services.tiering.api.members import members_router
 from services.tiering.api.memberships import memberships_router
 from services.tiering.api.reports import reports_router
 from services.tiering.api.tiers import tiers_router
+from services.tiering.settings import TieringSettings
 from shared.http.app import service_app
 from shared.service import ServiceContext
 
 
-def create_app(context: ServiceContext) -> FastAPI:
+def create_app(context: ServiceContext[TieringSettings]) -> FastAPI:
     return service_app(
         context, title="Patronage tiering",
         description="The member registry, tiers and their benefits, paid memberships, "

@@ -7,18 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.tiering import rule_sets
-from services.tiering.api.schemas import NO_NUL, EnrollRequest, MemberView, Page, PathId
-from services.tiering.members import (
+from services.tiering.api.schemas import NO_NUL, EnrollRequest, MemberView, PathId
+from services.tiering.settings import TieringSettings
+from services.tiering.store import tiers
+from services.tiering.store.members import (
     Enrolment,
-    MemberAlreadyEnrolled,
-    MemberNumberTaken,
+    MemberNotFound,
     enroll,
+    enrolled_member,
     find_member,
     upgrade_if_qualified,
 )
-from services.tiering.settings import TieringSettings
-from services.tiering.tables import members
+from services.tiering.store.tables import members
 from shared.events.tiering import MemberEnrolled
 from shared.http.auth import (
     Caller,
@@ -28,13 +28,9 @@ from shared.http.auth import (
     require_scope,
     require_store,
 )
-from shared.http.paging import Cursor, Limit, decode_cursor, page
+from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
-
-
-def not_found(member: str) -> Problem:
-    return Problem(404, "member_not_found", f"No member {member}.")
 
 
 def check_enroller(caller: Principal, body: EnrollRequest) -> str | None:
@@ -51,9 +47,9 @@ def check_enroller(caller: Principal, body: EnrollRequest) -> str | None:
     return store
 
 
-def members_router(context: ServiceContext) -> APIRouter:
+def members_router(context: ServiceContext[TieringSettings]) -> APIRouter:
     router = APIRouter(prefix="/v1/members", tags=["members"], responses=PROBLEM_RESPONSES)
-    settings: TieringSettings = context.settings
+    settings = context.settings
 
     @router.post("", status_code=201, response_model=MemberView, summary="Enrol a member")
     async def enroll_member(body: EnrollRequest, caller: Caller) -> dict:
@@ -61,42 +57,34 @@ def members_router(context: ServiceContext) -> APIRouter:
         enrolment = Enrolment(**{**body.model_dump(), "store_id": store})
         async with context.uow() as uow:
             now = uow.clock.now()
-            rules = await rule_sets.rules_in_force(uow.connection, settings.default_rules())
-            try:
-                member = await enroll(uow.connection, enrolment, rules.lowest.name, now)
-            except MemberAlreadyEnrolled as taken:
-                raise Problem(409, "member_already_enrolled", f"{taken} is already a member.") from taken
-            except MemberNumberTaken as taken:
-                raise Problem(409, "member_number_taken", f"Member number {taken} is in use.") from taken
+            rules = await tiers.rules_in_force(uow.connection, settings.default_rules())
+            enrolled = await enroll(uow.connection, enrolment, rules.lowest.name, now)
             uow.emit(MemberEnrolled(
-                member_id=member.member_id, occurred_at=now, store_id=store, channel=body.channel,
+                member_id=enrolled.member_id, occurred_at=now, store_id=store, channel=body.channel,
                 referral_code=body.referral_code, birthday=body.birthday, locale=body.locale,
                 enrolled_at=now))
             # Spend recorded before enrolment counts at once.
-            if await upgrade_if_qualified(uow, member, rules, settings.currency):
-                member = await find_member(uow.connection, member_id=body.member_id)
-        return dict(member._mapping)
+            if await upgrade_if_qualified(uow, enrolled, rules, settings.currency):
+                enrolled = await enrolled_member(uow.connection, body.member_id)
+        return dict(enrolled._mapping)
 
     @router.get("/by-number/{member_number}", response_model=MemberView,
                 summary="Find a member by the merchant's member number")
     async def by_number(member_number: PathId, caller: Caller) -> dict:
         require_role(caller, "pos", "ops")
         async with context.engine.connect() as db:
-            member = await find_member(db, member_number=member_number)
-        if member is None:
-            raise Problem(404, "member_not_found", f"No member number {member_number}.")
-        return dict(member._mapping)
+            found = await find_member(db, member_number=member_number)
+        if found is None:
+            raise MemberNotFound(f"No member number {member_number}.")
+        return dict(found._mapping)
 
     @router.get("/{member_id}", response_model=MemberView, summary="A member's profile")
     async def get_member(member_id: PathId, caller: Caller) -> dict:
         require_member_access(caller, member_id)
         async with context.engine.connect() as db:
-            member = await find_member(db, member_id=member_id)
-        if member is None:
-            raise not_found(member_id)
-        return dict(member._mapping)
+            return dict((await enrolled_member(db, member_id))._mapping)
 
-    @router.get("", response_model=Page, summary="Members, by tier (ops)")
+    @router.get("", response_model=Page[MemberView], summary="Members, by tier (ops)")
     async def list_members(caller: Caller, limit: Limit = 50, cursor: Cursor = None,
                            tier: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
                            ) -> dict:
@@ -107,7 +95,7 @@ def members_router(context: ServiceContext) -> APIRouter:
             statement = statement.where(members.c.tier == tier)
         if after is not None:
             if not isinstance(after[0], str) or "\x00" in after[0]:
-                raise Problem(400, "invalid_cursor", "The cursor is not one this API gave out.")
+                raise invalid_cursor()
             statement = statement.where(members.c.member_id > after[0])
         async with context.engine.connect() as db:
             rows = [dict(row._mapping) for row in await db.execute(statement)]

@@ -9,32 +9,30 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from services.tiering.api.members import not_found
-from services.tiering.api.schemas import Page, PathId
-from services.tiering.members import find_member
-from services.tiering.renewal_quotes import member_offer
+from services.tiering.api.schemas import PathId, TermView
+from services.tiering.rules.memberships import MEMBERSHIP_CATEGORY
 from services.tiering.settings import TieringSettings
-from services.tiering.tables import membership_terms as terms
-from services.tiering.terms import MEMBERSHIP_CATEGORY
-from shared.http.auth import Caller, require_member_access
-from shared.http.paging import Cursor, Limit, decode_cursor, page
-from shared.http.problems import PROBLEM_RESPONSES, Problem
+from services.tiering.store.members import enrolled_member
+from services.tiering.store.quotes import MemberOffer, member_offer
+from services.tiering.store.tables import membership_terms as terms
+from shared.http.auth import Caller, Principal, require_member_access
+from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
+from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
 TERM_COLUMNS = (terms.c.term_id, terms.c.term_start, terms.c.term_end, terms.c.years,
                 terms.c.price, terms.c.currency, terms.c.purchase_id, terms.c.bought_at)
 
 
-def memberships_router(context: ServiceContext) -> APIRouter:
+def memberships_router(context: ServiceContext[TieringSettings]) -> APIRouter:
     router = APIRouter(prefix="/v1/members/{member_id}", tags=["memberships"],
                        responses=PROBLEM_RESPONSES)
-    settings: TieringSettings = context.settings
+    settings = context.settings
 
-    async def offer_for(member_id: str, caller) -> object:
+    async def offer_for(member_id: str, caller: Principal) -> MemberOffer:
         require_member_access(caller, member_id)
         async with context.engine.connect() as db:
-            if await find_member(db, member_id=member_id) is None:
-                raise not_found(member_id)
+            await enrolled_member(db, member_id)
             return await member_offer(db, settings, member_id, context.clock.now())
 
     @router.get("/membership", summary="A member's paid membership: status and end")
@@ -44,7 +42,7 @@ def memberships_router(context: ServiceContext) -> APIRouter:
         return {"member_id": member_id, "status": offer.status, "term_end": offer.term_end,
                 "grace_until": offer.term_end + grace if offer.term_end else None}
 
-    @router.get("/membership/terms", response_model=Page,
+    @router.get("/membership/terms", response_model=Page[TermView],
                 summary="A member's membership terms, latest first (cancelled ones excluded)")
     async def member_terms(member_id: PathId, caller: Caller, limit: Limit = 50,
                            cursor: Cursor = None) -> dict:
@@ -79,7 +77,7 @@ def _moment(value: object) -> datetime:
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError as error:
-        raise Problem(400, "invalid_cursor", "The cursor is not one this API gave out.") from error
+        raise invalid_cursor() from error
     if moment.tzinfo is None:
-        raise Problem(400, "invalid_cursor", "The cursor is not one this API gave out.")
+        raise invalid_cursor()
     return moment

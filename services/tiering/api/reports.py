@@ -45,9 +45,9 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def reports_router(context: ServiceContext) -> APIRouter:
+def reports_router(context: ServiceContext[TieringSettings]) -> APIRouter:
     router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
-    settings: TieringSettings = context.settings
+    settings = context.settings
 
     @router.get("/renewals", summary="Renewal rate and churn of the terms that ended in a period")
     async def renewals(caller: Caller, start: From, end: To) -> dict:

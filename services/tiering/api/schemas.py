@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
+from uuid import UUID
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
@@ -88,6 +89,24 @@ class TierRulesView(TierRulesBody):
     version: int
 
 
-class Page(BaseModel):
-    items: list[dict]
-    next_cursor: str | None
+class TierChangeView(BaseModel):
+    change_id: int
+    member_id: str
+    from_tier: str
+    to_tier: str
+    direction: str
+    reason: str
+    qualifying_amount: int
+    rules_version: int
+    effective_at: datetime
+
+
+class TermView(BaseModel):
+    term_id: UUID
+    term_start: datetime
+    term_end: datetime
+    years: int
+    price: int
+    currency: str
+    purchase_id: str
+    bought_at: datetime

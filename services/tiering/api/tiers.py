@@ -9,16 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from sqlalchemy import select
 
-from services.tiering import qualifying, rule_sets
-from services.tiering.api.members import not_found
-from services.tiering.api.schemas import Page, PathId, TierRulesBody, TierRulesView
-from services.tiering.members import find_member
+from services.tiering.api.schemas import PathId, TierChangeView, TierRulesBody, TierRulesView
+from services.tiering.rules.tiers import Benefits, Tier, TierRules, progress
 from services.tiering.settings import TieringSettings
-from services.tiering.tables import tier_changes
-from services.tiering.tiers import Benefits, Tier, TierRules, TierRuleViolation, progress
+from services.tiering.store import qualifying, tiers
+from services.tiering.store.members import enrolled_member
+from services.tiering.store.tables import tier_changes
 from shared.http.auth import Caller, require_member_access, require_scope
-from shared.http.paging import Cursor, Limit, decode_cursor, page
-from shared.http.problems import PROBLEM_RESPONSES, Problem
+from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
+from shared.http.problems import PROBLEM_RESPONSES
 from shared.money import MINOR_UNIT_EXPONENT
 from shared.service import ServiceContext
 
@@ -29,23 +28,21 @@ def rules_view(rules: TierRules) -> dict:
 
 
 def rules_from(body: TierRulesBody) -> TierRules:
-    tiers = tuple(Tier(t.name, t.spend_threshold, t.recharge_threshold,
-                       Benefits(**t.benefits.model_dump())) for t in body.tiers)
-    try:
-        return TierRules(body.measure, tiers)
-    except TierRuleViolation as refused:
-        raise Problem(422, refused.code, refused.detail) from refused
+    """The rules a body asks for; a nonsense ladder raises `TierRuleViolation` (422)."""
+    ladder = tuple(Tier(t.name, t.spend_threshold, t.recharge_threshold,
+                        Benefits(**t.benefits.model_dump())) for t in body.tiers)
+    return TierRules(body.measure, ladder)
 
 
-def tiers_router(context: ServiceContext) -> APIRouter:
+def tiers_router(context: ServiceContext[TieringSettings]) -> APIRouter:
     router = APIRouter(tags=["tiers"], responses=PROBLEM_RESPONSES)
-    settings: TieringSettings = context.settings
+    settings = context.settings
     default = settings.default_rules()
 
     @router.get("/v1/tiers", response_model=TierRulesView, summary="The tier rules in force")
     async def current_rules(caller: Caller) -> dict:
         async with context.engine.connect() as db:
-            return rules_view(await rule_sets.rules_in_force(db, default))
+            return rules_view(await tiers.rules_in_force(db, default))
 
     @router.post("/v1/tiers/rules", status_code=201, response_model=TierRulesView,
                  summary="Publish a new version of the tier rules (ops:config)")
@@ -53,7 +50,7 @@ def tiers_router(context: ServiceContext) -> APIRouter:
         require_scope(caller, "ops:config")
         rules = rules_from(body)
         async with context.uow() as uow:
-            published = await rule_sets.publish_rules(uow.connection, rules, caller.identity,
+            published = await tiers.publish_rules(uow.connection, rules, caller.identity,
                                                       uow.clock.now())
         return rules_view(published)
 
@@ -62,20 +59,15 @@ def tiers_router(context: ServiceContext) -> APIRouter:
     async def rules_version(version: Annotated[int, Path(ge=0, le=2**31 - 1)], caller: Caller) -> dict:
         require_scope(caller, "ops:config")
         async with context.engine.connect() as db:
-            rules = await rule_sets.rules_version(db, version, default)
-        if rules is None:
-            raise Problem(404, "rules_version_not_found", f"No tier rules version {version}.")
-        return rules_view(rules)
+            return rules_view(await tiers.rules_version(db, version, default))
 
     @router.get("/v1/members/{member_id}/tier",
                 summary="A member's tier, benefits, qualifying amounts and progress")
     async def member_tier(member_id: PathId, caller: Caller) -> dict:
         require_member_access(caller, member_id)
         async with context.engine.connect() as db:
-            member = await find_member(db, member_id=member_id)
-            if member is None:
-                raise not_found(member_id)
-            rules = await rule_sets.rules_in_force(db, default)
+            member = await enrolled_member(db, member_id)
+            rules = await tiers.rules_in_force(db, default)
             standing = await qualifying.standing(db, member_id, context.clock.now())
         shown = progress(rules, member.tier, standing, MINOR_UNIT_EXPONENT.get(settings.currency, 2))
         return {
@@ -86,7 +78,7 @@ def tiers_router(context: ServiceContext) -> APIRouter:
             "progress": asdict(shown), "rules_version": rules.version,
         }
 
-    @router.get("/v1/members/{member_id}/tier-changes", response_model=Page,
+    @router.get("/v1/members/{member_id}/tier-changes", response_model=Page[TierChangeView],
                 summary="A member's tier history, newest first")
     async def member_tier_changes(member_id: PathId, caller: Caller, limit: Limit = 50,
                                   cursor: Cursor = None) -> dict:
@@ -96,7 +88,7 @@ def tiers_router(context: ServiceContext) -> APIRouter:
                      .order_by(tier_changes.c.change_id.desc()).limit(limit + 1))
         if after is not None:
             if type(after[0]) is not int or not 0 < after[0] < 2**63:
-                raise Problem(400, "invalid_cursor", "The cursor is not one this API gave out.")
+                raise invalid_cursor()
             statement = statement.where(tier_changes.c.change_id < after[0])
         async with context.engine.connect() as db:
             rows = [dict(row._mapping) for row in await db.execute(statement)]

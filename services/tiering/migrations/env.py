@@ -1,4 +1,4 @@
-from services.tiering.tables import metadata
+from services.tiering.store.tables import metadata
 from shared.db.migrations import run_env
 
 run_env(metadata)

@@ -15,6 +15,7 @@ from shared.events.envelope import Event
 from shared.events.wallet import PurchaseCompleted, PurchaseRefunded, RechargeCompleted
 from shared.messaging.kafka_transport import ensure_topics
 from shared.runtime import ServiceRuntime
+from shared.service import bind_settings
 from shared.topics import Topics
 from tests.support.runtime import produce_raw, read_topic
 
@@ -59,7 +60,7 @@ async def rewards_events(bootstrap: str, topics: Topics, count: int, timeout: fl
 async def apply(runtime: ServiceRuntime, event: Event) -> None:
     """Run rewards' handlers for one event in one transaction, as the consumer would."""
     async with runtime.context.uow() as uow:
-        for handler in runtime.spec.handlers(runtime.context)[type(event)]:
+        for handler in bind_settings(runtime.spec.handlers, runtime.context.settings)[type(event)]:
             await handler(event, uow)
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from services.tiering.scheduler import TieringScheduler
+from services.tiering.jobs import TieringScheduler
 from services.tiering.service import SPEC as TIERING
 from services.tiering.settings import TieringSettings
 from shared.clock import FrozenClock

@@ -1,6 +1,7 @@
-"""Tiering's batch handler for `PurchaseCompleted` leaves the same state and emits the same
-events as applying the purchases one by one: two members get the same purchases, one in a
-single batch, the other event by event, and every table and event must match."""
+"""Tiering's one handler for `PurchaseCompleted` is a batch handler; a single event is a
+batch of one. One big batch must leave the same state and emit the same events as the
+same purchases in batches of one: two members get the same purchases, one in a single
+batch, the other a batch of one per event, and every table and event must match."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.tiering.handlers import TieringHandlers
+from services.tiering.handlers import on_purchases_completed
 from shared.events.tiering import MembershipRenewed, TierChanged
 from tests.integration.tiering.conftest import START
 from tests.integration.tiering.wallet_events import purchase, renewal
@@ -34,20 +35,25 @@ def purchases_of(member_id: str) -> list:
 
 
 def renewing_purchases_of(member_id: str) -> list:
-    return [renewal(member_id, 1, 32_400, START), purchase(member_id, 600_000, START)]
+    """A renewal, spend crossing silver, then a second renewal bought with other goods: its
+    spend (1,990,000 without the membership line) stays just short of gold."""
+    second_renewal = renewal(member_id, 1, 32_400, START).items
+    return [renewal(member_id, 1, 32_400, START), purchase(member_id, 600_000, START),
+            purchase(member_id, 1_422_400, START, *second_renewal)]
 
 
 async def apply_in_one_batch(tiering, events) -> list:
     async with tiering.context.uow() as uow:
-        await TieringHandlers(tiering.settings).on_purchases_completed(events, uow)
+        await on_purchases_completed(events, uow, tiering.settings)
         return list(uow.pending)
 
 
 async def apply_one_by_one(tiering, events) -> list:
+    """Each event its own batch and transaction, as the consumer's isolated path runs it."""
     emitted = []
     for event in events:
         async with tiering.context.uow() as uow:
-            await TieringHandlers(tiering.settings).on_purchase_completed(event, uow)
+            await on_purchases_completed([event], uow, tiering.settings)
             emitted += uow.pending
     return emitted
 
@@ -116,7 +122,8 @@ async def test_a_member_renewing_in_the_batch_keeps_renewal_before_upgrade(tieri
 
     renewing = [e for e in emitted_in_batch if e.member_id == "renews_batched"]
     assert summary(renewing, batched[1:]) == summary(emitted_one_by_one, one_by_one)
-    assert [type(e).__name__ for e in renewing] == ["MembershipRenewed", "TierChanged"]
+    assert [(type(e).__name__, getattr(e, "to_tier", None)) for e in renewing] == [
+        ("MembershipRenewed", None), ("TierChanged", "silver"), ("MembershipRenewed", None)]
     url = tiering.platform.database_url
     assert await state_of(url, "renews_batched") == await state_of(url, "renews_one_by_one")
     [bystander_change] = [e for e in emitted_in_batch if e.member_id == "bystander"]

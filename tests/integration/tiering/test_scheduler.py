@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from services.tiering.scheduler import TieringScheduler, job_lock_key
+from services.tiering.jobs import TieringScheduler
+from services.tiering.jobs.leadership import job_lock_key
 from services.tiering.service import SPEC as TIERING
 from services.tiering.settings import TieringSettings
 from shared.clock import FrozenClock

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.tiering.scheduler import TieringScheduler
+from services.tiering.jobs import TieringScheduler
 from shared.topics import Topics
 from tests.integration.tiering.conftest import START
 from tests.integration.tiering.wallet_events import deliver, purchase, renewal

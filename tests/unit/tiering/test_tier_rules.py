@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.tiering.settings import DEFAULT_LADDER
-from services.tiering.tiers import (
+from services.tiering.rules.tiers import (
     Standing,
     Tier,
     TierRules,
@@ -17,6 +16,7 @@ from services.tiering.tiers import (
     review,
     upgrade,
 )
+from services.tiering.settings import DEFAULT_LADDER
 
 SPEND = TierRules("spend_12m", DEFAULT_LADDER)  # silver 5,000 / gold 20,000 / diamond 50,000
 BOTH = TierRules("both", DEFAULT_LADDER)  # recharge: silver 3,000 / gold 10,000 / diamond 30,000

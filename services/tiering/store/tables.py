@@ -1,16 +1,16 @@
 """The tiering service's tables (schema `tiering`).
 
 members: the registry; `tier` is the member's current tier, `review_at` the next
-  anniversary review (indexed: the review job range-scans it).
+  anniversary review (indexed: the tier review job range-scans it).
 spend_entries: dated, signed entries per member and measure (a purchase, a recharge, a
   refund as a negative entry dated like what it refunds), so a rolling 12-month sum is an
   index range sum; unique per source so a second event for the same source is a no-op.
 tier_rule_sets: every version of the tier rules; the highest version is in force.
 tier_changes: every TierChanged, for history and reports.
 membership_terms: one row per paid term; a renewal that stacks links the previous term
-  (`succeeded_by`). `next_due_at` is the next moment the expiry job has work for the term
-  (a reminder offset or the end); NULL once expired, succeeded or cancelled. Only terms
-  with work are in the partial index the job range-scans in keyset batches.
+  (`succeeded_by`). `next_due_at` is the next moment the membership reminder job has work
+  for the term (a reminder offset or the end); NULL once expired, succeeded or cancelled.
+  Only terms with work are in the partial index the job range-scans in keyset batches.
 reminders_sent: one row per (term, kind, offset) ever due: the primary key makes every
   reminder and every expiry once-only across replicas and restarts.
 tier_reviews: one row per member and anniversary reviewed.

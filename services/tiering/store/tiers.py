@@ -9,8 +9,13 @@ from datetime import datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.tiering import tables
-from services.tiering.tiers import Benefits, Tier, TierRules
+from services.tiering.rules.tiers import Benefits, Tier, TierRules
+from services.tiering.store import tables
+from shared.rule_violations import NotFound
+
+
+class RulesVersionNotFound(NotFound):
+    pass
 
 
 def ladder_to_json(tiers: tuple[Tier, ...]) -> list[dict]:
@@ -34,12 +39,14 @@ async def rules_in_force(db: AsyncConnection, default: TierRules) -> TierRules:
     return _rules(row) if row else default
 
 
-async def rules_version(db: AsyncConnection, version: int, default: TierRules) -> TierRules | None:
+async def rules_version(db: AsyncConnection, version: int, default: TierRules) -> TierRules:
+    """One stored version (0 is the settings' default); `RulesVersionNotFound` (404)."""
     if version == 0:
         return default
     statement = select(tables.tier_rule_sets).where(tables.tier_rule_sets.c.version == version)
-    row = (await db.execute(statement)).first()
-    return _rules(row) if row else None
+    if (row := (await db.execute(statement)).first()) is None:
+        raise RulesVersionNotFound("rules_version_not_found", f"No tier rules version {version}.")
+    return _rules(row)
 
 
 async def publish_rules(db: AsyncConnection, rules: TierRules, actor: str, now: datetime) -> TierRules:

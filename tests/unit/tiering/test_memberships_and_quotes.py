@@ -6,15 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.tiering.quotes import PriceList, quote
-from services.tiering.segments import SegmentBounds, segment
-from services.tiering.terms import (
+from services.tiering.rules.memberships import (
     due_offsets,
     next_due,
     renewal_years,
     renewed_term,
     status,
 )
+from services.tiering.rules.quotes import PriceList, quote
+from services.tiering.rules.segments import SegmentBounds, segment
 
 GRACE = timedelta(days=15)
 END = datetime(2027, 6, 30, 12, tzinfo=UTC)

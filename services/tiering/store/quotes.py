@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.tiering import memberships, qualifying
-from services.tiering.quotes import Quote, quotes
-from services.tiering.segments import Segment, segment
+from services.tiering.rules.memberships import Status, status
+from services.tiering.rules.quotes import Quote, quotes
+from services.tiering.rules.segments import Segment, segment
 from services.tiering.settings import TieringSettings
-from services.tiering.terms import Status, status
+from services.tiering.store import memberships, qualifying
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.tiering.quotes import PriceList, quote
-from services.tiering.terms import due_offsets, next_due, renewed_term
+from services.tiering.rules.memberships import due_offsets, next_due, renewed_term
+from services.tiering.rules.quotes import PriceList, quote
 
 GRACE = timedelta(days=15)
 moments = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1),

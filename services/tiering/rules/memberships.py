@@ -1,4 +1,5 @@
-"""Paid membership terms as plain values: renewals that stack, grace, and status.
+"""Paid membership terms as plain values: what a purchase renews, renewals that stack,
+grace, status and the reminder points.
 
 A renewal of N years starts where the member's membership ends if that end is still ahead
 or within the grace period (the membership continues without a gap); after the grace
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from services.tiering.tiers import add_years
+from shared.dates import add_years
+from shared.events.wallet import PurchaseCompleted
 
 Status = Literal["none", "active", "expiring", "grace", "expired"]
 MEMBERSHIP_CATEGORY = "membership"
@@ -31,6 +33,21 @@ def renewal_years(sku: str, category: str | None) -> int | None:
         return None
     match = _SKU.match(sku)
     return int(match.group(1)) if match else None
+
+
+@dataclass(frozen=True)
+class Renewal:
+    years: int
+    price: int  # the membership lines' amount: not qualifying spend
+
+
+def renewal_in(purchase: PurchaseCompleted) -> Renewal | None:
+    """The membership a purchase buys, summed over its membership lines; None if none."""
+    lines = [(renewal_years(i.sku, i.category), i) for i in purchase.items]
+    bought = [(years * item.quantity, item.amount) for years, item in lines if years]
+    if not bought:
+        return None
+    return Renewal(sum(y for y, _ in bought), sum(a for _, a in bought))
 
 
 def renewed_term(current_end: datetime | None, bought_at: datetime, years: int,
@@ -66,13 +83,14 @@ def due_offsets(end: datetime, now: datetime, offsets: tuple[int, ...]) -> tuple
 
 
 def next_due(end: datetime, now: datetime, offsets: tuple[int, ...]) -> datetime | None:
-    """The next moment after `now` the expiry job has work for a term: a reminder offset or
-    the end itself; None once the end has passed (the expiry is then done)."""
+    """The next moment after `now` the membership reminder job has work for a term: a
+    reminder offset or the end itself; None once the end has passed (the expiry is done)."""
     moments = [end - timedelta(days=d) for d in offsets] + [end]
     later = [moment for moment in moments if moment > now]
     return min(later) if later else None
 
 
 def first_due(end: datetime, offsets: tuple[int, ...]) -> datetime:
-    """When a new term first needs the expiry job: its earliest reminder (or its end)."""
+    """When a new term first needs the membership reminder job: its earliest reminder (or
+    its end)."""
     return end - timedelta(days=max(offsets, default=0))

@@ -17,21 +17,30 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.tiering import qualifying, tables
-from services.tiering.tiers import TierDecision, TierRules, add_years, upgrade
+from services.tiering.rules.tiers import TierDecision, TierRules, upgrade
+from services.tiering.store import qualifying, tables
+from shared.dates import add_years
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.tiering import TierChanged
+from shared.rule_violations import Conflict, NotFound
 
 NEXT_NUMBER = text("SELECT nextval('member_number_seq')")
 ADVISORY = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
 
-class MemberAlreadyEnrolled(Exception):
-    pass
+class MemberAlreadyEnrolled(Conflict):
+    def __init__(self, member_id: str) -> None:
+        super().__init__("member_already_enrolled", f"{member_id} is already a member.")
 
 
-class MemberNumberTaken(Exception):
-    pass
+class MemberNumberTaken(Conflict):
+    def __init__(self, member_number: str) -> None:
+        super().__init__("member_number_taken", f"Member number {member_number} is in use.")
+
+
+class MemberNotFound(NotFound):
+    def __init__(self, detail: str) -> None:
+        super().__init__("member_not_found", detail)
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,13 @@ async def find_member(db: AsyncConnection, *, member_id: str | None = None,
     column, value = ((tables.members.c.member_id, member_id) if member_id is not None
                      else (tables.members.c.member_number, member_number))
     return (await db.execute(select(tables.members).where(column == value))).first()
+
+
+async def enrolled_member(db: AsyncConnection, member_id: str) -> Row:
+    """The enrolled member; `MemberNotFound` (404) if there is none."""
+    if (row := await find_member(db, member_id=member_id)) is None:
+        raise MemberNotFound(f"No member {member_id}.")
+    return row
 
 
 async def enroll(db: AsyncConnection, enrolment: Enrolment, lowest_tier: str, now: datetime) -> Row:

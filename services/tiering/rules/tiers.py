@@ -18,14 +18,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
+from shared.dates import add_years
+from shared.rule_violations import RuleViolation
+
 Measure = Literal["spend_12m", "lifetime_recharge", "both"]
 MEASURE_NAMES = {"spend_12m": "rolling 12-month spend", "lifetime_recharge": "lifetime recharge"}
 
 
-class TierRuleViolation(ValueError):
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.code, self.detail = code, detail
+class TierRuleViolation(RuleViolation):
+    """A ladder that makes no sense (422, with the code saying why)."""
 
 
 @dataclass(frozen=True)
@@ -156,12 +157,13 @@ def next_anniversary(review_at: datetime) -> datetime:
     return add_years(review_at, 1)
 
 
-def add_years(moment: datetime, years: int) -> datetime:
-    """Same month and day N years on; 29 February becomes 28 February in common years."""
-    try:
-        return moment.replace(year=moment.year + years)
-    except ValueError:
-        return moment.replace(year=moment.year + years, day=28)
+def next_review_at(review_at: datetime, grace_days: int, now: datetime) -> datetime:
+    """The review date after `review_at` whose review (date + grace) is still ahead of
+    `now`: a review run late skips the anniversaries already past, it does not queue them."""
+    following = next_anniversary(review_at)
+    while review_due_at(following, grace_days) <= now:
+        following = next_anniversary(following)
+    return following
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Paid membership terms in the database: renewals that stack, and refunds that revoke.
 
-A renewal links the term it continues (`succeeded_by`) and takes it off the expiry job's
-queue (`next_due_at = NULL`), so no reminder or expiry goes out for a renewed term.
+A renewal links the term it continues (`succeeded_by`) and takes it off the membership
+reminder job's queue (`next_due_at = NULL`), so no reminder or expiry goes out for a
+renewed term.
 
 A refund of a renewal purchase that covers the membership's price revokes that term: it
 is cancelled, the chain closes over the gap (the term before it is linked to the one after
@@ -14,34 +15,19 @@ has none (see docs/tiering.md).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.tiering import tables
-from services.tiering.terms import first_due, renewal_years, renewed_term
+from services.tiering.rules.memberships import Renewal, first_due, renewed_term
+from services.tiering.store import tables
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.tiering import MembershipRenewed
 from shared.events.wallet import PurchaseCompleted
 
 terms = tables.membership_terms
-
-
-@dataclass(frozen=True)
-class Renewal:
-    years: int
-    price: int
-
-
-def renewal_in(purchase: PurchaseCompleted) -> Renewal | None:
-    lines = [(renewal_years(i.sku, i.category), i) for i in purchase.items]
-    bought = [(years * item.quantity, item.amount) for years, item in lines if years]
-    if not bought:
-        return None
-    return Renewal(sum(y for y, _ in bought), sum(a for _, a in bought))
 
 
 async def latest_term(db: AsyncConnection, member_id: str, *, lock: bool = False) -> Row | None:

@@ -1,10 +1,9 @@
-"""Qualifying measures in the database: dated, signed spend entries per member.
+"""Qualifying measures in the database: dated, signed spend entries per member (what each
+event counts for is decided in rules/qualifying.py).
 
-A purchase counts its total minus any membership lines (buying the membership does not
-earn a tier); a refund counts negative, dated like the purchase it refunds, so the rolling
-12-month sum is net of refunds in the window the purchase belonged to. A recharge counts
-towards lifetime recharge; a recharge refund takes its principal back out. Every source is
-recorded once (unique per kind and id). Amounts in other currencies do not count.
+A refund's entry is dated like the purchase it refunds, so the rolling 12-month sum is net
+of refunds in the window the purchase belonged to. Every source is recorded once (unique
+per kind and id), so a second event for the same source is a no-op.
 """
 
 from __future__ import annotations
@@ -17,8 +16,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.tiering import tables
-from services.tiering.tiers import Standing, add_years
+from services.tiering.rules.qualifying import rolling_year_start, standing_of
+from services.tiering.rules.tiers import Standing
+from services.tiering.store import tables
 
 STANDING = text("""
     SELECT
@@ -52,9 +52,9 @@ RECORD_PURCHASES = text("""
 
 
 async def standing(db: AsyncConnection, member_id: str, now: datetime) -> Standing:
-    row = (await db.execute(STANDING, {"member_id": member_id, "since": add_years(now, -1),
+    row = (await db.execute(STANDING, {"member_id": member_id, "since": rolling_year_start(now),
                                         "now": now})).one()
-    return Standing(max(0, int(row.spend_12m)), max(0, int(row.recharge)))
+    return standing_of(int(row.spend_12m), int(row.recharge))
 
 
 async def unclipped_standings(db: AsyncConnection, member_ids: Sequence[str], now: datetime
@@ -62,7 +62,7 @@ async def unclipped_standings(db: AsyncConnection, member_ids: Sequence[str], no
     """(spend_12m, lifetime_recharge) sums per member as `standing` reads them, before
     clipping at 0, so entries recorded afterwards can be added in memory; members without
     entries are absent."""
-    rows = await db.execute(STANDINGS, {"ids": list(member_ids), "since": add_years(now, -1),
+    rows = await db.execute(STANDINGS, {"ids": list(member_ids), "since": rolling_year_start(now),
                                         "now": now})
     return {row.member_id: (int(row.spend_12m), int(row.recharge)) for row in rows}
 

@@ -1,11 +1,15 @@
-"""The tiering scheduler: membership reminders and expiries, and anniversary tier reviews.
+"""Tiering's jobs on a clock: membership reminders and expiries
+(membership_reminders.py), and the anniversary tier review (tier_reviews.py).
 
-`run_once(now)` does everything due at `now`; `run(stop)` calls it on the injected clock
-every `scheduler_interval_seconds`. Guarantees, across any number of replicas and restarts:
+`TieringScheduler.run_once(now)` does everything due at `now`; `run(stop)` calls it on the
+injected clock every `scheduler_interval_seconds`; `background_jobs(context)` is what the
+runtime starts (`ServiceSpec.background`). Guarantees, across any number of replicas and
+restarts:
 
 - Leader: each batch runs in a transaction that first takes
-  `pg_try_advisory_xact_lock(<job>)`; a replica that does not get it leaves the work to
-  the one that did. The lock is only an economy: correctness comes from the next point.
+  `pg_try_advisory_xact_lock(<job>)` (leadership.py); a replica that does not get it leaves
+  the work to the one that did. The lock is only an economy: correctness comes from the
+  next point.
 - Once only: before emitting, the job inserts `reminders_sent (term_id, kind, offset)` (or
   `tier_reviews (member_id, review_at)`) with ON CONFLICT DO NOTHING, in the same
   transaction as the outbox row; it emits only if that insert happened.
@@ -19,21 +23,16 @@ every `scheduler_interval_seconds`. Guarantees, across any number of replicas an
 from __future__ import annotations
 
 import asyncio
-import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.tiering.expiry import ExpiryJob
-from services.tiering.reviews import ReviewJob
+from services.tiering.jobs.membership_reminders import send_membership_reminders
+from services.tiering.jobs.tier_reviews import review_tiers
 from services.tiering.settings import TieringSettings
-from shared.service import ServiceContext
+from shared.service import BackgroundJob, ServiceContext
 from shared.structured_logging import get_logger
 
 log = get_logger(__name__)
-
-
-def job_lock_key(job: str) -> int:
-    return zlib.crc32(f"patronage.tiering.{job}".encode())
 
 
 @dataclass
@@ -45,16 +44,16 @@ class RunReport:
 
 
 class TieringScheduler:
-    def __init__(self, context: ServiceContext, settings: TieringSettings | None = None) -> None:
+    def __init__(self, context: ServiceContext[TieringSettings],
+                 settings: TieringSettings | None = None) -> None:
         self.context = context
-        self.settings: TieringSettings = settings or context.settings
-        self.expiry = ExpiryJob(context, self.settings, job_lock_key("expiry"))
-        self.reviews = ReviewJob(context, self.settings, job_lock_key("review"))
+        self.settings = settings or context.settings
 
     async def run_once(self, now: datetime) -> RunReport:
         report = RunReport()
-        report.reminders, report.expiries = await self.expiry.run_once(now)
-        report.reviews, report.downgrades = await self.reviews.run_once(now)
+        report.reminders, report.expiries = await send_membership_reminders(
+            self.context, self.settings, now)
+        report.reviews, report.downgrades = await review_tiers(self.context, self.settings, now)
         return report
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -71,5 +70,5 @@ class TieringScheduler:
                 pass
 
 
-def background_jobs(context: ServiceContext):
+def background_jobs(context: ServiceContext[TieringSettings]) -> tuple[BackgroundJob, ...]:
     return (TieringScheduler(context).run,)

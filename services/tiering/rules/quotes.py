@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.tiering.segments import Segment
-from services.tiering.terms import Status
+from services.tiering.rules.memberships import Status
+from services.tiering.rules.segments import Segment
 
 BASIS_POINTS = 10_000
 
