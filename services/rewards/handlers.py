@@ -1,30 +1,29 @@
 """Rewards' event handlers, and the one map that wires events to them.
 
-The consumer engine owns the transaction (inbox claim, a savepoint per event, outbox); each
-handler takes the member's lock, reads and writes rewards' tables and emits its events on
-the unit of work.
+The consumer engine owns the transaction (inbox claim, a savepoint per event only when a
+batch fails, outbox); each handler takes the member's lock, reads and writes rewards' tables
+(store/) and emits its events on the unit of work. RechargeCompleted and PurchaseCompleted
+are handled a consumer batch at a time (one event is a batch of one).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from services.rewards import (
-    coupon_issuance,
-    earning,
-    history,
-    member_tiers,
-    purchase_batches,
-    recharge_batches,
-    reviews,
-)
-from services.rewards.member_lock import lock_member
-from services.rewards.points_spending import reverse_for_refund
+from services.rewards.rules.earning import referral_earning
 from services.rewards.settings import RewardsSettings
+from services.rewards.store import (
+    birthdays,
+    bonus_decisions,
+    coupon_issuance,
+    fraud_history,
+    member_tiers,
+    points,
+    purchases,
+    review_queue,
+)
+from services.rewards.store.members import lock_member
 from shared.db.unit_of_work import UnitOfWork
-from shared.events.envelope import Event
 from shared.events.referral import ReferralQualified
 from shared.events.tiering import MemberEnrolled, MembershipExpiring, TierChanged
 from shared.events.wallet import (
@@ -37,56 +36,56 @@ from shared.messaging.batches import batch
 from shared.service import ServiceHandlers
 
 
-async def locked(event: Event, uow: UnitOfWork) -> AsyncConnection:
-    await lock_member(uow.connection, event.member_id)
-    return uow.connection
-
-
 async def on_recharges_completed(events: Sequence[RechargeCompleted], uow: UnitOfWork,
                                  settings: RewardsSettings) -> None:
-    # a consumer batch's bonus decisions at once, each as if alone (recharge_batches.py)
-    await recharge_batches.decide_bonuses(events, uow, settings)
+    await bonus_decisions.decide_bonuses(events, uow, settings)
 
 
 async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitOfWork,
                                  settings: RewardsSettings) -> None:
-    # a consumer batch's purchases at once: lock, coupons, points (purchase_batches.py)
-    await purchase_batches.apply_purchases(events, uow, settings)
+    await purchases.apply_purchases(events, uow, settings)
 
 
 async def on_referral_qualified(event: ReferralQualified, uow: UnitOfWork,
-                                 settings: RewardsSettings) -> None:
-    await locked(event, uow)
-    await earning.earn_points(event, uow, settings)
-    await coupon_issuance.on_referral_qualified(event, uow, settings)
+                                settings: RewardsSettings) -> None:
+    await lock_member(uow.connection, event.member_id)
+    earning = referral_earning(event, settings.referral_points)
+    # a second event about the same referral earns nothing more
+    if earning.points > 0 and not await points.already_earned(
+            uow.connection, earning.reason, [earning.source_id]):
+        await points.credit(uow, earning, event.event_id, settings.points_expiry_years,
+                            event.caused())
+    await coupon_issuance.issue_referral_coupon(event, uow, settings)
 
 
 async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork,
-                                 settings: RewardsSettings) -> None:
-    await locked(event, uow)
-    await reverse_for_refund(event, uow)
+                               settings: RewardsSettings) -> None:
+    await lock_member(uow.connection, event.member_id)
+    await points.reverse_for_refund(event, uow)
 
 
 async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork,
-                                 settings: RewardsSettings) -> None:
-    await history.record_recharge_refund(await locked(event, uow), event)
-    await reviews.withdraw_held_bonus(uow, event)
+                               settings: RewardsSettings) -> None:
+    await lock_member(uow.connection, event.member_id)
+    await fraud_history.record_recharge_refund(uow.connection, event)
+    await review_queue.withdraw_held_bonus(uow, event)
 
 
-async def on_tier_changed(event: TierChanged, uow: UnitOfWork,
-                                 settings: RewardsSettings) -> None:
-    await member_tiers.record_tier_change(await locked(event, uow), event)
+async def on_tier_changed(event: TierChanged, uow: UnitOfWork, settings: RewardsSettings) -> None:
+    await lock_member(uow.connection, event.member_id)
+    await member_tiers.record_tier_change(uow.connection, event)
 
 
 async def on_membership_expiring(event: MembershipExpiring, uow: UnitOfWork,
                                  settings: RewardsSettings) -> None:
-    await locked(event, uow)
-    await coupon_issuance.on_membership_expiring(event, uow, settings)
+    await lock_member(uow.connection, event.member_id)
+    await coupon_issuance.issue_renewal_coupon(event, uow, settings)
 
 
 async def on_member_enrolled(event: MemberEnrolled, uow: UnitOfWork,
-                                 settings: RewardsSettings) -> None:
-    await coupon_issuance.remember_birthday(await locked(event, uow), event)
+                             settings: RewardsSettings) -> None:
+    await lock_member(uow.connection, event.member_id)
+    await birthdays.remember_birthday(uow.connection, event)
 
 
 HANDLERS: ServiceHandlers = {

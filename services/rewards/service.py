@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.rewards import tables
 from services.rewards.api import create_app
 from services.rewards.handlers import HANDLERS
-from services.rewards.schedules import background_jobs
-from services.rewards.settings import get_rewards_settings
+from services.rewards.jobs import background_jobs
+from services.rewards.settings import RewardsSettings, get_rewards_settings
+from services.rewards.store import tables
 from shared.service import ServiceSpec
 
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[RewardsSettings] = ServiceSpec(
     name="rewards",
     metadata=tables.metadata,
     outbox=tables.outbox,

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.rewards.fraud import FraudThresholds
+from services.rewards.rules.fraud import FraudThresholds
 
 
 class RewardsSettings(BaseSettings):

@@ -10,11 +10,12 @@ from services.rewards.api.offers import offers_router
 from services.rewards.api.points import points_router
 from services.rewards.api.reports import reports_router
 from services.rewards.api.reviews import reviews_router
+from services.rewards.settings import RewardsSettings
 from shared.http.app import service_app
 from shared.service import ServiceContext
 
 
-def create_app(context: ServiceContext) -> FastAPI:
+def create_app(context: ServiceContext[RewardsSettings]) -> FastAPI:
     return service_app(
         context, title="Patronage rewards",
         description="Recharge offers and campaigns, the fraud screen and its review queue, "

@@ -8,19 +8,19 @@ from typing import Any
 
 from fastapi import APIRouter
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
 
-from services.rewards import coupon_store
-from services.rewards.coupons import CouponRefused, check_terms
-from services.rewards.member_lock import lock_member
-from services.rewards.schemas import (
+from services.rewards.api.schemas import (
     CouponTemplateRequest,
     Id,
     IssueCouponRequest,
     ValidateCouponRequest,
 )
+from services.rewards.rules.coupons import check_terms
+from services.rewards.settings import RewardsSettings
+from services.rewards.store import coupons
+from services.rewards.store.members import lock_member
 from shared.http.auth import Caller, require_member_access, require_role, require_scope
-from shared.http.problems import PROBLEM_RESPONSES, Problem
+from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
 COUPON_FIELDS = ("coupon_id", "code", "member_id", "template_id", "kind", "value", "currency",
@@ -32,31 +32,16 @@ def coupon_view(row: Mapping[str, Any]) -> dict:
     return {k: row[k] for k in COUPON_FIELDS}
 
 
-def refused(error: CouponRefused) -> Problem:
-    status = 404 if error.code == "coupon_not_found" else 422
-    return Problem(status, error.code, error.detail)
-
-
-def coupons_router(context: ServiceContext) -> APIRouter:
+def coupons_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
     router = APIRouter(tags=["coupons"], responses=PROBLEM_RESPONSES)
 
     @router.post("/v1/coupon-templates", status_code=201, summary="A coupon template (ops:config)")
     async def create_template(body: CouponTemplateRequest, caller: Caller) -> dict:
         require_scope(caller, "ops:config")
-        try:
-            check_terms(body.kind, body.value, body.currency, body.min_spend)
-        except CouponRefused as error:
-            raise refused(error) from error
-        try:
-            async with context.uow() as uow:
-                await uow.connection.execute(text("""
-                    INSERT INTO coupon_templates (template_id, name, kind, value, currency,
-                        min_spend, valid_days, points_cost, created_by, created_at)
-                    VALUES (:template_id, :name, :kind, :value, :currency, :min_spend,
-                        :valid_days, :points_cost, :actor, :now)
-                """), {**body.model_dump(), "actor": caller.identity, "now": context.clock.now()})
-        except IntegrityError as error:
-            raise Problem(409, "template_exists", f"Template {body.template_id} exists.") from error
+        check_terms(body.kind, body.value, body.currency, body.min_spend)
+        async with context.uow() as uow:
+            await coupons.add_template(uow.connection, body.model_dump(), caller.identity,
+                                       context.clock.now())
         return body.model_dump()
 
     @router.get("/v1/coupon-templates", summary="Active coupon templates")
@@ -71,23 +56,17 @@ def coupons_router(context: ServiceContext) -> APIRouter:
         require_scope(caller, "ops:config")
         async with context.uow() as uow:
             await lock_member(uow.connection, body.member_id)
-            tpl = await coupon_store.template(uow.connection, body.template_id)
-            if tpl is None:
-                raise Problem(404, "template_not_found", f"No template {body.template_id}.")
-            issued = await coupon_store.issue(uow, body.member_id, tpl, body.reason)
+            tpl = await coupons.existing_template(uow.connection, body.template_id)
+            issued = await coupons.issue(uow, body.member_id, tpl, body.reason)
         return issued.model_dump(mode="json", include=set(COUPON_FIELDS) | {"member_id"})
 
     @router.post("/v1/coupons/validate", summary="Check a code at checkout (POS)")
     async def validate(body: ValidateCouponRequest, caller: Caller) -> dict:
         require_role(caller, "pos", "ops", "member")
         require_member_access(caller, body.member_id)
-        try:
-            async with context.engine.connect() as db:
-                row, off = await coupon_store.check(db, body.code, body.member_id,
-                                                    body.basket_total, body.currency,
-                                                    context.clock.now())
-        except CouponRefused as error:
-            raise refused(error) from error
+        async with context.engine.connect() as db:
+            row, off = await coupons.check(db, body.code, body.member_id, body.basket_total,
+                                           body.currency, context.clock.now())
         return {"coupon_id": row["coupon_id"], "code": row["code"], "kind": row["kind"],
                 "discount": off, "payable": body.basket_total - off, "currency": body.currency,
                 "valid_until": row["valid_until"]}

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import text
 
-from services.rewards.program_store import json_value
-from services.rewards.schemas import Id
+from services.rewards.api.schemas import Id
+from services.rewards.settings import RewardsSettings
+from services.rewards.store.offers import json_value
 from shared.http.auth import Caller, require_member_access, require_role
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
@@ -19,7 +20,7 @@ RECHARGES = text("""
 """)
 
 
-def members_router(context: ServiceContext) -> APIRouter:
+def members_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
     router = APIRouter(prefix="/v1/members", tags=["recharges"], responses=PROBLEM_RESPONSES)
 
     @router.get("/{member_id}/recharges", summary="A member's recharges and their bonus decisions")

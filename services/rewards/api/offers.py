@@ -10,8 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import ValidationError
 
-from services.rewards import program_store
-from services.rewards.schemas import NEEDS_CURRENCY, TERMS, Currency, Id, OfferVersionRequest
+from services.rewards.api.schemas import NEEDS_CURRENCY, TERMS, Currency, Id, OfferVersionRequest
+from services.rewards.settings import RewardsSettings
+from services.rewards.store import offers
 from shared.http.auth import Caller, require_scope
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
@@ -40,13 +41,13 @@ def checked_terms(body: OfferVersionRequest) -> dict:
     return terms
 
 
-def offers_router(context: ServiceContext) -> APIRouter:
+def offers_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
     router = APIRouter(prefix="/v1/offers", tags=["offers"], responses=PROBLEM_RESPONSES)
 
     @router.get("/live", summary="Offers live now (public: POS and apps show them)")
     async def live(currency: Annotated[Currency, Query()] = "CNY") -> dict:
         async with context.engine.connect() as db:
-            rows = await program_store.live_offers(db, context.clock.now(), currency)
+            rows = await offers.live_offers(db, context.clock.now(), currency)
         return {"currency": currency, "items": [offer_view(row) for row in rows]}
 
     @router.post("/{offer_id}/versions", status_code=201,
@@ -59,11 +60,7 @@ def offers_router(context: ServiceContext) -> APIRouter:
         if body.effective_to is not None and body.effective_to <= starts:
             raise Problem(422, "invalid_effective_window", "effective_to must be after effective_from.")
         async with context.uow() as uow:
-            current = await program_store.offer_versions(uow.connection, offer_id)
-            if current and current[-1]["kind"] != body.kind:
-                raise Problem(409, "offer_kind_mismatch",
-                              f"{offer_id} is a {current[-1]['kind']} offer.")
-            version = await program_store.add_version(uow.connection, {
+            version = await offers.add_version(uow.connection, {
                 "offer_id": offer_id, "kind": body.kind, "name": body.name,
                 "currency": body.currency, "terms": json.dumps(terms), "effective_from": starts,
                 "effective_to": body.effective_to, "created_by": caller.identity,
@@ -76,7 +73,7 @@ def offers_router(context: ServiceContext) -> APIRouter:
     async def versions(offer_id: Id, caller: Caller) -> dict:
         require_scope(caller, "ops:config")
         async with context.engine.connect() as db:
-            rows = await program_store.offer_versions(db, offer_id)
+            rows = await offers.offer_versions(db, offer_id)
         if not rows:
             raise Problem(404, "offer_not_found", f"No offer {offer_id}.")
         return {"items": [{**offer_view({**row, "budget": None}), "created_by": row["created_by"],

@@ -4,34 +4,32 @@ campaign-task awards (ops:config) and the expiry sweep (ops:config)."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-import orjson
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Response
 
-from services.rewards import coupon_store, earning, points_ledger
-from services.rewards.member_lock import lock_member
-from services.rewards.points import NotEnoughPoints
-from services.rewards.points_spending import expire_due
-from services.rewards.schemas import Id, PointsAwardRequest, PointsRedemptionRequest
-from shared.http import idempotency
+from services.rewards.api.schemas import Id, PointsAwardRequest, PointsRedemptionRequest
+from services.rewards.jobs.points_expiry import expire_due
+from services.rewards.rules.earning import task_earning
+from services.rewards.settings import RewardsSettings
+from services.rewards.store import coupons, points
+from services.rewards.store.members import lock_member
+from shared.db.unit_of_work import UnitOfWork
 from shared.http.auth import Caller, require_member_access, require_role, require_scope
-from shared.http.problems import PROBLEM_RESPONSES, Problem
+from shared.http.idempotency import IdempotencyKey, idempotent_post
+from shared.http.paging import Limit
+from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
-
-def points_router(context: ServiceContext) -> APIRouter:
+def points_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
     router = APIRouter(tags=["points"], responses=PROBLEM_RESPONSES)
 
     @router.get("/v1/members/{member_id}/points", summary="Balance and latest ledger entries")
-    async def member_points(member_id: Id, caller: Caller,
-                            limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict:
+    async def member_points(member_id: Id, caller: Caller, limit: Limit = 50) -> dict:
         require_member_access(caller, member_id)
         async with context.engine.connect() as db:
-            entries = await points_ledger.history(db, member_id, limit)
-            balance = await points_ledger.balance_of(db, member_id)
+            entries = await points.latest_entries(db, member_id, limit)
+            balance = await points.balance_of(db, member_id)
         return {"member_id": member_id, "balance": balance, "entries": entries}
 
     @router.post("/v1/members/{member_id}/points/redemptions", status_code=201,
@@ -40,28 +38,17 @@ def points_router(context: ServiceContext) -> APIRouter:
                      idempotency_key: IdempotencyKey = None) -> Response:
         require_role(caller, "member", "ops")
         require_member_access(caller, member_id)
-        key = idempotency.require_key(idempotency_key)
-        scope = f"{caller.identity} POST /v1/members/{member_id}/points/redemptions"
-        fingerprint = idempotency.request_fingerprint(body.model_dump(mode="json"))
-        async with context.uow() as uow:
-            stored = await idempotency.replay_or_claim(uow.connection, scope, key, fingerprint)
-            if stored is not None:
-                return Response(stored.body, stored.status_code, media_type="application/json",
-                                headers={"Idempotent-Replayed": "true"})
+
+        async def buy(uow: UnitOfWork) -> dict:
             await lock_member(uow.connection, member_id)
-            tpl = await coupon_store.template(uow.connection, body.template_id)
-            if tpl is None:
-                raise Problem(404, "template_not_found", f"No template {body.template_id}.")
-            if tpl["points_cost"] is None:
-                raise Problem(422, "template_not_for_points", "This coupon cannot be bought with points.")
-            try:
-                coupon, spent = await coupon_store.buy_with_points(uow, member_id, tpl)
-            except NotEnoughPoints as short:
-                raise Problem(422, "insufficient_points", str(short), balance=short.balance) from short
-            payload = orjson.dumps({"coupon": coupon.model_dump(mode="json"),
-                                    "points_spent": spent.points, "balance": spent.balance})
-            await idempotency.remember(uow.connection, scope, key, fingerprint, 201, payload)
-        return Response(payload, 201, media_type="application/json")
+            template = await coupons.existing_template(uow.connection, body.template_id)
+            coupon, spent = await coupons.buy_with_points(uow, member_id, template)
+            return {"coupon": coupon.model_dump(mode="json"), "points_spent": spent.points,
+                    "balance": spent.balance}
+
+        return await idempotent_post(
+            context.uow, caller, f"POST /v1/members/{member_id}/points/redemptions",
+            idempotency_key, body, buy)
 
     @router.post("/v1/members/{member_id}/points/awards", status_code=201,
                  summary="Award points for a campaign task (ops:config)")
@@ -69,9 +56,8 @@ def points_router(context: ServiceContext) -> APIRouter:
         require_scope(caller, "ops:config")
         async with context.uow() as uow:
             await lock_member(uow.connection, member_id)
-            earned = await earning.credit_earning(
-                uow, earning.Earning(member_id, body.points, "campaign", f"task:{body.task}"),
-                uuid.uuid4(), context.settings)
+            earned = await points.credit(uow, task_earning(member_id, body.points, body.task),
+                                         uuid.uuid4(), context.settings.points_expiry_years, {})
         return earned.model_dump(mode="json")
 
     @router.post("/v1/points/expiry-runs", summary="Expire every lot past its date (ops:config)")

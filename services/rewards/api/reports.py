@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 from sqlalchemy import text
 
-from services.rewards.schemas import Currency
+from services.rewards.api.schemas import Currency
+from services.rewards.settings import RewardsSettings
 from shared.http.auth import Caller, require_scope
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
@@ -38,7 +39,7 @@ COUPONS = text("""
 """)
 
 
-def reports_router(context: ServiceContext) -> APIRouter:
+def reports_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
     router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
 
     @router.get("/program", summary="Bonus cost, points liability, coupons, campaign ROI")

@@ -3,19 +3,19 @@ approve or reject."""
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from services.rewards import reviews
-from services.rewards.schemas import ReviewRequest
+from services.rewards.api.schemas import ReviewRequest
+from services.rewards.settings import RewardsSettings
+from services.rewards.store import review_queue
 from shared.http.auth import Caller, require_scope
-from shared.http.problems import PROBLEM_RESPONSES, Problem
+from shared.http.paging import Cursor, Limit, decode_cursor, invalid_cursor, page
+from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
 Status = Literal["held", "granted", "rejected"]
@@ -28,48 +28,40 @@ def decision_view(row: Mapping[str, Any]) -> dict:
         "review_note")}
 
 
-def encode_cursor(row: Mapping[str, Any]) -> str:
-    raw = json.dumps([row["decided_at"].isoformat(), row["recharge_id"]]).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
+def after_key(cursor: str | None) -> tuple[datetime, str] | None:
+    """The (decided_at, recharge_id) a cursor carries; 400 `invalid_cursor` for anything
+    else, e.g. a well-formed cursor whose time is not one."""
+    key = decode_cursor(cursor, 2)
+    if key is None:
+        return None
+    decided_at, recharge_id = key
     try:
-        decided_at, recharge_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         moment = datetime.fromisoformat(decided_at)
-        if moment.tzinfo is None:
-            raise ValueError("naive time")
-        return moment, str(recharge_id)
-    except (ValueError, TypeError) as error:
-        raise Problem(400, "invalid_cursor", "cursor is not one this API returned.") from error
+    except (TypeError, ValueError) as error:
+        raise invalid_cursor() from error
+    if moment.tzinfo is None or not isinstance(recharge_id, str):
+        raise invalid_cursor()
+    return moment, recharge_id
 
 
-def reviews_router(context: ServiceContext) -> APIRouter:
+def reviews_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
     router = APIRouter(prefix="/v1/reviews", tags=["reviews"], responses=PROBLEM_RESPONSES)
 
     @router.get("", summary="Bonus decisions by status, oldest first (ops:review)")
-    async def queue(caller: Caller, status: Status = "held",
-                    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                    cursor: str | None = None) -> dict:
+    async def queue(caller: Caller, status: Status = "held", limit: Limit = 50,
+                    cursor: Cursor = None) -> dict:
         require_scope(caller, "ops:review")
-        after = decode_cursor(cursor) if cursor else None
+        after = after_key(cursor)
         async with context.uow() as uow:
-            rows = await reviews.held_page(uow, status, limit + 1, after)
-        page = rows[:limit]
-        return {"items": [decision_view(r) for r in page],
-                "next_cursor": encode_cursor(page[-1]) if len(rows) > limit else None}
+            rows = await review_queue.decisions_page(uow, status, limit + 1, after)
+        listed = page(rows, limit, lambda row: (row["decided_at"].isoformat(), row["recharge_id"]))
+        return {**listed, "items": [decision_view(r) for r in listed["items"]]}
 
-    async def decide(grant_id: UUID, decision: reviews.Decision, body: ReviewRequest,
+    async def decide(grant_id: UUID, decision: review_queue.Decision, body: ReviewRequest,
                      caller: Caller) -> dict:
         require_scope(caller, "ops:review")
-        try:
-            async with context.uow() as uow:
-                row = await reviews.review(uow, grant_id, decision, caller.identity, body.note)
-        except reviews.DecisionNotFound as missing:
-            raise Problem(404, "decision_not_found", f"No bonus decision {grant_id}.") from missing
-        except reviews.AlreadyDecided as done:
-            raise Problem(409, "already_decided", f"This bonus is already {done.status}.",
-                          status_now=done.status) from done
+        async with context.uow() as uow:
+            row = await review_queue.review(uow, grant_id, decision, caller.identity, body.note)
         return decision_view({**row, "grant_id": grant_id, "review_note": body.note})
 
     @router.post("/{grant_id}/approve", summary="Grant a held bonus (ops:review)")

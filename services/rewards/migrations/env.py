@@ -1,4 +1,4 @@
-from services.rewards.tables import metadata
+from services.rewards.store.tables import metadata
 from shared.db.migrations import run_env
 
 run_env(metadata)

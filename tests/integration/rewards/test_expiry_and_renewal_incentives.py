@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.rewards.coupon_issuance import birthdays_on, issue_birthday_coupons
+from services.rewards.jobs.birthday_coupons import issue_birthday_coupons
 from services.rewards.service import SPEC as REWARDS
 from services.rewards.settings import RewardsSettings
 from shared.clock import FrozenClock
@@ -80,12 +80,6 @@ async def test_birthday_coupons_are_issued_by_the_service_once_a_year(bus_platfo
     assert (again, next_year) == (0, 1)
     assert [(r["member_id"], r["reason"]) for r in rows] == [
         ("m_xmas", "birthday:2026"), ("m_xmas", "birthday:2027")]
-
-
-def test_a_29_february_birthday_is_celebrated_on_the_28th_in_other_years():
-    assert birthdays_on(date(2027, 2, 28)) == ["02-28", "02-29"]
-    assert birthdays_on(date(2028, 2, 28)) == ["02-28"]
-    assert birthdays_on(date(2028, 2, 29)) == ["02-29"]
 
 
 async def test_a_referral_coupon_is_issued_once_per_referral_when_configured(bus_platform):

@@ -1,7 +1,8 @@
-"""Rewards' batch handler for `PurchaseCompleted` leaves the same state and emits the same
-events as the per-event handler (member lock, coupon redemption, purchase points): two
-members with the same tier, coupon and purchases, one applied as a single batch, the other
-event by event through the per-event functions."""
+"""Rewards' one `PurchaseCompleted` effect (`store/purchases.apply_purchases`: member lock,
+coupon redemption, purchase points; written for a consumer batch) leaves the same state and
+emits the same events in one big batch as in batches of one: two members with the same
+tier, coupon and purchases, one applied as a single batch, the other each purchase alone in
+its own transaction. And the batch's offer timeline answers like the database."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.rewards import coupon_store, earning, program_store, purchase_batches
-from services.rewards.member_lock import lock_member
 from services.rewards.service import SPEC as REWARDS
+from services.rewards.store import coupons, offers
+from services.rewards.store.purchases import apply_purchases
 from shared.clock import FrozenClock
 from shared.events.rewards import CouponRedeemed, PointsEarned
 from shared.runtime import ServiceRuntime
@@ -38,13 +39,13 @@ async def prepare(rewards: ServiceRuntime, member_id: str) -> str:
                     "INSERT INTO rewards.member_tiers (member_id, tier, effective_at) "
                     "VALUES ($1, 'gold', $2)", member_id, START - timedelta(days=1))
     async with rewards.context.uow() as uow:
-        template = await coupon_store.template(uow.connection, "save10_over100")
-        return (await coupon_store.issue(uow, member_id, template, reason="test")).code
+        template = await coupons.template(uow.connection, "save10_over100")
+        return (await coupons.issue(uow, member_id, template, reason="test")).code
 
 
 async def double_points_for_two_hours(rewards: ServiceRuntime) -> None:
     async with rewards.context.uow() as uow:
-        await program_store.add_version(uow.connection, {
+        await offers.add_version(uow.connection, {
             "offer_id": "double_points", "kind": "campaign", "name": "Double points",
             "currency": "CNY", "terms": json.dumps({"points_bps": 20_000}),
             "effective_from": START - timedelta(hours=1), "effective_to": START + timedelta(hours=1),
@@ -69,18 +70,16 @@ def purchases_of(member_id: str, code: str) -> list:
 
 async def apply_in_one_batch(rewards: ServiceRuntime, events: list) -> list:
     async with rewards.context.uow() as uow:
-        await purchase_batches.apply_purchases(events, uow, rewards.settings)
+        await apply_purchases(events, uow, rewards.settings)
         return list(uow.pending)
 
 
 async def apply_one_by_one(rewards: ServiceRuntime, events: list) -> list:
-    """What rewards did per event before batch handlers."""
+    """Each purchase a batch of one, in its own transaction."""
     emitted = []
     for event in events:
         async with rewards.context.uow() as uow:
-            await lock_member(uow.connection, event.member_id)
-            await coupon_store.redeem_for_purchase(event, uow)
-            await earning.earn_points(event, uow, rewards.settings)
+            await apply_purchases([event], uow, rewards.settings)
             emitted += uow.pending
     return emitted
 
@@ -115,7 +114,7 @@ async def state_of(database_url: str, member_id: str) -> dict:
     }
 
 
-async def test_a_batch_of_purchases_matches_the_per_event_handler(rewards):
+async def test_one_batch_of_purchases_matches_batches_of_one(rewards):
     await double_points_for_two_hours(rewards)
     batched = purchases_of("batched", await prepare(rewards, "batched"))
     one_by_one = purchases_of("one_by_one", await prepare(rewards, "one_by_one"))
@@ -137,7 +136,7 @@ async def test_a_batch_of_purchases_matches_the_per_event_handler(rewards):
 async def test_the_offer_timeline_answers_like_the_database_at_every_moment(rewards):
     await double_points_for_two_hours(rewards)
     async with rewards.context.uow() as uow:
-        await program_store.add_version(uow.connection, {
+        await offers.add_version(uow.connection, {
             "offer_id": "tier_multipliers", "kind": "tier_multiplier", "name": "Tier multiplier",
             "currency": None, "terms": json.dumps({"bps_by_tier": {"gold": 13_000}}),
             "effective_from": START, "effective_to": None, "created_by": "test", "created_at": START})
@@ -146,8 +145,8 @@ async def test_the_offer_timeline_answers_like_the_database_at_every_moment(rewa
                       *(START + timedelta(minutes=m) for m in range(-150, 151, 20))})
 
     async with rewards.context.uow() as uow:
-        timeline = await program_store.OfferTimeline.read(uow.connection, max(moments))
+        timeline = await offers.OfferTimeline.read(uow.connection, max(moments))
         for at in moments:
-            expected = await program_store.live_offers(uow.connection, at, "CNY")
+            expected = await offers.live_offers(uow.connection, at, "CNY")
             assert timeline.live_offers(at, "CNY") == expected, at
-            assert timeline.program(at, "CNY") == program_store.program_from(expected), at
+            assert timeline.program(at, "CNY") == offers.program_from(expected), at

@@ -1,8 +1,9 @@
-"""Rewards' batch handler for `RechargeCompleted` makes exactly the decisions, and emits
-exactly the events, of deciding each recharge alone: the same recharges (velocity, a shared
-payment reference, a busy terminal, just under a rung, a first recharge, a recharge sent
-twice, a budgeted campaign running out) decided once as one batch and once one by one, each
-side with its own members, terminal and references."""
+"""Rewards' one bonus decision (`store/bonus_decisions.decide_bonuses`, written for a consumer
+batch) makes exactly the decisions, and emits exactly the events, in one big batch as in
+batches of one: the same recharges (velocity, a shared payment reference, a busy terminal,
+just under a rung, a first recharge, a recharge sent twice, a budgeted campaign running out)
+decided once as one batch and once each alone in its own transaction, each side with its
+own members, terminal and references."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.rewards import decisions, program_store, recharge_batches
-from services.rewards.fraud import FraudThresholds
-from services.rewards.member_lock import lock_member
+from services.rewards.rules.fraud import FraudThresholds
 from services.rewards.service import SPEC as REWARDS
 from services.rewards.settings import RewardsSettings
+from services.rewards.store import offers
+from services.rewards.store.bonus_decisions import decide_bonuses
 from shared.clock import FrozenClock
 from shared.events.rewards import BonusGranted, BonusHeld
 from shared.runtime import ServiceRuntime
@@ -36,7 +37,7 @@ async def rewards(bus_platform) -> AsyncIterator[ServiceRuntime]:
     async with running(REWARDS, bus_platform, BusTransport(), clock=FrozenClock(START),
                        settings=settings) as runtime:
         async with runtime.context.uow() as uow:
-            await program_store.add_version(uow.connection, {
+            await offers.add_version(uow.connection, {
                 "offer_id": "festival", "kind": "campaign", "name": "Festival double bonus",
                 "currency": "CNY", "terms": json.dumps({"bonus_bps": 20_000}),
                 "effective_from": START - timedelta(days=1), "effective_to": START + timedelta(days=1),
@@ -70,16 +71,17 @@ def recharges(side: str) -> list:
 
 async def in_one_batch(rewards: ServiceRuntime, events: list) -> list:
     async with rewards.context.uow() as uow:
-        await recharge_batches.decide_bonuses(events, uow, rewards.settings)
+        await decide_bonuses(events, uow, rewards.settings)
         return list(uow.pending)
 
 
 async def one_by_one(rewards: ServiceRuntime, events: list) -> list:
+    """Each recharge a batch of one, in its own transaction: the decision in its plainest
+    form, nothing of the batch left out or carried over."""
     emitted = []
     for event in events:
         async with rewards.context.uow() as uow:
-            await lock_member(uow.connection, event.member_id)
-            await decisions.decide_bonus(event, uow, rewards.settings)
+            await decide_bonuses([event], uow, rewards.settings)
             emitted += uow.pending
     return emitted
 

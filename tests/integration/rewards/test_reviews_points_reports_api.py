@@ -12,6 +12,7 @@ from services.rewards.service import SPEC as REWARDS
 from shared.clock import FrozenClock
 from shared.events.referral import ReferralQualified
 from shared.events.tiering import TierChanged
+from shared.http.paging import encode_cursor
 from shared.transport import BusTransport
 from tests.integration.rewards.feed import api, apply, purchase, recharge
 from tests.support.auth import member_headers, ops_headers
@@ -38,6 +39,10 @@ async def test_the_review_queue_pages_with_a_cursor_and_reject_is_final(bus_plat
                                     json={"note": "x"})
         no_note = await client.post(f"/v1/reviews/{grant}/approve", headers=REVIEWER, json={})
         bad_cursor = await client.get("/v1/reviews?cursor=nope", headers=REVIEWER)
+        # well-formed cursors whose key is not (an aware time, a recharge id)
+        odd_cursors = [await client.get(f"/v1/reviews?cursor={encode_cursor(key)}", headers=REVIEWER)
+                       for key in (["not a time", "r-1"], ["2026-01-01T00:00:00", "r-1"],
+                                   ["2026-01-01T00:00:00+00:00", 7])]
         not_reviewer = await client.get("/v1/reviews", headers=ops_headers("ops:config"))
 
     assert [i["recharge_id"] for i in first["items"] + second["items"]] == [
@@ -45,9 +50,11 @@ async def test_the_review_queue_pages_with_a_cursor_and_reject_is_final(bus_plat
     assert second["next_cursor"] is None
     assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
     assert (approve_after.status_code, approve_after.json()["code"]) == (409, "already_decided")
+    assert approve_after.json()["status_now"] == "rejected"
     assert (unknown.status_code, unknown.json()["code"]) == (404, "decision_not_found")
     assert (no_note.status_code, bad_cursor.status_code, not_reviewer.status_code) == (422, 400, 403)
     assert bad_cursor.json()["code"] == "invalid_cursor"
+    assert [(r.status_code, r.json()["code"]) for r in odd_cursors] == [(400, "invalid_cursor")] * 3
     outbox = await fetch_all(bus_platform.database_url,
                              "SELECT ce_type FROM rewards.outbox ORDER BY position")
     assert [r["ce_type"].split(".")[2] for r in outbox] == [
@@ -72,7 +79,8 @@ async def test_points_follow_the_members_tier_and_buy_coupons(bus_platform):
 
     assert bought.status_code == 201 and bought.json()["balance"] == 100
     assert replay.content == bought.content and replay.headers["Idempotent-Replayed"] == "true"
-    assert (broke.status_code, broke.json()["code"]) == (422, "insufficient_points")
+    assert (broke.status_code, broke.json()["code"], broke.json()["balance"]) == (
+        422, "insufficient_points", 100)
     assert other.status_code == 403
     assert balance["balance"] == 100 and [e["kind"] for e in balance["entries"]] == ["redeem", "earn"]
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.rewards.fraud import (
+from services.rewards.rules.fraud import (
     FraudThresholds,
     RechargeHistory,
     is_just_under_a_rung,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.rewards.offers import (
+from services.rewards.rules.offers import (
     Campaign,
     Ladder,
     PercentOffer,

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.rewards.coupons import CouponRefused, CouponTerms, check_terms, discount
-from services.rewards.points import (
+from services.rewards.rules.birthdays import birthdays_on
+from services.rewards.rules.coupons import CouponRefused, CouponTerms, check_terms, discount
+from services.rewards.rules.points import (
     Lot,
     NotEnoughPoints,
     expired,
@@ -46,9 +47,11 @@ def test_redemption_takes_the_soonest_expiring_points_first():
     assert take_from_lots(fifo_order(lots), 60) == [("a", 30), ("b", 30)]
 
 
-def test_redeeming_more_than_the_lots_hold_is_refused():
-    with pytest.raises(NotEnoughPoints):
+def test_redeeming_more_than_the_lots_hold_is_refused_with_the_balance():
+    with pytest.raises(NotEnoughPoints) as refused:
         take_from_lots([Lot("a", 10, None)], 11)
+    assert (refused.value.status, refused.value.code) == (422, "insufficient_points")
+    assert refused.value.extra == {"balance": 10}
 
 
 def test_only_lots_past_their_date_with_points_left_expire():
@@ -94,7 +97,7 @@ def test_each_coupon_kind_gives_its_discount_never_more_than_the_basket():
 def test_a_coupon_is_refused_with_a_stable_code(basket, currency, now, redeemed, code):
     with pytest.raises(CouponRefused) as refused:
         discount(terms("threshold", 1_000, 10_000), basket, currency, now, redeemed)
-    assert refused.value.code == code
+    assert (refused.value.status, refused.value.code) == (422, code)
 
 
 def test_template_terms_are_checked_like_the_event():
@@ -103,3 +106,9 @@ def test_template_terms_are_checked_like_the_event():
                 ("percent_off", 10_001, None, None), ("amount_off", 100, None, None)]:
         with pytest.raises(CouponRefused):
             check_terms(*bad)
+
+
+def test_a_29_february_birthday_is_celebrated_on_the_28th_in_other_years():
+    assert birthdays_on(date(2027, 2, 28)) == ["02-28", "02-29"]
+    assert birthdays_on(date(2028, 2, 28)) == ["02-28"]
+    assert birthdays_on(date(2028, 2, 29)) == ["02-29"]

@@ -22,13 +22,8 @@ async def record_tier_change(db: AsyncConnection, event: TierChanged) -> None:
                               "at": event.effective_at})
 
 
-async def tier_of(db: AsyncConnection, member_id: str) -> str | None:
-    return (await db.execute(text("SELECT tier FROM member_tiers WHERE member_id = :m"),
-                             {"m": member_id})).scalar()
-
-
 async def tiers_of(db: AsyncConnection, member_ids: Sequence[str]) -> dict[str, str]:
-    """`tier_of` for many members; those without a recorded tier are absent."""
+    """The members' tiers as last recorded; members without one are absent."""
     rows = await db.execute(text(
         "SELECT member_id, tier FROM member_tiers WHERE member_id = ANY(CAST(:m AS text[]))"),
         {"m": list(member_ids)})

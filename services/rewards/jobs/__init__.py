@@ -1,6 +1,6 @@
-"""What rewards does on a clock, beside its consumer: the points expiry sweep and the
-birthday coupons. Both are safe on every replica at once (an expired lot has nothing left;
-a coupon is issued once per occasion, under the member's lock)."""
+"""What rewards does on a clock, beside its consumer: the points expiry sweep
+(points_expiry.py) and the birthday coupons (birthday_coupons.py), each run every so many
+seconds by every replica (both are safe to run concurrently)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
-from services.rewards.coupon_issuance import issue_birthday_coupons
-from services.rewards.points_spending import expire_due
+from services.rewards.jobs.birthday_coupons import issue_birthday_coupons
+from services.rewards.jobs.points_expiry import expire_due
+from services.rewards.settings import RewardsSettings
 from shared.service import BackgroundJob, ServiceContext
 from shared.structured_logging import get_logger
 
@@ -31,7 +32,7 @@ def periodic(name: str, every_seconds: float, sweep: Callable[[], Awaitable[obje
     return run
 
 
-def background_jobs(context: ServiceContext) -> tuple[BackgroundJob, ...]:
+def background_jobs(context: ServiceContext[RewardsSettings]) -> tuple[BackgroundJob, ...]:
     settings, clock = context.settings, context.clock
 
     async def expire_points() -> object:

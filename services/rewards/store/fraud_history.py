@@ -1,33 +1,22 @@
-"""Rewards' own memory of what the wallet did, fed by its events: the history the fraud
-screen and the segments read. Every count is an index-backed range query on
-(member | terminal | payment reference, occurred_at)."""
+"""The fraud screen's projection of wallet's events: the recharges and refunds rewards has
+seen (`recharges_seen`, `refunds_seen`), and the member's past as of a recharge read back
+from them. Every count is an index-backed range query on (member | terminal | payment
+reference, occurred_at)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.rewards import tables
-from services.rewards.fraud import FraudThresholds, RechargeHistory
+from services.rewards.rules.bonus_decisions import MemberPast, RechargeContext
+from services.rewards.rules.fraud import FraudThresholds
+from services.rewards.store import tables
 from shared.events.wallet import PurchaseRefunded, RechargeCompleted, RechargeRefunded
-
-
-@dataclass(frozen=True)
-class MemberPast:
-    prior_count: int
-    prior_total: int
-    last_recharge_at: datetime | None
-
-
-async def record_recharge(db: AsyncConnection, event: RechargeCompleted) -> bool:
-    """False when this recharge was already recorded (a second event for it)."""
-    return event.event_id in await record_recharges(db, [event])
 
 
 async def record_recharge_refund(db: AsyncConnection, event: RechargeRefunded) -> None:
@@ -48,10 +37,10 @@ async def record_purchase_refund(db: AsyncConnection, event: PurchaseRefunded) -
 
 # Everything the decision reads about the member's past, in one round trip: the segments'
 # and the fraud screen's counts, each an index-backed range query. It runs after
-# `record_recharge`, so the windowed counts include this recharge (as the rules expect);
+# `record_recharges`, so the windowed counts include this recharge (as the rules expect);
 # the all-time `prior_*` figures exclude it.
-# `seen` is recharges_seen without the recharges a consumer batch recorded ahead of this one
-# (`record_recharges`): the decision sees what it would have seen deciding alone. NOT
+# `seen` is recharges_seen without the batch's recharges after this one (`later`: recorded
+# with it, in one statement): the decision sees what it would have seen deciding alone. NOT
 # MATERIALIZED lets each use of it go through the table's indexes.
 RECHARGE_CONTEXT = text("""
     WITH seen AS NOT MATERIALIZED (
@@ -87,32 +76,9 @@ RECORD_RECHARGES = text("""
 """)
 
 
-@dataclass(frozen=True)
-class RechargeContext:
-    """The member's past as of a recharge: segments, tier and the screen's history."""
-
-    past: MemberPast
-    tier: str | None
-    member_recent: int
-    terminal_recent: int
-    members_on_reference: int
-    refunds_after_bonus: int
-    recent_amounts: tuple[int, ...]
-
-    def screening(self, event: RechargeCompleted, rung_thresholds: tuple[int, ...]) -> RechargeHistory:
-        return RechargeHistory(
-            amount=event.amount, is_first_recharge=event.is_first_recharge,
-            member_recent=self.member_recent, terminal_recent=self.terminal_recent,
-            prior_count=self.past.prior_count, prior_total=self.past.prior_total,
-            members_on_reference=self.members_on_reference,
-            refunds_after_bonus=self.refunds_after_bonus, recent_amounts=self.recent_amounts,
-            rung_thresholds=rung_thresholds,
-        )
-
-
 async def record_recharges(db: AsyncConnection, events: Sequence[RechargeCompleted]) -> set[UUID]:
-    """`record_recharge` for a batch in one statement: the ids of the events whose recharge
-    was new (of two events for one recharge in the batch, the first)."""
+    """Record the recharges in one statement: the ids of the events whose recharge was new
+    (of two events for one recharge in the batch, the first)."""
     inserted = await db.execute(RECORD_RECHARGES, {
         "recharge_ids": [e.recharge_id for e in events], "member_ids": [e.member_id for e in events],
         "amounts": [e.amount for e in events], "currencies": [e.currency for e in events],

@@ -1,4 +1,4 @@
-"""One member's rewards changes, one at a time.
+"""The member lock: one member's rewards changes, one at a time.
 
 Every transaction that emits events about a member takes this lock first (a transaction-
 scoped advisory lock on the member id), so consumer batches, reviews and API calls that
@@ -11,19 +11,18 @@ from collections.abc import Iterable
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-LOCK = text("SELECT pg_advisory_xact_lock(hashtext('rewards.member'), hashtext(:member))")
 # unnest keeps the array's order, so the locks are taken in the (sorted) order given
-LOCK_MANY = text("""
+LOCK_MEMBERS = text("""
     SELECT pg_advisory_xact_lock(hashtext('rewards.member'), hashtext(member_id))
     FROM unnest(CAST(:members AS text[])) AS member_id
 """)
 
 
-async def lock_member(db: AsyncConnection, member_id: str) -> None:
-    await db.execute(LOCK, {"member": member_id})
-
-
 async def lock_members(db: AsyncConnection, member_ids: Iterable[str]) -> None:
-    """`lock_member` for many members in one statement, in member id order, so two
-    transactions locking overlapping sets never wait on each other in a cycle."""
-    await db.execute(LOCK_MANY, {"members": sorted(set(member_ids))})
+    """Lock every member given, in one statement, in member id order, so two transactions
+    locking overlapping sets never wait on each other in a cycle."""
+    await db.execute(LOCK_MEMBERS, {"members": sorted(set(member_ids))})
+
+
+async def lock_member(db: AsyncConnection, member_id: str) -> None:
+    await lock_members(db, [member_id])

@@ -1,8 +1,9 @@
-"""The manual review queue: held bonuses, and an ops decision on each (audited).
+"""The fraud screen's manual review queue: held bonuses, and an ops decision on each
+(audited in `review_actions`).
 
 Approve turns a held decision into BonusGranted (reviewed_by = the reviewer); reject into
 BonusRejected and gives the campaigns back what they had reserved. The conditional UPDATE
-on `status = 'held'` makes the first reviewer win; the second gets `AlreadyDecided`.
+on `status = 'held'` makes the first reviewer win; the second gets 409 `already_decided`.
 """
 
 from __future__ import annotations
@@ -14,24 +15,27 @@ from uuid import UUID
 
 from sqlalchemy import text
 
-from services.rewards import program_store
-from services.rewards.member_lock import lock_member
-from services.rewards.program_store import json_value
+from services.rewards.store import offers
+from services.rewards.store.members import lock_member
+from services.rewards.store.offers import json_value
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import AppliedRule, BonusGranted, BonusRejected, HoldReason
 from shared.events.wallet import RechargeRefunded
+from shared.rule_violations import Conflict, NotFound
 
 Decision = Literal["approve", "reject"]
 
 
-class DecisionNotFound(Exception):
-    pass
+class DecisionNotFound(NotFound):
+    def __init__(self, grant_id: UUID) -> None:
+        super().__init__("decision_not_found", f"No bonus decision {grant_id}.")
 
 
-class AlreadyDecided(Exception):
+class AlreadyDecided(Conflict):
+    """409 `already_decided`; the problem carries `status_now`."""
+
     def __init__(self, status: str) -> None:
-        super().__init__(status)
-        self.status = status
+        super().__init__("already_decided", f"This bonus is already {status}.", status_now=status)
 
 
 DECIDE = text("""
@@ -42,9 +46,9 @@ DECIDE = text("""
 """)
 
 
-async def held_page(uow: UnitOfWork, status: str, limit: int, after: tuple[datetime, str] | None
-                    ) -> list[Mapping[str, Any]]:
-    """Oldest first; the cursor is the last row's (decided_at, recharge_id)."""
+async def decisions_page(uow: UnitOfWork, status: str, limit: int,
+                         after: tuple[datetime, str] | None) -> list[Mapping[str, Any]]:
+    """Decisions in `status`, oldest first, after the key (decided_at, recharge_id)."""
     params: dict[str, Any] = {"status": status, "limit": limit}
     where = "status = :status"
     if after is not None:
@@ -67,7 +71,7 @@ async def review(uow: UnitOfWork, grant_id: UUID, decision: Decision, actor: str
     member_id = (await db.execute(text("SELECT member_id FROM bonus_decisions WHERE grant_id = :g"),
                                   {"g": grant_id})).scalar()
     if member_id is None:
-        raise DecisionNotFound(str(grant_id))
+        raise DecisionNotFound(grant_id)
     await lock_member(db, member_id)
     row = (await db.execute(DECIDE, {"status": status, "actor": actor, "now": now, "note": note,
                                      "grant_id": grant_id})).mappings().first()
@@ -76,7 +80,7 @@ async def review(uow: UnitOfWork, grant_id: UUID, decision: Decision, actor: str
         current = (await db.execute(text("SELECT status FROM bonus_decisions WHERE grant_id = :g"),
                                     {"g": grant_id})).scalar()
         if current is None:
-            raise DecisionNotFound(str(grant_id))
+            raise DecisionNotFound(grant_id)
         raise AlreadyDecided(current)
     await db.execute(text("""
         INSERT INTO review_actions (grant_id, decision, actor, note, acted_at)
@@ -121,4 +125,4 @@ async def release_campaign_charges(uow: UnitOfWork, recharge_id: str) -> None:
         "DELETE FROM campaign_charges WHERE recharge_id = :r RETURNING offer_id, amount"),
         {"r": recharge_id})).all()
     for offer_id, amount in charges:
-        await program_store.release_budget(uow.connection, offer_id, amount)
+        await offers.release_budget(uow.connection, offer_id, amount)

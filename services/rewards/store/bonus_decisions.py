@@ -1,8 +1,18 @@
-"""The bonus decision for one recharge: quote the offers, screen, record exactly one
-decision and emit exactly one of BonusGranted / BonusHeld / BonusRejected.
+"""Rewards' `RechargeCompleted`: exactly one bonus decision per recharge, recorded with
+exactly one of BonusGranted / BonusHeld / BonusRejected. Written once, for a consumer batch;
+one recharge is a batch of one.
 
-A recharge no offer rewards still gets a decision: BonusRejected with the reason
-`no_offer_applies`, so the wallet's bonus status leaves `pending` for every recharge.
+Per batch: the members' locks (one statement, member id order), every recharge recorded in
+`recharges_seen` (one statement; a recharge already recorded — by an earlier batch or
+earlier in this one — is decided once only), the offers' versions, and at the end the
+decisions (one statement) and their events, in event order. Per recharge: its history in
+one statement, which leaves out the batch's recharges recorded after it, so the fraud
+screen counts what it would have counted deciding that recharge alone
+(tests/integration/rewards/test_recharge_batches.py compares the two).
+
+Campaign budgets are charged recharge by recharge. A program with a budgeted campaign is
+read afresh for each recharge (its remaining budget moves as the batch spends it); any
+other program comes from the batch's offer timeline.
 """
 
 from __future__ import annotations
@@ -13,11 +23,14 @@ from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.rewards import history, program_store
-from services.rewards.fraud import Reason, Verdict, screen
-from services.rewards.offers import BonusQuote, Program, RechargeFacts, member_segments, quote_bonus
+from services.rewards.rules.bonus_decisions import STATUS, quote_and_screen, recharge_facts
+from services.rewards.rules.fraud import Verdict
+from services.rewards.rules.offers import BonusQuote, Program, RechargeFacts, quote_bonus
 from services.rewards.settings import RewardsSettings
+from services.rewards.store import fraud_history, offers
+from services.rewards.store.members import lock_members
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import (
     AppliedRule,
@@ -31,47 +44,42 @@ from shared.events.wallet import RechargeCompleted
 from shared.structured_logging import get_logger
 
 log = get_logger(__name__)
-NO_OFFER = Reason("no_offer_applies", "No live offer gives this recharge a bonus.")
-STATUS = {"approve": "granted", "hold": "held", "reject": "rejected"}
+Decided = tuple[RechargeCompleted, BonusQuote, Verdict]
 
 
-async def decide_bonus(event: RechargeCompleted, uow: UnitOfWork, settings: RewardsSettings) -> None:
-    """One recharge decided alone (the member locked by the caller): the rule in its plainest
-    form, and what `recharge_batches.decide_bonuses` is tested against."""
+async def decide_bonuses(events: Sequence[RechargeCompleted], uow: UnitOfWork,
+                         settings: RewardsSettings) -> None:
     db = uow.connection
-    if not await history.record_recharge(db, event):
-        log.info("bonus_already_decided", recharge_id=event.recharge_id)
+    await lock_members(db, [event.member_id for event in events])
+    new = await fraud_history.record_recharges(db, events)
+    to_decide = [event for event in events if event.event_id in new]
+    for event in events:
+        if event.event_id not in new:
+            log.info("bonus_already_decided", recharge_id=event.recharge_id)
+    if not to_decide:
         return
-    program = await program_store.load_program(db, event.currency, event.occurred_at)
-    context = await history.recharge_context(db, event, settings.fraud)
-    quote, verdict = await decide(uow, event, program, context, settings)
-    await record_and_emit(uow, event, quote, verdict)
+    timeline = await offers.OfferTimeline.read(db, max(e.occurred_at for e in to_decide))
+    decided: list[Decided] = []
+    for n, event in enumerate(to_decide):
+        program = await _program(db, timeline, event)
+        later = [e.recharge_id for e in to_decide[n + 1:]]
+        context = await fraud_history.recharge_context(db, event, settings.fraud, later)
+        facts = recharge_facts(event, context, zone=settings.zone(),
+                               dormant_after_days=settings.dormant_after_days,
+                               high_value_from=settings.high_value_from)
+        quote, verdict = quote_and_screen(event, facts, program, context, settings.fraud)
+        if verdict.outcome != "reject":
+            quote = await charge_campaigns(uow, facts, program, quote)
+        decided.append((event, quote, verdict))
+    await record_and_emit(uow, decided)
 
 
-async def decide(uow: UnitOfWork, event: RechargeCompleted, program: Program,
-                 context: history.RechargeContext, settings: RewardsSettings
-                 ) -> tuple[BonusQuote, Verdict]:
-    """Quote the offers for the recharge, screen it, and charge the campaigns' budgets of a
-    bonus that is not rejected: the bonus and the verdict to record."""
-    past = context.past
-    facts = RechargeFacts(
-        amount=event.amount, is_first_recharge=event.is_first_recharge,
-        lifetime_recharged=event.lifetime_recharged, at=event.occurred_at,
-        local_weekday=event.occurred_at.astimezone(settings.zone()).weekday(),
-        tier=context.tier,
-        segments=member_segments(
-            prior_recharges=past.prior_count, last_recharge_at=past.last_recharge_at,
-            prior_lifetime=event.lifetime_recharged - event.amount, at=event.occurred_at,
-            dormant_after_days=settings.dormant_after_days, high_value_from=settings.high_value_from),
-    )
-    quote = quote_bonus(facts, program)
-    if quote.amount == 0:
-        return quote, Verdict("reject", (NO_OFFER,), 0)
-    rungs = tuple(r.threshold for r in program.ladder.rungs) if program.ladder else ()
-    verdict = screen(context.screening(event, rungs), settings.fraud)
-    if verdict.outcome != "reject":
-        quote = await charge_campaigns(uow, facts, program, quote)
-    return quote, verdict
+async def _program(db: AsyncConnection, timeline: offers.OfferTimeline,
+                   event: RechargeCompleted) -> Program:
+    program = timeline.program(event.occurred_at, event.currency)
+    if any(campaign.budget_remaining is not None for campaign in program.campaigns):
+        return await offers.load_program(db, event.currency, event.occurred_at)
+    return program
 
 
 async def charge_campaigns(uow: UnitOfWork, facts: RechargeFacts, program: Program,
@@ -84,7 +92,7 @@ async def charge_campaigns(uow: UnitOfWork, facts: RechargeFacts, program: Progr
         for cost in quote.campaign_costs:
             if cost.offer_id in charged:
                 continue
-            if not await program_store.charge_budget(uow.connection, cost.offer_id, cost.amount):
+            if not await offers.charge_budget(uow.connection, cost.offer_id, cost.amount):
                 short = cost.offer_id
                 break
             charged.append(cost.offer_id)
@@ -92,7 +100,7 @@ async def charge_campaigns(uow: UnitOfWork, facts: RechargeFacts, program: Progr
             return quote
         for offer_id in charged:
             spent = next(c.amount for c in quote.campaign_costs if c.offer_id == offer_id)
-            await program_store.release_budget(uow.connection, offer_id, spent)
+            await offers.release_budget(uow.connection, offer_id, spent)
         charged.clear()
         program = program.without_budget(short)
         quote = quote_bonus(facts, program)
@@ -108,15 +116,9 @@ INSERT_CAMPAIGN_CHARGE = text("""
     INSERT INTO campaign_charges (recharge_id, offer_id, amount, recharge_amount, charged_at)
     VALUES (:recharge_id, :offer_id, :amount, :recharge_amount, :now)
 """)
-Decided = tuple[RechargeCompleted, BonusQuote, Verdict]
 
 
-async def record_and_emit(uow: UnitOfWork, event: RechargeCompleted, quote: BonusQuote,
-                          verdict: Verdict) -> None:
-    await record_and_emit_all(uow, [(event, quote, verdict)])
-
-
-async def record_and_emit_all(uow: UnitOfWork, decided: Sequence[Decided]) -> None:
+async def record_and_emit(uow: UnitOfWork, decided: Sequence[Decided]) -> None:
     """Record the decisions (one statement for all, one more for campaign charges) and emit
     their events in the order given."""
     now = uow.clock.now()

@@ -1,4 +1,5 @@
-"""Offers as data: versioned rows in `offers`, read back as the pure `Program`.
+"""Offers as data: versioned rows in `offers`, read back as the pure `Program` (the rules
+in rules/offers.py); campaign budgets, charged by a conditional UPDATE.
 
 Versions: every change inserts a new row `(offer_id, version + 1)`; rows are never updated.
 At a moment `t`, an offer's governing version is its highest version with
@@ -18,7 +19,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.rewards.offers import Campaign, Ladder, PercentOffer, Program, Rung, TierMultipliers
+from services.rewards.rules.offers import Campaign, Ladder, PercentOffer, Program, Rung, TierMultipliers
+from shared.rule_violations import Conflict
 
 GOVERNING_VERSIONS = text("""
     SELECT DISTINCT ON (o.offer_id) o.offer_id, o.version, o.kind, o.name, o.currency, o.terms,
@@ -37,7 +39,9 @@ OFFER_VERSIONS_UNTIL = text("""
     WHERE o.effective_from <= :until
     ORDER BY o.offer_id, o.version DESC
 """)
-NEXT_VERSION = text("SELECT coalesce(max(version), 0) + 1 FROM offers WHERE offer_id = :offer_id")
+LATEST_VERSION = text("""
+    SELECT version, kind FROM offers WHERE offer_id = :offer_id ORDER BY version DESC LIMIT 1
+""")
 LOCK_OFFER = text("SELECT pg_advisory_xact_lock(hashtext('rewards.offer:' || :offer_id))")
 SET_BUDGET = text("""
     INSERT INTO campaign_budgets (offer_id, budget) VALUES (:offer_id, :budget)
@@ -144,9 +148,13 @@ async def load_program(db: AsyncConnection, currency: str, at: datetime) -> Prog
 
 async def add_version(db: AsyncConnection, offer: Mapping[str, Any]) -> int:
     """Insert the next version of an offer; a campaign's budget cap follows its newest
-    version (never below what it already spent)."""
+    version (never below what it already spent). 409 `offer_kind_mismatch` for a version
+    of another kind than the offer (checked under the offer's lock)."""
     await db.execute(LOCK_OFFER, {"offer_id": offer["offer_id"]})
-    version = (await db.execute(NEXT_VERSION, {"offer_id": offer["offer_id"]})).scalar_one()
+    latest = (await db.execute(LATEST_VERSION, {"offer_id": offer["offer_id"]})).first()
+    if latest is not None and latest.kind != offer["kind"]:
+        raise Conflict("offer_kind_mismatch", f"{offer['offer_id']} is a {latest.kind} offer.")
+    version = 1 if latest is None else latest.version + 1
     await db.execute(text("""
         INSERT INTO offers (offer_id, version, kind, name, currency, terms, effective_from,
                             effective_to, created_by, created_at)

@@ -1,5 +1,5 @@
-"""Coupons in the database: issuance (CouponIssued), the POS check, redemption on a
-purchase exactly once (a conditional UPDATE on `redeemed_at IS NULL` → CouponRedeemed),
+"""Coupons in the database: templates, issuance (CouponIssued), the POS check, redemption
+on a purchase exactly once (a conditional UPDATE on `redeemed_at IS NULL` → CouponRedeemed),
 and buying a coupon with points (PointsRedeemed + CouponIssued in one transaction)."""
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.rewards import points_ledger
-from services.rewards.coupons import CouponRefused, CouponTerms, discount, new_code
+from services.rewards.rules.coupons import CouponNotFound, CouponTerms, discount, new_code
+from services.rewards.store import points
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import CouponIssued, CouponRedeemed, PointsRedeemed
 from shared.events.wallet import PurchaseCompleted
+from shared.rule_violations import Conflict, NotFound, RuleViolation
 from shared.structured_logging import get_logger
 
 log = get_logger(__name__)
@@ -31,6 +33,28 @@ async def template(db: AsyncConnection, template_id: str) -> Mapping[str, Any] |
     return (await db.execute(text(
         "SELECT * FROM coupon_templates WHERE template_id = :t AND active"),
         {"t": template_id})).mappings().first()
+
+
+async def add_template(db: AsyncConnection, template: Mapping[str, Any], actor: str,
+                       now: datetime) -> None:
+    """409 `template_exists` when the id is taken (the transaction is then rolled back)."""
+    try:
+        await db.execute(text("""
+            INSERT INTO coupon_templates (template_id, name, kind, value, currency,
+                min_spend, valid_days, points_cost, created_by, created_at)
+            VALUES (:template_id, :name, :kind, :value, :currency, :min_spend,
+                :valid_days, :points_cost, :actor, :now)
+        """), {**template, "actor": actor, "now": now})
+    except IntegrityError as error:
+        raise Conflict("template_exists", f"Template {template['template_id']} exists.") from error
+
+
+async def existing_template(db: AsyncConnection, template_id: str) -> Mapping[str, Any]:
+    """The active template; 404 `template_not_found`."""
+    found = await template(db, template_id)
+    if found is None:
+        raise NotFound("template_not_found", f"No template {template_id}.")
+    return found
 
 
 async def issue(uow: UnitOfWork, member_id: str, tpl: Mapping[str, Any], reason: str,
@@ -57,12 +81,15 @@ async def issue(uow: UnitOfWork, member_id: str, tpl: Mapping[str, Any], reason:
 
 async def buy_with_points(uow: UnitOfWork, member_id: str, tpl: Mapping[str, Any]
                           ) -> tuple[CouponIssued, PointsRedeemed]:
-    """Raises NotEnoughPoints; both events or neither."""
+    """Both events or neither; 422 `template_not_for_points` for a template without a
+    points cost, `insufficient_points` (NotEnoughPoints) for a balance below it."""
+    if tpl["points_cost"] is None:
+        raise RuleViolation("template_not_for_points", "This coupon cannot be bought with points.")
     now = uow.clock.now()
     coupon = await issue(uow, member_id, tpl, reason=f"points:{tpl['template_id']}")
-    entry = await points_ledger.spend(uow.connection, member_id, tpl["points_cost"],
-                                      kind="redeem", reason=f"coupon {coupon.coupon_id}", at=now,
-                                      source_id=coupon.coupon_id)
+    entry = await points.spend(uow.connection, member_id, tpl["points_cost"], kind="redeem",
+                               reason=f"coupon {coupon.coupon_id}", at=now,
+                               source_id=coupon.coupon_id)
     redeemed = PointsRedeemed(occurred_at=now, member_id=member_id, entry_id=str(entry.entry_id),
                               points=tpl["points_cost"], reward_reference=coupon.coupon_id,
                               balance=entry.balance)
@@ -72,11 +99,11 @@ async def buy_with_points(uow: UnitOfWork, member_id: str, tpl: Mapping[str, Any
 
 async def check(db: AsyncConnection, code: str, member_id: str, basket_total: int,
                 currency: str, now: datetime) -> tuple[Mapping[str, Any], int]:
-    """The coupon and its discount on this basket; raises CouponRefused."""
+    """The coupon and its discount on this basket; raises CouponNotFound, CouponRefused."""
     row = (await db.execute(text("SELECT * FROM coupons WHERE code = :code"),
                             {"code": code})).mappings().first()
     if row is None or row["member_id"] != member_id:
-        raise CouponRefused("coupon_not_found", f"No coupon {code} for this member.")
+        raise CouponNotFound(code)
     terms = CouponTerms(row["kind"], row["value"], row["currency"], row["min_spend"],
                         row["valid_from"], row["valid_until"])
     return row, discount(terms, basket_total, currency, now, row["redeemed_at"] is not None)

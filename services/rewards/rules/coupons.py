@@ -11,16 +11,22 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.rule_violations import NotFound, RuleViolation
+
 KINDS = ("amount_off", "percent_off", "threshold", "no_threshold")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I at the till
 
 
-class CouponRefused(Exception):
-    """`code` is the problem code the POS switches on."""
+class CouponRefused(RuleViolation):
+    """422: `code` is the problem code the POS switches on."""
 
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.code, self.detail = code, detail
+
+class CouponNotFound(NotFound):
+    """404 `coupon_not_found`: no such code, or not this member's (the same answer, so a
+    code cannot be probed for its owner)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__("coupon_not_found", f"No coupon {code} for this member.")
 
 
 @dataclass(frozen=True)

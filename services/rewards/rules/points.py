@@ -12,12 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from shared.rule_violations import RuleViolation
+
 BASIS_POINTS = 10_000
 
 
-class NotEnoughPoints(Exception):
+class NotEnoughPoints(RuleViolation):
+    """422 `insufficient_points`; the problem carries the member's `balance`."""
+
     def __init__(self, wanted: int, balance: int) -> None:
-        super().__init__(f"{wanted} points wanted, {balance} available")
+        super().__init__("insufficient_points", f"{wanted} points wanted, {balance} available",
+                         balance=balance)
         self.wanted, self.balance = wanted, balance
 
 
@@ -26,6 +31,7 @@ class Lot:
     entry_id: str
     remaining: int
     expires_at: datetime | None
+    source_id: str | None = None  # what earned it (a purchase's own lot goes first on its refund)
 
 
 def points_for_amount(eligible: int, minor_units_per_point: int, multipliers_bps: Sequence[int] = ()

@@ -1,0 +1,87 @@
+"""The bonus decision for one recharge, pure: quote the offers live at the recharge, and
+screen the recharge unless no offer gives it anything.
+
+A recharge no offer rewards still gets a decision: rejected with the reason
+`no_offer_applies` (the screen is not run), so the wallet's bonus status leaves `pending`
+for every recharge. Charging campaign budgets is the store's part
+(`store/bonus_decisions.py`), which quotes again without a campaign whose budget ran out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from services.rewards.rules.fraud import FraudThresholds, Reason, RechargeHistory, Verdict, screen
+from services.rewards.rules.offers import (
+    BonusQuote,
+    Program,
+    RechargeFacts,
+    member_segments,
+    quote_bonus,
+)
+from shared.events.wallet import RechargeCompleted
+
+NO_OFFER = Reason("no_offer_applies", "No live offer gives this recharge a bonus.")
+# the verdict's outcome -> the decision's status (bonus_decisions.status)
+STATUS = {"approve": "granted", "hold": "held", "reject": "rejected"}
+
+
+@dataclass(frozen=True)
+class MemberPast:
+    """The member's recharges before this one, in its currency (all time)."""
+
+    prior_count: int
+    prior_total: int
+    last_recharge_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RechargeContext:
+    """The member's past as of a recharge: segments, tier and the screen's history (counts
+    in a window include the recharge itself)."""
+
+    past: MemberPast
+    tier: str | None
+    member_recent: int
+    terminal_recent: int
+    members_on_reference: int
+    refunds_after_bonus: int
+    recent_amounts: tuple[int, ...]
+
+    def screening(self, event: RechargeCompleted, rung_thresholds: tuple[int, ...]) -> RechargeHistory:
+        return RechargeHistory(
+            amount=event.amount, is_first_recharge=event.is_first_recharge,
+            member_recent=self.member_recent, terminal_recent=self.terminal_recent,
+            prior_count=self.past.prior_count, prior_total=self.past.prior_total,
+            members_on_reference=self.members_on_reference,
+            refunds_after_bonus=self.refunds_after_bonus, recent_amounts=self.recent_amounts,
+            rung_thresholds=rung_thresholds,
+        )
+
+
+def recharge_facts(event: RechargeCompleted, context: RechargeContext, *, zone: ZoneInfo,
+                   dormant_after_days: int, high_value_from: int) -> RechargeFacts:
+    """What the offers look at: the amount, the member's tier, segments and local weekday."""
+    return RechargeFacts(
+        amount=event.amount, is_first_recharge=event.is_first_recharge,
+        lifetime_recharged=event.lifetime_recharged, at=event.occurred_at,
+        local_weekday=event.occurred_at.astimezone(zone).weekday(), tier=context.tier,
+        segments=member_segments(
+            prior_recharges=context.past.prior_count,
+            last_recharge_at=context.past.last_recharge_at,
+            prior_lifetime=event.lifetime_recharged - event.amount, at=event.occurred_at,
+            dormant_after_days=dormant_after_days, high_value_from=high_value_from),
+    )
+
+
+def quote_and_screen(event: RechargeCompleted, facts: RechargeFacts, program: Program,
+                     context: RechargeContext, thresholds: FraudThresholds
+                     ) -> tuple[BonusQuote, Verdict]:
+    """The bonus the offers give and the screen's verdict on it."""
+    quote = quote_bonus(facts, program)
+    if quote.amount == 0:
+        return quote, Verdict("reject", (NO_OFFER,), 0)
+    rungs = tuple(r.threshold for r in program.ladder.rungs) if program.ladder else ()
+    return quote, screen(context.screening(event, rungs), thresholds)
