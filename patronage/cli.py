@@ -200,7 +200,7 @@ app.add_typer(wallet_app, name="wallet")
 @wallet_app.command("verify")
 def wallet_verify() -> None:
     """Check the ledger: entries balance, balances = ledger lines = lots, nothing negative."""
-    from services.wallet.ops_commands import run_verify
+    from services.wallet.store.verification import run_verify
     from shared.settings import get_platform_settings
 
     report = asyncio.run(run_verify(get_platform_settings()))
@@ -214,7 +214,7 @@ def wallet_verify() -> None:
 @wallet_app.command("expire")
 def wallet_expire() -> None:
     """Expire every due bonus lot now (one breakage entry per lot)."""
-    from services.wallet.ops_commands import run_expiry
+    from services.wallet.jobs.bonus_expiry import run_expiry
     from shared.settings import get_platform_settings
 
     typer.echo(asyncio.run(run_expiry(get_platform_settings())))
@@ -225,7 +225,7 @@ def wallet_liability() -> None:
     """Outstanding principal and bonus, breakage and bonus expense, per currency."""
     import json
 
-    from services.wallet.ops_commands import run_liability
+    from services.wallet.store.liability import run_liability
     from shared.settings import get_platform_settings
 
     typer.echo(json.dumps(asyncio.run(run_liability(get_platform_settings())), indent=2))

@@ -16,7 +16,7 @@ from patronage.bench.bonus_loop import pos_key
 from patronage.bench.loadgen import run_loadgen
 from patronage.bench.stack import Stack, service_process
 from patronage.local import free_port
-from services.wallet.verify import verify_ledger
+from services.wallet.store.verification import verify_ledger
 from shared.db.engine import create_service_engine
 
 FUNDS = 100_000_000  # 1,000,000.00 per wallet: never the limit in the timed phases

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.wallet.bonus import credit_bonuses, mark_held, mark_rejected
 from services.wallet.settings import WalletSettings
+from services.wallet.store.bonuses import credit_bonuses, mark_held, mark_rejected
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected
 from shared.messaging.batches import batch
@@ -18,7 +18,7 @@ from shared.service import ServiceHandlers
 
 async def on_bonuses_granted(events: Sequence[BonusGranted], uow: UnitOfWork,
                              settings: WalletSettings) -> None:
-    # a consumer batch's grants at once: wallets and recharges locked once (bonus.py)
+    # a consumer batch's grants at once: wallets and recharges locked once (store/bonuses.py)
     await credit_bonuses(events, uow, settings.bonus_expiry_months)
 
 

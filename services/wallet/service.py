@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.wallet import tables
 from services.wallet.api import create_app
 from services.wallet.handlers import HANDLERS
-from services.wallet.settings import get_wallet_settings
+from services.wallet.jobs import background_jobs
+from services.wallet.settings import WalletSettings, get_wallet_settings
+from services.wallet.store import tables
 from shared.service import ServiceSpec
 
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[WalletSettings] = ServiceSpec(
     name="wallet",
     metadata=tables.metadata,
     outbox=tables.outbox,
@@ -20,5 +21,6 @@ SPEC = ServiceSpec(
     create_app=create_app,
     handlers=HANDLERS,
     subscribes_to=("rewards",),
-    statement_pool_size=16,  # the recharge hot path (services/wallet/recharges.py)
+    statement_pool_size=16,  # the recharge hot path (services/wallet/store/recharges.py)
+    background=background_jobs,
 )

@@ -7,8 +7,8 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.wallet.domain import StoredValueLimits
-from services.wallet.domain_lots import DrawPolicy
+from services.wallet.rules.lots import DrawPolicy
+from services.wallet.rules.recharges import StoredValueLimits
 
 
 class WalletSettings(BaseSettings):

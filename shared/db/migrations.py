@@ -3,6 +3,13 @@ run in the service's own schema, and keep their version table there.
 
 `upgrade_to_head` is what the runtime, the CLI and the test fixtures call; the service's
 `env.py` is one line that hands its metadata to `run_env`.
+
+Stored functions are repeatable objects, not migration steps: each is written once, in
+`services/<name>/store/sql/<function>.sql` (`CREATE OR REPLACE ...`, one statement per
+file), and `upgrade_to_head` applies every such file after the alembic upgrade, in the same
+transaction and with the service's schema as search_path. A function that does not compile
+rolls the whole upgrade back. A migration only drops what a new version replaces (an old
+argument list, which `CREATE OR REPLACE` would leave beside the new one as an overload).
 """
 
 from __future__ import annotations
@@ -32,8 +39,18 @@ def alembic_config(script_location: Path, url: str, schema: str) -> Config:
 
 
 def upgrade_to_head(script_location: Path, url: str, schema: str) -> None:
-    """Blocking; call through `asyncio.to_thread` from async code."""
-    command.upgrade(alembic_config(script_location, url, schema), "head")
+    """Alembic to head, then the service's repeatable objects (`repeatable_sql`), in one
+    transaction. Blocking; call through `asyncio.to_thread` from async code."""
+    config = alembic_config(script_location, url, schema)
+    config.attributes["repeatable_sql"] = repeatable_sql(script_location)
+    command.upgrade(config, "head")
+
+
+def repeatable_sql(script_location: Path) -> list[str]:
+    """The text of every `*.sql` file in the service's `store/sql/` (next to its migrations
+    directory), in file-name order; none for a service without one."""
+    directory = script_location.parent / "store" / "sql"
+    return [path.read_text() for path in sorted(directory.glob("*.sql"))]
 
 
 def run_env(metadata: MetaData) -> None:
@@ -53,6 +70,9 @@ def run_env(metadata: MetaData) -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+            # The driver's own SQL: no bind-parameter parsing of `:` in PL/pgSQL bodies.
+            for statement in config.attributes.get("repeatable_sql", ()):
+                connection.exec_driver_sql(statement)
 
     async def run() -> None:
         engine = create_async_engine(config.get_main_option("sqlalchemy.url"))

@@ -8,11 +8,12 @@ from services.wallet.api.ops import ops_router
 from services.wallet.api.purchases import purchases_router
 from services.wallet.api.recharges import recharges_router
 from services.wallet.api.wallets import wallets_router
+from services.wallet.settings import WalletSettings
 from shared.http.app import service_app
 from shared.service import ServiceContext
 
 
-def create_app(context: ServiceContext) -> FastAPI:
+def create_app(context: ServiceContext[WalletSettings]) -> FastAPI:
     return service_app(
         context, title="Patronage wallet",
         description="Stored value in lots and a double-entry ledger: recharges, purchases, "

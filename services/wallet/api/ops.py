@@ -9,18 +9,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.wallet.adjustments import adjust_wallet
-from services.wallet.api.common import RESPONSES, IdempotencyKey, check_currency, idempotent_post
-from services.wallet.expiry import expire_bonus_lots
-from services.wallet.schemas_purchases import AdjustmentReceipt, AdjustmentRequest
-from services.wallet.verify import liability_report, verify_ledger
+from services.wallet.api.schemas import receipt
+from services.wallet.api.schemas.ops import AdjustmentReceipt, AdjustmentRequest
+from services.wallet.rules.currencies import check_currency
+from services.wallet.settings import WalletSettings
+from services.wallet.store.adjustments import adjust_wallet
+from services.wallet.store.expiry import expire_bonus_lots
+from services.wallet.store.liability import liability_report
+from services.wallet.store.verification import verify_ledger
 from shared.http.auth import Caller, require_scope
-from shared.http.problems import Problem
+from shared.http.idempotency import IdempotencyKey, idempotent_post
+from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
 
 
-def ops_router(context: ServiceContext) -> APIRouter:
-    router = APIRouter(prefix="/v1/ops", tags=["ops"], responses=RESPONSES)
+def ops_router(context: ServiceContext[WalletSettings]) -> APIRouter:
+    router = APIRouter(prefix="/v1/ops", tags=["ops"], responses=PROBLEM_RESPONSES)
 
     @router.post("/adjustments", status_code=201, response_model=AdjustmentReceipt,
                  summary="Correct a wallet (audited: reason and actor); emits WalletAdjusted",
@@ -30,11 +34,13 @@ def ops_router(context: ServiceContext) -> APIRouter:
     async def create_adjustment(body: AdjustmentRequest, caller: Caller,
                                 idempotency_key: IdempotencyKey = None) -> Response:
         require_scope(caller, "ops:adjust")
-        check_currency(context, body.currency)
+        check_currency(context.settings.currencies, body.currency)
         if body.principal_delta == 0 and body.bonus_delta == 0:
             raise Problem(422, "adjustment_is_empty", "An adjustment must change principal or bonus.")
-        return await idempotent_post(context, caller, "POST /v1/ops/adjustments", idempotency_key,
-                                     body, lambda uow: adjust_wallet(uow, body, caller.identity))
+        return await idempotent_post(context.uow, caller, "POST /v1/ops/adjustments",
+                                     idempotency_key, body,
+                                     lambda uow: receipt(AdjustmentReceipt,
+                                                         adjust_wallet(uow, body, caller.identity)))
 
     @router.get("/ledger/verify", summary="Check every ledger invariant",
                 description="Entries balance; cached balances = ledger lines = lots; nothing "

@@ -5,36 +5,29 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter, Response
-from sqlalchemy import text
 
-from services.wallet.api.common import (
-    RESPONSES,
-    IdempotencyKey,
-    check_currency,
-    hidden_from,
-    idempotent_post,
-)
-from services.wallet.api.recharges import authorize_refund
-from services.wallet.domain import NotFound
-from services.wallet.purchases import record_purchase
-from services.wallet.refunds import refund_purchase
-from services.wallet.schemas_purchases import (
+from services.wallet.api.access import authorize_refund, hidden_from
+from services.wallet.api.schemas import receipt
+from services.wallet.api.schemas.purchases import (
     PurchaseReceipt,
     PurchaseRefundReceipt,
     PurchaseRefundRequest,
     PurchaseRequest,
 )
+from services.wallet.rules.currencies import check_currency
 from services.wallet.settings import WalletSettings
+from services.wallet.store.purchases import find_purchase, record_purchase
+from services.wallet.store.refunds import refund_purchase
 from shared.http.auth import Caller, require_member_access, require_role, require_store
-from shared.http.problems import Problem
+from shared.http.idempotency import IdempotencyKey, idempotent_post
+from shared.http.problems import PROBLEM_RESPONSES, Problem
+from shared.rule_violations import NotFound
 from shared.service import ServiceContext
 
-FIND = text("SELECT * FROM purchases WHERE purchase_id = :id")
 
-
-def purchases_router(context: ServiceContext) -> APIRouter:
-    router = APIRouter(prefix="/v1/purchases", tags=["purchases"], responses=RESPONSES)
-    settings: WalletSettings = context.settings
+def purchases_router(context: ServiceContext[WalletSettings]) -> APIRouter:
+    router = APIRouter(prefix="/v1/purchases", tags=["purchases"], responses=PROBLEM_RESPONSES)
+    settings = context.settings
 
     @router.post("", status_code=201, response_model=PurchaseReceipt,
                  summary="Record a purchase; the stored_value tender draws on the member's lots",
@@ -47,15 +40,15 @@ def purchases_router(context: ServiceContext) -> APIRouter:
         require_role(caller, "pos", "member")
         require_member_access(caller, body.member_id)
         require_store(caller, body.store_id)
-        check_currency(context, body.currency)
+        check_currency(settings.currencies, body.currency)
         return await idempotent_post(
-            context, caller, "POST /v1/purchases", idempotency_key, body,
-            lambda uow: record_purchase(uow, body, settings.draw_policy))
+            context.uow, caller, "POST /v1/purchases", idempotency_key, body,
+            lambda uow: receipt(PurchaseReceipt, record_purchase(uow, body, settings.draw_policy)))
 
     @router.get("/{purchase_id}", response_model=PurchaseReceipt, summary="A purchase")
     async def get_purchase(purchase_id: UUID, caller: Caller) -> PurchaseReceipt:
         async with context.engine.connect() as connection:
-            row = (await connection.execute(FIND, {"id": purchase_id})).first()
+            row = await find_purchase(connection, purchase_id)
         if row is None or hidden_from(caller, row.member_id, row.store_id) or (
                 caller.role == "ops" and "ops:report" not in caller.scopes):
             raise Problem(404, "purchase_not_found", f"No purchase {purchase_id}.")
@@ -69,14 +62,16 @@ def purchases_router(context: ServiceContext) -> APIRouter:
     async def refund(purchase_id: UUID, body: PurchaseRefundRequest, caller: Caller,
                      idempotency_key: IdempotencyKey = None) -> Response:
         async def work(uow):
-            row = (await uow.connection.execute(FIND, {"id": purchase_id})).first()
+            row = await find_purchase(uow.connection, purchase_id)
             if row is None or hidden_from(caller, row.member_id, row.store_id):
                 raise NotFound("purchase_not_found", f"No purchase {purchase_id}.")
             authorize_refund(caller, row.store_id)
-            return await refund_purchase(uow, purchase_id, body.amount, body.reason,
-                                         caller.identity, row.member_id, row.currency)
+            return await receipt(PurchaseRefundReceipt, refund_purchase(
+                uow, purchase_id, body.amount, body.reason, caller.identity, row.member_id,
+                row.currency))
 
-        return await idempotent_post(context, caller, f"POST /v1/purchases/{purchase_id}/refunds",
+        return await idempotent_post(context.uow, caller,
+                                     f"POST /v1/purchases/{purchase_id}/refunds",
                                      idempotency_key, body, work)
 
     return router

@@ -6,11 +6,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from services.wallet.api.common import RESPONSES, IdempotencyKey, hidden_from, idempotent_post
-from services.wallet.domain import NotFound, WalletRuleViolation
-from services.wallet.recharges import PosReferenceReused, find_recharge, record_recharge
-from services.wallet.refunds import refund_recharge
-from services.wallet.schemas import (
+from services.wallet.api.access import authorize_refund, hidden_from
+from services.wallet.api.schemas import receipt
+from services.wallet.api.schemas.recharges import (
     BonusStatus,
     RechargeReceipt,
     RechargeRefundReceipt,
@@ -19,27 +17,23 @@ from services.wallet.schemas import (
     RechargeView,
 )
 from services.wallet.settings import WalletSettings
+from services.wallet.store.recharges import find_recharge, record_recharge
+from services.wallet.store.refunds import refund_recharge
 from shared.db.messaging_tables import notify_channel
 from shared.db.relay_wakeup import RelayWakeup
 from shared.http import idempotency
-from shared.http.auth import (
-    Caller,
-    Principal,
-    require_member_access,
-    require_role,
-    require_scope,
-    require_store,
-)
-from shared.http.problems import Problem
+from shared.http.auth import Caller, require_member_access, require_role, require_store
+from shared.http.idempotency import IdempotencyKey, idempotent_post
+from shared.http.problems import PROBLEM_RESPONSES, Problem
+from shared.rule_violations import NotFound
 from shared.service import ServiceContext
 
 RECHARGE_SCOPE = "POST /v1/recharges"
 
 
-def recharges_router(context: ServiceContext) -> APIRouter:
-    router = APIRouter(prefix="/v1/recharges", tags=["recharges"], responses=RESPONSES)
-    settings: WalletSettings = context.settings
-    limits = settings.limits()
+def recharges_router(context: ServiceContext[WalletSettings]) -> APIRouter:
+    router = APIRouter(prefix="/v1/recharges", tags=["recharges"], responses=PROBLEM_RESPONSES)
+    limits = context.settings.limits()
     statements = context.statements
     assert statements is not None, "the wallet's spec asks for a statement pool"
     wake_relay = RelayWakeup(statements, notify_channel(context.name))
@@ -56,16 +50,12 @@ def recharges_router(context: ServiceContext) -> APIRouter:
         require_member_access(caller, body.member_id)
         require_store(caller, body.store_id)
         key = idempotency.require_key(idempotency_key)
-        try:
-            outcome = await record_recharge(
-                statements, scope=f"{caller.identity} {RECHARGE_SCOPE}", key=key,
-                fingerprint=idempotency.request_fingerprint(body.model_dump(mode="json")),
-                request=body, limits=limits, clock=context.clock, topics=context.topics)
-        except WalletRuleViolation as refused:
-            raise Problem(422, refused.code, refused.detail) from refused
-        except PosReferenceReused as reused:
-            raise Problem(409, "pos_reference_reused",
-                          f"pos_reference {reused} was already used by another recharge.") from reused
+        # The same Idempotency-Key steps as `idempotent_post`, inside the stored function
+        # (one round trip); its refusals (RuleViolations) are answered by service_app.
+        outcome = await record_recharge(
+            statements, scope=f"{caller.identity} {RECHARGE_SCOPE}", key=key,
+            fingerprint=idempotency.request_fingerprint(body.model_dump(mode="json")),
+            request=body, limits=limits, clock=context.clock, topics=context.topics)
         if outcome.outcome == "in_progress":
             raise Problem(409, "request_in_progress",
                           "A request with this Idempotency-Key is still being processed.",
@@ -105,19 +95,12 @@ def recharges_router(context: ServiceContext) -> APIRouter:
             if row is None or hidden_from(caller, row.member_id, row.store_id):
                 raise NotFound("recharge_not_found", f"No recharge {recharge_id}.")
             authorize_refund(caller, body.store_id or row.store_id)
-            return await refund_recharge(uow, recharge_id, body.reason, caller.identity,
-                                         row.member_id, row.currency)
+            return await receipt(RechargeRefundReceipt, refund_recharge(
+                uow, recharge_id, body.reason, caller.identity, row.member_id, row.currency))
 
-        return await idempotent_post(context, caller, f"POST /v1/recharges/{recharge_id}/refund",
+        return await idempotent_post(context.uow, caller,
+                                     f"POST /v1/recharges/{recharge_id}/refund",
                                      idempotency_key, body, work)
 
     return router
 
-
-def authorize_refund(caller: Principal, store_id: str) -> None:
-    """Refunds pay money out: a POS terminal at the store, or ops with `ops:refund`."""
-    if caller.role == "ops":
-        require_scope(caller, "ops:refund")
-    else:
-        require_role(caller, "pos")
-        require_store(caller, store_id)

@@ -1,4 +1,4 @@
-from services.wallet.tables import metadata
+from services.wallet.store.tables import metadata
 from shared.db.migrations import run_env
 
 run_env(metadata)

@@ -8,7 +8,7 @@ import uuid
 import httpx
 import orjson
 
-from services.wallet.verify import verify_ledger
+from services.wallet.store.verification import verify_ledger
 from shared.events.cloudevents import decode, to_kafka_headers
 from shared.events.rewards import BonusGranted, grant_id_for
 from shared.runtime import ServiceRuntime

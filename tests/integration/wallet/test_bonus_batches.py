@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.wallet.bonus import BonusForUnknownRecharge, credit_bonus, credit_bonuses
+from services.wallet.store.bonuses import BonusForUnknownRecharge, credit_bonuses
 from shared.events.wallet import BonusCredited
 from tests.integration.wallet.money import books_are_right, granted, key, recharge
 from tests.support.runtime import fetch_all
@@ -58,7 +58,7 @@ async def test_a_batch_of_grants_credits_as_each_grant_alone(client, wallet):
     alone_events = []
     for event in alone:
         async with wallet.context.uow() as uow:
-            await credit_bonus(event, uow, 12)
+            await credit_bonuses([event], uow, 12)
             alone_events += uow.pending
 
     assert credited(batch_events, batched) == credited(alone_events, alone) == [

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.wallet.bonus import credit_bonus
 from services.wallet.service import SPEC as WALLET
 from services.wallet.settings import WalletSettings
+from services.wallet.store.bonuses import credit_bonuses
 from shared.clock import FrozenClock
 from shared.transport import BusTransport
 from tests.integration.wallet.hypothesis_on_loop import run_on_this_loop
@@ -54,8 +54,8 @@ class ServiceDriver:
             return False
         _, bonus_before = await self.balances()
         async with self.runtime.context.uow() as uow:
-            await credit_bonus(granted(self.member, self.recharges[index % len(self.recharges)],
-                                       amount), uow, 12)
+            await credit_bonuses([granted(self.member, self.recharges[index % len(self.recharges)],
+                                          amount)], uow, 12)
         return (await self.balances())[1] > bonus_before
 
     async def purchase(self, stored_value: int, other: int) -> bool:

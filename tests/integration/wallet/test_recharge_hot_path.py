@@ -1,9 +1,11 @@
-"""The recharge hot path: one statement in autocommit, and an outbox row identical to what
-`outbox_row(event)` would have written, with the wallet-state fields filled in by SQL."""
+"""The recharge hot path: one statement in autocommit, and an outbox row that is the catalog's
+RechargeCompleted (model and exported JSON Schema), the document `outbox_row(event)` would
+have written, with the wallet-state fields filled in by SQL."""
 
 from __future__ import annotations
 
 import asyncpg
+import orjson
 import pytest
 from sqlalchemy import event
 
@@ -12,16 +14,17 @@ from shared.events.cloudevents import decode
 from shared.events.wallet import RechargeCompleted
 from shared.topics import Topics
 from tests.integration.wallet.money import outbox_events, recharge
+from tests.support.catalog import validated
 
 pytestmark = pytest.mark.integration
 
 
-async def test_the_outbox_row_decodes_to_the_event_with_wallet_state_filled_in(client, bus_platform):
+async def test_the_outbox_row_is_the_catalog_event_with_wallet_state_filled_in(client, bus_platform):
     first = await recharge(client, "m_hot", 30_000)
     second = await recharge(client, "m_hot", 12_345)
 
     rows = await outbox_events(bus_platform.database_url, RechargeCompleted.ce_type())
-    events = [decode(bytes(r["payload"]), list(r["headers"].items())) for r in rows]
+    events = [validated(RechargeCompleted, bytes(r["payload"])) for r in rows]
     assert [(e.recharge_id, e.amount, e.is_first_recharge, e.lifetime_recharged) for e in events] == [
         (first["recharge_id"], 30_000, True, 30_000),
         (second["recharge_id"], 12_345, False, 42_345)]
@@ -29,8 +32,11 @@ async def test_the_outbox_row_decodes_to_the_event_with_wallet_state_filled_in(c
         assert row["headers"]["ce_id"] == str(published.event_id) == str(row["event_id"])
         assert row["key"] == "m_hot" and row["topic"].endswith("wallet.events")
         expected = outbox_row(published, Topics(bus_platform.topic_prefix))
-        assert bytes(row["payload"]) == expected["payload"]
+        # The same JSON document `outbox_row(event)` writes (jsonb spells it with other
+        # spacing and key order, which no JSON reader sees).
+        assert orjson.loads(bytes(row["payload"])) == orjson.loads(expected["payload"])
         assert row["headers"] == expected["headers"] and row["ce_type"] == expected["ce_type"]
+        assert decode(bytes(row["payload"]), list(row["headers"].items())) == published
 
 
 async def log_every_pooled_query(pool: asyncpg.Pool, logged: list[str]) -> None:

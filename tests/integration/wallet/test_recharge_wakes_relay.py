@@ -12,9 +12,9 @@ from contextlib import asynccontextmanager
 import asyncpg
 import orjson
 
-from services.wallet.domain import StoredValueLimits
-from services.wallet.recharges import record_recharge
-from services.wallet.schemas import RechargeRequest
+from services.wallet.api.schemas.recharges import RechargeRequest
+from services.wallet.rules.recharges import StoredValueLimits
+from services.wallet.store.recharges import record_recharge
 from shared.clock import SystemClock
 from shared.db.engine import plain_url
 from shared.db.messaging_tables import notify_channel

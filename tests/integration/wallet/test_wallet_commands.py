@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 from typer.testing import CliRunner
 
-from services.wallet.ops_commands import run_expiry, run_liability, run_verify
+from services.wallet.jobs.bonus_expiry import run_expiry
+from services.wallet.store.liability import run_liability
+from services.wallet.store.verification import run_verify
 from shared.clock import FrozenClock
 from tests.integration.wallet.money import bonus_status, deliver, granted, recharge
 

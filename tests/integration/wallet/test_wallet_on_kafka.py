@@ -1,6 +1,7 @@
-"""The wallet on real Kafka and PostgreSQL: RechargeCompleted reaches the topic with
-CloudEvents headers; a BonusGranted delivered three times credits once; two concurrent
-recharges with the same Idempotency-Key move money once."""
+"""The wallet on real Kafka and PostgreSQL: RechargeCompleted (written by the recharge's
+stored function) reaches the topic with CloudEvents headers, valid by the catalog; a
+BonusGranted delivered three times credits once; two concurrent recharges with the same
+Idempotency-Key move money once."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from shared.topics import Topics
 from shared.transport import KafkaTransport
 from tests.integration.wallet.money import granted
 from tests.support.auth import pos_headers
+from tests.support.catalog import validated
 from tests.support.runtime import eventually, fetch_all, produce_raw, read_topic, running
 
 pytestmark = pytest.mark.integration
@@ -52,6 +54,8 @@ async def test_recharge_then_bonus_granted_three_times_credits_once(platform, ka
     assert headers["ce_specversion"] == "1.0" and headers["ce_source"] == "/patronage/wallet"
     assert headers["ce_subject"] == "m_k" and records[0].key == b"m_k"
     completed = decode(records[0].value, records[0].headers)
+    # as published through the relay: the catalog's model and its exported JSON Schema
+    assert validated(RechargeCompleted, records[0].value) == completed
     assert str(completed.event_id) == headers["ce_id"]
     assert (completed.recharge_id, completed.is_first_recharge, completed.lifetime_recharged) == (
         receipt["recharge_id"], True, 50_000)

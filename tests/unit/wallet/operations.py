@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from hypothesis import strategies as st
 
-from services.wallet.domain_lots import DrawPolicy
+from services.wallet.rules.lots import DrawPolicy
 from tests.unit.wallet.wallet_model import InMemoryWallet
 
 operation = st.one_of(

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.wallet.domain import WalletRuleViolation, is_balanced
-from services.wallet.domain_entries import (
+from services.wallet.rules.entries import (
     adjustment_lines,
     bonus_credit_lines,
     expiry_lines,
@@ -18,7 +17,7 @@ from services.wallet.domain_entries import (
     purchase_refund_lines,
     recharge_refund_lines,
 )
-from services.wallet.domain_lots import (
+from services.wallet.rules.lots import (
     BONUS,
     PRINCIPAL,
     DrawPolicy,
@@ -29,7 +28,8 @@ from services.wallet.domain_lots import (
     plan_draws,
     split_by_policy,
 )
-from services.wallet.domain_refunds import PaidDraw, purchase_refund, recharge_refund
+from services.wallet.rules.refunds import PaidDraw, purchase_refund, recharge_refund
+from shared.rule_violations import RuleViolation
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -60,7 +60,7 @@ def test_recharge_refund_never_exceeds_principal_nor_pays_bonus(p, b, data):
     assert 0 <= refund.cash <= p
     assert refund.cash <= p * (p + b - consumed) / (p + b)
     assert refund.cash + refund.clawed_back == left
-    assert is_balanced(recharge_refund_lines("m", refund.principal_released, refund.bonus_released,
+    assert balanced(recharge_refund_lines("m", refund.principal_released, refund.bonus_released,
                                              refund.cash, refund.clawed_back))
 
 
@@ -123,7 +123,7 @@ def test_purchase_refunds_are_cumulative_and_return_every_unit_in_the_end():
 
 
 def test_a_refund_above_what_is_left_is_refused():
-    with pytest.raises(WalletRuleViolation) as refused:
+    with pytest.raises(RuleViolation) as refused:
         purchase_refund(1_000, 600, 0, 401, [])
     assert refused.value.code == "refund_exceeds_purchase"
 
@@ -140,5 +140,9 @@ def test_every_entry_balances(p, b, o, d):
     for lines in (bonus_credit_lines("m", b), purchase_lines("m", p, b, o),
                   purchase_refund_lines("m", p, b, o), expiry_lines("m", b),
                   adjustment_lines("m", d, -d // 2)):
-        assert is_balanced(lines)
+        assert balanced(lines)
         assert all(line.amount for line in lines)
+
+
+def balanced(lines) -> bool:
+    return sum(line.amount for line in lines) == 0

@@ -1,19 +1,26 @@
 import pytest
 
-from services.wallet.domain import (
+from services.wallet.rules.entries import recharge_lines
+from services.wallet.rules.recharges import (
     StoredValueLimits,
-    WalletRuleViolation,
-    check_recharge,
-    is_balanced,
-    recharge_lines,
+    check_recharge_request,
+    check_stored_value,
 )
 from shared.money import Money
+from shared.rule_violations import RuleViolation
 
 LIMITS = StoredValueLimits(currencies=frozenset({"CNY"}), max_recharge=500_000, max_balance=500_000)
 
 
+def check_recharge(amount: Money, stored_before: int, limits: StoredValueLimits) -> None:
+    """What the hot path checks, in its order: the request alone in Python, then the
+    stored value against the balance (in the stored function, tested against this rule)."""
+    check_recharge_request(amount, limits)
+    check_stored_value(amount, stored_before, limits)
+
+
 def refusal(amount: Money, stored_before: int = 0) -> str:
-    with pytest.raises(WalletRuleViolation) as refused:
+    with pytest.raises(RuleViolation) as refused:
         check_recharge(amount, stored_before, LIMITS)
     return refused.value.code
 
@@ -39,5 +46,5 @@ def test_non_positive_amounts_are_refused():
 
 def test_a_recharge_entry_balances():
     lines = recharge_lines("m1", 12_345)
-    assert is_balanced(lines)
+    assert sum(line.amount for line in lines) == 0
     assert {line.account for line in lines} == {"merchant_clearing", "member_principal"}

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 
-from services.wallet.domain_lots import DrawPolicy
+from services.wallet.rules.lots import DrawPolicy
 from tests.unit.wallet.operations import apply, operations, policies
 from tests.unit.wallet.wallet_model import InMemoryWallet
 

@@ -7,26 +7,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from services.wallet.domain import Account, LedgerLine, WalletRuleViolation, recharge_lines
-from services.wallet.domain_entries import (
+from services.wallet.rules.entries import (
+    Account,
+    LedgerLine,
     adjustment_lines,
     bonus_credit_lines,
     expiry_lines,
     purchase_lines,
     purchase_refund_lines,
+    recharge_lines,
     recharge_refund_lines,
 )
-from services.wallet.domain_lots import (
+from services.wallet.rules.lots import (
     BONUS,
     PRINCIPAL,
     DrawPolicy,
     Lot,
     due_lots,
-    months_later,
     plan_draws,
     take_from_kind,
 )
-from services.wallet.domain_refunds import PaidDraw, purchase_refund, recharge_refund
+from services.wallet.rules.refunds import PaidDraw, purchase_refund, recharge_refund
+from shared.dates import months_later
+from shared.rule_violations import RuleViolation
 
 MEMBER = "m_model"
 
@@ -97,7 +100,7 @@ class InMemoryWallet:
         purchase goes through."""
         try:
             draws = plan_draws([lot.view() for lot in self.lots], stored_value, self.policy, self.now)
-        except WalletRuleViolation:
+        except RuleViolation:
             return False
         self.expire()
         for draw in draws:
@@ -116,7 +119,7 @@ class InMemoryWallet:
         try:
             plan = purchase_refund(purchase.total, purchase.refunded,
                                    purchase.refunded_stored_value, amount, draws)
-        except WalletRuleViolation:
+        except RuleViolation:
             return False
         settled = {d.lot_id: d.amount for d in plan.settled}
         for draw in plan.returns:
@@ -162,7 +165,7 @@ class InMemoryWallet:
         try:
             takes = [d for kind, delta in ((PRINCIPAL, principal_delta), (BONUS, bonus_delta))
                      if delta < 0 for d in take_from_kind(views, kind, -delta, self.now)]
-        except WalletRuleViolation:
+        except RuleViolation:
             return False
         for draw in takes:
             self.lots[draw.lot_id].remaining -= draw.amount

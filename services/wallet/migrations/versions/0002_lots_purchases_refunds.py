@@ -1,5 +1,6 @@
 """wallet: lots, purchases and their draws, refunds, adjustments; an immutable, self-balancing
-ledger; the one-round-trip recharge function
+ledger. (The one-round-trip recharge function, first created here, is a repeatable object
+now: services/wallet/store/sql/wallet_recharge.sql, applied after every upgrade.)
 
 Revision ID: 0002
 Revises: 0001
@@ -138,7 +139,7 @@ def upgrade() -> None:
         SELECT gen_random_uuid(), member_id, currency, 'principal', 'recharge', recharge_id::text,
                recharge_id, amount, amount, created_at FROM recharges
     """)
-    for statement in [*LEDGER_GUARDS, RECHARGE_FUNCTION]:
+    for statement in LEDGER_GUARDS:
         op.execute(statement)
 
 
@@ -173,89 +174,10 @@ LEDGER_GUARDS = [
     """,
 ]
 
-# The recharge hot path in one statement. Outcomes: created / replayed (201 + the stored
-# body) / in_progress (409) / key_reused (422). Limit refusals and a reused pos_reference
-# raise, so nothing of the request survives. The event payload arrives built and validated
-# by Python with is_first_recharge=false and lifetime_recharged=amount; the two values that
-# depend on the wallet's state are filled in here, in the same JSON spelling. (`\:` keeps
-# SQLAlchemy's text() from reading `:false` as a bind parameter.)
-RECHARGE_FUNCTION = r"""
-CREATE FUNCTION wallet_recharge(
-  p_scope text, p_key text, p_lock_key bigint, p_hash bytea,
-  p_recharge_id uuid, p_lot_id uuid, p_entry_id uuid, p_member_id text, p_currency text,
-  p_amount bigint, p_payment_method text, p_payment_reference text, p_store_id text,
-  p_terminal_id text, p_channel text, p_pos_reference text, p_now timestamptz,
-  p_now_text text, p_max_balance bigint, p_event_id uuid, p_topic text, p_ce_type text,
-  p_headers jsonb, p_payload text
-) RETURNS TABLE (outcome text, status_code int, body bytea)
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-DECLARE
-  stored record;
-  before record;
-  after record;
-  template text := '"is_first_recharge"\:false,"lifetime_recharged":' || p_amount || ',';
-  receipt bytea;
-BEGIN
-  IF NOT pg_try_advisory_xact_lock(p_lock_key) THEN
-    RETURN QUERY SELECT 'in_progress'::text, 409, NULL::bytea; RETURN;
-  END IF;
-  SELECT i.request_hash, i.status_code, i.response INTO stored
-    FROM idempotency_keys i WHERE i.scope = p_scope AND i.key = p_key;
-  IF FOUND THEN
-    IF stored.request_hash <> p_hash THEN
-      RETURN QUERY SELECT 'key_reused'::text, 422, NULL::bytea; RETURN;
-    END IF;
-    RETURN QUERY SELECT 'replayed'::text, stored.status_code, stored.response; RETURN;
-  END IF;
-
-  INSERT INTO wallets AS w (member_id, currency) VALUES (p_member_id, p_currency)
-    ON CONFLICT (member_id, currency) DO UPDATE SET updated_at = w.updated_at
-    RETURNING w.principal, w.bonus, w.recharge_count INTO before;
-  IF before.principal + before.bonus + p_amount > p_max_balance THEN
-    RAISE EXCEPTION 'balance_limit_exceeded' USING ERRCODE = 'P0001';
-  END IF;
-  UPDATE wallets AS w SET principal = w.principal + p_amount,
-      lifetime_recharged = w.lifetime_recharged + p_amount,
-      recharge_count = w.recharge_count + 1, updated_at = p_now
-    WHERE w.member_id = p_member_id AND w.currency = p_currency
-    RETURNING w.principal, w.bonus, w.lifetime_recharged INTO after;
-
-  INSERT INTO recharges (recharge_id, member_id, currency, amount, payment_method,
-      payment_reference, store_id, terminal_id, channel, pos_reference, created_at)
-    VALUES (p_recharge_id, p_member_id, p_currency, p_amount, p_payment_method,
-      p_payment_reference, p_store_id, p_terminal_id, p_channel, p_pos_reference, p_now);
-  INSERT INTO lots (lot_id, member_id, currency, kind, source_kind, source_id, recharge_id,
-      amount, remaining, created_at)
-    VALUES (p_lot_id, p_member_id, p_currency, 'principal', 'recharge', p_recharge_id::text,
-      p_recharge_id, p_amount, p_amount, p_now);
-  INSERT INTO journal_entries (entry_id, member_id, kind, source_id, reason, occurred_at)
-    VALUES (p_entry_id, p_member_id, 'recharge', p_recharge_id::text, 'recharge', p_now);
-  INSERT INTO journal_lines (entry_id, line_no, account, member_id, currency, amount)
-    VALUES (p_entry_id, 1, 'merchant_clearing', NULL, p_currency, p_amount),
-           (p_entry_id, 2, 'member_principal', p_member_id, p_currency, -p_amount);
-
-  IF position(template IN p_payload) = 0 THEN
-    RAISE EXCEPTION 'recharge payload template not found' USING ERRCODE = 'P0004';
-  END IF;
-  INSERT INTO outbox (event_id, topic, key, ce_type, headers, payload)
-    VALUES (p_event_id, p_topic, p_member_id, p_ce_type, p_headers, convert_to(replace(p_payload,
-      template, '"is_first_recharge":' || (before.recharge_count = 0)::text
-        || ',"lifetime_recharged":' || after.lifetime_recharged || ','), 'UTF8'));
-
-  receipt := convert_to(jsonb_build_object(
-      'recharge_id', p_recharge_id, 'member_id', p_member_id, 'amount', p_amount,
-      'currency', p_currency, 'principal_balance', after.principal,
-      'bonus_balance', after.bonus, 'balance', after.principal + after.bonus,
-      'bonus', jsonb_build_object('status', 'pending'), 'created_at', p_now_text)::text, 'UTF8');
-  INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response)
-    VALUES (p_scope, p_key, p_hash, 201, receipt);
-  RETURN QUERY SELECT 'created'::text, 201, receipt;
-END $$
-"""
-
 
 def downgrade() -> None:
-    op.execute('DROP FUNCTION wallet_recharge')
+    # The recharge function uses these tables; upgrade_to_head re-creates it at head.
+    op.execute('DROP FUNCTION IF EXISTS wallet_recharge')
     op.execute('DROP TRIGGER journal_entries_balance ON journal_lines')
     op.execute('DROP TRIGGER journal_lines_append_only ON journal_lines')
     op.execute('DROP TRIGGER journal_entries_append_only ON journal_entries')

@@ -1,5 +1,5 @@
 """Refunds. A purchase refund puts stored value back into the lots it came from (cumulative
-pro-rata share, see domain_refunds). A recharge refund pays back the unused principal by
+pro-rata share, see rules/refunds.py). A recharge refund pays back the unused principal by
 the pro-rata rule, empties and voids the recharge's lots, and voids its bonus (a grant that
 arrives later is not credited). Both lock the wallet first, then the rows they change."""
 
@@ -9,14 +9,18 @@ import uuid
 
 from sqlalchemy import insert, text
 
-from services.wallet import tables
-from services.wallet.domain import WalletRuleViolation
-from services.wallet.domain_entries import purchase_refund_lines, recharge_refund_lines
-from services.wallet.domain_lots import BONUS, PRINCIPAL
-from services.wallet.domain_refunds import PaidDraw, purchase_refund, recharge_refund
-from services.wallet.ledger import lock_wallet, move_balances, move_lots, post_entry
-from services.wallet.schemas import RechargeRefundReceipt
-from services.wallet.schemas_purchases import PurchaseRefundReceipt
+from services.wallet.rules.entries import purchase_refund_lines, recharge_refund_lines
+from services.wallet.rules.lots import BONUS, PRINCIPAL
+from services.wallet.rules.refunds import (
+    PaidDraw,
+    RechargeAlreadyRefunded,
+    purchase_refund,
+    recharge_refund,
+)
+from services.wallet.store import tables
+from services.wallet.store.entries import post_entry
+from services.wallet.store.lots import move_lots
+from services.wallet.store.wallets import lock_wallet, move_balances
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.wallet import PurchaseRefunded, RechargeRefunded
 
@@ -47,9 +51,9 @@ MARK_RECHARGE = text("""
 
 
 async def refund_purchase(uow: UnitOfWork, purchase_id: uuid.UUID, amount: int, reason: str | None,
-                          actor: str, member_id: str, currency: str) -> PurchaseRefundReceipt:
+                          actor: str, member_id: str, currency: str) -> dict:
     """`member_id`/`currency` come from a first read of the purchase: the wallet is locked
-    before the purchase row is locked and re-read."""
+    before the purchase row is locked and re-read. The refund made; its receipt's fields."""
     db, now = uow.connection, uow.clock.now()
     await lock_wallet(db, member_id, currency)
     purchase = (await db.execute(PURCHASE_FOR_UPDATE, {"id": purchase_id})).one()
@@ -80,19 +84,20 @@ async def refund_purchase(uow: UnitOfWork, purchase_id: uuid.UUID, amount: int, 
         occurred_at=now, member_id=member_id, refund_id=str(refund_id),
         purchase_id=str(purchase_id), amount=amount, currency=currency,
         returned_principal=principal, returned_bonus=bonus))
-    return PurchaseRefundReceipt(
+    return dict(
         refund_id=refund_id, purchase_id=purchase_id, amount=amount, currency=currency,
         returned_principal=principal, returned_bonus=bonus, forfeited_bonus=plan.forfeited,
         returned_other=other, principal_balance=balances.principal, bonus_balance=balances.bonus)
 
 
 async def refund_recharge(uow: UnitOfWork, recharge_id: uuid.UUID, reason: str, actor: str,
-                          member_id: str, currency: str) -> RechargeRefundReceipt:
+                          member_id: str, currency: str) -> dict:
+    """The refund made; the fields of its receipt."""
     db, now = uow.connection, uow.clock.now()
     await lock_wallet(db, member_id, currency)
     recharge = (await db.execute(RECHARGE_FOR_UPDATE, {"id": recharge_id})).one()
     if recharge.refunded_at is not None:
-        raise WalletRuleViolation("recharge_already_refunded", "This recharge was already refunded.")
+        raise RechargeAlreadyRefunded()
     lots = (await db.execute(RECHARGE_LOTS, {"id": recharge_id})).all()
     consumed = sum(lot.amount - lot.remaining - lot.expired_amount for lot in lots)
     principal = next(lot for lot in lots if lot.kind == PRINCIPAL)
@@ -116,7 +121,7 @@ async def refund_recharge(uow: UnitOfWork, recharge_id: uuid.UUID, reason: str, 
         occurred_at=now, member_id=member_id, refund_id=str(refund_id),
         recharge_id=str(recharge_id), currency=currency, principal_refunded=plan.cash,
         bonus_clawed_back=plan.clawed_back))
-    return RechargeRefundReceipt(
+    return dict(
         refund_id=refund_id, recharge_id=recharge_id, currency=currency,
         principal_paid=recharge.amount, bonus_granted=bonus.amount if bonus else 0,
         consumed=consumed, principal_refunded=plan.cash, bonus_clawed_back=plan.clawed_back,

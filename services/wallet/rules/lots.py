@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from services.wallet.domain import WalletRuleViolation
+from shared.rule_violations import RuleViolation
 
 PRINCIPAL, BONUS = "principal", "bonus"
 
@@ -24,7 +24,7 @@ class DrawPolicy(StrEnum):
     BONUS_FIRST = "bonus_first"
 
 
-class InsufficientBalance(WalletRuleViolation):
+class InsufficientBalance(RuleViolation):
     def __init__(self, wanted: int, available: int) -> None:
         super().__init__("insufficient_balance",
                          f"Stored value available is {available}, {wanted} was asked for.")
@@ -127,14 +127,12 @@ def take_from_kind(lots: Iterable[Lot], kind: str, amount: int, now: datetime) -
     return draw_from(candidates, amount)
 
 
-def months_later(moment: datetime, months: int) -> datetime:
-    """The same day and time `months` later, clamped to the month's last day (Jan 31 + 1
-    month = Feb 28/29): when a bonus credited at `moment` expires."""
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    for day in range(moment.day, 27, -1):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    return moment.replace(year=year, month=month, day=min(moment.day, 28))
+def by_kind(draws: Iterable[Draw]) -> tuple[int, int]:
+    """(principal, bonus) totals of some draws."""
+    draws = list(draws)
+    principal = sum(d.amount for d in draws if d.kind == PRINCIPAL)
+    return principal, sum(d.amount for d in draws) - principal
+
+
+def negated(draws: Iterable[Draw]) -> list[Draw]:
+    return [Draw(d.lot_id, d.kind, -d.amount) for d in draws]

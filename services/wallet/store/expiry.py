@@ -10,9 +10,11 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.wallet.domain_entries import expiry_lines
-from services.wallet.domain_lots import Draw, Lot, due_lots
-from services.wallet.ledger import lock_wallet, move_balances, move_lots, open_lots, post_entry
+from services.wallet.rules.entries import expiry_lines
+from services.wallet.rules.lots import Draw, Lot, due_lots
+from services.wallet.store.entries import post_entry
+from services.wallet.store.lots import move_lots, open_lots
+from services.wallet.store.wallets import lock_wallet, move_balances
 from shared.db.unit_of_work import UnitOfWork
 
 WALLETS_WITH_DUE_LOTS = text("""

@@ -7,30 +7,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import orjson
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.wallet import tables
-from services.wallet.domain import WalletRuleViolation
-from services.wallet.domain_entries import purchase_lines
-from services.wallet.domain_lots import DrawPolicy, plan_draws
-from services.wallet.expiry import expire_due
-from services.wallet.ledger import (
-    by_kind,
-    lock_wallet,
-    move_balances,
-    move_lots,
-    negated,
-    open_lots,
-    post_entry,
-)
-from services.wallet.schemas_purchases import PurchaseReceipt, PurchaseRequest
+from services.wallet.rules.entries import purchase_lines
+from services.wallet.rules.lots import DrawPolicy, by_kind, negated, plan_draws
+from services.wallet.rules.purchases import OrderReferenceReused, stored_value_part
+from services.wallet.store import tables
+from services.wallet.store.entries import post_entry
+from services.wallet.store.expiry import expire_due
+from services.wallet.store.lots import move_lots, open_lots
+from services.wallet.store.wallets import lock_wallet, move_balances
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.wallet import PurchaseCompleted, PurchaseItem
 
-STORED_VALUE = "stored_value"
+if TYPE_CHECKING:  # the request's shape only: store/ never imports the HTTP layer
+    from services.wallet.api.schemas.purchases import PurchaseRequest
+
 INSERT_PURCHASE = text("""
     INSERT INTO purchases (purchase_id, member_id, currency, order_reference, store_id,
         terminal_id, channel, total, paid_principal, paid_bonus, paid_other, tenders, items,
@@ -41,29 +37,16 @@ INSERT_PURCHASE = text("""
     ON CONFLICT ON CONSTRAINT order_reference_once_per_store DO NOTHING
     RETURNING purchase_id
 """)
-
-
-class OrderReferenceReused(WalletRuleViolation):
-    def __init__(self, reference: str) -> None:
-        super().__init__("order_reference_reused",
-                         f"order_reference {reference} was already used at this store.")
-
-
-def stored_value_part(request: PurchaseRequest) -> int:
-    """The stored-value tender, after checking the tenders add up."""
-    if sum(t.amount for t in request.tenders) != request.total:
-        raise WalletRuleViolation("tenders_do_not_add_up", "The tenders must add up to the total.")
-    stored = [t.amount for t in request.tenders if t.method == STORED_VALUE]
-    if len(stored) > 1:
-        raise WalletRuleViolation("invalid_tenders", "Send at most one stored_value tender.")
-    return sum(stored)
+FIND_PURCHASE = text("SELECT * FROM purchases WHERE purchase_id = :id")
 
 
 async def record_purchase(uow: UnitOfWork, request: PurchaseRequest,
-                          policy: DrawPolicy) -> PurchaseReceipt:
+                          policy: DrawPolicy) -> dict:
+    """The purchase made; the fields of its receipt."""
     db, now = uow.connection, uow.clock.now()
     member, currency = request.member_id, request.currency
-    stored = stored_value_part(request)
+    stored = stored_value_part(request.total,
+                               [(t.method, t.amount) for t in request.tenders])
     await lock_wallet(db, member, currency)
     lots = await open_lots(db, member, currency)
     await expire_due(db, member, currency, lots, now)
@@ -88,7 +71,7 @@ async def record_purchase(uow: UnitOfWork, request: PurchaseRequest,
         items=tuple(PurchaseItem(**item.model_dump()) for item in request.items),
         store_id=request.store_id, terminal_id=request.terminal_id, channel=request.channel,
         coupon_codes=tuple(request.coupon_codes)))
-    return PurchaseReceipt(
+    return dict(
         purchase_id=purchase_id, member_id=member, order_reference=request.order_reference,
         currency=currency, total=request.total, paid_principal=principal, paid_bonus=bonus,
         paid_other=other, principal_balance=balances.principal, bonus_balance=balances.bonus,
@@ -108,3 +91,7 @@ async def _insert_purchase(db: AsyncConnection, purchase_id: uuid.UUID, request:
     })).first()
     if inserted is None:
         raise OrderReferenceReused(request.order_reference)
+
+
+async def find_purchase(db: AsyncConnection, purchase_id: uuid.UUID):
+    return (await db.execute(FIND_PURCHASE, {"id": purchase_id})).first()

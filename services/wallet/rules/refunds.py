@@ -20,8 +20,13 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
-from services.wallet.domain import WalletRuleViolation
-from services.wallet.domain_lots import BONUS, PRINCIPAL, Draw, allocate
+from services.wallet.rules.lots import BONUS, PRINCIPAL, Draw, allocate
+from shared.rule_violations import Conflict, RuleViolation
+
+
+class RechargeAlreadyRefunded(Conflict):
+    def __init__(self) -> None:
+        super().__init__("recharge_already_refunded", "This recharge was already refunded.")
 
 
 @dataclass(frozen=True)
@@ -82,9 +87,9 @@ class PurchaseRefund:
 def purchase_refund(total: int, refunded_before: int, stored_value_refunded_before: int,
                     amount: int, draws: Sequence[PaidDraw]) -> PurchaseRefund:
     if amount <= 0:
-        raise WalletRuleViolation("amount_not_positive", "A refund amount must be positive.")
+        raise RuleViolation("amount_not_positive", "A refund amount must be positive.")
     if refunded_before + amount > total:
-        raise WalletRuleViolation(
+        raise RuleViolation(
             "refund_exceeds_purchase",
             f"Only {total - refunded_before} of this purchase is left to refund.")
     paid_stored_value = sum(d.amount for d in draws)

@@ -5,27 +5,25 @@ soonest-expiring lots of its kind and is refused when the wallet does not hold i
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert
 
-from services.wallet import tables
-from services.wallet.domain_entries import adjustment_lines
-from services.wallet.domain_lots import BONUS, PRINCIPAL, take_from_kind
-from services.wallet.ledger import (
-    lock_wallet,
-    move_balances,
-    move_lots,
-    negated,
-    new_lot,
-    open_lots,
-    post_entry,
-)
-from services.wallet.schemas_purchases import AdjustmentReceipt, AdjustmentRequest
+from services.wallet.rules.entries import adjustment_lines
+from services.wallet.rules.lots import BONUS, PRINCIPAL, negated, take_from_kind
+from services.wallet.store import tables
+from services.wallet.store.entries import post_entry
+from services.wallet.store.lots import move_lots, new_lot, open_lots
+from services.wallet.store.wallets import lock_wallet, move_balances
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.wallet import WalletAdjusted
 
+if TYPE_CHECKING:  # the request's shape only: store/ never imports the HTTP layer
+    from services.wallet.api.schemas.ops import AdjustmentRequest
 
-async def adjust_wallet(uow: UnitOfWork, request: AdjustmentRequest, actor: str) -> AdjustmentReceipt:
+
+async def adjust_wallet(uow: UnitOfWork, request: AdjustmentRequest, actor: str) -> dict:
+    """The adjustment made; the fields of its receipt."""
     db, now = uow.connection, uow.clock.now()
     member, currency = request.member_id, request.currency
     deltas = ((PRINCIPAL, request.principal_delta), (BONUS, request.bonus_delta))
@@ -52,7 +50,7 @@ async def adjust_wallet(uow: UnitOfWork, request: AdjustmentRequest, actor: str)
         occurred_at=now, member_id=member, adjustment_id=str(adjustment_id), currency=currency,
         principal_delta=request.principal_delta, bonus_delta=request.bonus_delta,
         reason=request.reason, actor=actor))
-    return AdjustmentReceipt(
+    return dict(
         adjustment_id=adjustment_id, member_id=member, currency=currency,
         principal_delta=request.principal_delta, bonus_delta=request.bonus_delta,
         reason=request.reason, actor=actor, principal_balance=balances.principal,

@@ -11,7 +11,7 @@ grant a bonus lot (`grant_id` unique: one credit per grant), each positive adjus
 purchases / purchase_draws: an order and which lots paid how much of it (`returned` grows
 with refunds). refunds: of purchases (many) and recharges (at most one each).
 adjustments: operators' corrections, with reason and actor.
-The recharge hot path is the stored function `wallet_recharge` (migration 0002).
+The recharge hot path is the stored function `wallet_recharge` (store/sql/wallet_recharge.sql).
 """
 
 from __future__ import annotations

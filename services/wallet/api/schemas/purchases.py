@@ -1,4 +1,4 @@
-"""Request and response bodies for purchases, purchase refunds, adjustments and reads."""
+"""Request and response bodies of the purchase routes: purchases and their refunds."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.wallet.schemas import Amount, CurrencyCode, PositiveAmount, Reason, Reference
+from services.wallet.api.schemas.fields import (
+    Amount,
+    CurrencyCode,
+    PositiveAmount,
+    Reason,
+    Reference,
+)
 
 TenderMethod = Literal["stored_value", "cash", "card", "wechat_pay", "alipay", "unionpay",
                        "voucher", "other"]
@@ -103,74 +109,3 @@ class PurchaseRefundReceipt(BaseModel):
     returned_other: int = Field(description="To be paid back through the other tenders.")
     principal_balance: int
     bonus_balance: int
-
-
-class AdjustmentRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "member_id": "m_1001", "currency": "CNY", "principal_delta": 0, "bonus_delta": -500,
-        "reason": "bonus credited twice by the legacy system (ticket 4411)"}]})
-
-    member_id: Reference
-    currency: CurrencyCode
-    principal_delta: Annotated[int, Field(ge=-10**12, le=10**12, strict=True)] = 0
-    bonus_delta: Annotated[int, Field(ge=-10**12, le=10**12, strict=True)] = 0
-    reason: Reason
-
-
-class AdjustmentReceipt(BaseModel):
-    adjustment_id: UUID
-    member_id: str
-    currency: str
-    principal_delta: int
-    bonus_delta: int
-    reason: str
-    actor: str
-    principal_balance: int
-    bonus_balance: int
-
-
-class BalanceView(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "member_id": "m_1001", "currency": "CNY", "principal": 24138, "bonus": 3862,
-        "balance": 28000, "as_of": None, "bonus_expiring": [
-            {"amount": 3862, "expires_at": "2027-11-23T12:00:00Z"}]}]})
-
-    member_id: str
-    currency: str
-    principal: int
-    bonus: int
-    balance: int
-    as_of: datetime | None = Field(default=None, description="Set when asked for a past moment.")
-    bonus_expiring: list[dict] = Field(default_factory=list,
-                                       description="Open bonus lots with an expiry, soonest first.")
-
-
-class StatementLine(BaseModel):
-    position: int
-    occurred_at: datetime
-    kind: Literal["recharge", "bonus", "purchase", "purchase_refund", "recharge_refund",
-                  "expiry", "adjustment"]
-    source_id: str
-    reason: str
-    principal_change: int
-    bonus_change: int
-    principal_balance: int = Field(description="Running balance after this entry.")
-    bonus_balance: int
-
-
-class Page(BaseModel):
-    next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page.")
-
-
-class StatementPage(Page):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [{
-        "position": 812, "occurred_at": "2026-11-23T12:05:00Z", "kind": "purchase",
-        "source_id": "1f6c8a8e-86a5-4d0e-9d1c-6c1b2a3d4e5f", "reason": "order sh01-ord-88812",
-        "principal_change": -25862, "bonus_change": -4138, "principal_balance": 24138,
-        "bonus_balance": 3862}], "next_cursor": "WzgxMl0="}]})
-
-    items: list[StatementLine]
-
-
-class PurchasePage(Page):
-    items: list[PurchaseReceipt]

@@ -1,12 +1,35 @@
-"""The journal lines of every money move (debit positive, credit negative; each set sums
-to zero). Member accounts carry the member id; zero lines are left out."""
+"""The ledger's accounts and the journal lines of every money move.
+
+Sign convention: a line's amount is positive for a debit and negative for a credit; an
+entry balances when its lines sum to zero. Member accounts (liabilities: the merchant owes
+the member) carry the member id; zero lines are left out.
+"""
 
 from __future__ import annotations
 
-from services.wallet.domain import Account, LedgerLine, recharge_lines
+from dataclasses import dataclass
 
-__all__ = ["adjustment_lines", "bonus_credit_lines", "expiry_lines", "purchase_lines",
-           "purchase_refund_lines", "recharge_lines", "recharge_refund_lines"]
+
+class Account:
+    """Member accounts carry the member id; the others are the merchant's side of each move."""
+
+    MERCHANT_CLEARING = "merchant_clearing"  # cash received for recharges, paid out on refunds
+    MEMBER_PRINCIPAL = "member_principal"  # money members paid in, unspent
+    MEMBER_BONUS = "member_bonus"  # money the merchant gave, unspent
+    BONUS_EXPENSE = "bonus_expense"  # cost of bonuses granted (credited back on claw-back)
+    SALES_REVENUE = "sales_revenue"  # what purchases earned, whatever the tender
+    OTHER_TENDER = "other_tender"  # card/cash/... taken at the till for purchases
+    BREAKAGE = "breakage"  # bonus that expired unspent
+    ADJUSTMENTS = "wallet_adjustments"  # operators' corrections
+
+    MEMBER = frozenset({MEMBER_PRINCIPAL, MEMBER_BONUS})
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    account: str
+    amount: int
+    member_id: str | None = None
 
 
 def _lines(member_id: str, *pairs: tuple[str, int]) -> tuple[LedgerLine, ...]:
@@ -14,6 +37,12 @@ def _lines(member_id: str, *pairs: tuple[str, int]) -> tuple[LedgerLine, ...]:
         LedgerLine(account, amount, member_id if account in Account.MEMBER else None)
         for account, amount in pairs if amount
     )
+
+
+def recharge_lines(member_id: str, amount: int) -> tuple[LedgerLine, ...]:
+    """Cash comes in (debit clearing), the merchant owes the member (credit principal)."""
+    return _lines(member_id, (Account.MERCHANT_CLEARING, amount),
+                  (Account.MEMBER_PRINCIPAL, -amount))
 
 
 def bonus_credit_lines(member_id: str, amount: int) -> tuple[LedgerLine, ...]:

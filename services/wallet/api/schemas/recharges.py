@@ -1,28 +1,15 @@
-"""The wallet's HTTP request and response bodies for recharges and refunds (OpenAPI is
-generated from these, with examples); purchases and reads are in `schemas_purchases`."""
+"""Request and response bodies of the recharge routes (OpenAPI is generated from these,
+with examples)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-# PostgreSQL text cannot hold NUL: refused here with 422, not by the driver with a 500.
-NO_NUL = r"^[^\x00]*$"
-Reference = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True,
-                                             pattern=NO_NUL)]
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True,
-                                          pattern=NO_NUL)]
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-# Far above any configured limit, so an absurd amount is refused by the schema while a merely
-# large one reaches the limit check and gets its own code.
-MAX_REPRESENTABLE = 10**15
-PositiveAmount = Annotated[StrictInt, Field(gt=0, le=MAX_REPRESENTABLE,
-                                            description="Minor units (fen/cents), an integer.")]
-Amount = Annotated[StrictInt, Field(ge=0, le=MAX_REPRESENTABLE,
-                                    description="Minor units (fen/cents), an integer.")]
+from services.wallet.api.schemas.fields import CurrencyCode, PositiveAmount, Reason, Reference
 
 
 class RechargeRequest(BaseModel):
@@ -119,8 +106,3 @@ class RechargeRefundReceipt(BaseModel):
     bonus_clawed_back: int = Field(description="Taken off the wallet beyond the cash refund.")
     principal_balance: int
     bonus_balance: int
-
-
-class RechargePage(BaseModel):
-    items: list[RechargeView]
-    next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page.")

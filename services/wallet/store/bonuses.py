@@ -9,9 +9,10 @@ from collections.abc import Sequence
 
 from sqlalchemy import text
 
-from services.wallet.domain_entries import bonus_credit_lines
-from services.wallet.domain_lots import BONUS, months_later
-from services.wallet.ledger import lock_wallets
+from services.wallet.rules.entries import bonus_credit_lines
+from services.wallet.rules.lots import BONUS
+from services.wallet.store.wallets import lock_wallets
+from shared.dates import months_later
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected
 from shared.events.wallet import BonusCredited
@@ -74,11 +75,6 @@ def _recharge_uuid(recharge_id: str) -> uuid.UUID:
         return uuid.UUID(recharge_id)
     except ValueError as error:
         raise BonusForUnknownRecharge(recharge_id) from error
-
-
-async def credit_bonus(event: BonusGranted, uow: UnitOfWork, expiry_months: int | None) -> None:
-    """One grant: a batch of one (four statements: wallet, recharge, credit, outbox)."""
-    await credit_bonuses([event], uow, expiry_months)
 
 
 async def credit_bonuses(events: Sequence[BonusGranted], uow: UnitOfWork,

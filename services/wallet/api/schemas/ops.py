@@ -1,0 +1,34 @@
+"""Request and response bodies of the operations routes: audited adjustments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.wallet.api.schemas.fields import CurrencyCode, Reason, Reference
+
+
+class AdjustmentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "member_id": "m_1001", "currency": "CNY", "principal_delta": 0, "bonus_delta": -500,
+        "reason": "bonus credited twice by the legacy system (ticket 4411)"}]})
+
+    member_id: Reference
+    currency: CurrencyCode
+    principal_delta: Annotated[int, Field(ge=-10**12, le=10**12, strict=True)] = 0
+    bonus_delta: Annotated[int, Field(ge=-10**12, le=10**12, strict=True)] = 0
+    reason: Reason
+
+
+class AdjustmentReceipt(BaseModel):
+    adjustment_id: UUID
+    member_id: str
+    currency: str
+    principal_delta: int
+    bonus_delta: int
+    reason: str
+    actor: str
+    principal_balance: int
+    bonus_balance: int

@@ -1,0 +1,54 @@
+"""Response bodies of a member's wallet routes: the balance and the paged statement and
+histories (`shared.http.paging.Page`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.wallet.api.schemas.purchases import PurchaseReceipt
+from services.wallet.api.schemas.recharges import RechargeView
+from shared.http.paging import Page
+
+
+class BalanceView(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "member_id": "m_1001", "currency": "CNY", "principal": 24138, "bonus": 3862,
+        "balance": 28000, "as_of": None, "bonus_expiring": [
+            {"amount": 3862, "expires_at": "2027-11-23T12:00:00Z"}]}]})
+
+    member_id: str
+    currency: str
+    principal: int
+    bonus: int
+    balance: int
+    as_of: datetime | None = Field(default=None, description="Set when asked for a past moment.")
+    bonus_expiring: list[dict] = Field(default_factory=list,
+                                       description="Open bonus lots with an expiry, soonest first.")
+
+
+class StatementLine(BaseModel):
+    position: int
+    occurred_at: datetime
+    kind: Literal["recharge", "bonus", "purchase", "purchase_refund", "recharge_refund",
+                  "expiry", "adjustment"]
+    source_id: str
+    reason: str
+    principal_change: int
+    bonus_change: int
+    principal_balance: int = Field(description="Running balance after this entry.")
+    bonus_balance: int
+
+
+class StatementPage(Page[StatementLine]):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [{
+        "position": 812, "occurred_at": "2026-11-23T12:05:00Z", "kind": "purchase",
+        "source_id": "1f6c8a8e-86a5-4d0e-9d1c-6c1b2a3d4e5f", "reason": "order sh01-ord-88812",
+        "principal_change": -25862, "bonus_change": -4138, "principal_balance": 24138,
+        "bonus_balance": 3862}], "next_cursor": "WzgxMl0="}]})
+
+
+RechargePage = Page[RechargeView]
+PurchasePage = Page[PurchaseReceipt]

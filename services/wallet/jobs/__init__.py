@@ -1,0 +1,15 @@
+"""What the wallet runs on a clock: nothing yet. Bonus lots are expired when a purchase
+touches the wallet (in its own transaction), by `POST /v1/ops/expire-bonus-lots`, and by
+`patronage wallet expire` (`jobs/bonus_expiry.py`), which operators run or schedule
+themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from services.wallet.settings import WalletSettings
+from shared.service import BackgroundJob, ServiceContext
+
+
+def background_jobs(context: ServiceContext[WalletSettings]) -> Sequence[BackgroundJob]:
+    return ()

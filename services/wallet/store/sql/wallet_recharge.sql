@@ -1,0 +1,87 @@
+-- The recharge hot path in one statement (store/recharges.py calls it in autocommit).
+-- Defined here once; `shared.db.migrations.upgrade_to_head` re-applies it after every
+-- migration run, in the service's schema. To change it, edit this file (a new signature
+-- also needs a migration that drops the old one, as 0004 does).
+--
+-- Outcomes: created / replayed (201 + the stored body) / in_progress (409) / key_reused
+-- (422). The stored-value limit refusal and a reused pos_reference raise, so nothing of
+-- the request survives. What Python decides arrives decided: the journal lines
+-- (rules/entries.py: recharge_lines, a jsonb array of {account, member_id, amount} in line
+-- order; jsonb rather than a bigint[], which the driver would introspect on each new
+-- connection) and the RechargeCompleted payload,
+-- built and validated by the catalog model, as jsonb without the two fields only the
+-- wallet row knows, which are added here. The limit needs the balance before the
+-- recharge, so it is applied here; rules/recharges.py:check_stored_value is the rule it
+-- must agree with (tests/integration/wallet/test_recharge_function.py).
+CREATE OR REPLACE FUNCTION wallet_recharge(
+  p_scope text, p_key text, p_lock_key bigint, p_hash bytea,
+  p_recharge_id uuid, p_lot_id uuid, p_entry_id uuid, p_member_id text, p_currency text,
+  p_amount bigint, p_payment_method text, p_payment_reference text, p_store_id text,
+  p_terminal_id text, p_channel text, p_pos_reference text, p_now timestamptz,
+  p_now_text text, p_max_balance bigint,
+  p_lines jsonb,
+  p_event_id uuid, p_topic text, p_ce_type text, p_headers jsonb, p_payload jsonb
+) RETURNS TABLE (outcome text, status_code int, body bytea)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+  stored record;
+  before record;
+  after record;
+  receipt bytea;
+BEGIN
+  -- The caller wakes the relay after commit: a NOTIFY in this transaction would serialise
+  -- the commits of all recharges (migration 0003).
+  PERFORM set_config('patronage.outbox_notify', 'by_caller', true);
+  IF NOT pg_try_advisory_xact_lock(p_lock_key) THEN
+    RETURN QUERY SELECT 'in_progress'::text, 409, NULL::bytea; RETURN;
+  END IF;
+  SELECT i.request_hash, i.status_code, i.response INTO stored
+    FROM idempotency_keys i WHERE i.scope = p_scope AND i.key = p_key;
+  IF FOUND THEN
+    IF stored.request_hash <> p_hash THEN
+      RETURN QUERY SELECT 'key_reused'::text, 422, NULL::bytea; RETURN;
+    END IF;
+    RETURN QUERY SELECT 'replayed'::text, stored.status_code, stored.response; RETURN;
+  END IF;
+
+  INSERT INTO wallets AS w (member_id, currency) VALUES (p_member_id, p_currency)
+    ON CONFLICT (member_id, currency) DO UPDATE SET updated_at = w.updated_at
+    RETURNING w.principal, w.bonus, w.recharge_count INTO before;
+  IF before.principal + before.bonus + p_amount > p_max_balance THEN
+    RAISE EXCEPTION 'balance_limit_exceeded' USING ERRCODE = 'P0001';
+  END IF;
+  UPDATE wallets AS w SET principal = w.principal + p_amount,
+      lifetime_recharged = w.lifetime_recharged + p_amount,
+      recharge_count = w.recharge_count + 1, updated_at = p_now
+    WHERE w.member_id = p_member_id AND w.currency = p_currency
+    RETURNING w.principal, w.bonus, w.lifetime_recharged INTO after;
+
+  INSERT INTO recharges (recharge_id, member_id, currency, amount, payment_method,
+      payment_reference, store_id, terminal_id, channel, pos_reference, created_at)
+    VALUES (p_recharge_id, p_member_id, p_currency, p_amount, p_payment_method,
+      p_payment_reference, p_store_id, p_terminal_id, p_channel, p_pos_reference, p_now);
+  INSERT INTO lots (lot_id, member_id, currency, kind, source_kind, source_id, recharge_id,
+      amount, remaining, created_at)
+    VALUES (p_lot_id, p_member_id, p_currency, 'principal', 'recharge', p_recharge_id::text,
+      p_recharge_id, p_amount, p_amount, p_now);
+  INSERT INTO journal_entries (entry_id, member_id, kind, source_id, reason, occurred_at)
+    VALUES (p_entry_id, p_member_id, 'recharge', p_recharge_id::text, 'recharge', p_now);
+  INSERT INTO journal_lines (entry_id, line_no, account, member_id, currency, amount)
+    SELECT p_entry_id, l.line_no, l.account, l.member_id, p_currency, l.amount
+    FROM ROWS FROM (jsonb_to_recordset(p_lines) AS (account text, member_id text, amount bigint))
+      WITH ORDINALITY AS l(account, member_id, amount, line_no);
+
+  INSERT INTO outbox (event_id, topic, key, ce_type, headers, payload)
+    VALUES (p_event_id, p_topic, p_member_id, p_ce_type, p_headers, convert_to((p_payload
+      || jsonb_build_object('is_first_recharge', before.recharge_count = 0,
+                            'lifetime_recharged', after.lifetime_recharged))::text, 'UTF8'));
+
+  receipt := convert_to(jsonb_build_object(
+      'recharge_id', p_recharge_id, 'member_id', p_member_id, 'amount', p_amount,
+      'currency', p_currency, 'principal_balance', after.principal,
+      'bonus_balance', after.bonus, 'balance', after.principal + after.bonus,
+      'bonus', jsonb_build_object('status', 'pending'), 'created_at', p_now_text)::text, 'UTF8');
+  INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response)
+    VALUES (p_scope, p_key, p_hash, 201, receipt);
+  RETURN QUERY SELECT 'created'::text, 201, receipt;
+END $$
