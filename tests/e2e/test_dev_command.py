@@ -1,6 +1,7 @@
 """`patronage dev`, as the README tells a newcomer to run it: it starts, a recharge over
 real HTTP gets a 201, the same Idempotency-Key replays the same body, rewards sees the
-recharge over the in-process bus, and Ctrl-C stops it cleanly."""
+recharge over the in-process bus, the notifier puts a receipt in the member's in-app
+inbox, and Ctrl-C stops it cleanly."""
 
 from __future__ import annotations
 
@@ -48,9 +49,10 @@ def dev_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess
         process.kill()
 
 
-def test_dev_takes_a_recharge_and_replays_it_then_stops_on_ctrl_c(dev_process):
+def test_dev_takes_a_recharge_replays_it_sends_a_receipt_then_stops_on_ctrl_c(dev_process):
     wallet = f"http://127.0.0.1:{8101 + PORT_OFFSET}"
     rewards = f"http://127.0.0.1:{8103 + PORT_OFFSET}"
+    notifier = f"http://127.0.0.1:{8105 + PORT_OFFSET}"
     body = {"member_id": "m_dev", "amount": 50_000, "currency": "CNY",
             "payment_method": "wechat_pay", "payment_reference": "wx-1", "store_id": "store_1",
             "terminal_id": "pos_1", "channel": "pos", "pos_reference": f"dev-{time.time_ns()}"}
@@ -68,6 +70,17 @@ def test_dev_takes_a_recharge_and_replays_it_then_stops_on_ctrl_c(dev_process):
                          headers=member_headers("m_dev")).json()
         time.sleep(0.1)
     assert [r["recharge_id"] for r in seen] == [first.json()["recharge_id"]]
+
+    receipts: list = []
+    while not receipts and time.monotonic() < deadline + 20:
+        inbox = httpx.get(f"{notifier}/v1/members/m_dev/inbox", timeout=10,
+                          headers=member_headers("m_dev")).json()
+        receipts = [m for m in inbox["items"] if m["kind"] == "recharge_receipt"]
+        time.sleep(0.1)
+    # The recharge's receipt, once (the replayed POST is the same recharge); a bonus the
+    # recharge earned has its own receipt beside it.
+    assert [m["subject"] for m in receipts] == ["充值成功：¥500.00"]
+    assert receipts[0]["read_at"] is None and inbox["unread"] >= 1
 
     dev_process.send_signal(signal.SIGINT)
     assert dev_process.wait(timeout=30) == 0

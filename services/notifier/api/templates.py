@@ -1,0 +1,42 @@
+"""Ops preview of a template: rendered with the kind's sample facts, or with given ones."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter
+from jinja2 import TemplateError
+
+from services.notifier.api.schemas import PathId, PreviewBody, PreviewView
+from services.notifier.rules.kinds import KINDS
+from services.notifier.rules.samples import SAMPLES
+from services.notifier.rules.templates import LOCALES, render
+from shared.http.auth import Caller, require_scope
+from shared.http.problems import PROBLEM_RESPONSES, Problem
+from shared.service import ServiceContext
+
+
+def templates_router(context: ServiceContext) -> APIRouter:
+    router = APIRouter(prefix="/v1/templates", tags=["templates"], responses=PROBLEM_RESPONSES)
+
+    @router.post("/{kind}/preview", response_model=PreviewView, summary="Preview a template")
+    async def preview(kind: PathId, body: PreviewBody, caller: Caller) -> dict:
+        require_scope(caller, "ops:config")
+        if kind not in KINDS:
+            raise Problem(404, "kind_not_found", f"No message kind {kind}.")
+        if body.locale not in LOCALES:
+            raise Problem(422, "locale_not_supported", f"Templates exist for {', '.join(LOCALES)}.")
+        try:
+            zone = ZoneInfo(body.time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise Problem(422, "invalid_time_zone", f"Unknown time zone {body.time_zone}.") from error
+        try:
+            rendered = render(kind, body.locale, body.facts if body.facts is not None else SAMPLES[kind],
+                              zone, "https://example.invalid/v1/unsubscribe/preview")
+        except (TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
+            raise Problem(422, "facts_do_not_fit",
+                          f"The template cannot render these facts: {error}.") from error
+        return {"kind": kind, "locale": body.locale, "version": rendered.version,
+                "subject": rendered.subject, "html": rendered.html, "text": rendered.text}
+
+    return router

@@ -1,0 +1,77 @@
+"""The notifier's event handlers, and the one map that wires events to them.
+
+A handler never sends anything: it records the message the event asks for (one per
+source event and kind, by a unique key) in the consumer's transaction, and the delivery
+job (jobs/delivery.py) sends it. A slow or broken provider never holds up the consumer.
+Purchases, recharges and renewals are also counted as activity, for the scheduled
+statement and win-back messages (jobs/schedules.py) and the reports.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from services.notifier.rules.schedules import month_of
+from services.notifier.rules.triggers import draft_for
+from services.notifier.settings import NotifierSettings
+from services.notifier.store import activity, contacts, notifications
+from shared.db.unit_of_work import UnitOfWork
+from shared.events.envelope import Event
+from shared.events.referral import ReferralQualified
+from shared.events.rewards import CouponIssued, PointsExpired
+from shared.events.tiering import (
+    MemberEnrolled,
+    MembershipExpired,
+    MembershipExpiring,
+    MembershipRenewed,
+    TierChanged,
+)
+from shared.events.wallet import BonusCredited, PurchaseCompleted, RechargeCompleted
+from shared.service import ServiceHandlers
+
+
+async def on_member_enrolled(event: MemberEnrolled, uow: UnitOfWork,
+                             settings: NotifierSettings) -> None:
+    await contacts.remember_enrolment(uow.connection, event.member_id, event.locale,
+                                      event.birthday, uow.clock.now())
+
+
+async def on_outreach_event(event: Event, uow: UnitOfWork, settings: NotifierSettings) -> None:
+    """Queue the message `event` asks for, if any."""
+    draft = draft_for(event)
+    if draft is not None:
+        await notifications.record(uow.connection, event.member_id, draft,
+                                   f"{event.event_id}:{draft.kind}", uow.clock.now(),
+                                   source_event_id=event.event_id)
+
+
+async def on_purchase_completed(event: PurchaseCompleted, uow: UnitOfWork,
+                                settings: NotifierSettings) -> None:
+    if event.currency == settings.currency:
+        await activity.seen(uow.connection, event.member_id, event.occurred_at,
+                            month_of(event.occurred_at, ZoneInfo(settings.default_time_zone)),
+                            visits=1, spent=event.total)
+
+
+async def on_recharge_completed(event: RechargeCompleted, uow: UnitOfWork,
+                                settings: NotifierSettings) -> None:
+    if event.currency == settings.currency:
+        await activity.seen(uow.connection, event.member_id, event.occurred_at,
+                            month_of(event.occurred_at, ZoneInfo(settings.default_time_zone)),
+                            recharged=event.amount)
+
+
+async def on_membership_renewed(event: MembershipRenewed, uow: UnitOfWork,
+                                settings: NotifierSettings) -> None:
+    await activity.renewed(uow.connection, event.member_id, event.term_id, event.occurred_at)
+
+
+HANDLERS: ServiceHandlers = {
+    MemberEnrolled: [on_member_enrolled],
+    **{kind: [on_outreach_event] for kind in (
+        MembershipExpiring, MembershipExpired, TierChanged, BonusCredited, CouponIssued,
+        PointsExpired, ReferralQualified)},
+    RechargeCompleted: [on_outreach_event, on_recharge_completed],
+    PurchaseCompleted: [on_purchase_completed],
+    MembershipRenewed: [on_membership_renewed],
+}

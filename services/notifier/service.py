@@ -1,0 +1,25 @@
+"""The notifier, as the runtime sees it: API, outreach-event handlers, the delivery job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.notifier.api import create_app
+from services.notifier.handlers import HANDLERS
+from services.notifier.jobs import background_jobs
+from services.notifier.settings import get_notifier_settings
+from services.notifier.store import tables
+from shared.service import ServiceSpec
+
+SPEC = ServiceSpec(
+    name="notifier",
+    metadata=tables.metadata,
+    outbox=tables.outbox,
+    inbox=tables.inbox,
+    migrations=Path(__file__).parent / "migrations",
+    load_settings=get_notifier_settings,
+    create_app=create_app,
+    handlers=HANDLERS,
+    subscribes_to=("tiering", "wallet", "rewards", "referral"),
+    background=background_jobs,
+)

@@ -1,0 +1,109 @@
+"""Notifier settings (`PATRONAGE_NOTIFIER_*`): channels and their providers, the member
+defaults, quiet hours, caps, retries and the secrets of unsubscribe links and receipts.
+
+A channel is on when it is configured: email with `smtp_host` (without one, email is
+written to the log in the dev environment or with `email_to_log`), SMS / push / WeChat
+with their provider URL. The in-app inbox is always on.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.notifier.rules.channels import CHANNELS
+from services.notifier.rules.templates import LOCALES
+from services.notifier.rules.timing import Caps, QuietHours
+
+DEV_SECRET = "patronage-dev-notifier-secret"
+
+
+class NotifierSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PATRONAGE_NOTIFIER_", extra="ignore")
+
+    default_locale: str = Field(default="zh-CN", description="For members with no locale.")
+    default_time_zone: str = Field(default="Asia/Shanghai", description="The merchant's: "
+                                   "its days and months; also for members who gave none.")
+    currency: str = Field(default="CNY", description="The program currency statements count.")
+    fallback_order: tuple[str, ...] = Field(
+        default=("email", "sms", "push", "wechat", "inbox"),
+        description="Channels tried after the member's preferred one, in order.")
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+    marketing_per_day: int = Field(default=1, ge=0)
+    marketing_per_week: int = Field(default=3, ge=0)
+    max_attempts: int = Field(default=5, ge=1, description="Per channel, before falling back.")
+    retry_base_seconds: float = Field(default=30.0, gt=0)
+    retry_max_seconds: float = Field(default=3600.0, gt=0)
+    send_timeout_seconds: float = Field(default=10.0, gt=0)
+    delivery_interval_seconds: float = Field(default=1.0, gt=0)
+    delivery_batch_size: int = Field(default=100, gt=0)
+    schedule_interval_seconds: float = Field(default=300.0, gt=0)
+    statement_day: int = Field(default=15, ge=1, le=31, description="Day of the month the "
+                               "previous month's statement goes out.")
+    inactive_days: int = Field(default=60, ge=1, description="Days without a visit or a "
+                               "recharge before a we-miss-you message.")
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_start_tls: bool = False
+    email_from: str = "Patronage <no-reply@patronage.local>"
+    email_to_log: bool = Field(default=False, description="Without smtp_host: write email "
+                               "to the log (always so in the dev environment).")
+
+    sms_provider_url: str | None = None
+    push_provider_url: str | None = None
+    wechat_provider_url: str | None = None
+    provider_key: str = Field(default="patronage", description="Our account at the providers.")
+    provider_secret: SecretStr = SecretStr(DEV_SECRET)
+
+    link_secret: SecretStr = Field(default=SecretStr(DEV_SECRET),
+                                   description="Signs the unsubscribe links.")
+    public_base_url: str = Field(default="http://localhost:8105",
+                                 description="Where members reach this service's links.")
+
+    @field_validator("default_time_zone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {zone}") from error
+        return zone
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, locale: str) -> str:
+        if locale not in LOCALES:
+            raise ValueError(f"no templates for {locale}; have {', '.join(LOCALES)}")
+        return locale
+
+    @field_validator("fallback_order")
+    @classmethod
+    def _known_channels(cls, order: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = set(order) - set(CHANNELS)
+        if unknown:
+            raise ValueError(f"unknown channels {sorted(unknown)}")
+        return order
+
+    def quiet_hours(self) -> QuietHours:
+        return QuietHours(self.quiet_start, self.quiet_end)
+
+    def caps(self) -> Caps:
+        return Caps(self.marketing_per_day, self.marketing_per_week)
+
+    def provider_urls(self) -> dict[str, str]:
+        urls = {"sms": self.sms_provider_url, "push": self.push_provider_url,
+                "wechat": self.wechat_provider_url}
+        return {channel: url for channel, url in urls.items() if url}
+
+
+@lru_cache
+def get_notifier_settings() -> NotifierSettings:
+    return NotifierSettings()

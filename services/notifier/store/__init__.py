@@ -1,0 +1,1 @@
+"""The notifier's database side: contacts and consents, messages, the in-app inbox."""

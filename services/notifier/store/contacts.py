@@ -1,0 +1,76 @@
+"""Contacts and consents: reading a member's reach, changing it, auditing consent changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.notifier.rules.channels import Reach
+from services.notifier.store.tables import consent_changes, consents, contacts
+
+ADDRESS_CHANNELS = ("email", "sms", "push", "wechat")
+
+
+async def contact_of(connection: AsyncConnection, member_id: str) -> dict[str, Any] | None:
+    row = (await connection.execute(
+        select(contacts).where(contacts.c.member_id == member_id))).mappings().first()
+    return dict(row) if row else None
+
+
+async def consents_of(connection: AsyncConnection, member_id: str) -> dict[tuple[str, str], bool]:
+    rows = await connection.execute(
+        select(consents.c.channel, consents.c.category, consents.c.granted)
+        .where(consents.c.member_id == member_id))
+    return {(row.channel, row.category): row.granted for row in rows}
+
+
+async def reach_of(connection: AsyncConnection, member_id: str) -> tuple[Reach, dict[str, Any]]:
+    """The member's reach (the in-app inbox always has an address: the member id) and
+    the contact row (empty if the member never gave one)."""
+    contact = await contact_of(connection, member_id) or {}
+    addresses = {channel: contact.get(channel) for channel in ADDRESS_CHANNELS}
+    addresses["inbox"] = member_id
+    return (Reach({c: a for c, a in addresses.items() if a},
+                  await consents_of(connection, member_id), contact.get("preferred_channel")),
+            contact)
+
+
+async def save_contact(connection: AsyncConnection, member_id: str, values: dict[str, Any],
+                       now: datetime) -> None:
+    """Insert or update the given columns of the member's contact; others are kept."""
+    row = {"member_id": member_id, **values, "updated_at": now}
+    statement = insert(contacts).values(row)
+    await connection.execute(statement.on_conflict_do_update(
+        index_elements=[contacts.c.member_id],
+        set_={name: statement.excluded[name] for name in row if name != "member_id"}))
+
+
+async def remember_enrolment(connection: AsyncConnection, member_id: str, locale: str,
+                             birthday: str | None, now: datetime) -> None:
+    """From MemberEnrolled: the locale and birthday, unless the member already set a
+    locale here (the member's own choice in the app wins over the enrolment's)."""
+    statement = insert(contacts).values(member_id=member_id, locale=locale, birthday=birthday,
+                                        updated_at=now)
+    await connection.execute(statement.on_conflict_do_update(
+        index_elements=[contacts.c.member_id],
+        set_={"birthday": statement.excluded.birthday,
+              "locale": func.coalesce(contacts.c.locale, statement.excluded.locale)}))
+
+
+async def set_consent(connection: AsyncConnection, member_id: str, channel: str, category: str,
+                      granted: bool, actor: str, now: datetime) -> None:
+    """Record the choice and its audit row; a choice that changes nothing is not audited."""
+    statement = insert(consents).values(member_id=member_id, channel=channel, category=category,
+                                        granted=granted, changed_at=now)
+    changed = await connection.execute(statement.on_conflict_do_update(
+        index_elements=[consents.c.member_id, consents.c.channel, consents.c.category],
+        set_={"granted": granted, "changed_at": now},
+        where=consents.c.granted.is_distinct_from(granted)).returning(consents.c.granted))
+    if changed.first() is not None:
+        await connection.execute(consent_changes.insert().values(
+            member_id=member_id, channel=channel, category=category, granted=granted,
+            actor=actor, changed_at=now))

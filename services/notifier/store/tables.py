@@ -1,0 +1,149 @@
+"""The notifier's tables (schema `notifier`).
+
+contacts: per member, the addresses of each channel, the preferred channel, locale and
+  time zone. Only this service holds them; events name members by id.
+consents: the member's choice per channel and category (transactional / marketing); no
+  row means the default (transactional yes, marketing no).
+consent_changes: every change of a consent, who made it and how (app, unsubscribe link).
+notifications: one row per message, and its delivery log: status (pending, sent, failed,
+  suppressed), the channel it went out on, attempts (in all, and on the channel being
+  tried), the channels that failed for good, provider message id, last error, and the
+  provider's delivery receipt (delivered / failed) when one arrives.
+  `dedup_key` (source event id + kind, or a schedule key) is unique: a redelivered event
+  never makes a second message. Pending rows are range-scanned by `next_attempt_at`.
+inbox_messages: the in-app inbox, as rendered when delivered; `read_at` NULL is unread.
+member_activity: when each member was last seen (a purchase or a recharge): the win-back
+  job range-scans it for members quiet for N days.
+monthly_activity: per member and month (in the merchant's time zone), visits, spend and
+  recharges in the program currency: what the monthly statement says.
+renewals: every MembershipRenewed, for the report of renewals after a reminder.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+
+from shared.db.messaging_tables import define_messaging_tables
+
+metadata = MetaData()
+outbox, inbox = define_messaging_tables(metadata)
+
+contacts = Table(
+    "contacts", metadata,
+    Column("member_id", Text, primary_key=True),
+    Column("email", Text),
+    Column("sms", Text),
+    Column("push", Text),
+    Column("wechat", Text),
+    Column("preferred_channel", Text),
+    Column("locale", Text),
+    Column("time_zone", Text),
+    Column("birthday", Text),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("contacts_by_birthday", "birthday"),
+)
+
+consents = Table(
+    "consents", metadata,
+    Column("member_id", Text, nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("granted", Boolean, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("member_id", "channel", "category"),
+)
+
+consent_changes = Table(
+    "consent_changes", metadata,
+    Column("change_id", BigInteger, Identity(), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("granted", Boolean, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Index("consent_changes_by_member", "member_id", "change_id"),
+)
+
+notifications = Table(
+    "notifications", metadata,
+    Column("notification_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("source_event_id", UUID(as_uuid=True)),
+    Column("dedup_key", Text, nullable=False, unique=True),
+    Column("facts", JSONB, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("channel", Text),
+    Column("failed_channels", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("channel_attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("provider_message_id", Text),
+    Column("last_error", Text),
+    Column("template_version", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("receipt_status", Text),
+    Column("receipt_at", DateTime(timezone=True)),
+    Column("receipt_error", Text),
+    Index("notifications_due", "next_attempt_at", "notification_id",
+          postgresql_where=text("status = 'pending'")),
+    Index("notifications_by_member", "member_id", "created_at"),
+    Index("notifications_sent_by_member", "member_id", "category", "sent_at"),
+    Index("notifications_by_provider_id", "channel", "provider_message_id"),
+    Index("notifications_by_time", "created_at"),
+)
+
+inbox_messages = Table(
+    "inbox_messages", metadata,
+    Column("message_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("read_at", DateTime(timezone=True)),
+    Index("inbox_messages_by_member", "member_id", "created_at", "message_id"),
+)
+
+member_activity = Table(
+    "member_activity", metadata,
+    Column("member_id", Text, primary_key=True),
+    Column("last_active_at", DateTime(timezone=True), nullable=False),
+    Index("member_activity_by_time", "last_active_at"),
+)
+
+monthly_activity = Table(
+    "monthly_activity", metadata,
+    Column("member_id", Text, nullable=False),
+    Column("month", Text, nullable=False),
+    Column("visits", Integer, nullable=False),
+    Column("spent", BigInteger, nullable=False),
+    Column("recharged", BigInteger, nullable=False),
+    PrimaryKeyConstraint("member_id", "month"),
+    Index("monthly_activity_by_month", "month", "member_id"),
+)
+
+renewals = Table(
+    "renewals", metadata,
+    Column("term_id", Text, primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("renewed_at", DateTime(timezone=True), nullable=False),
+    Index("renewals_by_member", "member_id", "renewed_at"),
+)
