@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from services.notifier.service import SPEC as NOTIFIER
+from services.referral.service import SPEC as REFERRAL
 from services.rewards.service import SPEC as REWARDS
 from services.tiering.service import SPEC as TIERING
 from services.wallet.service import SPEC as WALLET
 from shared.service import ServiceSpec
 
 SERVICES: dict[str, ServiceSpec] = {spec.name: spec for spec in (WALLET, TIERING, REWARDS,
-                                                                  NOTIFIER)}
+                                                                  REFERRAL, NOTIFIER)}
 DEFAULT_PORTS: dict[str, int] = {"wallet": 8101, "tiering": 8102, "rewards": 8103,
                                  "referral": 8104, "notifier": 8105}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.rewards.rules.earning import referral_earning
 from services.rewards.settings import RewardsSettings
 from services.rewards.store import (
     birthdays,
@@ -20,11 +19,12 @@ from services.rewards.store import (
     member_tiers,
     points,
     purchases,
+    referral_rewards,
     review_queue,
 )
 from services.rewards.store.members import lock_member
 from shared.db.unit_of_work import UnitOfWork
-from shared.events.referral import ReferralQualified
+from shared.events.referral import ReferralQualified, ReferralRevoked
 from shared.events.tiering import MemberEnrolled, MembershipExpiring, TierChanged
 from shared.events.wallet import (
     PurchaseCompleted,
@@ -48,14 +48,13 @@ async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitO
 
 async def on_referral_qualified(event: ReferralQualified, uow: UnitOfWork,
                                 settings: RewardsSettings) -> None:
-    await lock_member(uow.connection, event.member_id)
-    earning = referral_earning(event, settings.referral_points)
-    # a second event about the same referral earns nothing more
-    if earning.points > 0 and not await points.already_earned(
-            uow.connection, earning.reason, [earning.source_id]):
-        await points.credit(uow, earning, event.event_id, settings.points_expiry_years,
-                            event.caused())
-    await coupon_issuance.issue_referral_coupon(event, uow, settings)
+    # both sides, exactly once per referral (store/referral_rewards.py)
+    await referral_rewards.grant(event, uow, settings)
+
+
+async def on_referral_revoked(event: ReferralRevoked, uow: UnitOfWork,
+                              settings: RewardsSettings) -> None:
+    await referral_rewards.revoke(event, uow)
 
 
 async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork,
@@ -92,6 +91,7 @@ HANDLERS: ServiceHandlers = {
     RechargeCompleted: [batch(on_recharges_completed)],
     PurchaseCompleted: [batch(on_purchases_completed)],
     ReferralQualified: [on_referral_qualified],
+    ReferralRevoked: [on_referral_revoked],
     PurchaseRefunded: [on_purchase_refunded],
     RechargeRefunded: [on_recharge_refunded],
     TierChanged: [on_tier_changed],

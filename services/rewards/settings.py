@@ -27,14 +27,16 @@ class RewardsSettings(BaseSettings):
     minor_units_per_point: int = Field(default=100, ge=1, description="1 point per 1.00 spent.")
     points_expiry_years: int = Field(default=1, ge=0,
                                      description="Expire at the end of the N-th following year; 0 = never.")
-    referral_points: int = Field(default=500, ge=0, description="Points a qualified referral earns.")
+    referral_points: int = Field(default=500, ge=0, description="Points a qualified referral "
+                                 "earns when its event carries no program share (first v1).")
     points_expiry_every_seconds: float = Field(default=3600, gt=0,
                                                description="How often the expiry sweep runs.")
     renewal_coupon_template: str | None = Field(
         default="renewal_save20", description="Coupon issued on a membership's first expiry "
         "reminder, once per term; empty to issue none.")
     referral_coupon_template: str | None = Field(
-        default=None, description="Coupon the referrer gets when a referral qualifies.")
+        default=None, description="Coupon the referrer gets when a referral qualifies and its "
+        "event carries no program rewards (first v1); the program's templates otherwise.")
     birthday_coupon_template: str | None = Field(
         default="birthday_gift", description="Coupon issued on a member's birthday, once a year.")
     birthday_coupons_every_seconds: float = Field(default=3600, gt=0)

@@ -5,14 +5,16 @@ as versions and override the default ladder."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.tiering.rules.quotes import PriceList
 from services.tiering.rules.segments import SegmentBounds
 from services.tiering.rules.tiers import Benefits, Measure, Tier, TierRules
 
+DEV_CONTACT_HASH_KEY = "dev-only-contact-hash-key"
 DEFAULT_LADDER = (
     Tier("regular"),
     Tier("silver", 500_000, 300_000, Benefits(300, 12_000)),
@@ -43,6 +45,12 @@ class TieringSettings(BaseSettings):
     win_back_bps: int = 2500
     segment_growing_from: int = 500_000
     segment_core_above: int = 2_000_000
+    contact_hash_key: str = Field(
+        default=DEV_CONTACT_HASH_KEY, description="Key of the phone hash enrolments publish "
+        "(MemberEnrolled.phone_hash): with a known key anyone could hash every phone number "
+        "and read the events' hashes back, so prod refuses the default.")
+    environment: Literal["dev", "test", "prod"] = Field(
+        default="dev", validation_alias="PATRONAGE_ENVIRONMENT")
     scheduler_interval_seconds: float = Field(default=60.0, gt=0)
     scheduler_batch_size: int = Field(default=1000, gt=0)
 
@@ -52,6 +60,14 @@ class TieringSettings(BaseSettings):
         if any(d <= 0 for d in offsets) or len(set(offsets)) != len(offsets):
             raise ValueError("reminder offsets must be distinct positive days")
         return tuple(sorted(offsets, reverse=True))
+
+    @model_validator(mode="after")
+    def _refuse_dev_contact_key_in_prod(self) -> TieringSettings:
+        if self.environment == "prod" and (
+                self.contact_hash_key == DEV_CONTACT_HASH_KEY or len(self.contact_hash_key) < 32):
+            raise ValueError("PATRONAGE_TIERING_CONTACT_HASH_KEY must be set to a real secret "
+                             "(>= 32 chars)")
+        return self
 
     def default_rules(self) -> TierRules:
         return TierRules(self.measure, DEFAULT_LADDER, version=0)

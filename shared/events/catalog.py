@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from shared.events.envelope import Event
 from shared.events.notifier import NotificationFailed, NotificationSent
-from shared.events.referral import ReferralQualified, ReferralRegistered, ReferralRevoked
+from shared.events.referral import (
+    ReferralHeld,
+    ReferralQualified,
+    ReferralRegistered,
+    ReferralRevoked,
+)
 from shared.events.rewards import (
     BonusGranted,
     BonusHeld,
     BonusRejected,
     CouponIssued,
     CouponRedeemed,
+    CouponVoided,
     PointsEarned,
     PointsExpired,
     PointsRedeemed,
@@ -52,8 +58,10 @@ CATALOG: tuple[type[Event], ...] = (
     PointsExpired,
     CouponIssued,
     CouponRedeemed,
+    CouponVoided,
     ReferralRegistered,
     ReferralQualified,
+    ReferralHeld,
     ReferralRevoked,
     NotificationSent,
     NotificationFailed,

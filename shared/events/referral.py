@@ -2,16 +2,21 @@
 
 Their envelope `member_id` is the referrer, the member whose rewards they grant or revoke,
 so that one referrer's referral events stay in order on one partition.
+
+The fields after the first ones of each event were added within v1 (additive, optional):
+a consumer written against the first v1 keeps working.
 """
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 from uuid import UUID
 
 from pydantic import Field, model_validator
 
 from shared.events.envelope import Currency, EntityId, Event, FreeText, MinorUnits
+
+QualifyingKind = Literal["purchase", "recharge"]
 
 
 class ReferralRegistered(Event):
@@ -24,6 +29,10 @@ class ReferralRegistered(Event):
     referrer_id: EntityId = Field(description="Member id of the one who invited.")
     invitee_id: EntityId = Field(description="Member id of the one who was invited.")
     code: EntityId = Field(description="The referral code used.")
+    program_version: int | None = Field(
+        default=None, ge=0, description="The referral program version the referral runs under.")
+    attributed_by: EntityId | None = Field(
+        default=None, description="The operator who attributed it late; None at enrolment.")
 
     @model_validator(mode="after")
     def _no_self_referral(self) -> Self:
@@ -33,7 +42,10 @@ class ReferralRegistered(Event):
 
 
 class ReferralQualified(Event):
-    """The invitee did what the program asks (e.g. a first order); the referrer earns."""
+    """The invitee did what the program asks (e.g. a first order); the referrer earns.
+
+    The rewards for both sides travel with the event, as the program version decided them,
+    so a later change of program never rewrites what a past referral earns."""
 
     event_type = "ReferralQualified"
     producer_name = "referral"
@@ -44,12 +56,41 @@ class ReferralQualified(Event):
     qualifying_event_id: UUID = Field(description="The event that qualified it.")
     qualifying_amount: MinorUnits
     currency: Currency
+    qualifying_kind: QualifyingKind | None = Field(
+        default=None, description="Whether a purchase or a recharge qualified it.")
+    qualifying_source_id: EntityId | None = Field(
+        default=None, description="The purchase_id or recharge_id that qualified it.")
+    program_version: int | None = Field(default=None, ge=0)
+    referrer_coupon_template: EntityId | None = Field(
+        default=None, description="Coupon template the referrer gets; None: none.")
+    invitee_coupon_template: EntityId | None = Field(
+        default=None, description="Coupon template the invitee gets; None: none.")
+    referrer_points_bps: int | None = Field(
+        default=None, ge=0, le=10_000,
+        description="Points worth this share (basis points) of qualifying_amount go to the "
+                    "referrer; None: the rewards service's fixed referral points.")
+    approved_by: EntityId | None = Field(
+        default=None, description="The operator who released it from review, if it was held.")
 
     @model_validator(mode="after")
     def _no_self_referral(self) -> Self:
         if self.referrer_id == self.invitee_id:
             raise ValueError("a member cannot refer themselves")
         return self
+
+
+class ReferralHeld(Event):
+    """The invitee qualified but something looks like abuse: nothing is rewarded until an
+    operator approves (then `ReferralQualified`) or rejects it."""
+
+    event_type = "ReferralHeld"
+    producer_name = "referral"
+
+    referral_id: EntityId
+    referrer_id: EntityId
+    invitee_id: EntityId
+    reasons: tuple[EntityId, ...] = Field(
+        min_length=1, description="Abuse rules that fired, e.g. same_device, ring, burst.")
 
 
 class ReferralRevoked(Event):
@@ -60,3 +101,4 @@ class ReferralRevoked(Event):
 
     referral_id: EntityId
     reason: FreeText
+    invitee_id: EntityId | None = Field(default=None, description="The invited member.")

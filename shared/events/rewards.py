@@ -196,3 +196,14 @@ class CouponRedeemed(Event):
 
     coupon_id: EntityId
     purchase_id: EntityId = Field(description="The wallet purchase it was used on.")
+
+
+class CouponVoided(Event):
+    """An unused coupon was withdrawn (e.g. the referral that earned it was revoked); it
+    can no longer be used."""
+
+    event_type = "CouponVoided"
+    producer_name = "rewards"
+
+    coupon_id: EntityId
+    reason: FreeText

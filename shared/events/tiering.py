@@ -4,6 +4,8 @@ paid membership terms."""
 from __future__ import annotations
 
 import calendar
+import hashlib
+import hmac
 from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
@@ -39,6 +41,16 @@ Locale = Annotated[
     StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"),
     Field(description="BCP 47 language tag, e.g. zh-CN."),
 ]
+
+
+def phone_hash(key: str, phone: str) -> str:
+    """`MemberEnrolled.phone_hash`: HMAC-SHA256 (hex) of the number's digits under the
+    deployment's key, so one number always hashes alike ("+86 138-..." and "86138...")
+    but nobody outside can enumerate numbers to reverse it."""
+    digits = "".join(c for c in phone if c.isdigit())
+    return hmac.new(key.encode(), digits.encode(), hashlib.sha256).hexdigest()
+
+
 TierName = Annotated[EntityId, Field(description="A tier configured by the merchant, e.g. gold.")]
 Years = Annotated[int, Field(ge=1, description="Length of the membership term in years.")]
 
@@ -52,6 +64,12 @@ class MemberEnrolled(Event):
     store_id: EntityId | None = Field(default=None, description="Store of enrolment, if any.")
     channel: SalesChannel
     referral_code: EntityId | None = Field(default=None, description="Code given at sign-up.")
+    phone_hash: EntityId | None = Field(
+        default=None, description="Keyed hash (HMAC-SHA256, hex) of the member's phone number, "
+        "if given: lets referral spot one person enrolling twice without the number leaving "
+        "tiering.")
+    device_hash: EntityId | None = Field(
+        default=None, description="Hash of the signing-up device, as the app sent it.")
     birthday: Birthday | None = None
     locale: Locale
     enrolled_at: UtcDatetime

@@ -136,17 +136,18 @@ async def test_contention_benchmark_never_overdraws_the_hot_wallet(database_url,
     assert result["ledger_problems"] == [] and result["no_overdraft"]
 
 
-async def test_consumer_benchmark_times_tiering_and_rewards(database_url, kafka, tmp_path):
+async def test_consumer_benchmark_times_every_purchase_consumer(database_url, kafka, tmp_path):
     stack = Stack(plain_url(database_url), kafka.bootstrap_servers, tmp_path)
     # several batches of up to 2,000 (the consumer's max_batch): the first is not timed
     result = await consumer_throughput(stack, list(SERVICES.values()), count=10_000,
                                       max_seconds=60)
 
     handling = [spec.name for spec in SERVICES.values() if PurchaseCompleted in spec.handlers]
-    assert {"tiering", "rewards"} <= set(handling)
+    assert {"tiering", "rewards", "referral"} <= set(handling)
     assert [run["service"] for run in result["runs"]] == handling
     assert result["reference"]["bare_aiokafka_per_second"] > 0
     assert all(run["events_per_second"] > 0 for run in result["runs"])
     rows = await fetch_all(database_url, "SELECT (SELECT count(*) FROM tiering.spend_entries) AS t, "
-                                         "(SELECT count(*) FROM rewards.inbox) AS r")
-    assert rows[0]["t"] >= 1 and rows[0]["r"] >= 1
+                                         "(SELECT count(*) FROM rewards.inbox) AS r, "
+                                         "(SELECT count(*) FROM referral.spends) AS f")
+    assert rows[0]["t"] >= 1 and rows[0]["r"] >= 1 and rows[0]["f"] >= 1

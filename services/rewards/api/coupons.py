@@ -25,7 +25,7 @@ from shared.service import ServiceContext
 
 COUPON_FIELDS = ("coupon_id", "code", "member_id", "template_id", "kind", "value", "currency",
                  "min_spend", "valid_from", "valid_until", "reason", "issued_at", "redeemed_at",
-                 "purchase_id")
+                 "purchase_id", "voided_at")
 
 
 def coupon_view(row: Mapping[str, Any]) -> dict:

@@ -6,7 +6,9 @@ function here, not another code path.
 - a purchase: 1 point per `minor_units_per_point` of what was paid with money (bonus money
   earns nothing) x the member's tier multiplier x each live points campaign, rounded down
   once;
-- a qualified referral: a fixed number of points to the referrer;
+- a qualified referral: points to the referrer worth the share of the qualifying amount its
+  referral program gives (`referrer_points_bps`), or, for an event of the first v1 that
+  carries no share, a fixed number;
 - a campaign task (an ops award): the points ops give.
 """
 
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 from services.rewards.rules.offers import BASIS_POINTS, Program, campaign_is_live
 from services.rewards.rules.points import points_for_amount, purchase_eligible_amount
+from services.rewards.rules.referral_rewards import referrer_points
 from shared.events.referral import ReferralQualified
 from shared.events.wallet import PurchaseCompleted
 
@@ -44,8 +47,14 @@ def purchase_earning(event: PurchaseCompleted, program: Program, tier: str | Non
     return Earning(event.member_id, points, "purchase", event.purchase_id, event.total)
 
 
-def referral_earning(event: ReferralQualified, referral_points: int) -> Earning:
-    return Earning(event.referrer_id, referral_points, "referral", event.referral_id)
+def referral_earning(event: ReferralQualified, referral_points: int, *,
+                     minor_units_per_point: int) -> Earning:
+    if event.referrer_points_bps is None:
+        return Earning(event.referrer_id, referral_points, "referral", event.referral_id)
+    earned = referrer_points(event.qualifying_amount, event.referrer_points_bps,
+                             minor_units_per_point)
+    return Earning(event.referrer_id, earned, "referral", event.referral_id,
+                   event.qualifying_amount)
 
 
 def task_earning(member_id: str, points: int, task: str) -> Earning:

@@ -1,7 +1,8 @@
 """Coupons rewards issues by itself, each at most once per occasion: a renewal coupon on a
-membership's expiry reminders (once per term), a referral coupon when a referral qualifies
-(once per referral) and a birthday coupon (once per member and year, jobs/birthday_coupons.py).
-Which template each uses is a setting; an empty setting issues none. The caller holds the
+membership's expiry reminders (once per term), the referral coupons of both sides when a
+referral qualifies (once per referral, store/referral_rewards.py) and a birthday coupon
+(once per member and year, jobs/birthday_coupons.py). Which template each uses is a
+setting or the referral program; an empty one issues none. The caller holds the
 member's lock, so two deliveries of one occasion cannot both issue."""
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from sqlalchemy import text
 from services.rewards.settings import RewardsSettings
 from services.rewards.store import coupons
 from shared.db.unit_of_work import UnitOfWork
-from shared.events.referral import ReferralQualified
 from shared.events.tiering import MembershipExpiring
 from shared.structured_logging import get_logger
 
@@ -39,8 +39,3 @@ async def issue_renewal_coupon(event: MembershipExpiring, uow: UnitOfWork,
     await issue_once(uow, event.member_id, settings.renewal_coupon_template,
                      f"renewal:{event.term_id}", event.caused())
 
-
-async def issue_referral_coupon(event: ReferralQualified, uow: UnitOfWork,
-                                settings: RewardsSettings) -> None:
-    await issue_once(uow, event.referrer_id, settings.referral_coupon_template,
-                     f"referral:{event.referral_id}", event.caused())

@@ -182,4 +182,29 @@ coupons = Table(
     _at("issued_at"),
     _at("redeemed_at", nullable=True),
     Column("purchase_id", Text),
+    _at("voided_at", nullable=True),
+    Index("coupons_by_reason", "reason"),
+)
+# What each qualified referral was granted, once (store/referral_rewards.py), and what its
+# revocation reversed, voided or recorded as a loss.
+referral_rewards = Table(
+    "referral_rewards", metadata,
+    Column("referral_id", Text, primary_key=True),
+    Column("referrer_id", Text, nullable=False),
+    Column("invitee_id", Text, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("status", Text, nullable=False),  # granted | revoked
+    _at("granted_at"), _at("revoked_at", nullable=True),
+)
+referral_clawbacks = Table(
+    "referral_clawbacks", metadata,
+    Column("clawback_id", BigInteger, Identity(), primary_key=True),
+    Column("referral_id", Text, nullable=False),
+    Column("member_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # points | coupon
+    Column("reference", Text, nullable=False),
+    Column("amount", BigInteger, nullable=False),  # points, or the coupon's value
+    Column("outcome", Text, nullable=False),  # reversed | voided | loss
+    _at("at"),
+    Index("referral_clawbacks_by_referral", "referral_id"),
 )

@@ -19,7 +19,7 @@ from services.tiering.store.members import (
     upgrade_if_qualified,
 )
 from services.tiering.store.tables import members
-from shared.events.tiering import MemberEnrolled
+from shared.events.tiering import MemberEnrolled, phone_hash
 from shared.http.auth import (
     Caller,
     Principal,
@@ -54,7 +54,7 @@ def members_router(context: ServiceContext[TieringSettings]) -> APIRouter:
     @router.post("", status_code=201, response_model=MemberView, summary="Enrol a member")
     async def enroll_member(body: EnrollRequest, caller: Caller) -> dict:
         store = check_enroller(caller, body)
-        enrolment = Enrolment(**{**body.model_dump(), "store_id": store})
+        enrolment = Enrolment(**{**body.model_dump(exclude={"device_hash"}), "store_id": store})
         async with context.uow() as uow:
             now = uow.clock.now()
             rules = await tiers.rules_in_force(uow.connection, settings.default_rules())
@@ -62,7 +62,8 @@ def members_router(context: ServiceContext[TieringSettings]) -> APIRouter:
             uow.emit(MemberEnrolled(
                 member_id=enrolled.member_id, occurred_at=now, store_id=store, channel=body.channel,
                 referral_code=body.referral_code, birthday=body.birthday, locale=body.locale,
-                enrolled_at=now))
+                enrolled_at=now, device_hash=body.device_hash,
+                phone_hash=body.phone and phone_hash(settings.contact_hash_key, body.phone)))
             # Spend recorded before enrolment counts at once.
             if await upgrade_if_qualified(uow, enrolled, rules, settings.currency):
                 enrolled = await enrolled_member(uow.connection, body.member_id)

@@ -37,6 +37,9 @@ class EnrollRequest(BaseModel):
         default=None, description="Kept here; never broadcast in events.")
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$",
                                             max_length=254)] | None = None
+    device_hash: Reference | None = Field(
+        default=None, description="The app's hash of the signing-up device; passed on in "
+        "MemberEnrolled for referral's abuse rules, not stored here.")
 
 
 class MemberView(BaseModel):

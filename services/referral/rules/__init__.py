@@ -1,0 +1,1 @@
+"""Referral's rules, pure: codes, programs, qualification, abuse. No I/O here."""

@@ -1,0 +1,1 @@
+"""Referral's database side: tables and one module per idea."""
