@@ -5,8 +5,12 @@ from __future__ import annotations
 from services.notifier.jobs.delivery import DeliveryJob
 from services.notifier.jobs.schedules import ScheduledOutreach
 from services.notifier.settings import NotifierSettings
+from shared.jobs import periodic
 from shared.service import BackgroundJob, ServiceContext
 
 
 def background_jobs(context: ServiceContext[NotifierSettings]) -> tuple[BackgroundJob, ...]:
-    return (DeliveryJob(context).run, ScheduledOutreach(context).run)
+    outreach = ScheduledOutreach(context)
+    return (DeliveryJob(context).run,
+            periodic("notifier_schedules", context.settings.schedule_interval_seconds,
+                     lambda: outreach.run_once(context.clock.now())))

@@ -18,11 +18,9 @@ after a provider accepted a message, that message goes out again on the next run
 from __future__ import annotations
 
 import asyncio
-import zlib
 from datetime import datetime
 
 import httpx
-from sqlalchemy import text
 
 from services.notifier.channels import Channel
 from services.notifier.channels.email import LoggedEmail, SmtpEmail
@@ -31,12 +29,8 @@ from services.notifier.channels.provider import ProviderApi
 from services.notifier.jobs.attempts import Attempt
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import notifications
+from shared.jobs import leads, periodic
 from shared.service import ServiceContext
-from shared.structured_logging import get_logger
-
-log = get_logger(__name__)
-LOCK_KEY = zlib.crc32(b"patronage.notifier.delivery")
-TRY_LEAD = text("SELECT pg_try_advisory_xact_lock(:key)")
 
 
 def external_channels(settings: NotifierSettings, client: httpx.AsyncClient,
@@ -67,7 +61,7 @@ class DeliveryJob:
         handled = 0
         while True:
             async with self.context.uow() as uow:
-                if not (await uow.connection.execute(TRY_LEAD, {"key": LOCK_KEY})).scalar_one():
+                if not await leads(uow.connection, "notifier.delivery"):
                     return handled
                 rows = await notifications.due(uow.connection, now, self.settings.delivery_batch_size)
                 channels = {**self.channels, "inbox": InboxChannel(uow.connection, uow.clock)}
@@ -78,17 +72,9 @@ class DeliveryJob:
                 return handled
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Every `delivery_interval_seconds` until `stop`; the HTTP client closes after."""
         try:
-            while not stop.is_set():
-                try:
-                    handled = await self.run_once(self.context.clock.now())
-                    if handled:
-                        log.info("notifier_delivery_ran", handled=handled)
-                except Exception as error:  # keep delivering whatever broke: DB restart, network
-                    log.warning("notifier_delivery_failed", error=repr(error))
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=self.settings.delivery_interval_seconds)
-                except TimeoutError:
-                    pass
+            await periodic("notifier_delivery", self.settings.delivery_interval_seconds,
+                           lambda: self.run_once(self.context.clock.now()))(stop)
         finally:
             await self.client.aclose()

@@ -2,7 +2,7 @@
 we-miss-you message to members quiet for `inactive_days`.
 
 `run_once(now)` queues what the merchant's current day owes (its time zone is
-`default_time_zone`); `run(stop)` calls it every `schedule_interval_seconds`, so a day is
+`default_time_zone`); `background_jobs` runs it every `schedule_interval_seconds`, so a day is
 covered many times over and a replica that was down catches up on its next tick. Each
 run is one transaction under `pg_try_advisory_xact_lock(<schedules>)`, and every message
 has a dedup key (kind, member, year / month / last visit): running again adds nothing.
@@ -11,23 +11,15 @@ The messages then go through the delivery job like any other (consent, caps, qui
 
 from __future__ import annotations
 
-import asyncio
-import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
-
 from services.notifier.rules.schedules import birthdays_on, quiet_since, statement_month
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import schedules
+from shared.jobs import leads
 from shared.service import ServiceContext
-from shared.structured_logging import get_logger
-
-log = get_logger(__name__)
-LOCK_KEY = zlib.crc32(b"patronage.notifier.schedules")
-TRY_LEAD = text("SELECT pg_try_advisory_xact_lock(:key)")
 
 
 @dataclass
@@ -35,6 +27,9 @@ class Queued:
     birthdays: int = 0
     statements: int = 0
     quiet_members: int = 0
+
+    def __bool__(self) -> bool:  # something was queued: worth a log line
+        return any(vars(self).values())
 
 
 class ScheduledOutreach:
@@ -48,7 +43,7 @@ class ScheduledOutreach:
         queued = Queued()
         today = now.astimezone(self.zone).date()
         async with self.context.uow() as uow:
-            if not (await uow.connection.execute(TRY_LEAD, {"key": LOCK_KEY})).scalar_one():
+            if not await leads(uow.connection, "notifier.schedules"):
                 return queued
             queued.birthdays = await schedules.queue_birthdays(
                 uow.connection, birthdays_on(today), today.year, now)
@@ -59,16 +54,3 @@ class ScheduledOutreach:
             queued.quiet_members = await schedules.queue_quiet_members(
                 uow.connection, quiet_since(today, self.zone, self.settings.inactive_days), now)
         return queued
-
-    async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                queued = await self.run_once(self.context.clock.now())
-                if queued.birthdays or queued.statements or queued.quiet_members:
-                    log.info("notifier_schedules_ran", **queued.__dict__)
-            except Exception as error:  # keep scheduling whatever broke: DB restart, network
-                log.warning("notifier_schedules_failed", error=repr(error))
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=self.settings.schedule_interval_seconds)
-            except TimeoutError:
-                pass

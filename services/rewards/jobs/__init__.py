@@ -4,32 +4,11 @@ seconds by every replica (both are safe to run concurrently)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from contextlib import suppress
-
 from services.rewards.jobs.birthday_coupons import issue_birthday_coupons
 from services.rewards.jobs.points_expiry import expire_due
 from services.rewards.settings import RewardsSettings
+from shared.jobs import periodic
 from shared.service import BackgroundJob, ServiceContext
-from shared.structured_logging import get_logger
-
-log = get_logger(__name__)
-
-
-def periodic(name: str, every_seconds: float, sweep: Callable[[], Awaitable[object]]
-             ) -> BackgroundJob:
-    async def run(stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                if done := await sweep():
-                    log.info(f"{name}_swept", result=done)
-            except Exception as error:  # the next sweep retries; never kill the service
-                log.warning(f"{name}_failed", error=repr(error))
-            with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), every_seconds)
-
-    return run
 
 
 def background_jobs(context: ServiceContext[RewardsSettings]) -> tuple[BackgroundJob, ...]:

@@ -1,13 +1,13 @@
 """Tiering's jobs on a clock: membership reminders and expiries
 (membership_reminders.py), and the anniversary tier review (tier_reviews.py).
 
-`TieringScheduler.run_once(now)` does everything due at `now`; `run(stop)` calls it on the
-injected clock every `scheduler_interval_seconds`; `background_jobs(context)` is what the
-runtime starts (`ServiceSpec.background`). Guarantees, across any number of replicas and
+`TieringScheduler.run_once(now)` does everything due at `now`; `background_jobs(context)`,
+what the runtime starts (`ServiceSpec.background`), runs it on the injected clock every
+`scheduler_interval_seconds` (`shared.jobs.periodic`). Guarantees, across any number of replicas and
 restarts:
 
 - Leader: each batch runs in a transaction that first takes
-  `pg_try_advisory_xact_lock(<job>)` (leadership.py); a replica that does not get it leaves
+  `pg_try_advisory_xact_lock(<job>)` (`shared.jobs.leads`); a replica that does not get it leaves
   the work to the one that did. The lock is only an economy: correctness comes from the
   next point.
 - Once only: before emitting, the job inserts `reminders_sent (term_id, kind, offset)` (or
@@ -22,17 +22,14 @@ restarts:
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
 from services.tiering.jobs.membership_reminders import send_membership_reminders
 from services.tiering.jobs.tier_reviews import review_tiers
 from services.tiering.settings import TieringSettings
+from shared.jobs import periodic
 from shared.service import BackgroundJob, ServiceContext
-from shared.structured_logging import get_logger
-
-log = get_logger(__name__)
 
 
 @dataclass
@@ -41,6 +38,9 @@ class RunReport:
     expiries: int = 0
     reviews: int = 0
     downgrades: int = 0
+
+    def __bool__(self) -> bool:  # something happened: worth a log line
+        return any(vars(self).values())
 
 
 class TieringScheduler:
@@ -56,19 +56,8 @@ class TieringScheduler:
         report.reviews, report.downgrades = await review_tiers(self.context, self.settings, now)
         return report
 
-    async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                report = await self.run_once(self.context.clock.now())
-                if report.reminders or report.expiries or report.reviews:
-                    log.info("tiering_schedule_ran", **report.__dict__)
-            except Exception as error:  # keep scheduling whatever broke: DB restart, network
-                log.warning("tiering_schedule_failed", error=repr(error))
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=self.settings.scheduler_interval_seconds)
-            except TimeoutError:
-                pass
-
 
 def background_jobs(context: ServiceContext[TieringSettings]) -> tuple[BackgroundJob, ...]:
-    return (TieringScheduler(context).run,)
+    scheduler = TieringScheduler(context)
+    return (periodic("tiering_schedule", context.settings.scheduler_interval_seconds,
+                     lambda: scheduler.run_once(context.clock.now())),)

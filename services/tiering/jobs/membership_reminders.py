@@ -9,16 +9,16 @@ from uuid import UUID
 
 from sqlalchemy.engine import Row
 
-from services.tiering.jobs.leadership import leads
 from services.tiering.rules.memberships import due_offsets, next_due, whole_days_left
 from services.tiering.settings import TieringSettings
 from services.tiering.store import membership_reminders
 from services.tiering.store.quotes import member_offer
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.tiering import MembershipExpired, MembershipExpiring, RenewalQuote
+from shared.jobs import leads
 from shared.service import ServiceContext
 
-JOB = "expiry"  # the leader lock's name; kept as it was, so old and new replicas share it
+JOB = "tiering.expiry"  # the leader lock: crc32("patronage.tiering.expiry") as before
 START = (datetime(1, 1, 1, tzinfo=UTC), UUID(int=0))
 
 

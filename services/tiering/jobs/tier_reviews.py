@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Row
 
-from services.tiering.jobs.leadership import leads
 from services.tiering.rules.tiers import TierRules, next_review_at, review
 from services.tiering.settings import TieringSettings
 from services.tiering.store import qualifying, tier_reviews, tiers
 from services.tiering.store.members import apply_decision
 from shared.db.unit_of_work import UnitOfWork
+from shared.jobs import leads
 from shared.service import ServiceContext
 
-JOB = "review"  # the leader lock's name; kept as it was, so old and new replicas share it
+JOB = "tiering.review"  # the leader lock: crc32("patronage.tiering.review") as before
 START = (datetime(1, 1, 1, tzinfo=UTC), "")
 
 

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import text
 
 from services.tiering.jobs import TieringScheduler
-from services.tiering.jobs.leadership import job_lock_key
 from services.tiering.service import SPEC as TIERING
 from services.tiering.settings import TieringSettings
 from shared.clock import FrozenClock
+from shared.jobs import job_lock_key
 from shared.topics import Topics
 from shared.transport import BusTransport
 from tests.integration.tiering.conftest import START
@@ -80,9 +80,9 @@ async def test_a_term_back_on_schedule_after_a_revoked_renewal_repeats_no_remind
 async def test_only_one_replica_leads_at_a_time(tiering, transport, bus_platform):
     await buy_memberships(transport, bus_platform, ["m_lead"])
     async with tiering.engine.connect() as holder:  # another replica in the middle of a batch
-        await holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": job_lock_key("expiry")})
+        await holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": job_lock_key("tiering.expiry")})
         idle = await TieringScheduler(tiering.context).run_once(START + 336 * DAY)
-        await holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": job_lock_key("expiry")})
+        await holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": job_lock_key("tiering.expiry")})
     assert idle.reminders == 0
     assert (await TieringScheduler(tiering.context).run_once(START + 336 * DAY)).reminders == 1
 
