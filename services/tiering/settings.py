@@ -40,6 +40,8 @@ class TieringSettings(BaseSettings):
     length_discount_bps: dict[int, int] = Field(default={1: 1000, 2: 2000})
     segment_discount_bps: dict[str, int] = Field(
         default={"potential": 2000, "growing": 3000, "core": 4000})
+    quote_valid_minutes: int = Field(default=30, gt=0, le=24 * 60, description="How long a "
+                                     "renewal quote's signed token may be bought against.")
     early_renewal_bps: int = 1500
     early_renewal_days: int = 60
     win_back_bps: int = 2500
