@@ -15,12 +15,13 @@ from services.tiering.rules.segments import SegmentBounds
 from services.tiering.rules.tiers import Benefits, Measure, Tier, TierRules
 
 DEV_CONTACT_HASH_KEY = "dev-only-contact-hash-key"
+# Multipliers come from shared/tier_benefits.py, which rewards falls back to as well.
 DEFAULT_LADDER = (
-    Tier("regular"),
-    Tier("silver", 500_000, 300_000, Benefits(300, 12_000)),
-    Tier("gold", 2_000_000, 1_000_000, Benefits(500, 15_000, ("free_parking",))),
-    Tier("diamond", 5_000_000, 3_000_000,
-         Benefits(1000, 20_000, ("free_parking", "lounge"), priority_support=True)),
+    Tier("regular", benefits=Benefits.default_for("regular")),
+    Tier("silver", 500_000, 300_000, Benefits.default_for("silver", 300)),
+    Tier("gold", 2_000_000, 1_000_000, Benefits.default_for("gold", 500, ("free_parking",))),
+    Tier("diamond", 5_000_000, 3_000_000, Benefits.default_for(
+        "diamond", 1000, ("free_parking", "lounge"), priority_support=True)),
 )
 
 
