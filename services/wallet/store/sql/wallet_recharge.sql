@@ -1,18 +1,19 @@
 -- The recharge hot path in one statement (store/recharges.py calls it in autocommit).
 -- Defined here once; `shared.db.migrations.upgrade_to_head` re-applies it after every
 -- migration run, in the service's schema. To change it, edit this file (a new signature
--- also needs a migration that drops the old one, as 0004 does).
+-- also needs a migration that drops the old one, as 0004 and 0005 do).
 --
 -- Outcomes: created / replayed (201 + the stored body) / in_progress (409) / key_reused
--- (422). The caps' refusals (DETAIL: the kind) and a reused pos_reference raise, so nothing of
--- the request survives. What Python decides arrives decided: the journal lines
+-- (422). The caps' refusals (DETAIL: the kind) and a reused pos_reference raise, so
+-- nothing of the request survives. What Python decides arrives decided: the journal lines
 -- (rules/entries.py: recharge_lines, a jsonb array of {account, member_id, amount} in line
 -- order; jsonb rather than a bigint[], which the driver would introspect on each new
 -- connection) and the RechargeCompleted payload,
 -- built and validated by the catalog model, as jsonb without the three fields only the
--- database knows (is_first_recharge, lifetime_recharged, card_kind), which are added here. The caps need the card's kind and the balance
--- before the recharge, so they are applied here; rules/recharges.py:check_caps is the rule
--- they must agree with (tests/integration/wallet/test_recharge_function.py).
+-- database knows (is_first_recharge, lifetime_recharged, card_kind), which are added here.
+-- The caps need the card's kind and the balance before the recharge, so they are applied
+-- here; rules/recharges.py:check_caps is the rule they must agree with
+-- (tests/integration/wallet/test_recharge_function.py).
 CREATE OR REPLACE FUNCTION wallet_recharge(
   p_scope text, p_key text, p_lock_key bigint, p_hash bytea,
   p_recharge_id uuid, p_lot_id uuid, p_entry_id uuid, p_member_id text, p_currency text,
