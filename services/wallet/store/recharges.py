@@ -1,8 +1,8 @@
 """Recording a recharge in ONE database round trip: the stored function `wallet_recharge`
-(store/sql/wallet_recharge.sql) takes the idempotency lock, replays or claims the key, locks
-or creates the wallet, picks the caps by the card's kind and checks them, inserts the recharge, its principal
-lot, the journal entry and its lines, the outbox row and the idempotency record, and
-returns the receipt.
+(store/sql/wallet_recharge.sql) takes the idempotency lock, replays or claims the key, picks
+the caps by the card's kind, locks or creates the wallet, checks the caps, inserts the
+recharge, its principal lot, the journal entry and its lines, the outbox row and the
+idempotency record, and returns the receipt.
 
 Python does everything that needs no database state first: the request checks, the ids,
 the journal lines (`recharge_lines`, as jsonb) and the `RechargeCompleted` event, built and validated

@@ -153,3 +153,16 @@ async def test_upgrade_to_head_reapplies_the_function_on_a_migrated_database(dat
     assert function["proconfig"] == ["search_path=wallet"]
     assert "p_lines jsonb" in function["arguments"]
     assert "p_limits jsonb" in function["arguments"]
+
+
+async def test_caps_missing_for_the_kind_refuse_rather_than_lift_the_cap(db):
+    """A p_limits without the kind's caps is an error, never an unlimited recharge."""
+    with pytest.raises(asyncpg.RaiseError, match="no caps for card"):
+        await db.fetchrow(
+            "SELECT * FROM wallet.wallet_recharge('test', 'k-nocaps', 42, '\\x00', "
+            "gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'm_nocaps', 'CNY', 100, "
+            "'cash', 'c-1', 'store_1', 'pos_1', 'pos', 'p-1', now(), 'now', "
+            "'{\"registered\": {\"max_recharge\": 1, \"max_balance\": 1}}'::jsonb, "
+            "'[]'::jsonb, gen_random_uuid(), 't', 'ce', '{}'::jsonb, '{}'::jsonb)")
+    assert await db.fetchval(
+        "SELECT count(*) FROM wallet.recharges WHERE member_id = 'm_nocaps'") == 0

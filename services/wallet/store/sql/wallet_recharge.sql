@@ -53,6 +53,10 @@ BEGIN
   kind := CASE WHEN EXISTS (SELECT 1 FROM registered_members r
                             WHERE r.member_id = p_member_id) THEN 'registered' ELSE 'card' END;
   caps := p_limits -> kind;
+  IF (caps ->> 'max_recharge') IS NULL OR (caps ->> 'max_balance') IS NULL THEN
+    -- a NULL cap would compare as "not above": never let a missing cap mean no cap
+    RAISE EXCEPTION 'wallet_recharge: p_limits has no caps for %', kind;
+  END IF;
   IF p_amount > (caps ->> 'max_recharge')::bigint THEN
     RAISE EXCEPTION 'recharge_above_limit' USING ERRCODE = 'P0001', DETAIL = kind;
   END IF;
