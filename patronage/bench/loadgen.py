@@ -69,17 +69,21 @@ async def paced(rate: float, seconds: float, send) -> None:
     await asyncio.gather(*tasks)
 
 
+def loop_member(run: str, n: int) -> str:
+    return f"loop-{run}-{n}"
+
+
 def recharge_body(run: str, n: int, amount: int) -> dict:
     ref = f"{run}-{n}"
     # A new member, payment reference and terminal each time: the fraud screen's velocity
     # rules would (rightly) hold bonuses of one member or terminal recharging 200 times/s.
-    return {"member_id": f"loop-{run}-{n}", "amount": amount, "currency": "CNY",
+    return {"member_id": loop_member(run, n), "amount": amount, "currency": "CNY",
             "payment_method": "wechat_pay", "payment_reference": ref, "store_id": "bench_store",
             "terminal_id": f"t-{run}-{n}", "channel": "pos", "pos_reference": ref}
 
 
 async def bonus_loop(args: dict) -> dict:
-    run, amount = uuid.uuid4().hex[:8], args.get("amount", 50_000)
+    run, amount = args.get("run") or uuid.uuid4().hex[:8], args.get("amount", 50_000)
     consumer = await tail_consumer(args["bootstrap"], args["topic"], args.get("partitions", 6))
     answered: dict[str, float] = {}
     credited: dict[str, float] = {}

@@ -16,8 +16,14 @@ class WalletSettings(BaseSettings):
 
     currencies: frozenset[str] = Field(default=frozenset({"CNY"}),
                                        description="Currencies the merchant's wallets hold.")
-    max_recharge: int = Field(default=500_000, gt=0, description="Per recharge, minor units.")
-    max_balance: int = Field(default=500_000, gt=0, description="Per wallet, minor units.")
+    max_recharge: int = Field(default=500_000, gt=0,
+                              description="Per recharge of a registered member, minor units.")
+    max_balance: int = Field(default=500_000, gt=0,
+                             description="Per wallet of a registered member, minor units.")
+    card_max_recharge: int = Field(default=100_000, gt=0, description="Per recharge of an "
+                                   "unregistered card (an id that never enrolled), minor units.")
+    card_max_balance: int = Field(default=100_000, gt=0,
+                                  description="Per wallet of an unregistered card, minor units.")
     draw_policy: DrawPolicy = Field(
         default=DrawPolicy.PROPORTIONAL,
         description="How stored value pays: proportional, principal_first or bonus_first.")
@@ -26,7 +32,8 @@ class WalletSettings(BaseSettings):
         description="A bonus lot expires this many months after its credit; unset: never.")
 
     def limits(self) -> StoredValueLimits:
-        return StoredValueLimits(self.currencies, self.max_recharge, self.max_balance)
+        return StoredValueLimits(self.currencies, self.max_recharge, self.max_balance,
+                                 self.card_max_recharge, self.card_max_balance)
 
 
 @lru_cache

@@ -6,7 +6,7 @@ paid in, "bonus" is money the merchant gave and may claw back.
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 from uuid import UUID
 
 from pydantic import Field, model_validator
@@ -42,6 +42,10 @@ class RechargeCompleted(Event):
     is_first_recharge: bool = Field(description="The member's first recharge in this currency.")
     lifetime_recharged: MinorUnits = Field(
         description="Everything this member ever recharged in this currency, this one included.")
+    card_kind: Literal["registered", "card"] | None = Field(
+        default=None, description="The caps the wallet applied: `registered` (tiering enrolled "
+        "the member) or `card` (an unregistered card: lower caps, no bonus). Absent (older "
+        "events): registered.")
 
     @model_validator(mode="after")
     def _lifetime_includes_this_recharge(self) -> Self:

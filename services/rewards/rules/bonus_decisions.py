@@ -3,8 +3,11 @@ screen the recharge unless no offer gives it anything.
 
 A recharge no offer rewards still gets a decision: rejected with the reason
 `no_offer_applies` (the screen is not run), so the wallet's bonus status leaves `pending`
-for every recharge. Charging campaign budgets is the store's part
-(`store/bonus_decisions.py`), which quotes again without a campaign whose budget ran out.
+for every recharge. A recharge of an unregistered card (`card_kind` "card": an id tiering
+never enrolled) is rejected with `unregistered_card`, also unscreened, unless the merchant
+turned `no_bonus_on_cards` off; an event without `card_kind` (older) is a registered one.
+Charging campaign budgets is the store's part (`store/bonus_decisions.py`), which quotes
+again without a campaign whose budget ran out.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from services.rewards.rules.offers import (
 from shared.events.wallet import RechargeCompleted
 
 NO_OFFER = Reason("no_offer_applies", "No live offer gives this recharge a bonus.")
+UNREGISTERED_CARD = Reason("unregistered_card",
+                           "An unregistered card earns no bonus; the member must enrol first.")
 # the verdict's outcome -> the decision's status (bonus_decisions.status)
 STATUS = {"approve": "granted", "hold": "held", "reject": "rejected"}
 
@@ -89,10 +94,12 @@ def recharge_facts(event: RechargeCompleted, context: RechargeContext, *, zone: 
 
 
 def quote_and_screen(event: RechargeCompleted, facts: RechargeFacts, program: Program,
-                     context: RechargeContext, thresholds: FraudThresholds
-                     ) -> tuple[BonusQuote, Verdict]:
+                     context: RechargeContext, thresholds: FraudThresholds, *,
+                     no_bonus_on_cards: bool = True) -> tuple[BonusQuote, Verdict]:
     """The bonus the offers give and the screen's verdict on it."""
     quote = quote_bonus(facts, program)
+    if no_bonus_on_cards and event.card_kind == "card":
+        return quote, Verdict("reject", (UNREGISTERED_CARD,), 0)
     if quote.amount == 0:
         return quote, Verdict("reject", (NO_OFFER,), 0)
     rungs = tuple(r.threshold for r in program.ladder.rungs) if program.ladder else ()

@@ -67,7 +67,8 @@ async def decide_bonuses(events: Sequence[RechargeCompleted], uow: UnitOfWork,
         facts = recharge_facts(event, context, zone=settings.zone(),
                                dormant_after_days=settings.dormant_after_days,
                                high_value_from=settings.high_value_from)
-        quote, verdict = quote_and_screen(event, facts, program, context, settings.fraud)
+        quote, verdict = quote_and_screen(event, facts, program, context, settings.fraud,
+                                          no_bonus_on_cards=settings.no_bonus_on_cards)
         if verdict.outcome != "reject":
             quote = await charge_campaigns(uow, facts, program, quote)
         decided.append((event, quote, verdict))

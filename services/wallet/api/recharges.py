@@ -40,8 +40,11 @@ def recharges_router(context: ServiceContext[WalletSettings]) -> APIRouter:
 
     @router.post("", status_code=201, response_model=RechargeReceipt,
                  summary="Recharge a member's stored value (principal; bonus follows)",
-                 description="One database round trip. Refusals: 422 `recharge_above_limit`, "
-                 "`balance_limit_exceeded`, `unsupported_currency`, `idempotency_key_reused`; "
+                 description="One database round trip. The caps are the card kind's: a "
+                 "registered member's, or an unregistered card's (lower; see "
+                 "`GET /v1/wallets/{member_id}/limits`). Refusals: 422 `recharge_above_limit`, "
+                 "`balance_limit_exceeded` (the detail names the kind whose cap applied), "
+                 "`unsupported_currency`, `idempotency_key_reused`; "
                  "409 `pos_reference_reused`, `request_in_progress`; 400 `idempotency_key_missing`.")
     async def create_recharge(
         body: RechargeRequest, caller: Caller, idempotency_key: IdempotencyKey = None

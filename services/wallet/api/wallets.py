@@ -1,9 +1,10 @@
-"""A member's wallet: balance (now or at a past moment), statement, recharge and purchase
-history. Members see only their own; POS terminals see balances (to sell) and the history
-of their own stores; ops need `ops:report`."""
+"""A member's wallet: balance (now or at a past moment), the caps in force, statement,
+recharge and purchase history. Members see only their own; POS terminals see balances and
+caps (to sell) and the history of their own stores; ops need `ops:report`."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
@@ -13,15 +14,18 @@ from services.wallet.api.access import require_reader, visible_stores
 from services.wallet.api.schemas.fields import NO_NUL
 from services.wallet.api.schemas.wallets import (
     BalanceView,
+    LimitsView,
     PurchasePage,
     RechargePage,
     StatementPage,
 )
+from services.wallet.rules.recharges import limits_in_force
 from services.wallet.settings import WalletSettings
-from services.wallet.store import statements, wallets
+from services.wallet.store import registered_members, statements, wallets
 from shared.http.auth import Caller
 from shared.http.paging import Cursor, Limit
 from shared.http.problems import PROBLEM_RESPONSES
+from shared.rule_violations import RuleViolation
 from shared.service import ServiceContext
 
 Currency = Annotated[str, Query(pattern=r"^[A-Z]{3}$", description="ISO 4217, e.g. CNY")]
@@ -40,6 +44,21 @@ def wallets_router(context: ServiceContext[WalletSettings]) -> APIRouter:
         require_reader(caller, member_id)
         async with context.engine.connect() as db:
             return await wallets.balance(db, member_id, currency, as_of)
+
+    @router.get("/limits", response_model=LimitsView,
+                summary="The caps in force: card kind, per recharge, per balance, room left",
+                description="What a POS shows before it charges. `registered` once the wallet "
+                "has consumed the member's MemberEnrolled, `card` otherwise (lower caps, no "
+                "bonus). `room_left` is the largest recharge the wallet accepts now.")
+    async def get_limits(member_id: MemberId, caller: Caller, currency: Currency = "CNY") -> dict:
+        require_reader(caller, member_id)
+        if currency not in context.settings.currencies:
+            raise RuleViolation("unsupported_currency", f"This merchant holds no {currency}.")
+        async with context.engine.connect() as db:
+            kind = await registered_members.card_kind(db, member_id)
+            stored = await wallets.stored_value(db, member_id, currency)
+        state = limits_in_force(kind, stored, context.settings.limits())
+        return {"member_id": member_id, "currency": currency, **asdict(state)}
 
     @router.get("/statement", response_model=StatementPage,
                 summary="Ledger entries, newest first, with running balances and sources")

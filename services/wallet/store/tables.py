@@ -11,6 +11,8 @@ grant a bonus lot (`grant_id` unique: one credit per grant), each positive adjus
 purchases / purchase_draws: an order and which lots paid how much of it (`returned` grows
 with refunds). refunds: of purchases (many) and recharges (at most one each).
 adjustments: operators' corrections, with reason and actor.
+registered_members: the ids tiering enrolled (the projection of `MemberEnrolled`); any
+other id is an unregistered card, with the card caps.
 The recharge hot path is the stored function `wallet_recharge` (store/sql/wallet_recharge.sql).
 """
 
@@ -54,6 +56,14 @@ wallets = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("principal >= 0", name="principal_not_negative"),
     CheckConstraint("bonus >= 0", name="bonus_not_negative"),
+)
+
+registered_members = Table(
+    "registered_members",
+    metadata,
+    Column("member_id", Text, primary_key=True),
+    Column("enrolled_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 recharges = Table(

@@ -74,6 +74,12 @@ async def move_balances(db: AsyncConnection, member_id: str, currency: str, prin
     return Balances(row.principal, row.bonus)
 
 
+async def stored_value(db: AsyncConnection, member_id: str, currency: str) -> int:
+    """Principal + bonus as the recharge's caps count it (the cached row; 0: no wallet)."""
+    row = (await db.execute(BALANCE_NOW, {"m": member_id, "c": currency})).first()
+    return int(row.principal) + int(row.bonus) if row else 0
+
+
 async def balance(db: AsyncConnection, member_id: str, currency: str, at: datetime | None) -> dict:
     """The balances now (the cached row, with the bonus about to expire) or at `at` (the
     sum of the member's ledger lines up to then)."""

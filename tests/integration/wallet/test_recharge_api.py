@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.support.auth import member_headers, pos_headers
+from tests.support.enrolment import enrol_in_wallet
 from tests.support.runtime import fetch_all
 
 pytestmark = pytest.mark.integration
@@ -99,7 +100,8 @@ async def test_bad_input_gets_a_problem_with_a_stable_code(client, overrides, co
     assert response.json()["code"] == code
 
 
-async def test_5000_yuan_is_accepted_and_one_fen_more_refused(client):
+async def test_5000_yuan_is_accepted_and_one_fen_more_refused(wallet, client):
+    await enrol_in_wallet(wallet, "m_cap")  # the registered caps (an unregistered card: 1,000)
     full = await client.post("/v1/recharges", json=recharge_body(member_id="m_cap", amount=500_000),
                              headers=key())
     over = await client.post("/v1/recharges", json=recharge_body(member_id="m_cap", amount=1),

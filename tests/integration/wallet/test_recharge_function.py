@@ -1,7 +1,8 @@
 """The recharge's stored function (services/wallet/store/sql/wallet_recharge.sql) against
-the Python rules it must agree with, on real PostgreSQL: the stored-value limit, decided by
-SQL in the one round trip, gives the same verdict as `check_stored_value` on every case of
-a table around the boundary; the journal lines it writes are `recharge_lines`'; and
+the Python rules it must agree with, on real PostgreSQL: the caps by card kind (registered
+member or unregistered card), decided by SQL in the one round trip, give the same verdict
+and name the same kind as `check_caps` on every case of a table around the boundaries; the
+journal lines it writes are `recharge_lines`'; and
 `upgrade_to_head` (re)applies it as a repeatable object."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 
 from services.wallet.api.schemas.recharges import RechargeRequest
 from services.wallet.rules.entries import recharge_lines
-from services.wallet.rules.recharges import StoredValueLimits, check_stored_value
+from services.wallet.rules.recharges import StoredValueLimits, check_caps
 from services.wallet.service import SPEC as WALLET
 from services.wallet.store.recharges import record_recharge
 from shared.clock import SystemClock
@@ -28,16 +29,34 @@ from shared.topics import Topics
 
 pytestmark = pytest.mark.integration
 
-# (principal before, bonus before, amount, max_balance): both sides of the boundary,
-# bonus counted as stored value, a one-unit maximum and amounts far above the default.
+# (principal before, bonus before, amount, kind, (max_recharge, max_balance) of that kind):
+# both sides of each boundary, for both kinds, bonus counted as stored value, a one-unit
+# maximum and amounts far above the default. The other kind's caps are always different
+# (`limits_for`), so a function that picked the wrong kind would give another verdict.
+REGISTERED, CARD = "registered", "card"
 CASES = [
-    (0, 0, 500_000, 500_000), (0, 0, 500_001, 500_000),
-    (499_999, 0, 1, 500_000), (499_999, 0, 2, 500_000), (500_000, 0, 1, 500_000),
-    (400_000, 99_999, 1, 500_000), (400_000, 100_000, 1, 500_000), (0, 500_000, 1, 500_000),
-    (0, 0, 1, 1), (0, 0, 2, 1),
-    (10**12, 10**12, 10**6, 2 * 10**12 + 10**6), (10**12, 10**12, 10**6 + 1, 2 * 10**12 + 10**6),
+    (0, 0, 500_000, REGISTERED, (500_000, 500_000)), (0, 0, 500_001, REGISTERED, (500_000, 500_000)),
+    (499_999, 0, 1, REGISTERED, (500_000, 500_000)), (499_999, 0, 2, REGISTERED, (500_000, 500_000)),
+    (500_000, 0, 1, REGISTERED, (500_000, 500_000)), (400_000, 99_999, 1, REGISTERED, (500_000, 500_000)),
+    (400_000, 100_000, 1, REGISTERED, (500_000, 500_000)), (0, 500_000, 1, REGISTERED, (500_000, 500_000)),
+    (0, 0, 1, REGISTERED, (10, 1)), (0, 0, 2, REGISTERED, (10, 1)),
+    (10**12, 10**12, 10**6, REGISTERED, (10**15, 2 * 10**12 + 10**6)),
+    (10**12, 10**12, 10**6 + 1, REGISTERED, (10**15, 2 * 10**12 + 10**6)),
+    (0, 0, 100_000, CARD, (100_000, 100_000)), (0, 0, 100_001, CARD, (100_000, 100_000)),
+    (99_999, 0, 1, CARD, (100_000, 100_000)), (99_999, 0, 2, CARD, (100_000, 100_000)),
+    (60_000, 39_999, 1, CARD, (100_000, 100_000)), (60_000, 40_000, 1, CARD, (100_000, 100_000)),
+    (0, 100_000, 1, CARD, (100_000, 100_000)), (0, 0, 30_001, CARD, (30_000, 100_000)),
+    (0, 0, 1, CARD, (10, 1)), (0, 0, 2, CARD, (10, 1)),
 ]
-CREATED, REFUSED = "created", "balance_limit_exceeded"
+CREATED = "created"
+REFUSALS = {"balance_limit_exceeded", "recharge_above_limit"}
+
+
+def limits_for(kind: str, caps: tuple[int, int]) -> StoredValueLimits:
+    """`caps` for `kind`; the other kind's caps twice as high plus one."""
+    other = (2 * caps[0] + 1, 2 * caps[1] + 1)
+    registered, card = (caps, other) if kind == REGISTERED else (other, caps)
+    return StoredValueLimits(frozenset({"CNY"}), *registered, *card)
 
 
 @pytest.fixture
@@ -66,47 +85,52 @@ def a_request(member: str, amount: int) -> RechargeRequest:
                            pos_reference=reference)
 
 
-def python_verdict(stored_before: int, amount: int, limits: StoredValueLimits) -> str:
+def python_verdict(stored_before: int, amount: int, kind, limits: StoredValueLimits
+                   ) -> tuple[str, str]:
     try:
-        check_stored_value(Money(amount, "CNY"), stored_before, limits)
+        check_caps(Money(amount, "CNY"), kind, stored_before, limits)
     except RuleViolation as refused:
-        return refused.code
-    return CREATED
+        return refused.code, refused.detail
+    return CREATED, ""
 
 
 async def sql_verdict(statements: StatementPool, member: str, amount: int,
-                      limits: StoredValueLimits) -> str:
+                      limits: StoredValueLimits) -> tuple[str, str]:
     try:
         outcome = await record_recharge(
             statements, scope="test", key=uuid.uuid4().hex, fingerprint=b"x",
             request=a_request(member, amount), limits=limits, clock=SystemClock(),
             topics=Topics(""))
     except RuleViolation as refused:
-        return refused.code
-    return outcome.outcome
+        return refused.code, refused.detail
+    return outcome.outcome, ""
 
 
-async def test_the_sql_limit_agrees_with_the_python_rule_on_every_case(statements, db):
+async def test_the_sql_caps_agree_with_the_python_rule_on_every_case_of_both_kinds(statements, db):
     verdicts = []
-    for number, (principal, bonus, amount, max_balance) in enumerate(CASES):
+    for number, (principal, bonus, amount, kind, caps) in enumerate(CASES):
         member = f"m_limit_{number}"
         await db.execute("INSERT INTO wallet.wallets (member_id, currency, principal, bonus) "
                          "VALUES ($1, 'CNY', $2, $3)", member, principal, bonus)
-        # only the balance limit decides: the per-recharge maximum is out of the way
-        limits = StoredValueLimits(frozenset({"CNY"}), max_recharge=10**15, max_balance=max_balance)
+        if kind == REGISTERED:  # what the MemberEnrolled handler writes
+            await db.execute("INSERT INTO wallet.registered_members (member_id, enrolled_at) "
+                             "VALUES ($1, now())", member)
+        limits = limits_for(kind, caps)
         sql = await sql_verdict(statements, member, amount, limits)
-        verdicts.append((sql, python_verdict(principal + bonus, amount, limits)))
+        verdicts.append((kind, sql, python_verdict(principal + bonus, amount, kind, limits)))
         after = await db.fetchval("SELECT principal FROM wallet.wallets WHERE member_id = $1", member)
-        assert after == principal + (amount if sql == CREATED else 0)
+        assert after == principal + (amount if sql[0] == CREATED else 0)
 
-    assert [sql for sql, _ in verdicts] == [python for _, python in verdicts]
-    # the table really straddles the boundary: both verdicts occur
-    assert {sql for sql, _ in verdicts} == {CREATED, REFUSED}
+    # same code and same detail (which names the kind whose cap applied) on every case
+    assert [sql for _, sql, _ in verdicts] == [python for _, _, python in verdicts]
+    # the table really straddles the boundaries: every verdict occurs for each kind
+    for kind in (REGISTERED, CARD):
+        assert {sql[0] for k, sql, _ in verdicts if k == kind} == {CREATED, *REFUSALS}
 
 
 async def test_the_journal_lines_written_are_the_python_rules(statements, db):
     limits = StoredValueLimits(frozenset({"CNY"}), 10**6, 10**6)
-    assert await sql_verdict(statements, "m_lines", 12_345, limits) == CREATED
+    assert await sql_verdict(statements, "m_lines", 12_345, limits) == (CREATED, "")
 
     rows = await db.fetch("SELECT l.line_no, l.account, l.member_id, l.amount "
                           "FROM wallet.journal_lines l JOIN wallet.journal_entries e USING (entry_id) "
@@ -128,3 +152,17 @@ async def test_upgrade_to_head_reapplies_the_function_on_a_migrated_database(dat
         "WHERE n.nspname = 'wallet' AND p.proname = 'wallet_recharge'")
     assert function["proconfig"] == ["search_path=wallet"]
     assert "p_lines jsonb" in function["arguments"]
+    assert "p_limits jsonb" in function["arguments"]
+
+
+async def test_caps_missing_for_the_kind_refuse_rather_than_lift_the_cap(db):
+    """A p_limits without the kind's caps is an error, never an unlimited recharge."""
+    with pytest.raises(asyncpg.RaiseError, match="no caps for card"):
+        await db.fetchrow(
+            "SELECT * FROM wallet.wallet_recharge('test', 'k-nocaps', 42, '\\x00', "
+            "gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'm_nocaps', 'CNY', 100, "
+            "'cash', 'c-1', 'store_1', 'pos_1', 'pos', 'p-1', now(), 'now', "
+            "'{\"registered\": {\"max_recharge\": 1, \"max_balance\": 1}}'::jsonb, "
+            "'[]'::jsonb, gen_random_uuid(), 't', 'ce', '{}'::jsonb, '{}'::jsonb)")
+    assert await db.fetchval(
+        "SELECT count(*) FROM wallet.recharges WHERE member_id = 'm_nocaps'") == 0

@@ -46,7 +46,8 @@ class RechargeReceipt(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "recharge_id": "7d0c5a52-1b9e-4f3e-9a63-2f0a1b7c9d10", "member_id": "m_1001",
         "amount": 50000, "currency": "CNY", "principal_balance": 50000, "bonus_balance": 0,
-        "balance": 50000, "bonus": {"status": "pending"}, "created_at": "2026-11-23T12:00:00Z"}]})
+        "balance": 50000, "card_kind": "registered", "bonus": {"status": "pending"},
+        "created_at": "2026-11-23T12:00:00Z"}]})
 
     recharge_id: UUID
     member_id: str
@@ -55,6 +56,9 @@ class RechargeReceipt(BaseModel):
     principal_balance: int
     bonus_balance: int
     balance: int = Field(description="principal_balance + bonus_balance")
+    card_kind: Literal["registered", "card"] | None = Field(
+        default=None, description="Whose caps applied: registered or card (unregistered); "
+        "absent on receipts stored before cards had kinds.")
     bonus: BonusStatus
     created_at: datetime
 

@@ -29,6 +29,23 @@ class BalanceView(BaseModel):
                                        description="Open bonus lots with an expiry, soonest first.")
 
 
+class LimitsView(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"member_id": "m_1001", "currency": "CNY", "card_kind": "registered",
+         "max_recharge": 500000, "max_balance": 500000, "balance": 28000, "room_left": 472000},
+        {"member_id": "card_8812", "currency": "CNY", "card_kind": "card",
+         "max_recharge": 100000, "max_balance": 100000, "balance": 100000, "room_left": 0}]})
+
+    member_id: str
+    currency: str
+    card_kind: Literal["registered", "card"] = Field(
+        description="registered: tiering enrolled the member; card: an unregistered card.")
+    max_recharge: int = Field(description="The kind's cap per recharge, minor units.")
+    max_balance: int = Field(description="The kind's cap on stored value (principal + bonus).")
+    balance: int = Field(description="Stored value now (principal + bonus).")
+    room_left: int = Field(description="The largest recharge accepted now (0: none).")
+
+
 class StatementLine(BaseModel):
     position: int
     occurred_at: datetime

@@ -1,24 +1,25 @@
 -- The recharge hot path in one statement (store/recharges.py calls it in autocommit).
 -- Defined here once; `shared.db.migrations.upgrade_to_head` re-applies it after every
 -- migration run, in the service's schema. To change it, edit this file (a new signature
--- also needs a migration that drops the old one, as 0004 does).
+-- also needs a migration that drops the old one, as 0004 and 0005 do).
 --
 -- Outcomes: created / replayed (201 + the stored body) / in_progress (409) / key_reused
--- (422). The stored-value limit refusal and a reused pos_reference raise, so nothing of
--- the request survives. What Python decides arrives decided: the journal lines
+-- (422). The caps' refusals (DETAIL: the kind) and a reused pos_reference raise, so
+-- nothing of the request survives. What Python decides arrives decided: the journal lines
 -- (rules/entries.py: recharge_lines, a jsonb array of {account, member_id, amount} in line
 -- order; jsonb rather than a bigint[], which the driver would introspect on each new
 -- connection) and the RechargeCompleted payload,
--- built and validated by the catalog model, as jsonb without the two fields only the
--- wallet row knows, which are added here. The limit needs the balance before the
--- recharge, so it is applied here; rules/recharges.py:check_stored_value is the rule it
--- must agree with (tests/integration/wallet/test_recharge_function.py).
+-- built and validated by the catalog model, as jsonb without the three fields only the
+-- database knows (is_first_recharge, lifetime_recharged, card_kind), which are added here.
+-- The caps need the card's kind and the balance before the recharge, so they are applied
+-- here; rules/recharges.py:check_caps is the rule they must agree with
+-- (tests/integration/wallet/test_recharge_function.py).
 CREATE OR REPLACE FUNCTION wallet_recharge(
   p_scope text, p_key text, p_lock_key bigint, p_hash bytea,
   p_recharge_id uuid, p_lot_id uuid, p_entry_id uuid, p_member_id text, p_currency text,
   p_amount bigint, p_payment_method text, p_payment_reference text, p_store_id text,
   p_terminal_id text, p_channel text, p_pos_reference text, p_now timestamptz,
-  p_now_text text, p_max_balance bigint,
+  p_now_text text, p_limits jsonb,
   p_lines jsonb,
   p_event_id uuid, p_topic text, p_ce_type text, p_headers jsonb, p_payload jsonb
 ) RETURNS TABLE (outcome text, status_code int, body bytea)
@@ -28,6 +29,8 @@ DECLARE
   before record;
   after record;
   receipt bytea;
+  kind text;
+  caps jsonb;
 BEGIN
   -- The caller wakes the relay after commit: a NOTIFY in this transaction would serialise
   -- the commits of all recharges (migration 0003).
@@ -44,11 +47,25 @@ BEGIN
     RETURN QUERY SELECT 'replayed'::text, stored.status_code, stored.response; RETURN;
   END IF;
 
+  -- Cards by kind: an id tiering enrolled (registered_members, the projection of
+  -- MemberEnrolled) has the registered caps, any other id the card caps; p_limits is
+  -- {"registered": {"max_recharge", "max_balance"}, "card": {...}} from the settings.
+  kind := CASE WHEN EXISTS (SELECT 1 FROM registered_members r
+                            WHERE r.member_id = p_member_id) THEN 'registered' ELSE 'card' END;
+  caps := p_limits -> kind;
+  IF (caps ->> 'max_recharge') IS NULL OR (caps ->> 'max_balance') IS NULL THEN
+    -- a NULL cap would compare as "not above": never let a missing cap mean no cap
+    RAISE EXCEPTION 'wallet_recharge: p_limits has no caps for %', kind;
+  END IF;
+  IF p_amount > (caps ->> 'max_recharge')::bigint THEN
+    RAISE EXCEPTION 'recharge_above_limit' USING ERRCODE = 'P0001', DETAIL = kind;
+  END IF;
+
   INSERT INTO wallets AS w (member_id, currency) VALUES (p_member_id, p_currency)
     ON CONFLICT (member_id, currency) DO UPDATE SET updated_at = w.updated_at
     RETURNING w.principal, w.bonus, w.recharge_count INTO before;
-  IF before.principal + before.bonus + p_amount > p_max_balance THEN
-    RAISE EXCEPTION 'balance_limit_exceeded' USING ERRCODE = 'P0001';
+  IF before.principal + before.bonus + p_amount > (caps ->> 'max_balance')::bigint THEN
+    RAISE EXCEPTION 'balance_limit_exceeded' USING ERRCODE = 'P0001', DETAIL = kind;
   END IF;
   UPDATE wallets AS w SET principal = w.principal + p_amount,
       lifetime_recharged = w.lifetime_recharged + p_amount,
@@ -74,12 +91,14 @@ BEGIN
   INSERT INTO outbox (event_id, topic, key, ce_type, headers, payload)
     VALUES (p_event_id, p_topic, p_member_id, p_ce_type, p_headers, convert_to((p_payload
       || jsonb_build_object('is_first_recharge', before.recharge_count = 0,
-                            'lifetime_recharged', after.lifetime_recharged))::text, 'UTF8'));
+                            'lifetime_recharged', after.lifetime_recharged,
+                            'card_kind', kind))::text, 'UTF8'));
 
   receipt := convert_to(jsonb_build_object(
       'recharge_id', p_recharge_id, 'member_id', p_member_id, 'amount', p_amount,
       'currency', p_currency, 'principal_balance', after.principal,
       'bonus_balance', after.bonus, 'balance', after.principal + after.bonus,
+      'card_kind', kind,
       'bonus', jsonb_build_object('status', 'pending'), 'created_at', p_now_text)::text, 'UTF8');
   INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response)
     VALUES (p_scope, p_key, p_hash, 201, receipt);
