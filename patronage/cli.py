@@ -12,8 +12,9 @@ import typer
 from patronage import eventloop
 from patronage.services import DEFAULT_PORTS, SERVICES
 
+# No local variables in tracebacks: a frame's locals hold the settings, secrets included.
 app = typer.Typer(help="Patronage: membership and stored-value platform for merchants.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)
 dlq_app = typer.Typer(help="Dead-letter queues: inspect and re-drive failed events.")
 app.add_typer(dlq_app, name="dlq")
 keys_app = typer.Typer(help="Issue credentials signed with PATRONAGE_JWT_SECRET.")
@@ -231,5 +232,19 @@ def wallet_liability() -> None:
     typer.echo(json.dumps(asyncio.run(run_liability(get_platform_settings())), indent=2))
 
 
+def main() -> None:
+    """The console script: settings that cannot start a service are one line on stderr and
+    exit status 2, not a traceback (the errors name settings, never their values)."""
+    from pydantic import ValidationError
+
+    from shared.startup_secrets import UnsafeSecret
+
+    try:
+        app()
+    except (ValidationError, UnsafeSecret) as error:
+        typer.echo(f"patronage: configuration refused: {error}", err=True)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()
