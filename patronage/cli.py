@@ -108,6 +108,28 @@ def migrate(name: Annotated[str, typer.Argument(help="A service, or 'all'")] = "
         typer.echo(f"{spec.name}: migrated")
 
 
+@app.command("migrate-race")
+def migrate_race(
+    pairs: Annotated[int, typer.Option(min=1, help="Rounds of two simultaneous starts")] = 100,
+    service: Annotated[str, typer.Option(help="A service, or 'all'")] = "all",
+    server_url: Annotated[str | None, typer.Option(
+        help="A PostgreSQL superuser URL; default: a throwaway local PostgreSQL")] = None,
+) -> None:
+    """Start `migrate` twice at once on a fresh database, `pairs` times; exit 1 on any failure."""
+    from contextlib import nullcontext
+
+    from patronage.local.postgres import LocalPostgres
+    from patronage.migration_race import race_migrations
+
+    with LocalPostgres() if server_url is None else nullcontext() as postgres:
+        url = server_url or postgres.dsn
+        result = race_migrations(url, pairs=pairs, service=service)
+    for failure in result.failures:
+        typer.echo(failure, err=True)
+    typer.echo(f"{result.starts} starts in {pairs} pairs: {len(result.failures)} failed")
+    raise typer.Exit(1 if result.failures else 0)
+
+
 @app.command()
 def prune(
     name: Annotated[str, typer.Argument(help="A service, or 'all'")] = "all",
