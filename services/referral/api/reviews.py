@@ -11,7 +11,7 @@ from services.referral.store import reviews
 from shared.db.unit_of_work import UnitOfWork
 from shared.http.auth import Caller, require_scope
 from shared.http.idempotency import IdempotencyKey, idempotent_post
-from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
+from shared.http.paging import Cursor, Limit, Page, cursor_moment, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
@@ -23,7 +23,8 @@ def reviews_router(context: ServiceContext[ReferralSettings]) -> APIRouter:
     @router.get("", response_model=Page[ReferralView], summary="Referrals held for review")
     async def queue(caller: Caller, limit: Limit = 50, cursor: Cursor = None) -> dict:
         require_scope(caller, "ops:review")
-        after = decode_cursor(cursor, 2)
+        key = decode_cursor(cursor, 2)
+        after = None if key is None else (cursor_moment(key[0]), key[1])
         try:
             async with context.uow() as uow:
                 rows = await reviews.held(uow, after, limit)

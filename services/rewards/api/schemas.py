@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Literal, Self
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -13,6 +12,8 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+
+from shared.http.moments import Moment
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
@@ -79,8 +80,8 @@ class OfferVersionRequest(Strict):
     name: Note
     currency: Currency | None = None
     terms: dict = Field(description="Shape depends on kind; see the docs.")
-    effective_from: AwareDatetime | None = Field(default=None, description="Default: now.")
-    effective_to: AwareDatetime | None = None
+    effective_from: Moment | None = Field(default=None, description="Default: now.")
+    effective_to: Moment | None = None
     budget: Amount | None = Field(default=None, description="Campaigns: total bonus cap.")
 
 

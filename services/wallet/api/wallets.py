@@ -4,7 +4,6 @@ of their own stores; ops need `ops:report`."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -20,6 +19,7 @@ from services.wallet.api.schemas.wallets import (
 from services.wallet.settings import WalletSettings
 from services.wallet.store import statements, wallets
 from shared.http.auth import Caller
+from shared.http.moments import Moment
 from shared.http.paging import Cursor, Limit
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
@@ -34,7 +34,7 @@ def wallets_router(context: ServiceContext[WalletSettings]) -> APIRouter:
 
     @router.get("", response_model=BalanceView, summary="Balance: principal, bonus, expiring bonus")
     async def get_balance(member_id: MemberId, caller: Caller, currency: Currency = "CNY",
-                          as_of: Annotated[datetime | None, Query(
+                          as_of: Annotated[Moment | None, Query(
                               description="A past moment (ISO 8601 with offset): the balance "
                                           "then, from the ledger.")] = None) -> dict:
         require_reader(caller, member_id)
