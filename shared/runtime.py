@@ -112,8 +112,11 @@ class ServiceRuntime:
 
     def http_server(self, host: str, port: int) -> uvicorn.Server:
         """An HTTP server for the app; stop it with `server.should_exit = True`."""
+        # log_config=None: uvicorn keeps its hands off logging, so its records reach the
+        # JSON handler of shared/structured_logging.py instead of its own plain-text ones.
         config = uvicorn.Config(self.app, host=host, port=port, log_level="warning",
-                                http="httptools", lifespan="off", access_log=False)
+                                http="httptools", lifespan="off", access_log=False,
+                                log_config=None)
         return QuietSignalsServer(config)
 
 
