@@ -5,20 +5,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
-from services.notifier.service import SPEC as NOTIFIER
-from services.referral.service import SPEC as REFERRAL
-from services.rewards.service import SPEC as REWARDS
-from services.tiering.service import SPEC as TIERING
-from services.wallet.service import SPEC as WALLET
 from shared.http.paging import encode_cursor
-from shared.transport import BusTransport
 from tests.support.auth import member_headers, ops_headers
-from tests.support.runtime import running
 
 pytestmark = pytest.mark.integration
 
@@ -28,23 +19,6 @@ FINE = "2026-01-01T00:00:00Z"
 START, END = "2025-01-01T00:00:00Z", "2027-01-01T00:00:00Z"
 OPS = ops_headers("ops:report", "ops:review")
 MEMBER = member_headers("m_1")
-
-
-@pytest.fixture
-async def clients(bus_platform) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
-    transport, specs = BusTransport(), [WALLET, TIERING, REWARDS, REFERRAL, NOTIFIER]
-    runtimes = [running(spec, bus_platform, transport) for spec in specs]
-    started = [await runtime.__aenter__() for runtime in runtimes]
-    clients = {r.spec.name: httpx.AsyncClient(transport=httpx.ASGITransport(app=r.app),
-                                              base_url=f"http://{r.spec.name}")
-               for r in started}
-    try:
-        yield clients
-    finally:
-        for client in clients.values():
-            await client.aclose()
-        for runtime in reversed(runtimes):
-            await runtime.__aexit__(None, None, None)
 
 
 def period(start: str, end: str) -> dict[str, str]:

@@ -8,9 +8,10 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from services.notifier.api.access import require_member_or_ops
-from services.notifier.api.schemas import InboxPage, NotificationView, PathId
+from services.notifier.api.schemas import InboxPage, NotificationView
 from services.notifier.store import inbox, notifications
 from shared.http.auth import Caller
+from shared.http.ids import PathId
 from shared.http.paging import Cursor, Limit, Page, cursor_moment, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext

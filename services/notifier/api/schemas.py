@@ -7,14 +7,12 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from shared.events.tiering import Locale
 from shared.http.moments import Moment
 
 NO_NUL = r"^[^\x00]+$"
-PathId = Annotated[str, Path(min_length=1, max_length=64, pattern=NO_NUL)]
 ChannelName = Literal["email", "sms", "push", "wechat", "inbox"]
 CategoryName = Literal["transactional", "marketing"]
 ProviderChannel = Literal["sms", "push", "wechat", "email"]

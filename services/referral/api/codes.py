@@ -8,11 +8,12 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from services.referral.api.schemas import CodeLookup, CodeView, PathId
+from services.referral.api.schemas import CodeLookup, CodeView
 from services.referral.rules.codes import looks_like_a_code, normalise
 from services.referral.settings import ReferralSettings
 from services.referral.store import codes
 from shared.http.auth import Caller, require_member_access
+from shared.http.ids import PathId
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from services.referral.api.schemas import PathId, ReferralView, ReviewBody
+from services.referral.api.schemas import ReferralView, ReviewBody
 from services.referral.settings import ReferralSettings
 from services.referral.store import reviews
 from shared.db.unit_of_work import UnitOfWork
 from shared.http.auth import Caller, require_scope
 from shared.http.idempotency import IdempotencyKey, idempotent_post
+from shared.http.ids import PathId
 from shared.http.paging import Cursor, Limit, Page, cursor_moment, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext

@@ -13,9 +13,9 @@ from pydantic import (
     model_validator,
 )
 
+from shared.http.ids import Id
 from shared.http.moments import Moment
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Bps = Annotated[StrictInt, Field(ge=0, le=10_000, description="Basis points: 500 = 5 %.")]
 Multiplier = Annotated[StrictInt, Field(ge=10_000, le=100_000,

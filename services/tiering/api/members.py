@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.tiering.api.schemas import NO_NUL, EnrollRequest, MemberView, PathId
+from services.tiering.api.schemas import NO_NUL, EnrollRequest, MemberView
 from services.tiering.settings import TieringSettings
 from services.tiering.store import tiers
 from services.tiering.store.members import (
@@ -28,6 +28,7 @@ from shared.http.auth import (
     require_scope,
     require_store,
 )
+from shared.http.ids import PathId
 from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext

@@ -9,13 +9,14 @@ from datetime import timedelta
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from services.tiering.api.schemas import PathId, TermView
+from services.tiering.api.schemas import TermView
 from services.tiering.rules.memberships import MEMBERSHIP_CATEGORY
 from services.tiering.settings import TieringSettings
 from services.tiering.store.members import enrolled_member
 from services.tiering.store.quotes import MemberOffer, member_offer
 from services.tiering.store.tables import membership_terms as terms
 from shared.http.auth import Caller, Principal, require_member_access
+from shared.http.ids import PathId
 from shared.http.paging import Cursor, Limit, Page, cursor_moment, decode_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from services.wallet.api.access import require_reader, visible_stores
-from services.wallet.api.schemas.fields import NO_NUL
 from services.wallet.api.schemas.wallets import (
     BalanceView,
     PurchasePage,
@@ -19,13 +18,13 @@ from services.wallet.api.schemas.wallets import (
 from services.wallet.settings import WalletSettings
 from services.wallet.store import statements, wallets
 from shared.http.auth import Caller
+from shared.http.ids import PathId as MemberId
 from shared.http.moments import Moment
 from shared.http.paging import Cursor, Limit
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
 Currency = Annotated[str, Query(pattern=r"^[A-Z]{3}$", description="ISO 4217, e.g. CNY")]
-MemberId = Annotated[str, Path(min_length=1, max_length=64, pattern=NO_NUL)]
 
 
 def wallets_router(context: ServiceContext[WalletSettings]) -> APIRouter:
