@@ -30,3 +30,6 @@ Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LENGTH, patte
 PathId = Annotated[str, Path(min_length=1, max_length=MAX_LENGTH, pattern=ID_PATTERN)]
 Reference = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LENGTH,
                                              strip_whitespace=True, pattern=REFERENCE_PATTERN)]
+# A reference in a path, e.g. a referral code as the member typed it ("abcd efgh").
+PathReference = Annotated[str, Path(min_length=1, max_length=MAX_LENGTH,
+                                    pattern=REFERENCE_PATTERN)]
