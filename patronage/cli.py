@@ -12,8 +12,9 @@ import typer
 from patronage import eventloop
 from patronage.services import DEFAULT_PORTS, SERVICES
 
+# No local variables in tracebacks: a frame's locals hold the settings, secrets included.
 app = typer.Typer(help="Patronage: membership and stored-value platform for merchants.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)
 dlq_app = typer.Typer(help="Dead-letter queues: inspect and re-drive failed events.")
 app.add_typer(dlq_app, name="dlq")
 keys_app = typer.Typer(help="Issue credentials signed with PATRONAGE_JWT_SECRET.")
@@ -122,6 +123,26 @@ def wait_migrated(
             typer.echo(f"{spec.name}: not migrated after {timeout:g}s", err=True)
             raise typer.Exit(1)
         typer.echo(f"{spec.name}: migrated")
+@app.command("migrate-race")
+def migrate_race(
+    pairs: Annotated[int, typer.Option(min=1, help="Rounds of two simultaneous starts")] = 100,
+    service: Annotated[str, typer.Option(help="A service, or 'all'")] = "all",
+    server_url: Annotated[str | None, typer.Option(
+        help="A PostgreSQL superuser URL; default: a throwaway local PostgreSQL")] = None,
+) -> None:
+    """Start `migrate` twice at once on a fresh database, `pairs` times; exit 1 on any failure."""
+    from contextlib import nullcontext
+
+    from patronage.local.postgres import LocalPostgres
+    from patronage.migration_race import race_migrations
+
+    with LocalPostgres() if server_url is None else nullcontext() as postgres:
+        url = server_url or postgres.dsn
+        result = race_migrations(url, pairs=pairs, service=service)
+    for failure in result.failures:
+        typer.echo(failure, err=True)
+    typer.echo(f"{result.starts} starts in {pairs} pairs: {len(result.failures)} failed")
+    raise typer.Exit(1 if result.failures else 0)
 
 
 @app.command()
@@ -248,5 +269,19 @@ def wallet_liability() -> None:
     typer.echo(json.dumps(asyncio.run(run_liability(get_platform_settings())), indent=2))
 
 
+def main() -> None:
+    """The console script: settings that cannot start a service are one line on stderr and
+    exit status 2, not a traceback (the errors name settings, never their values)."""
+    from pydantic import ValidationError
+
+    from shared.startup_secrets import UnsafeSecret
+
+    try:
+        app()
+    except (ValidationError, UnsafeSecret) as error:
+        typer.echo(f"patronage: configuration refused: {error}", err=True)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

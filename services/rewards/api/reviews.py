@@ -14,7 +14,7 @@ from services.rewards.api.schemas import ReviewRequest
 from services.rewards.settings import RewardsSettings
 from services.rewards.store import review_queue
 from shared.http.auth import Caller, require_scope
-from shared.http.paging import Cursor, Limit, decode_cursor, invalid_cursor, page
+from shared.http.paging import Cursor, Limit, cursor_moment, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
@@ -35,13 +35,9 @@ def after_key(cursor: str | None) -> tuple[datetime, str] | None:
     if key is None:
         return None
     decided_at, recharge_id = key
-    try:
-        moment = datetime.fromisoformat(decided_at)
-    except (TypeError, ValueError) as error:
-        raise invalid_cursor() from error
-    if moment.tzinfo is None or not isinstance(recharge_id, str):
+    if not isinstance(recharge_id, str):
         raise invalid_cursor()
-    return moment, recharge_id
+    return cursor_moment(decided_at), recharge_id
 
 
 def reviews_router(context: ServiceContext[RewardsSettings]) -> APIRouter:

@@ -6,19 +6,20 @@ the purchase."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from services.tiering.api.schemas import PathId, TermView
+from services.tiering.api.schemas import TermView
 from services.tiering.rules.memberships import MEMBERSHIP_CATEGORY, renewal_sku
 from services.tiering.settings import TieringSettings
 from services.tiering.store.members import enrolled_member
 from services.tiering.store.quotes import MemberOffer, member_offer
 from services.tiering.store.tables import membership_terms as terms
 from shared.http.auth import Caller, Principal, require_member_access
-from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
+from shared.http.ids import PathId
+from shared.http.paging import Cursor, Limit, Page, cursor_moment, decode_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.membership_quotes import QuotedRenewal, new_quote_id, sign_quote
 from shared.service import ServiceContext
@@ -55,7 +56,7 @@ def memberships_router(context: ServiceContext[TieringSettings]) -> APIRouter:
                      .where(terms.c.member_id == member_id, terms.c.cancelled_at.is_(None))
                      .order_by(terms.c.term_end.desc()).limit(limit + 1))
         if after is not None:
-            statement = statement.where(terms.c.term_end < _moment(after[0]))
+            statement = statement.where(terms.c.term_end < cursor_moment(after[0]))
         async with context.engine.connect() as db:
             rows = [dict(row._mapping) for row in await db.execute(statement)]
         return page(rows, limit, lambda row: [row["term_end"].isoformat()])
@@ -79,13 +80,3 @@ def memberships_router(context: ServiceContext[TieringSettings]) -> APIRouter:
         }
 
     return router
-
-
-def _moment(value: object) -> datetime:
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError as error:
-        raise invalid_cursor() from error
-    if moment.tzinfo is None:
-        raise invalid_cursor()
-    return moment

@@ -6,16 +6,13 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from shared.events.tiering import Birthday, Locale
+from shared.http.ids import Id, Reference
 
 # PostgreSQL text cannot hold NUL: refuse it at the edge (422) instead of failing in the driver.
 NO_NUL = r"^[^\x00]+$"
-Reference = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True,
-                                             pattern=NO_NUL)]
-PathId = Annotated[str, Path(min_length=1, max_length=64, pattern=NO_NUL)]
 Amount = Annotated[StrictInt, Field(ge=0, le=10**15, description="Minor units, an integer.")]
 Bps = Annotated[StrictInt, Field(ge=0, le=10_000, description="Basis points: 500 = 5 %.")]
 
@@ -25,7 +22,7 @@ class EnrollRequest(BaseModel):
         "member_id": "m_1001", "member_number": "SH-000123", "store_id": "store_1",
         "channel": "pos", "birthday": "08-15", "locale": "zh-CN", "phone": "+8613800000000"}]})
 
-    member_id: Reference
+    member_id: Id
     member_number: Reference | None = Field(
         default=None, description="The merchant's own member number; assigned when absent.")
     store_id: Reference | None = None

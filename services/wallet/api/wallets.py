@@ -5,13 +5,11 @@ caps (to sell) and the history of their own stores; ops need `ops:report`."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from services.wallet.api.access import require_reader, visible_stores
-from services.wallet.api.schemas.fields import NO_NUL
 from services.wallet.api.schemas.wallets import (
     BalanceView,
     LimitsView,
@@ -23,13 +21,14 @@ from services.wallet.rules.recharges import limits_in_force
 from services.wallet.settings import WalletSettings
 from services.wallet.store import registered_members, statements, wallets
 from shared.http.auth import Caller
+from shared.http.ids import PathId as MemberId
+from shared.http.moments import Moment
 from shared.http.paging import Cursor, Limit
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.rule_violations import RuleViolation
 from shared.service import ServiceContext
 
 Currency = Annotated[str, Query(pattern=r"^[A-Z]{3}$", description="ISO 4217, e.g. CNY")]
-MemberId = Annotated[str, Path(min_length=1, max_length=64, pattern=NO_NUL)]
 
 
 def wallets_router(context: ServiceContext[WalletSettings]) -> APIRouter:
@@ -38,7 +37,7 @@ def wallets_router(context: ServiceContext[WalletSettings]) -> APIRouter:
 
     @router.get("", response_model=BalanceView, summary="Balance: principal, bonus, expiring bonus")
     async def get_balance(member_id: MemberId, caller: Caller, currency: Currency = "CNY",
-                          as_of: Annotated[datetime | None, Query(
+                          as_of: Annotated[Moment | None, Query(
                               description="A past moment (ISO 8601 with offset): the balance "
                                           "then, from the ledger.")] = None) -> dict:
         require_reader(caller, member_id)

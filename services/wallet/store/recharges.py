@@ -24,6 +24,7 @@ import asyncpg
 import orjson
 from sqlalchemy import select
 
+from services.wallet.rules.currencies import check_currency
 from services.wallet.rules.entries import recharge_lines
 from services.wallet.rules.recharges import (
     BALANCE_LIMIT_EXCEEDED,
@@ -90,6 +91,9 @@ async def record_recharge(
     statements: StatementPool, *, scope: str, key: str, fingerprint: bytes,
     request: RechargeRequest, limits: StoredValueLimits, clock: Clock, topics: Topics,
 ) -> RechargeOutcome:
+    # Before Money: it refuses a code it has no minor unit for (ZZZ, XTS, KWD) with an
+    # error the client did not cause; the merchant's list answers 422 unsupported_currency.
+    check_currency(limits.currencies, request.currency)
     check_recharge_request(Money(request.amount, request.currency), limits)
     recharge_id = uuid.uuid4()
     event = completed_event(request, recharge_id, clock)

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.http.paging import decode_cursor, invalid_cursor, page
+from shared.http.paging import cursor_moment, decode_cursor, invalid_cursor, page
 
 STATEMENT = text("""
     WITH changes AS (
@@ -64,7 +64,7 @@ async def history(db: AsyncConnection, what: str, member_id: str, stores: list[s
     moment, last_id = FAR_FUTURE, MAX_UUID
     if (key := decode_cursor(cursor, 2)) is not None:
         try:
-            moment, last_id = datetime.fromisoformat(key[0]), uuid.UUID(key[1])
+            moment, last_id = cursor_moment(key[0]), uuid.UUID(key[1])
         except (TypeError, ValueError, AttributeError) as error:
             raise invalid_cursor() from error
     query, id_column = (RECHARGES, "recharge_id") if what == "recharges" else (PURCHASES, "purchase_id")

@@ -7,7 +7,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.wallet.api.schemas.fields import CurrencyCode, Reason, Reference
+from services.wallet.api.schemas.fields import CurrencyCode, Reason
+from shared.http.ids import Id
 
 
 class AdjustmentRequest(BaseModel):
@@ -15,7 +16,7 @@ class AdjustmentRequest(BaseModel):
         "member_id": "m_1001", "currency": "CNY", "principal_delta": 0, "bonus_delta": -500,
         "reason": "bonus credited twice by the legacy system (ticket 4411)"}]})
 
-    member_id: Reference
+    member_id: Id
     currency: CurrencyCode
     principal_delta: Annotated[int, Field(ge=-10**12, le=10**12, strict=True)] = 0
     bonus_delta: Annotated[int, Field(ge=-10**12, le=10**12, strict=True)] = 0

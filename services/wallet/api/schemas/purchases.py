@@ -13,8 +13,8 @@ from services.wallet.api.schemas.fields import (
     CurrencyCode,
     PositiveAmount,
     Reason,
-    Reference,
 )
+from shared.http.ids import Id, Reference
 
 TenderMethod = Literal["stored_value", "cash", "card", "wechat_pay", "alipay", "unionpay",
                        "voucher", "other"]
@@ -51,7 +51,7 @@ class PurchaseRequest(BaseModel):
                     {"method": "wechat_pay", "amount": 5000, "reference": "wx-42000077"}],
         "coupon_codes": []}]})
 
-    member_id: Reference
+    member_id: Id
     order_reference: Reference = Field(description="The POS's own order number; once per store.")
     currency: CurrencyCode
     total: PositiveAmount

@@ -9,7 +9,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.wallet.api.schemas.fields import CurrencyCode, PositiveAmount, Reason, Reference
+from services.wallet.api.schemas.fields import CurrencyCode, PositiveAmount, Reason
+from shared.http.ids import Id, Reference
 
 
 class RechargeRequest(BaseModel):
@@ -23,7 +24,7 @@ class RechargeRequest(BaseModel):
         }]},
     )
 
-    member_id: Reference
+    member_id: Id
     amount: PositiveAmount
     currency: CurrencyCode
     payment_method: Literal["cash", "card", "wechat_pay", "alipay", "unionpay", "other"]
