@@ -19,6 +19,7 @@ from shared.events.wallet import RechargeRefunded
 from shared.transport import BusTransport, KafkaTransport
 from tests.integration.rewards.feed import api, apply, recharge
 from tests.support.auth import ops_headers, pos_headers
+from tests.support.enrolment import enrol_in_wallet
 from tests.support.runtime import eventually, fetch_all, running
 
 pytestmark = pytest.mark.integration
@@ -42,6 +43,8 @@ async def test_recharge_refund_recharge_does_not_unlock_the_cumulative_rebate(pl
     async with running(WALLET, platform, transport) as wallet, running(REWARDS, platform, transport), \
             httpx.AsyncClient(transport=httpx.ASGITransport(app=wallet.app), base_url="http://w",
                               headers=pos_headers("store_1")) as pos:
+        await enrol_in_wallet(wallet, "m_churn")  # a registered member: 3,000 is above a card's cap
+
         async def recharged(amount: int) -> str:
             response = await pos.post("/v1/recharges", json=recharge_body("m_churn", amount),
                                       headers={"Idempotency-Key": uuid.uuid4().hex})
