@@ -46,6 +46,11 @@ async def run_dev(data_dir: Path | None, host: str, port_offset: int = 0) -> Non
             await runtime.start()
         servers = [r.http_server(host, DEFAULT_PORTS[r.spec.name] + port_offset) for r in runtimes]
         serving = [asyncio.create_task(server.serve()) for server in servers]
+        # The banner is a promise that every port answers: wait until each server listens.
+        while not all(server.started for server in servers):
+            if any(task.done() for task in serving):  # one could not bind its port
+                await asyncio.gather(*serving)
+            await asyncio.sleep(0.05)
         for runtime in runtimes:
             port = DEFAULT_PORTS[runtime.spec.name] + port_offset
             print(f"  {runtime.spec.name:<8} http://{host}:{port}  (docs: http://{host}:{port}/docs)",
