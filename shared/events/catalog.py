@@ -36,6 +36,8 @@ from shared.events.wallet import (
     RechargeCompleted,
     RechargeRefunded,
     WalletAdjusted,
+    WalletFrozen,
+    WalletUnfrozen,
 )
 
 CATALOG: tuple[type[Event], ...] = (
@@ -45,6 +47,8 @@ CATALOG: tuple[type[Event], ...] = (
     PurchaseRefunded,
     RechargeRefunded,
     WalletAdjusted,
+    WalletFrozen,
+    WalletUnfrozen,
     MemberEnrolled,
     TierChanged,
     MembershipRenewed,
