@@ -18,7 +18,7 @@ from services.wallet.api.schemas.wallets import (
     StatementPage,
 )
 from services.wallet.settings import WalletSettings
-from services.wallet.store import statements, wallets
+from services.wallet.store import freezes, statements, wallets
 from shared.http.auth import Caller
 from shared.http.paging import Cursor, Limit
 from shared.http.problems import PROBLEM_RESPONSES
@@ -32,14 +32,18 @@ def wallets_router(context: ServiceContext[WalletSettings]) -> APIRouter:
     router = APIRouter(prefix="/v1/wallets/{member_id}", tags=["wallets"],
                        responses=PROBLEM_RESPONSES)
 
-    @router.get("", response_model=BalanceView, summary="Balance: principal, bonus, expiring bonus")
+    @router.get("", response_model=BalanceView,
+                summary="Balance: spendable, held principal, frozen, expiring bonus")
     async def get_balance(member_id: MemberId, caller: Caller, currency: Currency = "CNY",
                           as_of: Annotated[datetime | None, Query(
                               description="A past moment (ISO 8601 with offset): the balance "
                                           "then, from the ledger.")] = None) -> dict:
         require_reader(caller, member_id)
         async with context.engine.connect() as db:
-            return await wallets.balance(db, member_id, currency, as_of)
+            shown = await wallets.balance(db, member_id, currency, as_of)
+            freeze = await freezes.frozen(db, member_id)
+        return {**shown, "frozen": freeze is not None,
+                "frozen_reason": freeze["reason"] if freeze else None}
 
     @router.get("/statement", response_model=StatementPage,
                 summary="Ledger entries, newest first, with running balances and sources")
