@@ -214,7 +214,7 @@ def pos_key(
 @keys_app.command("ops")
 def ops_token(
     user: Annotated[str, typer.Option(help="Who: recorded as the actor in audits")],
-    scope: Annotated[list[str], typer.Option(help="e.g. ops:review, ops:config, ops:adjust")],
+    scope: Annotated[list[str], typer.Option(help="e.g. ops:review, ops:config, ops:adjust, ops:risk")],
     ttl_days: int = 1,
 ) -> None:
     """A bearer token for an ops user with the given scopes."""

@@ -57,8 +57,9 @@ async def ledger_problems(database_url: str) -> list[str]:
 async def purchase_contention(stack: Stack, *, concurrency: int, seconds: float) -> dict:
     run, key = uuid.uuid4().hex[:6], pos_key()
     hot, spread = f"hot-{run}", [f"spread-{run}-{i}" for i in range(concurrency)]
+    # no risk rules: the funding recharges (1,000,000.00 each) would be held for review
     env = {"PATRONAGE_TOPIC_PREFIX": f"bench{run}.", "PATRONAGE_WALLET_MAX_BALANCE": str(10 * FUNDS),
-           "PATRONAGE_WALLET_MAX_RECHARGE": str(FUNDS)}
+           "PATRONAGE_WALLET_MAX_RECHARGE": str(FUNDS), "PATRONAGE_WALLET_RISK": "[]"}
     await register_members(stack.database_url, [hot, *spread])
     with service_process(stack, "wallet", free_port(), **env) as base:
         fund(base, key, [hot, *spread])

@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.wallet.rules.lots import DrawPolicy
 from services.wallet.rules.recharges import StoredValueLimits
+from services.wallet.rules.risk import DEFAULT_RULES, RiskRule
 
 
 class WalletSettings(BaseSettings):
@@ -30,6 +31,12 @@ class WalletSettings(BaseSettings):
     bonus_expiry_months: int | None = Field(
         default=12, ge=1, le=120,
         description="A bonus lot expires this many months after its credit; unset: never.")
+
+    risk: tuple[RiskRule, ...] = Field(
+        default=DEFAULT_RULES,
+        description="Short-window amount rules, JSON: [{name, scope (member | "
+        "payment_reference | terminal), window_minutes, threshold, action (hold_bonus | "
+        "hold_recharge | freeze)}]; [] for none.")
 
     def limits(self) -> StoredValueLimits:
         return StoredValueLimits(self.currencies, self.max_recharge, self.max_balance,

@@ -37,6 +37,8 @@ from shared.events.wallet import (
     RechargeCompleted,
     RechargeRefunded,
     WalletAdjusted,
+    WalletFrozen,
+    WalletUnfrozen,
 )
 
 CATALOG: tuple[type[Event], ...] = (
@@ -46,6 +48,8 @@ CATALOG: tuple[type[Event], ...] = (
     PurchaseRefunded,
     RechargeRefunded,
     WalletAdjusted,
+    WalletFrozen,
+    WalletUnfrozen,
     MemberEnrolled,
     TierChanged,
     MembershipRenewed,

@@ -22,6 +22,18 @@ from shared.events.envelope import (
     ValueObject,
 )
 
+RiskAction = Literal["hold_bonus", "hold_recharge", "freeze"]
+
+
+class RiskFinding(ValueObject):
+    """A wallet risk rule (a short-window amount sum) that fired on a recharge."""
+
+    rule: EntityId = Field(description="The rule's name in the wallet's settings.")
+    action: RiskAction = Field(
+        description="hold_bonus: only the bonus waits for review; hold_recharge: the "
+                    "principal too; freeze: the principal is held and the wallet frozen.")
+    detail: FreeText
+
 
 class RechargeCompleted(Event):
     """A member paid money into their stored-value balance (principal only; any bonus is
@@ -46,6 +58,12 @@ class RechargeCompleted(Event):
         default=None, description="The caps the wallet applied: `registered` (tiering enrolled "
         "the member) or `card` (an unregistered card: lower caps, no bonus). Absent (older "
         "events): registered.")
+    risk_reasons: tuple[RiskFinding, ...] = Field(
+        default=(), description="The wallet's risk rules that fired; rewards holds the "
+        "recharge for review whenever there is one.")
+    principal_held: bool = Field(
+        default=False, description="The principal is not spendable until a reviewer approves "
+        "the recharge in rewards' review queue.")
 
     @model_validator(mode="after")
     def _lifetime_includes_this_recharge(self) -> Self:
@@ -157,3 +175,26 @@ class WalletAdjusted(Event):
         if self.principal_delta == 0 and self.bonus_delta == 0:
             raise ValueError("an adjustment must change principal or bonus")
         return self
+
+
+class WalletFrozen(Event):
+    """A member's wallets were frozen: no recharge and no purchase until unfrozen (refunds
+    and operators' adjustments still work)."""
+
+    event_type = "WalletFrozen"
+    producer_name = "wallet"
+
+    reason: FreeText
+    actor: EntityId = Field(description="The operator, or `rule:<name>` for a risk rule.")
+    recharge_id: EntityId | None = Field(
+        default=None, description="The recharge whose risk rule froze the wallet, if any.")
+
+
+class WalletUnfrozen(Event):
+    """A member's wallets were unfrozen by an operator."""
+
+    event_type = "WalletUnfrozen"
+    producer_name = "wallet"
+
+    reason: FreeText
+    actor: EntityId

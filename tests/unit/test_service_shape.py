@@ -18,6 +18,7 @@ TEMPLATE = ("service.py", "settings.py", "handlers.py", "rules", "store", "store
 # twin is tested against (the twin cannot call Python).
 ORACLES = {
     "check_caps": "wallet_recharge's caps by kind; test_recharge_function.py",
+    "findings": "wallet_recharge's short-window risk rules; test_recharge_function.py",
 }
 FRAMEWORKS = ("fastapi", "starlette", "sqlalchemy", "asyncpg", "aiokafka", "httpx", "alembic")
 

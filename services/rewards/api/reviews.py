@@ -1,5 +1,5 @@
-"""The manual review queue (`ops:review`): held bonuses with their reasons, and an audited
-approve or reject."""
+"""The manual review queue (`ops:review`): held bonuses and recharges whose principal the
+wallet held (`principal_held`), with their reasons, and an audited approve or reject."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def decision_view(row: Mapping[str, Any]) -> dict:
     return {k: row.get(k) for k in (
         "grant_id", "recharge_id", "member_id", "currency", "recharge_amount", "amount",
         "status", "rules", "reasons", "risk_score", "decided_at", "reviewed_by", "reviewed_at",
-        "review_note")}
+        "review_note", "principal_held")}
 
 
 def after_key(cursor: str | None) -> tuple[datetime, str] | None:

@@ -1,11 +1,17 @@
 """The bonus decision for one recharge, pure: quote the offers live at the recharge, and
 screen the recharge unless no offer gives it anything.
 
+A recharge the wallet's risk rules flagged (`RechargeCompleted.risk_reasons`) is always
+held for review, whatever the offers give (even nothing) and whatever the screen's own
+score: the wallet's reasons (rule `wallet:<name>`) come first in the queue item, the
+screen's after. Approving it releases a held principal too (`principal_held`).
+
 A recharge no offer rewards still gets a decision: rejected with the reason
 `no_offer_applies` (the screen is not run), so the wallet's bonus status leaves `pending`
 for every recharge. A recharge of an unregistered card (`card_kind` "card": an id tiering
 never enrolled) is rejected with `unregistered_card`, also unscreened, unless the merchant
-turned `no_bonus_on_cards` off; an event without `card_kind` (older) is a registered one.
+turned `no_bonus_on_cards` off (if the wallet held its principal, it is held for review all
+the same, with no bonus to grant); an event without `card_kind` (older) is a registered one.
 Charging campaign budgets is the store's part (`store/bonus_decisions.py`), which quotes
 again without a campaign whose budget ran out.
 """
@@ -99,8 +105,24 @@ def quote_and_screen(event: RechargeCompleted, facts: RechargeFacts, program: Pr
     """The bonus the offers give and the screen's verdict on it."""
     quote = quote_bonus(facts, program)
     if no_bonus_on_cards and event.card_kind == "card":
-        return quote, Verdict("reject", (UNREGISTERED_CARD,), 0)
-    if quote.amount == 0:
+        if not event.risk_reasons:
+            return quote, Verdict("reject", (UNREGISTERED_CARD,), 0)
+        # Held by the wallet: a reviewer must still decide on the principal, and approving
+        # it gives a card nothing.
+        quote = BonusQuote(0)
+    if quote.amount == 0 and not event.risk_reasons:
         return quote, Verdict("reject", (NO_OFFER,), 0)
     rungs = tuple(r.threshold for r in program.ladder.rungs) if program.ladder else ()
-    return quote, screen(context.screening(event, rungs), thresholds)
+    verdict = screen(context.screening(event, rungs), thresholds)
+    if event.risk_reasons:
+        return quote, held_by_wallet(event, verdict, thresholds)
+    return quote, verdict
+
+
+def held_by_wallet(event: RechargeCompleted, screened: Verdict,
+                   thresholds: FraudThresholds) -> Verdict:
+    """The wallet's findings merged into the screen's verdict, which becomes a hold."""
+    wallet = tuple(Reason(f"wallet:{r.rule}", f"{r.action}: {r.detail}")
+                   for r in event.risk_reasons)
+    return Verdict("hold", wallet + screened.reasons,
+                   max(screened.risk_score, thresholds.hold_score))

@@ -120,6 +120,8 @@ bonus_decisions = Table(
     Column("risk_score", Integer, nullable=False),
     _at("decided_at"),
     Column("reviewed_by", Text), _at("reviewed_at", nullable=True), Column("review_note", Text),
+    # the wallet held the recharge's principal: approving it releases it (migration 0005)
+    Column("principal_held", Boolean, nullable=False, server_default=text("false")),
     Index("bonus_decisions_status_time", "status", "decided_at", "recharge_id"),
 )
 campaign_charges = Table(

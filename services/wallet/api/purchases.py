@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from services.wallet.api.access import authorize_refund, hidden_from
+from services.wallet.api.access import authorize_refund, bound_terminal, hidden_from
 from services.wallet.api.schemas import receipt
 from services.wallet.api.schemas.purchases import (
     PurchaseReceipt,
@@ -19,7 +19,7 @@ from services.wallet.rules.membership_quotes import Line, quoted_lines
 from services.wallet.settings import WalletSettings
 from services.wallet.store.purchases import find_purchase, record_purchase
 from services.wallet.store.refunds import refund_purchase
-from shared.http.auth import Caller, require_member_access, require_role, require_store
+from shared.http.auth import Caller, require_member_access, require_role
 from shared.http.idempotency import IdempotencyKey, idempotent_post
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.rule_violations import NotFound
@@ -37,12 +37,15 @@ def purchases_router(context: ServiceContext[WalletSettings]) -> APIRouter:
                  "`insufficient_balance` (nothing written), `tenders_do_not_add_up`, "
                  "`invalid_tenders`, `unsupported_currency`; a `membership` line without its "
                  "tiering quote or not at the quoted price: `quote_required`, `quote_invalid`, "
-                 "`quote_expired`, `price_not_quoted`; 409 `order_reference_reused`.")
+                 "`quote_expired`, `price_not_quoted`; 423 `wallet_frozen`; 409 "
+                 "`order_reference_reused`; 403 `terminal_mismatch`, `store_not_granted` (the "
+                 "terminal and store come from the POS key).")
     async def create_purchase(body: PurchaseRequest, caller: Caller,
                               idempotency_key: IdempotencyKey = None) -> Response:
         require_role(caller, "pos", "member")
         require_member_access(caller, body.member_id)
-        require_store(caller, body.store_id)
+        terminal, store = bound_terminal(caller, body.terminal_id, body.store_id)
+        body = body.model_copy(update={"terminal_id": terminal, "store_id": store})
         check_currency(settings.currencies, body.currency)
 
         async def work(uow):

@@ -19,7 +19,7 @@ from services.wallet.api.schemas.wallets import (
 )
 from services.wallet.rules.recharges import limits_in_force
 from services.wallet.settings import WalletSettings
-from services.wallet.store import registered_members, statements, wallets
+from services.wallet.store import freezes, registered_members, statements, wallets
 from shared.http.auth import Caller
 from shared.http.ids import PathId as MemberId
 from shared.http.moments import Moment
@@ -35,14 +35,18 @@ def wallets_router(context: ServiceContext[WalletSettings]) -> APIRouter:
     router = APIRouter(prefix="/v1/wallets/{member_id}", tags=["wallets"],
                        responses=PROBLEM_RESPONSES)
 
-    @router.get("", response_model=BalanceView, summary="Balance: principal, bonus, expiring bonus")
+    @router.get("", response_model=BalanceView,
+                summary="Balance: spendable, held principal, frozen, expiring bonus")
     async def get_balance(member_id: MemberId, caller: Caller, currency: Currency = "CNY",
                           as_of: Annotated[Moment | None, Query(
                               description="A past moment (ISO 8601 with offset): the balance "
                                           "then, from the ledger.")] = None) -> dict:
         require_reader(caller, member_id)
         async with context.engine.connect() as db:
-            return await wallets.balance(db, member_id, currency, as_of)
+            shown = await wallets.balance(db, member_id, currency, as_of)
+            freeze = await freezes.frozen(db, member_id)
+        return {**shown, "frozen": freeze is not None,
+                "frozen_reason": freeze["reason"] if freeze else None}
 
     @router.get("/limits", response_model=LimitsView,
                 summary="The caps in force: card kind, per recharge, per balance, room left",

@@ -1,7 +1,8 @@
 """Purchases: the stored-value tender draws on the member's lots by the configured policy,
 other tenders are recorded, and every purchase reaches the rest of the platform as
 `PurchaseCompleted`. The wallet row is locked before the lots are read, so concurrent
-purchases on one wallet queue up instead of overdrawing it."""
+purchases on one wallet queue up instead of overdrawing it. Only spendable lots pay (a
+held principal does not); a frozen member buys nothing (423 `wallet_frozen`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from services.wallet.rules.purchases import OrderReferenceReused, stored_value_p
 from services.wallet.store import tables
 from services.wallet.store.entries import post_entry
 from services.wallet.store.expiry import expire_due
+from services.wallet.store.freezes import refuse_if_frozen
 from services.wallet.store.lots import move_lots, open_lots
 from services.wallet.store.wallets import lock_wallet, move_balances
 from shared.db.unit_of_work import UnitOfWork
@@ -50,6 +52,7 @@ async def record_purchase(uow: UnitOfWork, request: PurchaseRequest, policy: Dra
     stored = stored_value_part(request.total,
                                [(t.method, t.amount) for t in request.tenders])
     await lock_wallet(db, member, currency)
+    await refuse_if_frozen(db, member)
     lots = await open_lots(db, member, currency)
     await expire_due(db, member, currency, lots, now)
     draws = plan_draws(lots, stored, policy, now)

@@ -1,8 +1,9 @@
 """Recording a recharge in ONE database round trip: the stored function `wallet_recharge`
 (store/sql/wallet_recharge.sql) takes the idempotency lock, replays or claims the key, picks
-the caps by the card's kind, locks or creates the wallet, checks the caps, inserts the
-recharge, its principal lot, the journal entry and its lines, the outbox row and the
-idempotency record, and returns the receipt.
+the caps by the card's kind, locks or creates the wallet, checks the caps, refuses a frozen
+wallet, applies the short-window risk rules (rules/risk.py: the lot may be held, the wallet
+frozen), inserts the recharge, its principal lot, the journal entry and its lines, the
+outbox row and the idempotency record, and returns the receipt.
 
 Python does everything that needs no database state first: the request checks, the ids,
 the journal lines (`recharge_lines`, as jsonb) and the `RechargeCompleted` event, built and validated
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 import asyncpg
@@ -26,6 +28,7 @@ from sqlalchemy import select
 
 from services.wallet.rules.currencies import check_currency
 from services.wallet.rules.entries import recharge_lines
+from services.wallet.rules.freezes import WALLET_FROZEN, WalletIsFrozen
 from services.wallet.rules.recharges import (
     BALANCE_LIMIT_EXCEEDED,
     CARD_KINDS,
@@ -36,11 +39,12 @@ from services.wallet.rules.recharges import (
     StoredValueLimits,
     check_recharge_request,
 )
+from services.wallet.rules.risk import RiskRule, as_json
 from services.wallet.store import tables
 from shared.clock import Clock
 from shared.db.statement_pool import StatementPool
 from shared.events.cloudevents import header_attributes
-from shared.events.wallet import RechargeCompleted
+from shared.events.wallet import RechargeCompleted, WalletFrozen
 from shared.http import idempotency
 from shared.money import Money
 from shared.topics import Topics
@@ -51,13 +55,18 @@ if TYPE_CHECKING:  # the request's shape only: store/ never imports the HTTP lay
 # Arguments in the function's order: p_scope, p_key, p_lock_key, p_hash, p_recharge_id,
 # p_lot_id, p_entry_id, p_member_id, p_currency, p_amount, p_payment_method,
 # p_payment_reference, p_store_id, p_terminal_id, p_channel, p_pos_reference, p_now,
-# p_now_text, p_limits, p_lines, p_event_id, p_topic, p_ce_type, p_headers, p_payload.
+# p_now_text, p_limits, p_lines, p_event_id, p_topic, p_ce_type, p_headers, p_payload,
+# then the risk block's: p_risk_rules, p_freeze_event_id, p_freeze_ce_type,
+# p_freeze_headers, p_freeze_payload.
 CALL = """SELECT outcome, status_code, body FROM wallet_recharge(
     $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-    $21, $22, $23, $24, $25)"""
+    $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"""
 # What only the database knows when the function runs; the function adds them.
-WALLET_STATE_FIELDS = frozenset({"is_first_recharge", "lifetime_recharged", "card_kind"})
+WALLET_STATE_FIELDS = frozenset({"is_first_recharge", "lifetime_recharged", "card_kind",
+                                 "risk_reasons", "principal_held"})
 CAP_REFUSALS = {RECHARGE_ABOVE_LIMIT: RechargeAboveLimit, BALANCE_LIMIT_EXCEEDED: BalanceLimitExceeded}
+# What only the risk rule that fires knows; the function adds them to WalletFrozen.
+FREEZE_FIELDS = frozenset({"reason", "actor"})
 
 
 @dataclass(frozen=True)
@@ -87,9 +96,31 @@ def caps_by_kind(limits: StoredValueLimits) -> str:
     return orjson.dumps({kind: limits.caps(kind) for kind in CARD_KINDS}).decode()
 
 
+def frozen_event(event: RechargeCompleted) -> WalletFrozen:
+    """The WalletFrozen a `freeze` rule emits, but for the rule's reason and actor
+    (placeholders left out of the payload sent); the function inserts it only if one fires."""
+    return WalletFrozen(**event.caused(occurred_at=event.occurred_at), reason="-", actor="-",
+                        recharge_id=event.recharge_id)
+
+
+@cache
+def risk_rules_json(risk: tuple[RiskRule, ...]) -> str:
+    """`p_risk_rules`: the same text for every recharge of a service (settings)."""
+    return orjson.dumps(as_json(risk)).decode()
+
+
+def freeze_arguments(freeze: WalletFrozen | None) -> tuple:
+    """p_freeze_event_id, p_freeze_ce_type, p_freeze_headers, p_freeze_payload."""
+    if freeze is None:
+        return None, None, None, None
+    return (freeze.event_id, freeze.ce_type(), orjson.dumps(header_attributes(freeze)).decode(),
+            freeze.model_dump_json(exclude=set(FREEZE_FIELDS)))
+
+
 async def record_recharge(
     statements: StatementPool, *, scope: str, key: str, fingerprint: bytes,
     request: RechargeRequest, limits: StoredValueLimits, clock: Clock, topics: Topics,
+    risk: tuple[RiskRule, ...] = (),
 ) -> RechargeOutcome:
     # Before Money: it refuses a code it has no minor unit for (ZZZ, XTS, KWD) with an
     # error the client did not cause; the merchant's list answers 422 unsupported_currency.
@@ -97,6 +128,9 @@ async def record_recharge(
     check_recharge_request(Money(request.amount, request.currency), limits)
     recharge_id = uuid.uuid4()
     event = completed_event(request, recharge_id, clock)
+    # WalletFrozen is built only when a rule could freeze (none does by default): the
+    # function reads the p_freeze_* arguments only when a `freeze` rule fires.
+    freeze = frozen_event(event) if any(rule.action == "freeze" for rule in risk) else None
     lines = recharge_lines(request.member_id, request.amount)
     now = event.occurred_at
     try:
@@ -109,10 +143,13 @@ async def record_recharge(
             orjson.dumps(lines).decode(), event.event_id,
             topics.events(event.producer_name), event.ce_type(),
             orjson.dumps(header_attributes(event)).decode(),
-            event.model_dump_json(exclude=set(WALLET_STATE_FIELDS)))
+            event.model_dump_json(exclude=set(WALLET_STATE_FIELDS)),
+            risk_rules_json(tuple(risk)), *freeze_arguments(freeze))
     except asyncpg.UniqueViolationError as reused:
         raise PosReferenceReused(request.pos_reference) from reused
     except asyncpg.RaiseError as raised:
+        if WALLET_FROZEN in str(raised):
+            raise WalletIsFrozen(request.member_id) from raised
         refusal = CAP_REFUSALS.get(raised.message)
         if refusal is None or raised.detail not in CARD_KINDS:
             raise
@@ -124,3 +161,15 @@ async def record_recharge(
 async def find_recharge(connection, recharge_id: uuid.UUID):
     statement = select(tables.recharges).where(tables.recharges.c.recharge_id == recharge_id)
     return (await connection.execute(statement)).first()
+
+
+def recharge_view(row: dict) -> dict:
+    """A recharge row as it is shown: its status (held while a risk rule holds the principal)
+    and its bonus's."""
+    view = {k: row.get(k) for k in ("recharge_id", "member_id", "amount", "currency", "store_id",
+                                    "channel", "pos_reference", "created_at", "refunded_at",
+                                    "released_by")}
+    status = ("refunded" if row.get("refunded_at") else
+              "held" if row.get("principal_held") else "completed")
+    return {**view, "status": status, "risk_reasons": row.get("risk_reasons") or [],
+            "bonus": {"status": row["bonus_status"], "amount": row["bonus_amount"]}}

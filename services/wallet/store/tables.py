@@ -13,6 +13,10 @@ with refunds). refunds: of purchases (many) and recharges (at most one each).
 adjustments: operators' corrections, with reason and actor.
 registered_members: the ids tiering enrolled (the projection of `MemberEnrolled`); any
 other id is an unregistered card, with the card caps.
+Risk: a held principal lot (`lots.held`) is not spendable until its recharge is approved in
+rewards' review queue; `wallets.principal` is the spendable principal and
+`wallets.held_principal` the held one (the ledger's member_principal counts both).
+frozen_wallets: members frozen now; wallet_freezes: every freeze and unfreeze, audited.
 The recharge hot path is the stored function `wallet_recharge` (store/sql/wallet_recharge.sql).
 """
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -54,6 +59,8 @@ wallets = Table(
     Column("lifetime_recharged", BigInteger, nullable=False, server_default=text("0")),
     Column("recharge_count", Integer, nullable=False, server_default=text("0")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("held_principal", BigInteger, nullable=False, server_default=text("0")),
+    CheckConstraint("held_principal >= 0", name="held_principal_not_negative"),
     CheckConstraint("principal >= 0", name="principal_not_negative"),
     CheckConstraint("bonus >= 0", name="bonus_not_negative"),
 )
@@ -76,7 +83,7 @@ recharges = Table(
     Column("payment_method", Text, nullable=False),
     Column("payment_reference", Text, nullable=False),
     Column("store_id", Text, nullable=False),
-    Column("terminal_id", Text, nullable=False),
+    Column("terminal_id", Text),
     Column("channel", Text, nullable=False),
     Column("pos_reference", Text, nullable=False, unique=True),
     Column("bonus_status", Text, nullable=False, server_default=text("'pending'")),
@@ -85,8 +92,14 @@ recharges = Table(
     Column("grant_id", UUID(as_uuid=True)),
     Column("refunded_at", DateTime(timezone=True)),
     Column("refund_id", UUID(as_uuid=True)),
+    Column("principal_held", Boolean, nullable=False, server_default=text("false")),
+    Column("risk_reasons", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("released_at", DateTime(timezone=True)),
+    Column("released_by", Text),
     CheckConstraint("amount > 0", name="recharge_amount_positive"),
     Index("ix_recharges_member_created", "member_id", "created_at", "recharge_id"),
+    Index("ix_recharges_reference_created", "payment_reference", "created_at"),
+    Index("ix_recharges_terminal_created", "terminal_id", "created_at"),
 )
 
 journal_entries = Table(
@@ -138,6 +151,8 @@ lots = Table(
     _at("expires_at", nullable=True),
     _at("voided_at", nullable=True),
     _at("created_at"),
+    Column("held", Boolean, nullable=False, server_default=text("false")),
+    CheckConstraint("kind = 'principal' OR NOT held", name="only_principal_is_held"),
     CheckConstraint("kind IN ('principal', 'bonus')", name="lot_kind"),
     CheckConstraint("kind = 'bonus' OR expires_at IS NULL", name="principal_never_expires"),
     CheckConstraint("amount > 0", name="lot_amount_positive"),
@@ -217,4 +232,27 @@ adjustments = Table(
     Column("reason", Text, nullable=False),
     Column("actor", Text, nullable=False),
     _at("created_at"),
+)
+
+frozen_wallets = Table(
+    "frozen_wallets",
+    metadata,
+    Column("member_id", Text, primary_key=True),
+    _at("frozen_at"),
+    Column("reason", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+)
+
+wallet_freezes = Table(
+    "wallet_freezes",
+    metadata,
+    Column("freeze_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("recharge_id", UUID(as_uuid=True)),
+    _at("at"),
+    CheckConstraint("action IN ('freeze', 'unfreeze')", name="freeze_action"),
+    Index("ix_wallet_freezes_member", "member_id", "at"),
 )

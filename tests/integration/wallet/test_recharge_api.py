@@ -149,13 +149,14 @@ async def test_a_call_without_credentials_is_a_401(client):
 async def test_a_terminal_cannot_recharge_for_another_store(client):
     response = await client.post("/v1/recharges", json=recharge_body(store_id="store_2"),
                                  headers={**key(), **pos_headers("store_1")})
-    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+    assert (response.status_code, response.json()["code"]) == (403, "store_not_granted")
 
 
 async def test_a_member_recharges_only_their_own_wallet(wallet):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=wallet.app),
                                  base_url="http://wallet") as app_client:
-        own = await app_client.post("/v1/recharges", json=recharge_body(member_id="m_me", channel="app"),
+        own = await app_client.post("/v1/recharges", json=recharge_body(
+            member_id="m_me", channel="app", terminal_id=None),
                                     headers={**key(), **member_headers("m_me")})
         other = await app_client.post("/v1/recharges", json=recharge_body(member_id="m_other"),
                                       headers={**key(), **member_headers("m_me")})

@@ -1,7 +1,8 @@
-"""Request and response bodies of the operations routes: audited adjustments."""
+"""Request and response bodies of the operations routes: audited adjustments, freezes."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -33,3 +34,19 @@ class AdjustmentReceipt(BaseModel):
     actor: str
     principal_balance: int
     bonus_balance: int
+
+
+class FreezeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "reason": "card reported stolen (ticket 5120)"}]})
+
+    reason: Reason
+
+
+class FreezeReceipt(BaseModel):
+    freeze_id: UUID = Field(description="The audit row (wallet_freezes).")
+    member_id: str
+    frozen: bool = Field(description="The state after this call.")
+    reason: str
+    actor: str
+    at: datetime

@@ -58,8 +58,12 @@ class PurchaseRequest(BaseModel):
     items: list[PurchaseItemIn] = Field(default_factory=list, max_length=500)
     tenders: list[Tender] = Field(min_length=1, max_length=20,
                                   description="Must add up to total; at most one stored_value.")
-    store_id: Reference
-    terminal_id: Reference | None = None
+    store_id: Reference | None = Field(
+        default=None, description="Defaults to the POS key's store; another store only if "
+        "the key was granted it (403 `store_not_granted`).")
+    terminal_id: Reference | None = Field(
+        default=None, description="Taken from the POS key; naming another terminal is 403 "
+        "`terminal_mismatch`.")
     channel: Literal["pos", "app", "online"] = "pos"
     coupon_codes: list[Reference] = Field(default_factory=list, max_length=20)
 
