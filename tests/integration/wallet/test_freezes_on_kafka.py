@@ -18,6 +18,7 @@ from shared.events.wallet import WalletFrozen, WalletUnfrozen
 from shared.topics import Topics
 from shared.transport import KafkaTransport
 from tests.support.auth import ops_headers, pos_headers
+from tests.support.enrolment import enrol_in_wallet
 from tests.support.runtime import fetch_all, read_topic, running
 
 pytestmark = pytest.mark.integration
@@ -104,6 +105,7 @@ async def test_a_freeze_rule_holds_the_recharge_and_freezes_the_wallet_in_one_go
     async with running(WALLET, platform, transport, settings=settings) as wallet, \
             httpx.AsyncClient(transport=httpx.ASGITransport(app=wallet.app), base_url="http://w",
                               headers=pos_headers("store_1")) as pos:
+        await enrol_in_wallet(wallet, "m_auto")  # registered: 1,100.00 is above a card's cap
         first = await pos.post("/v1/recharges", json=recharge_body("m_auto", 60_000), headers=key())
         tripping = await pos.post("/v1/recharges", json=recharge_body("m_auto", 50_000), headers=key())
         next_one = await pos.post("/v1/recharges", json=recharge_body("m_auto", 1_000), headers=key())

@@ -27,6 +27,7 @@ from shared.topics import Topics
 from shared.transport import KafkaTransport
 from tests.integration.rewards.feed import api, rewards_events
 from tests.support.auth import ops_headers, pos_headers
+from tests.support.enrolment import enrol_in_wallet
 from tests.support.runtime import eventually, fetch_all, read_topic, running
 
 pytestmark = pytest.mark.integration
@@ -89,6 +90,7 @@ async def test_a_large_recharge_in_the_window_is_held_until_approved_then_spenda
     topics, transport = Topics(platform.topic_prefix), KafkaTransport(kafka.bootstrap_servers)
     async with running(WALLET, platform, transport) as wallet, \
             running(REWARDS, platform, transport) as rewards:
+        await enrol_in_wallet(wallet, "m_hold")  # registered: the large one is above a card's cap
         async with wallet_clients(wallet) as (pos, ops):
             held = await small_then_large(pos, "m_hold")
             recharge_id = held["recharge_id"]
@@ -135,6 +137,7 @@ async def test_a_rejected_hold_stays_unspendable_and_its_refund_returns_all_of_i
     transport = KafkaTransport(kafka.bootstrap_servers)
     async with running(WALLET, platform, transport) as wallet, \
             running(REWARDS, platform, transport) as rewards:
+        await enrol_in_wallet(wallet, "m_reject")
         async with wallet_clients(wallet) as (pos, ops):
             recharge_id = (await small_then_large(pos, "m_reject"))["recharge_id"]
             await held_in_review(rewards, recharge_id)
@@ -169,6 +172,8 @@ async def test_one_key_cannot_pose_as_many_terminals_and_its_own_trips_the_veloc
     strict = RewardsSettings(fraud=FraudThresholds(terminal_velocity_max=2))
     async with running(WALLET, platform, transport) as wallet, \
             running(REWARDS, platform, transport, settings=strict):
+        # registered members: an unregistered card's bonus is rejected before the screen runs
+        await enrol_in_wallet(wallet, *(f"m_velo_{n}" for n in range(3)))
         async with wallet_clients(wallet, terminal="pos_velo") as (pos, _):
             claimed = [await pos.post("/v1/recharges", json=recharge_body(
                 f"m_claim_{n}", 50_000, terminal_id=f"made_up_{n}"), headers=key()) for n in range(5)]
