@@ -15,6 +15,7 @@ from services.wallet.api.schemas.purchases import (
     PurchaseRequest,
 )
 from services.wallet.rules.currencies import check_currency
+from services.wallet.rules.purchases import check_member_tenders
 from services.wallet.settings import WalletSettings
 from services.wallet.store.purchases import find_purchase, record_purchase
 from services.wallet.store.refunds import refund_purchase
@@ -34,12 +35,15 @@ def purchases_router(context: ServiceContext[WalletSettings]) -> APIRouter:
                  description=f"Draw policy: `{settings.draw_policy}` (PATRONAGE_WALLET_DRAW_POLICY);"
                  " within principal or bonus, the soonest-expiring lot pays first. Refusals: 422 "
                  "`insufficient_balance` (nothing written), `tenders_do_not_add_up`, "
-                 "`invalid_tenders`, `unsupported_currency`; 409 `order_reference_reused`.")
+                 "`invalid_tenders`, `unsupported_currency`; 409 `order_reference_reused`; 403 "
+                 "`external_tender_not_allowed` (a member pays with stored_value only).")
     async def create_purchase(body: PurchaseRequest, caller: Caller,
                               idempotency_key: IdempotencyKey = None) -> Response:
         require_role(caller, "pos", "member")
         require_member_access(caller, body.member_id)
         require_store(caller, body.store_id)
+        if caller.role == "member":
+            check_member_tenders(tender.method for tender in body.tenders)
         check_currency(settings.currencies, body.currency)
         return await idempotent_post(
             context.uow, caller, "POST /v1/purchases", idempotency_key, body,

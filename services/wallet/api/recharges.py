@@ -22,7 +22,7 @@ from services.wallet.store.refunds import refund_recharge
 from shared.db.messaging_tables import notify_channel
 from shared.db.relay_wakeup import RelayWakeup
 from shared.http import idempotency
-from shared.http.auth import Caller, require_member_access, require_role, require_store
+from shared.http.auth import Caller, require_role, require_store
 from shared.http.idempotency import IdempotencyKey, idempotent_post
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.rule_violations import NotFound
@@ -37,17 +37,22 @@ def recharges_router(context: ServiceContext[WalletSettings]) -> APIRouter:
     statements = context.statements
     assert statements is not None, "the wallet's spec asks for a statement pool"
     wake_relay = RelayWakeup(statements, notify_channel(context.name))
+    reference_key = context.settings.payment_reference_key.get_secret_value()
 
     @router.post("", status_code=201, response_model=RechargeReceipt,
-                 summary="Recharge a member's stored value (principal; bonus follows)",
-                 description="One database round trip. Refusals: 422 `recharge_above_limit`, "
+                 summary="Recharge a member's stored value at a POS (principal; bonus follows)",
+                 description="A POS terminal that took the money; a member app creates a "
+                 "payment intent instead (403 `payment_required`). "
+                 "One database round trip. Refusals: 422 `recharge_above_limit`, "
                  "`balance_limit_exceeded`, `unsupported_currency`, `idempotency_key_reused`; "
                  "409 `pos_reference_reused`, `request_in_progress`; 400 `idempotency_key_missing`.")
     async def create_recharge(
         body: RechargeRequest, caller: Caller, idempotency_key: IdempotencyKey = None
     ) -> Response:
-        require_role(caller, "pos", "member")
-        require_member_access(caller, body.member_id)
+        if caller.role == "member":  # nothing confirms that a member's money was taken
+            raise Problem(403, "payment_required", "A member app recharges through a payment "
+                          "intent: POST /v1/payment-intents, then pay it with the provider.")
+        require_role(caller, "pos")
         require_store(caller, body.store_id)
         key = idempotency.require_key(idempotency_key)
         # The same Idempotency-Key steps as `idempotent_post`, inside the stored function
@@ -55,7 +60,8 @@ def recharges_router(context: ServiceContext[WalletSettings]) -> APIRouter:
         outcome = await record_recharge(
             statements, scope=f"{caller.identity} {RECHARGE_SCOPE}", key=key,
             fingerprint=idempotency.request_fingerprint(body.model_dump(mode="json")),
-            request=body, limits=limits, clock=context.clock, topics=context.topics)
+            request=body, limits=limits, clock=context.clock, topics=context.topics,
+            reference_key=reference_key)
         if outcome.outcome == "in_progress":
             raise Problem(409, "request_in_progress",
                           "A request with this Idempotency-Key is still being processed.",

@@ -25,6 +25,7 @@ import orjson
 from sqlalchemy import select
 
 from services.wallet.rules.entries import recharge_lines
+from services.wallet.rules.payment_references import masked_reference, reference_token
 from services.wallet.rules.recharges import (
     BALANCE_LIMIT_EXCEEDED,
     BalanceLimitExceeded,
@@ -64,13 +65,17 @@ class RechargeOutcome:
     body: bytes | None
 
 
-def completed_event(request: RechargeRequest, recharge_id: uuid.UUID, clock: Clock) -> RechargeCompleted:
+def completed_event(request: RechargeRequest, recharge_id: uuid.UUID, clock: Clock,
+                    reference_key: str) -> RechargeCompleted:
     """The event as it will be published, but for the two wallet-state fields, which hold
-    placeholders that pass validation and are left out of the payload sent."""
+    placeholders that pass validation and are left out of the payload sent. The payment
+    reference leaves the wallet as a token and a masked form only (rules/payment_references.py)."""
     return RechargeCompleted(
         occurred_at=clock.now(), member_id=request.member_id, recharge_id=str(recharge_id),
         amount=request.amount, currency=request.currency, payment_method=request.payment_method,
-        payment_reference=request.payment_reference, store_id=request.store_id,
+        payment_reference=reference_token(reference_key, request.payment_reference),
+        payment_reference_masked=masked_reference(request.payment_reference),
+        store_id=request.store_id,
         terminal_id=request.terminal_id, channel=request.channel,
         is_first_recharge=False, lifetime_recharged=request.amount,
     )
@@ -79,10 +84,11 @@ def completed_event(request: RechargeRequest, recharge_id: uuid.UUID, clock: Clo
 async def record_recharge(
     statements: StatementPool, *, scope: str, key: str, fingerprint: bytes,
     request: RechargeRequest, limits: StoredValueLimits, clock: Clock, topics: Topics,
+    reference_key: str,
 ) -> RechargeOutcome:
     check_recharge_request(Money(request.amount, request.currency), limits)
     recharge_id = uuid.uuid4()
-    event = completed_event(request, recharge_id, clock)
+    event = completed_event(request, recharge_id, clock, reference_key)
     lines = recharge_lines(request.member_id, request.amount)
     now = event.occurred_at
     try:

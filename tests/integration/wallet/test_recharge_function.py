@@ -80,7 +80,7 @@ async def sql_verdict(statements: StatementPool, member: str, amount: int,
         outcome = await record_recharge(
             statements, scope="test", key=uuid.uuid4().hex, fingerprint=b"x",
             request=a_request(member, amount), limits=limits, clock=SystemClock(),
-            topics=Topics(""))
+            topics=Topics(""), reference_key="test-key")
     except RuleViolation as refused:
         return refused.code
     return outcome.outcome
