@@ -12,7 +12,6 @@ record a second recharge.
 
 from __future__ import annotations
 
-import logging
 from uuid import UUID
 
 import orjson
@@ -34,8 +33,9 @@ from shared.http import idempotency
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.rule_violations import RuleViolation
 from shared.service import ServiceContext
+from shared.structured_logging import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 ALREADY_PAID = Settlement("already_paid", 409, "payment_intent_already_paid",
                           "This intent was paid by another payment; refund this one.")
 
@@ -89,7 +89,10 @@ def payment_callbacks_router(context: ServiceContext[WalletSettings],
                  "call did. 401 `invalid_signature`, `signature_timestamp_out_of_tolerance`; "
                  "404 `unknown_payment_provider`, `payment_intent_not_found`; 409 "
                  "`payment_intent_already_paid`, `payment_id_reused`; 422 "
-                 "`payment_amount_mismatch`, `payment_intent_expired`, `payment_intent_closed`.")
+                 "`payment_amount_mismatch`, `payment_intent_expired`, `payment_intent_closed`.",
+                 # the body is read raw (the signature covers its bytes); its shape, for the docs
+                 openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                     "schema": ProviderCallback.model_json_schema()}}}})
     async def callback(provider_name: str, request: Request) -> Response:
         provider = providers.get(provider_name)
         if provider is None:
@@ -100,8 +103,8 @@ def payment_callbacks_router(context: ServiceContext[WalletSettings],
                              raw, context.clock.now().timestamp(),
                              settings.payment_signature_tolerance_seconds)
         except RuleViolation as refused:
-            log.warning("payment callback refused", extra={
-                "provider": provider_name, "code": refused.code, "bytes": len(raw)})
+            log.warning("payment_callback_refused", provider=provider_name, code=refused.code,
+                        body_bytes=len(raw))
             raise
         try:
             body = ProviderCallback.model_validate_json(raw)
