@@ -47,6 +47,8 @@ class WalletSettings(BaseSettings):
         default=SecretStr(DEV_REFERENCE_KEY),
         description="Keys the token published in place of a payment reference.")
     payment_intent_ttl_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    payment_intent_sweep_seconds: float = Field(
+        default=60, gt=0, description="How often pending intents past their time are marked.")
     payment_signature_tolerance_seconds: int = Field(
         default=300, ge=1, le=3600, description="How far a callback's timestamp may be from now.")
     app_store_id: str = Field(default="app", min_length=1, max_length=64,

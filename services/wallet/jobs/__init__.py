@@ -1,5 +1,6 @@
-"""What the wallet runs on a clock: nothing yet. Bonus lots are expired when a purchase
-touches the wallet (in its own transaction), by `POST /v1/ops/expire-bonus-lots`, and by
+"""What the wallet runs on a clock: the payment intents' expiry
+(`jobs/payment_intent_expiry.py`). Bonus lots are expired when a purchase touches the wallet
+(in its own transaction), by `POST /v1/ops/expire-bonus-lots`, and by
 `patronage wallet expire` (`jobs/bonus_expiry.py`), which operators run or schedule
 themselves."""
 
@@ -7,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from services.wallet.jobs.payment_intent_expiry import expire_payment_intents
 from services.wallet.settings import WalletSettings
+from shared.jobs import periodic
 from shared.service import BackgroundJob, ServiceContext
 
 
 def background_jobs(context: ServiceContext[WalletSettings]) -> Sequence[BackgroundJob]:
-    return ()
+    return (periodic("payment_intent_expiry", context.settings.payment_intent_sweep_seconds,
+                     lambda: expire_payment_intents(context)),)

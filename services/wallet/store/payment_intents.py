@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.wallet.rules.payment_intents import Intent, status_at
@@ -75,3 +75,17 @@ async def mark_intent(connection: AsyncConnection, intent_id: str, status: str, 
         values |= {"recharge_id": recharge_id, "payment_id": payment_id}
     await connection.execute(
         update(intents).where(intents.c.intent_id == uuid.UUID(intent_id)).values(**values))
+
+
+# Served by the partial index ix_payment_intents_pending_expiry (pending intents by time);
+# SKIP LOCKED: an intent a callback is settling right now is left to that callback.
+EXPIRE_DUE = text("""
+    UPDATE payment_intents SET status = 'expired', settled_at = :now
+    WHERE intent_id IN (
+      SELECT intent_id FROM payment_intents WHERE status = 'pending' AND expires_at <= :now
+      ORDER BY expires_at LIMIT :limit FOR UPDATE SKIP LOCKED)
+""")
+
+
+async def expire_due_intents(connection: AsyncConnection, now: datetime, limit: int = 1000) -> int:
+    return (await connection.execute(EXPIRE_DUE, {"now": now, "limit": limit})).rowcount

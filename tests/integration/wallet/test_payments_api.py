@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from services.wallet.jobs.payment_intent_expiry import expire_payment_intents
 from services.wallet.service import SPEC as WALLET
 from shared.clock import FrozenClock
+from shared.runtime import ServiceRuntime
 from shared.transport import BusTransport
 from tests.integration.wallet.money import purchase_body
 from tests.integration.wallet.payments import SETTINGS, callback, create_intent, send
@@ -29,11 +31,16 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-async def http(bus_platform, clock) -> AsyncIterator[httpx.AsyncClient]:
+async def paying_wallet(bus_platform, clock) -> AsyncIterator[ServiceRuntime]:
     async with running(WALLET, bus_platform, BusTransport(), clock=clock, settings=SETTINGS) as w:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=w.app),
-                                     base_url="http://wallet") as client:
-            yield client
+        yield w
+
+
+@pytest.fixture
+async def http(paying_wallet) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=paying_wallet.app),
+                                 base_url="http://wallet") as client:
+        yield client
 
 
 async def books(database_url: str) -> dict:
@@ -187,6 +194,24 @@ async def test_an_expired_intent_is_refused_and_kept_for_a_refund(http, bus_plat
     rows = await fetch_all(bus_platform.database_url, "SELECT status FROM wallet.payment_intents")
     assert [r["status"] for r in rows] == ["expired"]
     assert (await books(bus_platform.database_url))["recharges"] == 0
+
+
+async def test_the_sweep_marks_only_the_intents_whose_time_is_up(
+        http, paying_wallet, bus_platform, clock):
+    old = (await create_intent(http, "m_sweep")).json()
+    clock.advance(timedelta(minutes=10))
+    young = (await create_intent(http, "m_sweep")).json()
+    clock.advance(timedelta(minutes=5))
+    swept = await expire_payment_intents(paying_wallet.context)
+    again = await expire_payment_intents(paying_wallet.context)
+    late = await send(http, callback(old, clock.now(), payment_id="fp_after_sweep"))
+
+    assert (swept, again) == (1, 0)
+    rows = await fetch_all(bus_platform.database_url,
+                           "SELECT intent_id::text AS id, status FROM wallet.payment_intents")
+    assert {r["id"]: r["status"] for r in rows} == {
+        old["intent_id"]: "expired", young["intent_id"]: "pending"}
+    assert (late.status_code, late.json()["code"]) == (422, "payment_intent_expired")
 
 
 async def test_a_failed_payment_closes_the_intent(http, bus_platform, clock):
