@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.wallet.jobs.payment_intent_expiry import expire_payment_intents
+from services.wallet.jobs.payment_intent_expiry import payment_intent_sweep
 from services.wallet.settings import WalletSettings
-from shared.jobs import periodic
 from shared.service import BackgroundJob, ServiceContext
 
 
 def background_jobs(context: ServiceContext[WalletSettings]) -> Sequence[BackgroundJob]:
-    return (periodic("payment_intent_expiry", context.settings.payment_intent_sweep_seconds,
-                     lambda: expire_payment_intents(context)),)
+    return (payment_intent_sweep(context),)
