@@ -219,7 +219,11 @@ def pay(
             return await deliver(http, intent_id, secret=secret, jwt_secret=platform.jwt_secret,
                                  now=SystemClock().now(), status=status, amount=amount)
 
-    response = asyncio.run(run())
+    try:
+        response = asyncio.run(run())
+    except httpx.HTTPError as error:
+        typer.echo(f"the wallet at {wallet_url} did not answer as expected: {error!r}", err=True)
+        raise typer.Exit(1) from error
     typer.echo(f"{response.status_code} {response.text}")
     raise typer.Exit(0 if response.status_code == 200 else 1)
 
