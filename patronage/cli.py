@@ -107,6 +107,23 @@ def migrate(name: Annotated[str, typer.Argument(help="A service, or 'all'")] = "
         typer.echo(f"{spec.name}: migrated")
 
 
+@app.command("wait-migrated")
+def wait_migrated(
+    name: Annotated[str, typer.Argument(help="A service, or 'all'")] = "all",
+    timeout: Annotated[float, typer.Option(help="Seconds to wait before giving up")] = 600,
+) -> None:
+    """Wait until someone else (the migration Job) has migrated the service; exit 1 on timeout."""
+    from shared.db.migration_status import wait_for_head
+    from shared.settings import get_platform_settings
+
+    url = get_platform_settings().database_url
+    for spec in SERVICES.values() if name == "all" else [_spec(name)]:
+        if not asyncio.run(wait_for_head(spec.migrations, url, spec.name, timeout)):
+            typer.echo(f"{spec.name}: not migrated after {timeout:g}s", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{spec.name}: migrated")
+
+
 @app.command()
 def prune(
     name: Annotated[str, typer.Argument(help="A service, or 'all'")] = "all",

@@ -15,12 +15,13 @@ from services.tiering.rules.segments import SegmentBounds
 from services.tiering.rules.tiers import Benefits, Measure, Tier, TierRules
 
 DEV_CONTACT_HASH_KEY = "dev-only-contact-hash-key"
+# Multipliers come from shared/tier_benefits.py, which rewards falls back to as well.
 DEFAULT_LADDER = (
-    Tier("regular"),
-    Tier("silver", 500_000, 300_000, Benefits(300, 12_000)),
-    Tier("gold", 2_000_000, 1_000_000, Benefits(500, 15_000, ("free_parking",))),
-    Tier("diamond", 5_000_000, 3_000_000,
-         Benefits(1000, 20_000, ("free_parking", "lounge"), priority_support=True)),
+    Tier("regular", benefits=Benefits.default_for("regular")),
+    Tier("silver", 500_000, 300_000, Benefits.default_for("silver", 300)),
+    Tier("gold", 2_000_000, 1_000_000, Benefits.default_for("gold", 500, ("free_parking",))),
+    Tier("diamond", 5_000_000, 3_000_000, Benefits.default_for(
+        "diamond", 1000, ("free_parking", "lounge"), priority_support=True)),
 )
 
 
@@ -40,6 +41,8 @@ class TieringSettings(BaseSettings):
     length_discount_bps: dict[int, int] = Field(default={1: 1000, 2: 2000})
     segment_discount_bps: dict[str, int] = Field(
         default={"potential": 2000, "growing": 3000, "core": 4000})
+    quote_valid_minutes: int = Field(default=30, gt=0, le=24 * 60, description="How long a "
+                                     "renewal quote's signed token may be bought against.")
     early_renewal_bps: int = 1500
     early_renewal_days: int = 60
     win_back_bps: int = 2500

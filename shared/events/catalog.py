@@ -28,6 +28,7 @@ from shared.events.tiering import (
     MembershipExpiring,
     MembershipRenewed,
     TierChanged,
+    TierProgramPublished,
 )
 from shared.events.wallet import (
     BonusCredited,
@@ -50,6 +51,7 @@ CATALOG: tuple[type[Event], ...] = (
     MembershipRenewed,
     MembershipExpiring,
     MembershipExpired,
+    TierProgramPublished,
     BonusGranted,
     BonusHeld,
     BonusRejected,

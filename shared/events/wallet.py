@@ -75,6 +75,9 @@ class PurchaseItem(ValueObject):
     category: EntityId | None = Field(default=None, description="Merchant's product category.")
     quantity: int = Field(ge=1)
     amount: MinorUnits = Field(description="Line total after line discounts.")
+    quote_id: EntityId | None = Field(
+        default=None, description="The tiering renewal quote a membership line was bought "
+        "against (checked by the wallet: member, sku, price, currency, expiry).")
 
 
 class PurchaseCompleted(Event):

@@ -24,7 +24,8 @@ Amount = Annotated[StrictInt, Field(gt=0, le=10**12, description="Minor units.")
 NO_NUL = r"^[^\x00]*$"
 Note = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True,
                                         pattern=NO_NUL)]
-OfferKind = Literal["ladder", "first_recharge", "cumulative", "tier_multiplier", "campaign"]
+# No `tier_multiplier`: tier multipliers are tiering's (TierProgramPublished), not an offer.
+OfferKind = Literal["ladder", "first_recharge", "cumulative", "campaign"]
 
 
 class Strict(BaseModel):
@@ -51,10 +52,6 @@ class CumulativeTerms(Strict):
     bps: Bps
 
 
-class TierTerms(Strict):
-    bps_by_tier: dict[Id, Multiplier] = Field(min_length=1)
-
-
 class CampaignTerms(Strict):
     bonus_bps: Multiplier = 10_000
     points_bps: Multiplier = 10_000
@@ -65,7 +62,7 @@ class CampaignTerms(Strict):
 
 
 TERMS = {"ladder": LadderTerms, "first_recharge": FirstRechargeTerms,
-         "cumulative": CumulativeTerms, "tier_multiplier": TierTerms, "campaign": CampaignTerms}
+         "cumulative": CumulativeTerms, "campaign": CampaignTerms}
 NEEDS_CURRENCY = {"ladder", "cumulative"}
 
 

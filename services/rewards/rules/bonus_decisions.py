@@ -35,6 +35,15 @@ class MemberPast:
     prior_count: int
     prior_total: int
     last_recharge_at: datetime | None
+    refunded_principal: int = 0  # paid back by recharge refunds so far
+
+
+def net_lifetime(event: RechargeCompleted, past: MemberPast) -> int:
+    """What the member has recharged in this currency, this recharge included, net of the
+    principal refunds paid back: the figure that unlocks the cumulative rebate and the
+    high_value segment. The wallet's `lifetime_recharged` is gross (its published meaning),
+    so recharge, refund, recharge would otherwise unlock them for good."""
+    return max(event.amount, event.lifetime_recharged - past.refunded_principal)
 
 
 @dataclass(frozen=True)
@@ -63,15 +72,18 @@ class RechargeContext:
 
 def recharge_facts(event: RechargeCompleted, context: RechargeContext, *, zone: ZoneInfo,
                    dormant_after_days: int, high_value_from: int) -> RechargeFacts:
-    """What the offers look at: the amount, the member's tier, segments and local weekday."""
+    """What the offers look at: the amount, the member's tier, segments and local weekday.
+    Lifetime figures are net of refunds; a first recharge stays the wallet's first one
+    (a refunded first recharge does not make the next one first again)."""
+    lifetime = net_lifetime(event, context.past)
     return RechargeFacts(
         amount=event.amount, is_first_recharge=event.is_first_recharge,
-        lifetime_recharged=event.lifetime_recharged, at=event.occurred_at,
+        lifetime_recharged=lifetime, at=event.occurred_at,
         local_weekday=event.occurred_at.astimezone(zone).weekday(), tier=context.tier,
         segments=member_segments(
             prior_recharges=context.past.prior_count,
             last_recharge_at=context.past.last_recharge_at,
-            prior_lifetime=event.lifetime_recharged - event.amount, at=event.occurred_at,
+            prior_lifetime=lifetime - event.amount, at=event.occurred_at,
             dormant_after_days=dormant_after_days, high_value_from=high_value_from),
     )
 

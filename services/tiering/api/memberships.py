@@ -1,6 +1,8 @@
 """Paid memberships: a member's terms and status, and renewal quotes. A renewal is bought
 through wallet as a purchase of the membership product (category `membership`, sku
-`membership-<N>y`) at the quoted price; tiering extends the term when it sees it."""
+`membership-<N>y`) carrying the quote's signed `quote_token`: the wallet sells the line only
+at the quoted price (shared/membership_quotes.py), and tiering extends the term when it sees
+the purchase."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from services.tiering.api.schemas import PathId, TermView
-from services.tiering.rules.memberships import MEMBERSHIP_CATEGORY
+from services.tiering.rules.memberships import MEMBERSHIP_CATEGORY, renewal_sku
 from services.tiering.settings import TieringSettings
 from services.tiering.store.members import enrolled_member
 from services.tiering.store.quotes import MemberOffer, member_offer
@@ -18,6 +20,7 @@ from services.tiering.store.tables import membership_terms as terms
 from shared.http.auth import Caller, Principal, require_member_access
 from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES
+from shared.membership_quotes import QuotedRenewal, new_quote_id, sign_quote
 from shared.service import ServiceContext
 
 TERM_COLUMNS = (terms.c.term_id, terms.c.term_start, terms.c.term_end, terms.c.years,
@@ -60,14 +63,19 @@ def memberships_router(context: ServiceContext[TieringSettings]) -> APIRouter:
     @router.get("/renewal-quotes", summary="What renewing costs, per term length")
     async def renewal_quotes(member_id: PathId, caller: Caller) -> dict:
         offer = await offer_for(member_id, caller)
+        expires_at = context.clock.now() + timedelta(minutes=settings.quote_valid_minutes)
+        signed = [QuotedRenewal(new_quote_id(), member_id, renewal_sku(q.years), q.years,
+                                q.price, settings.currency, expires_at) for q in offer.quotes]
         return {
             "member_id": member_id, "status": offer.status, "term_end": offer.term_end,
             "segment": offer.segment, "annual_spend": offer.annual_spend,
             "currency": settings.currency,
             "quotes": [{"years": q.years, "list_price": q.list_price, "price": q.price,
                         "discount_bps": q.discount_bps, "offer": q.offer,
-                        "product": {"sku": f"membership-{q.years}y", "category": MEMBERSHIP_CATEGORY}}
-                       for q in offer.quotes],
+                        "quote_id": s.quote_id, "expires_at": s.expires_at,
+                        "quote_token": sign_quote(context.platform.jwt_secret, s),
+                        "product": {"sku": s.sku, "category": MEMBERSHIP_CATEGORY}}
+                       for q, s in zip(offer.quotes, signed, strict=True)],
         }
 
     return router

@@ -62,7 +62,10 @@ class BenefitsBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     discount_bps: Bps = 0
-    points_multiplier_bps: Annotated[StrictInt, Field(ge=0, le=100_000)] = 10_000
+    points_multiplier_bps: Annotated[StrictInt, Field(ge=0, le=100_000)] = Field(
+        default=10_000, description="Points per purchase x this (basis points); rewards pays it.")
+    bonus_multiplier_bps: Annotated[StrictInt, Field(ge=0, le=100_000)] = Field(
+        default=10_000, description="Recharge bonus x this (basis points); rewards pays it.")
     free_services: tuple[Reference, ...] = ()
     priority_support: bool = False
 
@@ -82,7 +85,8 @@ class TierRulesBody(BaseModel):
             {"name": "regular"},
             {"name": "silver", "spend_threshold": 500000, "benefits": {"discount_bps": 300}},
             {"name": "gold", "spend_threshold": 2000000,
-             "benefits": {"discount_bps": 500, "points_multiplier_bps": 15000}}]}]})
+             "benefits": {"discount_bps": 500, "points_multiplier_bps": 15000,
+                          "bonus_multiplier_bps": 12000}}]}]})
 
     measure: Literal["spend_12m", "lifetime_recharge", "both"]
     tiers: Annotated[tuple[TierBody, ...], Field(min_length=1, max_length=20)]

@@ -17,7 +17,7 @@ would serialise the commits, migration 0003); the route wakes the relay after th
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import asyncpg
@@ -98,7 +98,7 @@ async def record_recharge(
             request.payment_method, request.payment_reference, request.store_id,
             request.terminal_id, request.channel, request.pos_reference, now,
             now.isoformat().replace("+00:00", "Z"), limits.max_balance,
-            orjson.dumps([asdict(line) for line in lines]).decode(), event.event_id,
+            orjson.dumps(lines).decode(), event.event_id,
             topics.events(event.producer_name), event.ce_type(),
             orjson.dumps(header_attributes(event)).decode(),
             event.model_dump_json(exclude=set(WALLET_STATE_FIELDS)))

@@ -28,7 +28,12 @@ from shared.events.rewards import (
     CouponIssued,
     grant_id_for,
 )
-from shared.events.tiering import MembershipExpired, MembershipRenewed
+from shared.events.tiering import (
+    TIER_PROGRAM_KEY,
+    MembershipExpired,
+    MembershipRenewed,
+    TierProgramPublished,
+)
 from shared.events.wallet import PurchaseCompleted, PurchaseRefunded, RechargeCompleted
 
 BOUNDS = ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern")
@@ -140,6 +145,9 @@ REPAIRS: dict[type[BaseModel], Callable[[dict[str, Any]], dict[str, Any]]] = {
     BonusHeld: _grant_of_recharge,
     BonusRejected: _grant_of_recharge,
     CouponIssued: _consistent_coupon,
+    TierProgramPublished: lambda v: {
+        **v, "member_id": TIER_PROGRAM_KEY,
+        "tiers": [t.model_copy(update={"name": f"{n}-{t.name}"[:64]}) for n, t in enumerate(v["tiers"])]},
 }
 
 
