@@ -5,10 +5,13 @@ spaces or dashes, whose last digit is the Luhn check digit. Any string field of 
 that contains one is refused when the event is built (`Event` runs `refuse_card_numbers`
 on every instance), so no producer, hot path or mistake can put it in an outbox row.
 
-The match is on a whole run of digits (a digit next to it is part of the same run): a
-28-digit WeChat Pay transaction id is not a PAN, and a 16-digit run inside it is not taken
-for one. A run that starts with 0 is not a PAN either (no card scheme issues those), which
-also keeps zero-padded counters out.
+The match is on a whole number standing on its own: a 28-digit WeChat Pay transaction id is
+not a PAN, and no 16 digits inside it are taken for one. Digits glued to letters, or joined
+by a dash to a token (`a1234…`, `…-1234-…` in a UUID, `sh01-000123`), belong to an id, not
+to a card number: ids the platform makes (UUIDs, hex keys) are never refused, which a
+looser match did for about one UUID in 500. A number written alone, in text (`card 4111
+1111 1111 1111 paid`) or after a colon is found. A run that starts with 0 is not a PAN
+either (no card scheme issues those), which also keeps zero-padded counters out.
 """
 
 from __future__ import annotations
@@ -21,8 +24,13 @@ from pydantic import BaseModel
 
 from shared.rule_violations import RuleViolation
 
-# 13-19 digits, single spaces or dashes allowed between them, no digit on either side.
-DIGIT_RUN = re.compile(r"(?<![0-9])[1-9](?:[ -]?[0-9]){12,18}(?![0-9])")
+# 13-19 digits, single spaces or dashes allowed between them; not preceded by a letter or
+# digit, by a letter or digit and a dash, or by a digit and a space; not followed by the
+# mirror of that.
+DIGIT_RUN = re.compile(
+    r"(?<![0-9A-Za-z])(?<![0-9A-Za-z]-)(?<![0-9] )"
+    r"[1-9](?:[ -]?[0-9]){12,18}"
+    r"(?![0-9A-Za-z])(?!-[0-9A-Za-z])(?! [0-9])")
 
 
 def luhn_valid(digits: str) -> bool:

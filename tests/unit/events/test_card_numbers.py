@@ -3,6 +3,7 @@ field of every event with a card number put in it."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -16,7 +17,8 @@ from tests.unit.events.event_strategies import instances_of
 
 CARD_NUMBERS = ["4111111111111111", "4111 1111 1111 1111", "4111-1111-1111-1111",
                 "5555555555554444", "378282246310005", "6212345678901232",
-                "ref 4111111111111111 paid", "card:4111-1111-1111-1111"]
+                "ref 4111111111111111 paid", "card:4111-1111-1111-1111",
+                "card 4111 1111 1111 1111 paid", "(4111111111111111)"]
 NOT_CARD_NUMBERS = [
     "4111111111111112",                       # fails Luhn
     "411111111111",                           # 12 digits
@@ -24,6 +26,10 @@ NOT_CARD_NUMBERS = [
     "0000000000000000",                       # starts with 0: no scheme issues it
     "4111--1111-1111-1111",                   # two separators in a row: not one number
     "wx-4200001234", "sh01-pos07-000123", "tok_abcdefghijklmnop",
+    "a4111111111111111", "4111111111111111b",  # glued to letters: part of an id
+    "12345678-1234-5678-abcd-1234567890ab",   # a UUID whose first 16 hex are digits
+    "ab123456-4111-1111-1111-111111111111",
+    "4111 1111 1111 1111 2222",               # 20 digits
 ]
 
 
@@ -35,6 +41,12 @@ def test_card_numbers_are_found(text):
 @pytest.mark.parametrize("text", NOT_CARD_NUMBERS)
 def test_other_references_are_not_taken_for_card_numbers(text):
     assert not contains_card_number(text)
+
+
+def test_ids_the_platform_makes_are_never_taken_for_card_numbers():
+    ids = [make() for make in (lambda: str(uuid.uuid4()), lambda: uuid.uuid4().hex)
+           for _ in range(50_000)]
+    assert not [text for text in ids if contains_card_number(text)]
 
 
 def test_luhn():
