@@ -13,7 +13,7 @@ amount, a moment) is spelled and constrained the same way across the whole catal
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, Self
 from uuid import UUID, uuid4
 
 from pydantic import (
@@ -25,7 +25,10 @@ from pydantic import (
     Strict,
     StringConstraints,
     computed_field,
+    model_validator,
 )
+
+from shared.events.card_numbers import refuse_card_numbers
 
 EntityId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 MemberId = EntityId
@@ -71,6 +74,11 @@ class Event(BaseModel):
         default=None, description="The event_id of the first event of this chain of causes.")
     causation_id: UUID | None = Field(
         default=None, description="The event_id of the event that directly caused this one.")
+
+    @model_validator(mode="after")
+    def _no_card_numbers(self) -> Self:
+        refuse_card_numbers(self)  # every event, every producer: see card_numbers.py
+        return self
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -47,7 +47,12 @@ class RechargeCompleted(Event):
     currency: Currency
     payment_method: EntityId = Field(
         description="How it was paid: cash, card, wechat_pay, alipay, unionpay, other, ...")
-    payment_reference: EntityId = Field(description="The payment provider's transaction id.")
+    payment_reference: EntityId = Field(
+        description="A token of the payment provider's transaction id (`tok_` + 32 letters, "
+        "a keyed hash): equal for equal references, never the reference itself.")
+    payment_reference_masked: EntityId | None = Field(
+        default=None, description="The reference for people, masked: `****` + its last four "
+        "characters (`****` alone for a short one).")
     store_id: EntityId
     terminal_id: EntityId | None = Field(default=None, description="POS terminal, if any.")
     channel: SalesChannel

@@ -4,22 +4,19 @@ neither recharge nor buy (423 `wallet_frozen`); refunds and adjustments still wo
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Response
 
 from services.wallet.api.schemas import receipt
-from services.wallet.api.schemas.fields import NO_NUL
 from services.wallet.api.schemas.ops import FreezeReceipt, FreezeRequest
 from services.wallet.settings import WalletSettings
 from services.wallet.store import freezes
 from shared.http.auth import Caller, require_scope
 from shared.http.idempotency import IdempotencyKey, idempotent_post
+from shared.http.ids import PathId as MemberId  # the one id grammar
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
 RISK_SCOPE = "ops:risk"
-MemberId = Annotated[str, Path(min_length=1, max_length=64, pattern=NO_NUL)]
 
 
 def freezes_router(context: ServiceContext[WalletSettings]) -> APIRouter:

@@ -16,6 +16,7 @@ from services.wallet.api.schemas.purchases import (
 )
 from services.wallet.rules.currencies import check_currency
 from services.wallet.rules.membership_quotes import Line, quoted_lines
+from services.wallet.rules.purchases import check_member_tenders
 from services.wallet.settings import WalletSettings
 from services.wallet.store.purchases import find_purchase, record_purchase
 from services.wallet.store.refunds import refund_purchase
@@ -39,13 +40,16 @@ def purchases_router(context: ServiceContext[WalletSettings]) -> APIRouter:
                  "tiering quote or not at the quoted price: `quote_required`, `quote_invalid`, "
                  "`quote_expired`, `price_not_quoted`; 423 `wallet_frozen`; 409 "
                  "`order_reference_reused`; 403 `terminal_mismatch`, `store_not_granted` (the "
-                 "terminal and store come from the POS key).")
+                 "terminal and store come from the POS key), `external_tender_not_allowed` (a "
+                 "member pays with stored_value only).")
     async def create_purchase(body: PurchaseRequest, caller: Caller,
                               idempotency_key: IdempotencyKey = None) -> Response:
         require_role(caller, "pos", "member")
         require_member_access(caller, body.member_id)
         terminal, store = bound_terminal(caller, body.terminal_id, body.store_id)
         body = body.model_copy(update={"terminal_id": terminal, "store_id": store})
+        if caller.role == "member":  # a member app spends its own balance, never a till's cash
+            check_member_tenders(tender.method for tender in body.tenders)
         check_currency(settings.currencies, body.currency)
 
         async def work(uow):

@@ -21,7 +21,7 @@ from services.wallet.store.refunds import refund_recharge
 from shared.db.messaging_tables import notify_channel
 from shared.db.relay_wakeup import RelayWakeup
 from shared.http import idempotency
-from shared.http.auth import Caller, require_member_access, require_role
+from shared.http.auth import Caller, require_role
 from shared.http.idempotency import IdempotencyKey, idempotent_post
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.rule_violations import NotFound
@@ -36,10 +36,13 @@ def recharges_router(context: ServiceContext[WalletSettings]) -> APIRouter:
     statements = context.statements
     assert statements is not None, "the wallet's spec asks for a statement pool"
     wake_relay = RelayWakeup(statements, notify_channel(context.name))
+    reference_key = context.settings.payment_reference_key.get_secret_value()
 
     @router.post("", status_code=201, response_model=RechargeReceipt,
-                 summary="Recharge a member's stored value (principal; bonus follows)",
-                 description="One database round trip. The terminal and store come from the "
+                 summary="Recharge a member's stored value at a POS (principal; bonus follows)",
+                 description="A POS terminal that took the money; a member app creates a "
+                 "payment intent instead (403 `payment_required`). "
+                 "One database round trip. The terminal and store come from the "
                  "POS key (403 `terminal_mismatch`, `store_not_granted`). The caps are the card "
                  "kind's: a registered member's, or an unregistered card's (lower; see "
                  "`GET /v1/wallets/{member_id}/limits`). Risk rules may hold the principal "
@@ -50,8 +53,10 @@ def recharges_router(context: ServiceContext[WalletSettings]) -> APIRouter:
     async def create_recharge(
         body: RechargeRequest, caller: Caller, idempotency_key: IdempotencyKey = None
     ) -> Response:
-        require_role(caller, "pos", "member")
-        require_member_access(caller, body.member_id)
+        if caller.role == "member":  # nothing confirms that a member's money was taken
+            raise Problem(403, "payment_required", "A member app recharges through a payment "
+                          "intent: POST /v1/payment-intents, then pay it with the provider.")
+        require_role(caller, "pos")
         terminal, store = bound_terminal(caller, body.terminal_id, body.store_id)
         body = body.model_copy(update={"terminal_id": terminal, "store_id": store})
         key = idempotency.require_key(idempotency_key)
@@ -61,7 +66,7 @@ def recharges_router(context: ServiceContext[WalletSettings]) -> APIRouter:
             statements, scope=f"{caller.identity} {RECHARGE_SCOPE}", key=key,
             fingerprint=idempotency.request_fingerprint(body.model_dump(mode="json")),
             request=body, limits=limits, clock=context.clock, topics=context.topics,
-            risk=context.settings.risk)
+            risk=context.settings.risk, reference_key=reference_key)
         if outcome.outcome == "in_progress":
             raise Problem(409, "request_in_progress",
                           "A request with this Idempotency-Key is still being processed.",

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from services.wallet.rules.currencies import check_currency
 from services.wallet.rules.entries import recharge_lines
 from services.wallet.rules.freezes import WALLET_FROZEN, WalletIsFrozen
+from services.wallet.rules.payment_references import masked_reference, reference_token
 from services.wallet.rules.recharges import (
     BALANCE_LIMIT_EXCEEDED,
     CARD_KINDS,
@@ -78,13 +79,17 @@ class RechargeOutcome:
     body: bytes | None
 
 
-def completed_event(request: RechargeRequest, recharge_id: uuid.UUID, clock: Clock) -> RechargeCompleted:
+def completed_event(request: RechargeRequest, recharge_id: uuid.UUID, clock: Clock,
+                    reference_key: str) -> RechargeCompleted:
     """The event as it will be published, but for the wallet-state fields, which hold
-    placeholders that pass validation and are left out of the payload sent."""
+    placeholders that pass validation and are left out of the payload sent. The payment
+    reference leaves the wallet as a token and a masked form only (rules/payment_references.py)."""
     return RechargeCompleted(
         occurred_at=clock.now(), member_id=request.member_id, recharge_id=str(recharge_id),
         amount=request.amount, currency=request.currency, payment_method=request.payment_method,
-        payment_reference=request.payment_reference, store_id=request.store_id,
+        payment_reference=reference_token(reference_key, request.payment_reference),
+        payment_reference_masked=masked_reference(request.payment_reference),
+        store_id=request.store_id,
         terminal_id=request.terminal_id, channel=request.channel,
         is_first_recharge=False, lifetime_recharged=request.amount,
     )
@@ -120,6 +125,7 @@ def freeze_arguments(freeze: WalletFrozen | None) -> tuple:
 async def record_recharge(
     statements: StatementPool, *, scope: str, key: str, fingerprint: bytes,
     request: RechargeRequest, limits: StoredValueLimits, clock: Clock, topics: Topics,
+    reference_key: str,
     risk: tuple[RiskRule, ...] = (),
 ) -> RechargeOutcome:
     # Before Money: it refuses a code it has no minor unit for (ZZZ, XTS, KWD) with an
@@ -127,7 +133,7 @@ async def record_recharge(
     check_currency(limits.currencies, request.currency)
     check_recharge_request(Money(request.amount, request.currency), limits)
     recharge_id = uuid.uuid4()
-    event = completed_event(request, recharge_id, clock)
+    event = completed_event(request, recharge_id, clock, reference_key)
     # WalletFrozen is built only when a rule could freeze (none does by default): the
     # function reads the p_freeze_* arguments only when a `freeze` rule fires.
     freeze = frozen_event(event) if any(rule.action == "freeze" for rule in risk) else None

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     Table,
@@ -255,4 +256,50 @@ wallet_freezes = Table(
     _at("at"),
     CheckConstraint("action IN ('freeze', 'unfreeze')", name="freeze_action"),
     Index("ix_wallet_freezes_member", "member_id", "at"),
+)
+
+# Payment intents (rules/payment_intents.py): a member app's recharge waits here, `pending`,
+# until its provider's signed callback settles it. The partial index serves the reads of
+# what is still open and past its time.
+payment_intents = Table(
+    "payment_intents",
+    metadata,
+    Column("intent_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("provider", Text, nullable=False),
+    Column("status", Text, nullable=False, server_default=text("'pending'")),
+    _at("created_at"),
+    _at("expires_at"),
+    Column("recharge_id", UUID(as_uuid=True)),
+    Column("payment_id", Text),
+    _at("settled_at", nullable=True),
+    CheckConstraint("amount > 0", name="intent_amount_positive"),
+    CheckConstraint("status IN ('pending', 'succeeded', 'failed', 'mismatched', 'expired')",
+                    name="intent_status"),
+    Index("ix_payment_intents_member_created", "member_id", "created_at"),
+    Index("ix_payment_intents_pending_expiry", "expires_at",
+          postgresql_where=text("status = 'pending'")),
+)
+
+# Every verified provider callback, once per (provider, payment_id): its outcome is the
+# answer to any replay, and the refused ones (amount mismatch, expired intent, paid twice)
+# are what ops refund the payer from.
+payment_callbacks = Table(
+    "payment_callbacks",
+    metadata,
+    Column("provider", Text, primary_key=True),
+    Column("payment_id", Text, primary_key=True),
+    Column("intent_id", Text, nullable=False, index=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("reported_status", Text, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("status_code", SmallInteger, nullable=False),
+    Column("code", Text),
+    Column("detail", Text, nullable=False),
+    Column("recharge_id", UUID(as_uuid=True)),
+    Column("request_hash", LargeBinary, nullable=False),
+    _at("received_at"),
 )

@@ -152,7 +152,9 @@ async def test_a_terminal_cannot_recharge_for_another_store(client):
     assert (response.status_code, response.json()["code"]) == (403, "store_not_granted")
 
 
-async def test_a_member_recharges_only_their_own_wallet(wallet):
+async def test_a_member_cannot_recharge_and_sees_only_their_own_recharges(client, wallet):
+    recorded = await client.post("/v1/recharges", json=recharge_body(member_id="m_me"),
+                                 headers=key())  # at the till, by the terminal
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=wallet.app),
                                  base_url="http://wallet") as app_client:
         own = await app_client.post("/v1/recharges", json=recharge_body(
@@ -160,12 +162,14 @@ async def test_a_member_recharges_only_their_own_wallet(wallet):
                                     headers={**key(), **member_headers("m_me")})
         other = await app_client.post("/v1/recharges", json=recharge_body(member_id="m_other"),
                                       headers={**key(), **member_headers("m_me")})
-        hidden = await app_client.get(f"/v1/recharges/{own.json()['recharge_id']}",
-                                      headers=member_headers("m_other"))
-        both = await app_client.get(f"/v1/recharges/{own.json()['recharge_id']}",
-                                    headers={**member_headers("m_me"), **pos_headers()})
-    assert own.status_code == 201
-    assert (other.status_code, other.json()["code"]) == (403, "forbidden")
+        path = f"/v1/recharges/{recorded.json()['recharge_id']}"
+        mine = await app_client.get(path, headers=member_headers("m_me"))
+        hidden = await app_client.get(path, headers=member_headers("m_other"))
+        both = await app_client.get(path, headers={**member_headers("m_me"), **pos_headers()})
+    # a member pays through a payment intent (test_payments_api.py), never by saying so
+    for refused in (own, other):
+        assert (refused.status_code, refused.json()["code"]) == (403, "payment_required")
+    assert mine.status_code == 200
     assert hidden.status_code == 404
     assert both.status_code == 401
 

@@ -106,7 +106,7 @@ async def sql_verdict(statements: StatementPool, member: str, amount: int,
         outcome = await record_recharge(
             statements, scope="test", key=uuid.uuid4().hex, fingerprint=b"x",
             request=a_request(member, amount), limits=limits, clock=SystemClock(),
-            topics=Topics(""))
+            topics=Topics(""), reference_key="test-key")
     except RuleViolation as refused:
         return refused.code, refused.detail
     return outcome.outcome, ""
@@ -236,7 +236,7 @@ async def test_the_sql_risk_rules_agree_with_the_python_rule_on_every_case(state
             outcome = await record_recharge(
                 statements, scope="test", key=uuid.uuid4().hex, fingerprint=b"x",
                 request=a_request(member, amount, reference, terminal), limits=limits,
-                clock=clock, topics=Topics(""), risk=RISK)
+                clock=clock, topics=Topics(""), risk=RISK, reference_key="test-key")
         except RuleViolation as refused:
             seen.append((refused.code, (), False))
             continue

@@ -22,6 +22,7 @@ RENDERS = ("base", "overlays/dev", "overlays/prod")
 OPERATOR_KINDS = {("kafka.strimzi.io/v1", "Kafka"), ("kafka.strimzi.io/v1", "KafkaNodePool"),
                   ("postgresql.cnpg.io/v1", "Cluster")}
 SECRET_KEYS = ("PATRONAGE_JWT_SECRET", "PATRONAGE_TIERING_CONTACT_HASH_KEY",
+               "PATRONAGE_WALLET_PAYMENT_REFERENCE_KEY",
                "PATRONAGE_NOTIFIER_LINK_SECRET", "PATRONAGE_NOTIFIER_PROVIDER_SECRET")
 
 
