@@ -2,8 +2,14 @@
 
 A primary account number (PAN) is 13 to 19 digits, written plain or in groups separated by
 spaces or dashes, whose last digit is the Luhn check digit. Any string field of an event
-that contains one is refused when the event is built (`Event` runs `refuse_card_numbers`
-on every instance), so no producer, hot path or mistake can put it in an outbox row.
+that contains one is refused where an event becomes bytes or bytes become an event: its
+JSON for the outbox (`Event.to_json`, and the wallet's recharge payload) and a consumer's
+decoding, so no producer, hot path or mistake can publish one and no consumer takes one in.
+
+The check runs on the JSON bytes: one simple regex search over the payload (about 4 µs)
+finds no candidate in nearly every event; only a candidate makes it walk the decoded string
+values (numbers are not card numbers) with the exact match and Luhn. Walking every field of
+every event in Python cost 60 µs per event, most of a consumer's decoding.
 
 The match is on a whole number standing on its own: a 28-digit WeChat Pay transaction id is
 not a PAN, and no 16 digits inside it are taken for one. Digits glued to letters, or joined
@@ -20,7 +26,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from pydantic import BaseModel
+import orjson
 
 from shared.rule_violations import RuleViolation
 
@@ -31,6 +37,10 @@ DIGIT_RUN = re.compile(
     r"(?<![0-9A-Za-z])(?<![0-9A-Za-z]-)(?<![0-9] )"
     r"[1-9](?:[ -]?[0-9]){12,18}"
     r"(?![0-9A-Za-z])(?!-[0-9A-Za-z])(?! [0-9])")
+# The cheap first look over a whole payload: 13 or more digits, spaces and dashes in a row,
+# starting with a digit (every card number is one; timestamps and ids almost never are).
+# Measured on a RechargeCompleted: 3.6 µs, where DIGIT_RUN over the bytes took 15.
+CANDIDATE = re.compile(rb"[0-9][0-9 -]{12,}")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -51,8 +61,8 @@ def contains_card_number(text: str) -> bool:
 
 
 class CardNumberRefused(RuleViolation):
-    """Raised while an event is built, so a route answers 422 (never a 500) and a consumer
-    handler fails loudly instead of passing the number on."""
+    """Raised where an event becomes JSON, so a route answers 422 (never a 500) and writes
+    nothing, and where a consumer decodes one (it is dead-lettered, not applied)."""
 
     def __init__(self, field: str) -> None:
         super().__init__("card_number_in_event",
@@ -62,20 +72,19 @@ class CardNumberRefused(RuleViolation):
 def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
         yield path, value
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _strings(getattr(value, name), f"{path}.{name}")
-    elif isinstance(value, (list, tuple, set, frozenset)):
+    elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _strings(item, f"{path}[{index}]")
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _strings(key, f"{path} key")
-            yield from _strings(item, f"{path}[{key!r}]")
+            yield from _strings(item, f"{path}.{key}")
 
 
-def refuse_card_numbers(event: BaseModel) -> None:
-    for path, text in _strings(event, type(event).__name__):
-        # Most fields hold too few digits to be a card number: skip the regex for them.
-        if sum(character.isdigit() for character in text) >= 13 and contains_card_number(text):
+def refuse_card_numbers_in_json(payload: bytes, what: str) -> None:
+    """Raise CardNumberRefused if a string value of this JSON holds a card number."""
+    if CANDIDATE.search(payload) is None:
+        return
+    for path, text in _strings(orjson.loads(payload), what):
+        if contains_card_number(text):
             raise CardNumberRefused(path)

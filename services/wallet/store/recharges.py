@@ -44,6 +44,7 @@ from services.wallet.rules.risk import RiskRule, as_json
 from services.wallet.store import tables
 from shared.clock import Clock
 from shared.db.statement_pool import StatementPool
+from shared.events.card_numbers import refuse_card_numbers_in_json
 from shared.events.cloudevents import header_attributes
 from shared.events.wallet import RechargeCompleted, WalletFrozen
 from shared.http import idempotency
@@ -108,6 +109,14 @@ def frozen_event(event: RechargeCompleted) -> WalletFrozen:
                         recharge_id=event.recharge_id)
 
 
+def published_payload(event: RechargeCompleted) -> str:
+    """The event's JSON but for the fields the function adds; no card number in it (the
+    other producers check in `Event.to_json`)."""
+    payload = event.model_dump_json(exclude=set(WALLET_STATE_FIELDS))
+    refuse_card_numbers_in_json(payload.encode(), "RechargeCompleted")
+    return payload
+
+
 @cache
 def risk_rules_json(risk: tuple[RiskRule, ...]) -> str:
     """`p_risk_rules`: the same text for every recharge of a service (settings)."""
@@ -149,7 +158,7 @@ async def record_recharge(
             orjson.dumps(lines).decode(), event.event_id,
             topics.events(event.producer_name), event.ce_type(),
             orjson.dumps(header_attributes(event)).decode(),
-            event.model_dump_json(exclude=set(WALLET_STATE_FIELDS)),
+            published_payload(event),
             risk_rules_json(tuple(risk)), *freeze_arguments(freeze))
     except asyncpg.UniqueViolationError as reused:
         raise PosReferenceReused(request.pos_reference) from reused

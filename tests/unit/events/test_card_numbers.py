@@ -75,8 +75,9 @@ def _with(value: Any, path: tuple, text: str) -> Any:
 
 
 def _refusal(cls, fields: dict) -> type[Exception] | None:
+    """What publishing the event refuses: its building (the field's shape) or its JSON."""
     try:
-        cls(**fields)
+        cls(**fields).to_json()
     except (CardNumberRefused, ValidationError) as refused:
         return type(refused)
     return None
@@ -96,3 +97,14 @@ def test_a_card_number_in_any_string_field_of_any_event_is_refused(cls, data):
             refused is ValidationError
             and _refusal(cls, _with(fields, path, "4111 1111 1111 1112")) is ValidationError
         ), f"{cls.__name__} {path}"
+
+
+def test_the_json_check_looks_at_string_values_only_and_names_the_field():
+    from shared.events.card_numbers import refuse_card_numbers_in_json
+
+    # a 16-digit amount is a number, not a card number (a regex over the bytes finds it;
+    # the walk over string values clears it)
+    refuse_card_numbers_in_json(b'{"amount":4111111111111111,"items":[{"sku":"x"}]}', "E")
+    with pytest.raises(CardNumberRefused) as refused:
+        refuse_card_numbers_in_json(b'{"amount":1,"items":[{"sku":"4111 1111 1111 1111"}]}', "E")
+    assert "E.items[0].sku" in refused.value.detail
