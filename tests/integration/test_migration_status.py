@@ -39,6 +39,7 @@ def test_the_command_exits_0_when_migrated_and_1_when_not(database_url, monkeypa
     from shared.settings import get_platform_settings
 
     monkeypatch.setenv("PATRONAGE_DATABASE_URL", database_url)
+    monkeypatch.setenv("PATRONAGE_ENVIRONMENT", "test")  # the default, prod, wants real secrets
     get_platform_settings.cache_clear()
     try:
         migrated = CliRunner().invoke(app, ["wait-migrated", "all", "--timeout", "1"])
