@@ -19,6 +19,7 @@ from shared.transport import BusTransport
 from tests.integration.wallet.money import purchase_body
 from tests.integration.wallet.payments import SETTINGS, callback, create_intent, send
 from tests.support.auth import member_headers, ops_headers, pos_headers
+from tests.support.enrolment import enrol_in_wallet
 from tests.support.runtime import fetch_all, running
 
 pytestmark = pytest.mark.integration
@@ -65,7 +66,7 @@ async def test_a_member_token_cannot_recharge(http, bus_platform):
 
 
 async def test_a_member_cannot_pay_with_cash_a_terminal_never_took(http, bus_platform):
-    body = purchase_body("m_1", 0, 0, total=10_000_000,
+    body = purchase_body("m_1", 0, 0, total=10_000_000, terminal_id=None,
                          tenders=[{"method": "cash", "amount": 10_000_000}])
     response = await http.post("/v1/purchases", json=body,
                                headers={**member_headers("m_1"), "Idempotency-Key": "k"})
@@ -107,7 +108,7 @@ async def test_an_app_recharge_is_recorded_only_by_its_signed_callback_once(
     outbox = await fetch_all(bus_platform.database_url, "SELECT ce_type FROM wallet.outbox")
     assert [r["ce_type"] for r in outbox] == ["patronage.wallet.RechargeCompleted.v1"]
 
-    spend = await http.post("/v1/purchases", json=purchase_body("m_app", 10_000),
+    spend = await http.post("/v1/purchases", json=purchase_body("m_app", 10_000, terminal_id=None),
                             headers={**member_headers("m_app"), "Idempotency-Key": "buy"})
     assert spend.status_code == 201, spend.text  # the member's own stored value: allowed
 
@@ -246,7 +247,9 @@ async def test_intents_are_created_only_within_the_recharge_limits(http, bus_pla
                             "SELECT count(*) AS n FROM wallet.payment_intents"))[0]["n"] == 0
 
 
-async def test_an_intent_that_would_overfill_the_wallet_is_refused(http, bus_platform, clock):
+async def test_an_intent_that_would_overfill_the_wallet_is_refused(
+        http, paying_wallet, bus_platform, clock):
+    await enrol_in_wallet(paying_wallet, "m_full")  # the registered caps: 5,000.00
     first = (await create_intent(http, "m_full", 400_000)).json()
     assert (await send(http, callback(first, clock.now(), payment_id="fp_full"))).status_code == 200
     over = await create_intent(http, "m_full", 100_001)
