@@ -1,3 +1,3 @@
-from patronage.cli import app
+from patronage.cli import main
 
-app()
+main()

@@ -13,8 +13,9 @@ import typer
 from patronage import eventloop
 from patronage.services import CONTROL_PORT, DEFAULT_PORTS, SERVICES
 
+# No local variables in tracebacks: a frame's locals hold the settings, secrets included.
 app = typer.Typer(help="Patronage: membership and stored-value platform for merchants.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)
 dlq_app = typer.Typer(help="Dead-letter queues: inspect and re-drive failed events.")
 app.add_typer(dlq_app, name="dlq")
 keys_app = typer.Typer(help="Issue credentials signed with PATRONAGE_JWT_SECRET.")
@@ -138,6 +139,43 @@ def migrate(name: Annotated[str, typer.Argument(help="A service, or 'all'")] = "
         typer.echo(f"{spec.name}: migrated")
 
 
+@app.command("wait-migrated")
+def wait_migrated(
+    name: Annotated[str, typer.Argument(help="A service, or 'all'")] = "all",
+    timeout: Annotated[float, typer.Option(help="Seconds to wait before giving up")] = 600,
+) -> None:
+    """Wait until someone else (the migration Job) has migrated the service; exit 1 on timeout."""
+    from shared.db.migration_status import wait_for_head
+    from shared.settings import get_platform_settings
+
+    url = get_platform_settings().database_url
+    for spec in SERVICES.values() if name == "all" else [_spec(name)]:
+        if not asyncio.run(wait_for_head(spec.migrations, url, spec.name, timeout)):
+            typer.echo(f"{spec.name}: not migrated after {timeout:g}s", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{spec.name}: migrated")
+@app.command("migrate-race")
+def migrate_race(
+    pairs: Annotated[int, typer.Option(min=1, help="Rounds of two simultaneous starts")] = 100,
+    service: Annotated[str, typer.Option(help="A service, or 'all'")] = "all",
+    server_url: Annotated[str | None, typer.Option(
+        help="A PostgreSQL superuser URL; default: a throwaway local PostgreSQL")] = None,
+) -> None:
+    """Start `migrate` twice at once on a fresh database, `pairs` times; exit 1 on any failure."""
+    from contextlib import nullcontext
+
+    from patronage.local.postgres import LocalPostgres
+    from patronage.migration_race import race_migrations
+
+    with LocalPostgres() if server_url is None else nullcontext() as postgres:
+        url = server_url or postgres.dsn
+        result = race_migrations(url, pairs=pairs, service=service)
+    for failure in result.failures:
+        typer.echo(failure, err=True)
+    typer.echo(f"{result.starts} starts in {pairs} pairs: {len(result.failures)} failed")
+    raise typer.Exit(1 if result.failures else 0)
+
+
 @app.command()
 def prune(
     name: Annotated[str, typer.Argument(help="A service, or 'all'")] = "all",
@@ -207,7 +245,7 @@ def pos_key(
 @keys_app.command("ops")
 def ops_token(
     user: Annotated[str, typer.Option(help="Who: recorded as the actor in audits")],
-    scope: Annotated[list[str], typer.Option(help="e.g. ops:review, ops:config, ops:adjust")],
+    scope: Annotated[list[str], typer.Option(help="e.g. ops:review, ops:config, ops:adjust, ops:risk")],
     ttl_days: int = 1,
 ) -> None:
     """A bearer token for an ops user with the given scopes."""
@@ -222,6 +260,41 @@ def member_token(member: Annotated[str, typer.Option(help="The member id")], ttl
     from shared.http.auth import Principal
 
     _issue(Principal("member", member), ttl_days)
+
+
+@app.command()
+def pay(
+    intent_id: Annotated[str, typer.Argument(help="The payment intent to pay")],
+    status: Annotated[str, typer.Option(help="succeeded or failed")] = "succeeded",
+    amount: Annotated[int | None, typer.Option(help="Pay another amount (try a mismatch)")] = None,
+    wallet_url: str = f"http://localhost:{DEFAULT_PORTS['wallet']}",
+) -> None:
+    """Dev only: the fake provider pays an intent and sends the wallet its signed callback."""
+    import httpx
+
+    from patronage.fake_provider import pay as deliver
+    from services.wallet.settings import FAKE_PROVIDER, get_wallet_settings
+    from shared.clock import SystemClock
+    from shared.settings import get_platform_settings
+
+    platform = get_platform_settings()
+    if platform.environment != "dev":
+        typer.echo("patronage pay is the fake provider of the dev environment only.", err=True)
+        raise typer.Exit(1)
+    secret = get_wallet_settings().providers_for("dev")[FAKE_PROVIDER].secret.get_secret_value()
+
+    async def run() -> httpx.Response:
+        async with httpx.AsyncClient(base_url=wallet_url, timeout=10) as http:
+            return await deliver(http, intent_id, secret=secret, jwt_secret=platform.jwt_secret,
+                                 now=SystemClock().now(), status=status, amount=amount)
+
+    try:
+        response = asyncio.run(run())
+    except httpx.HTTPError as error:
+        typer.echo(f"the wallet at {wallet_url} did not answer as expected: {error!r}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"{response.status_code} {response.text}")
+    raise typer.Exit(0 if response.status_code == 200 else 1)
 
 
 wallet_app = typer.Typer(help="Wallet operations: ledger check, bonus expiry, liability report.")
@@ -260,5 +333,19 @@ def wallet_liability() -> None:
     typer.echo(json.dumps(asyncio.run(run_liability(get_platform_settings())), indent=2))
 
 
+def main() -> None:
+    """The console script: settings that cannot start a service are one line on stderr and
+    exit status 2, not a traceback (the errors name settings, never their values)."""
+    from pydantic import ValidationError
+
+    from shared.startup_secrets import UnsafeSecret
+
+    try:
+        app()
+    except (ValidationError, UnsafeSecret) as error:
+        typer.echo(f"patronage: configuration refused: {error}", err=True)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

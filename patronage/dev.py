@@ -55,6 +55,11 @@ async def run_dev(data_dir: Path | None, host: str, port_offset: int = 0) -> Non
             control, host="127.0.0.1", port=CONTROL_PORT + port_offset, log_level="warning",
             lifespan="off", access_log=False)))
         serving = [asyncio.create_task(server.serve()) for server in servers]
+        # The banner is a promise that every port answers: wait until each server listens.
+        while not all(server.started for server in servers):
+            if any(task.done() for task in serving):  # one could not bind its port
+                await asyncio.gather(*serving)
+            await asyncio.sleep(0.05)
         for runtime in runtimes:
             port = DEFAULT_PORTS[runtime.spec.name] + port_offset
             print(f"  {runtime.spec.name:<8} http://{host}:{port}  (docs: http://{host}:{port}/docs)",

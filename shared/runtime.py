@@ -23,6 +23,7 @@ from shared.messaging.consumer import EventConsumer
 from shared.messaging.relay import OutboxRelay
 from shared.service import BackgroundJob, ServiceContext, ServiceSpec, bind_settings
 from shared.settings import PlatformSettings
+from shared.startup_secrets import refuse_unsafe_secrets
 from shared.structured_logging import get_logger
 from shared.topics import Topics
 from shared.transport import Transport
@@ -39,6 +40,8 @@ class ServiceRuntime:
         self.spec, self.platform, self.transport = spec, platform, transport
         self.clock = clock or SystemClock()
         self.settings = settings if settings is not None else spec.load_settings()
+        refuse_unsafe_secrets(platform.environment, spec.secrets(self.settings),
+                              spec.dev_secret_values)
         self.topics = Topics(platform.topic_prefix)
         self.engine = create_service_engine(platform.database_url, spec.name)
         self._relay_poll_interval = relay_poll_interval
@@ -112,8 +115,11 @@ class ServiceRuntime:
 
     def http_server(self, host: str, port: int) -> uvicorn.Server:
         """An HTTP server for the app; stop it with `server.should_exit = True`."""
+        # log_config=None: uvicorn keeps its hands off logging, so its records reach the
+        # JSON handler of shared/structured_logging.py instead of its own plain-text ones.
         config = uvicorn.Config(self.app, host=host, port=port, log_level="warning",
-                                http="httptools", lifespan="off", access_log=False)
+                                http="httptools", lifespan="off", access_log=False,
+                                log_config=None)
         return QuietSignalsServer(config)
 
 

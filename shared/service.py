@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from pydantic import SecretStr
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -78,6 +79,10 @@ class ServiceSpec(Generic[S]):
     # Long-running jobs (e.g. a scheduler) the runtime starts beside the relay and the
     # consumer; each gets the runtime's stop event and must return soon after it is set.
     background: Callable[[ServiceContext[S]], Sequence[BackgroundJob]] = lambda context: ()
+    # The service's secret settings by environment variable, and the dev values published
+    # in its source: outside dev and test the runtime refuses to start with a weak one.
+    secrets: Callable[[S], Mapping[str, str | SecretStr | None]] = lambda settings: {}
+    dev_secret_values: frozenset[str] = frozenset()
 
 
 def bind_settings(handlers: ServiceHandlers, settings: Any) -> HandlerMap:

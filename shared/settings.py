@@ -13,31 +13,34 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.startup_secrets import refuse_unsafe_secrets
+
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 
 
 class PlatformSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PATRONAGE_", extra="ignore")
+    # Errors never repeat the input: it holds the JWT secret.
+    model_config = SettingsConfigDict(env_prefix="PATRONAGE_", extra="ignore",
+                                      hide_input_in_errors=True)
 
-    environment: Literal["dev", "test", "prod"] = "dev"
+    # Fails closed: without an explicit `dev` or `test`, weak secrets are refused.
+    environment: Literal["dev", "test", "prod"] = "prod"
     database_url: str = Field(
         default="postgresql://postgres@127.0.0.1:5432/patronage",
         description="PostgreSQL URL; each service uses its own schema in it.",
     )
     kafka_bootstrap: str = "127.0.0.1:9092"
     topic_prefix: str = Field(default="", description="Prepended to every topic name.")
-    jwt_secret: str = DEV_JWT_SECRET
+    jwt_secret: str = Field(default=DEV_JWT_SECRET, repr=False)
     log_level: str = "INFO"
     web_concurrency: int = Field(
         default=1, ge=1, description="HTTP worker processes per `patronage serve` (one a core).")
     log_json: bool = True
 
     @model_validator(mode="after")
-    def _refuse_dev_secrets_in_prod(self) -> PlatformSettings:
-        if self.environment == "prod" and (
-            self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32
-        ):
-            raise ValueError("PATRONAGE_JWT_SECRET must be set to a real secret (>= 32 chars)")
+    def _refuse_weak_secrets_outside_dev(self) -> PlatformSettings:
+        refuse_unsafe_secrets(self.environment, {"PATRONAGE_JWT_SECRET": self.jwt_secret},
+                              frozenset({DEV_JWT_SECRET}))
         return self
 
 

@@ -16,7 +16,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from patronage.bench.bonus_hops import loop_hops
-from patronage.bench.loadgen import run_loadgen
+from patronage.bench.loadgen import loop_member, run_loadgen
+from patronage.bench.members import register_members
 from patronage.bench.stack import Stack, service_process
 from patronage.local import free_port
 from shared.http.auth import Principal, issue_token
@@ -43,10 +44,17 @@ async def bonus_loop_latency(stack: Stack, *, rates: list[float], seconds: float
     with service_process(stack, "wallet", free_port(), **env) as wallet, \
             service_process(stack, "rewards", free_port(), **env):
         for rate in rates:
+            # every loop's member is registered (an unregistered card earns no bonus): the
+            # warm-up's 1 + rate and the measured rate x seconds
+            run = uuid.uuid4().hex[:8]
+            await register_members(stack.database_url, [
+                *(loop_member(f"{run}w", n) for n in range(int(rate) + 2)),
+                *(loop_member(f"{run}m", n) for n in range(int(rate * seconds) + 1))])
             since = datetime.now(UTC)
             figures = run_loadgen("bonus_loop", {
                 "bootstrap": stack.kafka_bootstrap, "topic": wallet_events, "base": wallet,
-                "key": pos_key(), "rate": rate, "seconds": seconds, "amount": 50_000})
+                "key": pos_key(), "rate": rate, "seconds": seconds, "amount": 50_000,
+                "run": run})
             hops = await loop_hops(stack.database_url, since, datetime.now(UTC))
             reference = references[rate]
             ratio = figures["p99_ms"] / reference["p99_ms"] if reference["p99_ms"] else None

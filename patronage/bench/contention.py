@@ -14,6 +14,7 @@ import httpx
 
 from patronage.bench.bonus_loop import pos_key
 from patronage.bench.loadgen import run_loadgen
+from patronage.bench.members import register_members
 from patronage.bench.stack import Stack, service_process
 from patronage.local import free_port
 from services.wallet.store.verification import verify_ledger
@@ -56,8 +57,10 @@ async def ledger_problems(database_url: str) -> list[str]:
 async def purchase_contention(stack: Stack, *, concurrency: int, seconds: float) -> dict:
     run, key = uuid.uuid4().hex[:6], pos_key()
     hot, spread = f"hot-{run}", [f"spread-{run}-{i}" for i in range(concurrency)]
+    # no risk rules: the funding recharges (1,000,000.00 each) would be held for review
     env = {"PATRONAGE_TOPIC_PREFIX": f"bench{run}.", "PATRONAGE_WALLET_MAX_BALANCE": str(10 * FUNDS),
-           "PATRONAGE_WALLET_MAX_RECHARGE": str(FUNDS)}
+           "PATRONAGE_WALLET_MAX_RECHARGE": str(FUNDS), "PATRONAGE_WALLET_RISK": "[]"}
+    await register_members(stack.database_url, [hot, *spread])
     with service_process(stack, "wallet", free_port(), **env) as base:
         fund(base, key, [hot, *spread])
         common = {"base": base, "key": key, "concurrency": concurrency, "amount": PRICE}

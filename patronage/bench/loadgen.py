@@ -22,12 +22,15 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from patronage import eventloop
+from shared.http.auth import Principal, issue_token
+from shared.settings import DEV_JWT_SECRET
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -69,17 +72,28 @@ async def paced(rate: float, seconds: float, send) -> None:
     await asyncio.gather(*tasks)
 
 
+def loop_member(run: str, n: int) -> str:
+    return f"loop-{run}-{n}"
+
+
 def recharge_body(run: str, n: int, amount: int) -> dict:
     ref = f"{run}-{n}"
-    # A new member, payment reference and terminal each time: the fraud screen's velocity
-    # rules would (rightly) hold bonuses of one member or terminal recharging 200 times/s.
-    return {"member_id": f"loop-{run}-{n}", "amount": amount, "currency": "CNY",
+    # A new member and payment reference each time, and a new terminal (its own key, see
+    # `terminal_key`: the terminal comes from the key): the fraud screen's velocity rules
+    # would (rightly) hold bonuses of one member or terminal recharging 200 times/s.
+    return {"member_id": loop_member(run, n), "amount": amount, "currency": "CNY",
             "payment_method": "wechat_pay", "payment_reference": ref, "store_id": "bench_store",
-            "terminal_id": f"t-{run}-{n}", "channel": "pos", "pos_reference": ref}
+            "channel": "pos", "pos_reference": ref}
+
+
+def terminal_key(run: str, n: int) -> str:
+    """The key of terminal t-<run>-<n> of the bench store (dev secret)."""
+    return issue_token(DEV_JWT_SECRET, Principal("pos", f"t-{run}-{n}", store_id="bench_store"),
+                       datetime.now(UTC), timedelta(hours=1))
 
 
 async def bonus_loop(args: dict) -> dict:
-    run, amount = uuid.uuid4().hex[:8], args.get("amount", 50_000)
+    run, amount = args.get("run") or uuid.uuid4().hex[:8], args.get("amount", 50_000)
     consumer = await tail_consumer(args["bootstrap"], args["topic"], args.get("partitions", 6))
     answered: dict[str, float] = {}
     credited: dict[str, float] = {}
@@ -103,7 +117,8 @@ async def bonus_loop(args: dict) -> dict:
             nonlocal errors
             try:
                 response = await client.post("/v1/recharges", json=recharge_body(f"{run}{phase}", n, amount),
-                                             headers={"Idempotency-Key": f"{run}{phase}-{n}"})
+                                             headers={"Idempotency-Key": f"{run}{phase}-{n}",
+                                                      "X-Api-Key": terminal_key(f"{run}{phase}", n)})
             except httpx.HTTPError:  # a connection reset under overload: an error, not a crash
                 errors += 1
                 return None

@@ -31,14 +31,19 @@ RESULT = re.compile(r"RESULT (.*)")
 
 
 async def seed_wallets(database_url: str, count: int) -> None:
-    """Wallets bench-1 .. bench-<count>. The ones a smaller size's run created (and
-    recharged) are kept as they are: deleting them would leave their ledger lines and lots
-    behind, and `wallet verify` would rightly complain."""
+    """Wallets bench-1 .. bench-<count>, of registered members (the registered caps apply).
+    The ones a smaller size's run created (and recharged) are kept as they are: deleting
+    them would leave their ledger lines and lots behind, and `wallet verify` would rightly
+    complain."""
     connection = await asyncpg.connect(database_url)
     try:
         await connection.execute(
             "INSERT INTO wallet.wallets (member_id, currency) "
             "SELECT 'bench-' || n, 'CNY' FROM generate_series(1, $1) AS n "
+            "ON CONFLICT DO NOTHING", count)
+        await connection.execute(
+            "INSERT INTO wallet.registered_members (member_id, enrolled_at) "
+            "SELECT 'bench-' || n, now() FROM generate_series(1, $1) AS n "
             "ON CONFLICT DO NOTHING", count)
         await connection.execute("ANALYZE")
     finally:

@@ -38,6 +38,9 @@ def up(args: argparse.Namespace) -> None:
         postgres.start()
         print(f"export PATRONAGE_KAFKA_BOOTSTRAP={kafka.bootstrap_servers}")
         print(f"export PATRONAGE_DATABASE_URL={postgres.dsn}")
+        # Servers on this machine are for development: accept the dev secrets explicitly
+        # (the default, prod, refuses them; docs/operations.md, Safe defaults).
+        print("export PATRONAGE_ENVIRONMENT=dev")
         print(f"# data: {kafka.data_dir} {postgres.data_dir}; Ctrl-C stops both", flush=True)
         while not stop.wait(1.0):
             pass

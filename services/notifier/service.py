@@ -7,11 +7,11 @@ from pathlib import Path
 from services.notifier.api import create_app
 from services.notifier.handlers import HANDLERS
 from services.notifier.jobs import background_jobs
-from services.notifier.settings import get_notifier_settings
+from services.notifier.settings import DEV_SECRET, NotifierSettings, get_notifier_settings
 from services.notifier.store import tables
 from shared.service import ServiceSpec
 
-SPEC = ServiceSpec(
+SPEC: ServiceSpec[NotifierSettings] = ServiceSpec(
     name="notifier",
     metadata=tables.metadata,
     outbox=tables.outbox,
@@ -22,4 +22,7 @@ SPEC = ServiceSpec(
     handlers=HANDLERS,
     subscribes_to=("tiering", "wallet", "rewards", "referral"),
     background=background_jobs,
+    secrets=lambda settings: {"PATRONAGE_NOTIFIER_LINK_SECRET": settings.link_secret,
+                              "PATRONAGE_NOTIFIER_PROVIDER_SECRET": settings.provider_secret},
+    dev_secret_values=frozenset({DEV_SECRET}),
 )

@@ -23,7 +23,8 @@ DEV_SECRET = "patronage-dev-notifier-secret"
 
 
 class NotifierSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PATRONAGE_NOTIFIER_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PATRONAGE_NOTIFIER_", extra="ignore",
+                                      hide_input_in_errors=True)
 
     default_locale: str = Field(default="zh-CN", description="For members with no locale.")
     default_time_zone: str = Field(default="Asia/Shanghai", description="The merchant's: "

@@ -21,11 +21,17 @@ from services.rewards.store import (
     purchases,
     referral_rewards,
     review_queue,
+    tier_programs,
 )
 from services.rewards.store.members import lock_member
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.referral import ReferralQualified, ReferralRevoked
-from shared.events.tiering import MemberEnrolled, MembershipExpiring, TierChanged
+from shared.events.tiering import (
+    MemberEnrolled,
+    MembershipExpiring,
+    TierChanged,
+    TierProgramPublished,
+)
 from shared.events.wallet import (
     PurchaseCompleted,
     PurchaseRefunded,
@@ -75,6 +81,12 @@ async def on_tier_changed(event: TierChanged, uow: UnitOfWork, settings: Rewards
     await member_tiers.record_tier_change(uow.connection, event)
 
 
+async def on_tier_program_published(event: TierProgramPublished, uow: UnitOfWork,
+                                    settings: RewardsSettings) -> None:
+    # about no member: nothing to lock; one row per version, so a redelivery changes nothing
+    await tier_programs.record_program(uow.connection, event)
+
+
 async def on_membership_expiring(event: MembershipExpiring, uow: UnitOfWork,
                                  settings: RewardsSettings) -> None:
     await lock_member(uow.connection, event.member_id)
@@ -95,6 +107,7 @@ HANDLERS: ServiceHandlers = {
     PurchaseRefunded: [on_purchase_refunded],
     RechargeRefunded: [on_recharge_refunded],
     TierChanged: [on_tier_changed],
+    TierProgramPublished: [on_tier_program_published],
     MembershipExpiring: [on_membership_expiring],
     MemberEnrolled: [on_member_enrolled],
 }

@@ -21,6 +21,9 @@ class RewardsSettings(BaseSettings):
     timezone: str = Field(default="Asia/Shanghai",
                           description="The merchant's time zone: weekly member days use it.")
     fraud: FraudThresholds = Field(default_factory=FraudThresholds)
+    no_bonus_on_cards: bool = Field(
+        default=True, description="Reject the bonus of a recharge on an unregistered card "
+        "(RechargeCompleted.card_kind = card) with `unregistered_card`, unscreened.")
     dormant_after_days: int = Field(default=90, ge=1)
     high_value_from: int = Field(default=1_000_000, ge=0,
                                  description="Lifetime recharge (minor units) of the high_value segment.")

@@ -13,8 +13,10 @@ batch of one), in a handful of statements:
 - one statement records every purchase's spend entry (a purchase delivered twice under
   two event ids counts once: the first delivery records it);
 - then event by event, in delivery order: a renewal extends the membership
-  (`MembershipRenewed`), and the upgrade check runs in memory on the standing as it is
-  after that event's entry; only an actual upgrade writes (row, history, `TierChanged`).
+  (`MembershipRenewed`) if it was bought against a quote (a membership line without one
+  is logged, counted and skipped: `skip_unquoted`), and the upgrade check runs in memory
+  on the standing as it is after that event's entry; only an actual upgrade writes (row,
+  history, `TierChanged`).
   So each member's events come out in the order one-at-a-time would give them.
 """
 
@@ -23,7 +25,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from services.tiering.rules.memberships import renewal_in
+from prometheus_client import Counter
+
+from services.tiering.rules.memberships import Renewal, renewal_in
 from services.tiering.rules.qualifying import (
     in_rolling_year,
     purchase_refund_spend,
@@ -48,6 +52,9 @@ from shared.service import ServiceHandlers
 from shared.structured_logging import get_logger
 
 log = get_logger(__name__)
+UNQUOTED_RENEWALS = Counter(
+    "patronage_tiering_unquoted_membership_lines_total",
+    "Membership purchase lines without a quote id: recorded, renewed nothing")
 
 
 def counts(event: Event, settings: TieringSettings) -> bool:
@@ -79,7 +86,10 @@ async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitO
     grace = timedelta(days=settings.membership_grace_days)
     for n, event in enumerate(events):
         if (renewal := renewals[n]) is not None:
-            await memberships.renew(uow, event, renewal, grace, settings.reminder_offsets_days)
+            if renewal.unquoted:
+                skip_unquoted(event, renewal)
+            if renewal.years:
+                await memberships.renew(uow, event, renewal, grace, settings.reminder_offsets_days)
         if rules is None or n not in counted or event.member_id not in tier_of:
             continue
         spend_12m, recharge = sums.get(event.member_id, (0, 0))
@@ -91,6 +101,16 @@ async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitO
             await apply_decision(uow, members[event.member_id], decision, rules, settings.currency,
                                  now, **event.caused())
             tier_of[event.member_id] = decision.to_tier
+
+
+def skip_unquoted(event: PurchaseCompleted, renewal: Renewal) -> None:
+    """Defence in depth: the wallet sells a membership line only against a signed quote, so
+    a line without one (an older producer, a bug) renews nothing; it is logged and counted,
+    and the consumer carries on."""
+    UNQUOTED_RENEWALS.inc(len(renewal.unquoted))
+    log.warning("membership_line_without_quote_skipped", purchase_id=event.purchase_id,
+                member_id=event.member_id, skus=list(renewal.unquoted),
+                amount=renewal.unquoted_amount)
 
 
 async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork,

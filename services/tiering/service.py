@@ -7,7 +7,7 @@ from pathlib import Path
 from services.tiering.api import create_app
 from services.tiering.handlers import HANDLERS
 from services.tiering.jobs import background_jobs
-from services.tiering.settings import TieringSettings, get_tiering_settings
+from services.tiering.settings import DEV_CONTACT_HASH_KEY, TieringSettings, get_tiering_settings
 from services.tiering.store import tables
 from shared.service import ServiceSpec
 
@@ -22,4 +22,6 @@ SPEC: ServiceSpec[TieringSettings] = ServiceSpec(
     handlers=HANDLERS,
     subscribes_to=("wallet",),
     background=background_jobs,
+    secrets=lambda settings: {"PATRONAGE_TIERING_CONTACT_HASH_KEY": settings.contact_hash_key},
+    dev_secret_values=frozenset({DEV_CONTACT_HASH_KEY}),
 )

@@ -5,9 +5,8 @@ as versions and override the default ladder."""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.tiering.rules.quotes import PriceList
@@ -15,17 +14,19 @@ from services.tiering.rules.segments import SegmentBounds
 from services.tiering.rules.tiers import Benefits, Measure, Tier, TierRules
 
 DEV_CONTACT_HASH_KEY = "dev-only-contact-hash-key"
+# Multipliers come from shared/tier_benefits.py, which rewards falls back to as well.
 DEFAULT_LADDER = (
-    Tier("regular"),
-    Tier("silver", 500_000, 300_000, Benefits(300, 12_000)),
-    Tier("gold", 2_000_000, 1_000_000, Benefits(500, 15_000, ("free_parking",))),
-    Tier("diamond", 5_000_000, 3_000_000,
-         Benefits(1000, 20_000, ("free_parking", "lounge"), priority_support=True)),
+    Tier("regular", benefits=Benefits.default_for("regular")),
+    Tier("silver", 500_000, 300_000, Benefits.default_for("silver", 300)),
+    Tier("gold", 2_000_000, 1_000_000, Benefits.default_for("gold", 500, ("free_parking",))),
+    Tier("diamond", 5_000_000, 3_000_000, Benefits.default_for(
+        "diamond", 1000, ("free_parking", "lounge"), priority_support=True)),
 )
 
 
 class TieringSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PATRONAGE_TIERING_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PATRONAGE_TIERING_", extra="ignore",
+                                      hide_input_in_errors=True)
 
     currency: str = Field(default="CNY", description="The program's currency; other "
                           "currencies do not count towards tiers.")
@@ -40,6 +41,8 @@ class TieringSettings(BaseSettings):
     length_discount_bps: dict[int, int] = Field(default={1: 1000, 2: 2000})
     segment_discount_bps: dict[str, int] = Field(
         default={"potential": 2000, "growing": 3000, "core": 4000})
+    quote_valid_minutes: int = Field(default=30, gt=0, le=24 * 60, description="How long a "
+                                     "renewal quote's signed token may be bought against.")
     early_renewal_bps: int = 1500
     early_renewal_days: int = 60
     win_back_bps: int = 2500
@@ -48,9 +51,8 @@ class TieringSettings(BaseSettings):
     contact_hash_key: str = Field(
         default=DEV_CONTACT_HASH_KEY, description="Key of the phone hash enrolments publish "
         "(MemberEnrolled.phone_hash): with a known key anyone could hash every phone number "
-        "and read the events' hashes back, so prod refuses the default.")
-    environment: Literal["dev", "test", "prod"] = Field(
-        default="dev", validation_alias="PATRONAGE_ENVIRONMENT")
+        "and read the events' hashes back, so only dev and test accept the default.",
+        repr=False)
     scheduler_interval_seconds: float = Field(default=60.0, gt=0)
     scheduler_batch_size: int = Field(default=1000, gt=0)
 
@@ -60,14 +62,6 @@ class TieringSettings(BaseSettings):
         if any(d <= 0 for d in offsets) or len(set(offsets)) != len(offsets):
             raise ValueError("reminder offsets must be distinct positive days")
         return tuple(sorted(offsets, reverse=True))
-
-    @model_validator(mode="after")
-    def _refuse_dev_contact_key_in_prod(self) -> TieringSettings:
-        if self.environment == "prod" and (
-                self.contact_hash_key == DEV_CONTACT_HASH_KEY or len(self.contact_hash_key) < 32):
-            raise ValueError("PATRONAGE_TIERING_CONTACT_HASH_KEY must be set to a real secret "
-                             "(>= 32 chars)")
-        return self
 
     def default_rules(self) -> TierRules:
         return TierRules(self.measure, DEFAULT_LADDER, version=0)

@@ -1,4 +1,5 @@
-"""The wallet's event handlers (rewards' bonus decisions), and the one map that wires them.
+"""The wallet's event handlers (rewards' bonus decisions, tiering's enrolments), and the one
+map that wires them.
 
 Each takes the wallet's settings from the runtime (how long a bonus lot lives), so a
 runtime started with other settings — a test, a merchant with 6-month bonuses — credits
@@ -10,8 +11,10 @@ from collections.abc import Sequence
 
 from services.wallet.settings import WalletSettings
 from services.wallet.store.bonuses import credit_bonuses, mark_held, mark_rejected
+from services.wallet.store.registered_members import register_members
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected
+from shared.events.tiering import MemberEnrolled
 from shared.messaging.batches import batch
 from shared.service import ServiceHandlers
 
@@ -31,8 +34,15 @@ async def on_bonus_rejected(event: BonusRejected, uow: UnitOfWork,
     await mark_rejected(event, uow)
 
 
+async def on_members_enrolled(events: Sequence[MemberEnrolled], uow: UnitOfWork,
+                              settings: WalletSettings) -> None:
+    # the registered caps from now on (store/registered_members.py); no money moves
+    await register_members(uow.connection, events)
+
+
 HANDLERS: ServiceHandlers = {
     BonusGranted: [batch(on_bonuses_granted)],
     BonusHeld: [on_bonus_held],
     BonusRejected: [on_bonus_rejected],
+    MemberEnrolled: [batch(on_members_enrolled)],
 }

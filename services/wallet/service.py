@@ -20,7 +20,7 @@ SPEC: ServiceSpec[WalletSettings] = ServiceSpec(
     load_settings=get_wallet_settings,
     create_app=create_app,
     handlers=HANDLERS,
-    subscribes_to=("rewards",),
+    subscribes_to=("rewards", "tiering"),
     statement_pool_size=16,  # the recharge hot path (services/wallet/store/recharges.py)
     background=background_jobs,
 )

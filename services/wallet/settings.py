@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.wallet.rules.lots import DrawPolicy
 from services.wallet.rules.recharges import StoredValueLimits
+from services.wallet.rules.risk import DEFAULT_RULES, RiskRule
+
+# Placeholders that work in `patronage dev` only: refused at start elsewhere (`providers_for`).
+DEV_PAYMENT_SECRET = "patronage-dev-fakepay-secret"
+DEV_REFERENCE_KEY = "patronage-dev-payment-reference-key"
+FAKE_PROVIDER = "fakepay"
+MIN_SECRET_LENGTH = 32
+
+
+class PaymentProvider(BaseModel):
+    """A payment provider whose signed callbacks settle payment intents."""
+
+    secret: SecretStr = Field(description="Signs its callbacks (HMAC-SHA256).")
+    payment_method: Literal["card", "wechat_pay", "alipay", "unionpay", "other"] = "other"
 
 
 class WalletSettings(BaseSettings):
@@ -16,8 +31,14 @@ class WalletSettings(BaseSettings):
 
     currencies: frozenset[str] = Field(default=frozenset({"CNY"}),
                                        description="Currencies the merchant's wallets hold.")
-    max_recharge: int = Field(default=500_000, gt=0, description="Per recharge, minor units.")
-    max_balance: int = Field(default=500_000, gt=0, description="Per wallet, minor units.")
+    max_recharge: int = Field(default=500_000, gt=0,
+                              description="Per recharge of a registered member, minor units.")
+    max_balance: int = Field(default=500_000, gt=0,
+                             description="Per wallet of a registered member, minor units.")
+    card_max_recharge: int = Field(default=100_000, gt=0, description="Per recharge of an "
+                                   "unregistered card (an id that never enrolled), minor units.")
+    card_max_balance: int = Field(default=100_000, gt=0,
+                                  description="Per wallet of an unregistered card, minor units.")
     draw_policy: DrawPolicy = Field(
         default=DrawPolicy.PROPORTIONAL,
         description="How stored value pays: proportional, principal_first or bonus_first.")
@@ -25,8 +46,47 @@ class WalletSettings(BaseSettings):
         default=12, ge=1, le=120,
         description="A bonus lot expires this many months after its credit; unset: never.")
 
+    risk: tuple[RiskRule, ...] = Field(
+        default=DEFAULT_RULES,
+        description="Short-window amount rules, JSON: [{name, scope (member | "
+        "payment_reference | terminal), window_minutes, threshold, action (hold_bonus | "
+        "hold_recharge | freeze)}]; [] for none.")
+    payment_providers: dict[str, PaymentProvider] = Field(
+        default_factory=dict,
+        description='Providers and their callback secrets, e.g. {"fakepay": {"secret": "..."}}; '
+        "in the dev environment `fakepay` is there with a dev secret unless configured.")
+    payment_reference_key: SecretStr = Field(
+        default=SecretStr(DEV_REFERENCE_KEY),
+        description="Keys the token published in place of a payment reference.")
+    payment_intent_ttl_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    payment_intent_sweep_seconds: float = Field(
+        default=60, gt=0, description="How often pending intents past their time are marked.")
+    payment_signature_tolerance_seconds: int = Field(
+        default=300, ge=1, le=3600, description="How far a callback's timestamp may be from now.")
+    app_store_id: str = Field(default="app", min_length=1, max_length=64,
+                              description="The store_id of recharges paid in the member app.")
+
+    def providers_for(self, environment: str) -> dict[str, PaymentProvider]:
+        """The providers in force; refuses, outside dev, a secret that is short or a dev
+        placeholder (and in prod the dev reference key): the service does not start."""
+        providers = dict(self.payment_providers)
+        if environment == "dev":
+            providers.setdefault(FAKE_PROVIDER, PaymentProvider(secret=SecretStr(DEV_PAYMENT_SECRET)))
+            return providers
+        for name, provider in providers.items():
+            secret = provider.secret.get_secret_value()
+            if len(secret) < MIN_SECRET_LENGTH or DEV_PAYMENT_SECRET in secret:
+                raise ValueError(f"PATRONAGE_WALLET_PAYMENT_PROVIDERS: the secret of {name} must "
+                                 f"be a real secret of at least {MIN_SECRET_LENGTH} characters")
+        key = self.payment_reference_key.get_secret_value()
+        if environment == "prod" and (key == DEV_REFERENCE_KEY or len(key) < MIN_SECRET_LENGTH):
+            raise ValueError("PATRONAGE_WALLET_PAYMENT_REFERENCE_KEY must be set to a real secret "
+                             f"of at least {MIN_SECRET_LENGTH} characters")
+        return providers
+
     def limits(self) -> StoredValueLimits:
-        return StoredValueLimits(self.currencies, self.max_recharge, self.max_balance)
+        return StoredValueLimits(self.currencies, self.max_recharge, self.max_balance,
+                                 self.card_max_recharge, self.card_max_balance)
 
 
 @lru_cache

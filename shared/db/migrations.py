@@ -10,11 +10,18 @@ file), and `upgrade_to_head` applies every such file after the alembic upgrade, 
 transaction and with the service's schema as search_path. A function that does not compile
 rolls the whole upgrade back. A migration only drops what a new version replaces (an old
 argument list, which `CREATE OR REPLACE` would leave beside the new one as an overload).
+
+Replicas start at once (the k8s base runs two of each service), and each migrates: the whole
+upgrade, schema creation and repeatable objects included, runs under a session advisory
+lock per service schema (`migration_lock_key`). The first replica migrates; the others
+wait, then find the schema at head and re-apply only the repeatable objects, one at a time.
+Without it two replicas on a fresh database both insert `alembic_version` and one fails.
 """
 
 from __future__ import annotations
 
 import asyncio
+import zlib
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -46,6 +53,11 @@ def upgrade_to_head(script_location: Path, url: str, schema: str) -> None:
     command.upgrade(config, "head")
 
 
+def migration_lock_key(schema: str) -> int:
+    """The advisory-lock id that serialises the migrations of one service schema."""
+    return zlib.crc32(f"patronage.migrations.{schema}".encode())
+
+
 def repeatable_sql(script_location: Path) -> list[str]:
     """The text of every `*.sql` file in the service's `store/sql/` (next to its migrations
     directory), in file-name order; none for a service without one."""
@@ -59,6 +71,10 @@ def run_env(metadata: MetaData) -> None:
     schema = config.attributes["schema"]
 
     def migrate(connection: Connection) -> None:
+        # Session-level: held across the commit below until the connection closes.
+        connection.execute(text("SELECT pg_advisory_lock(:key)"),
+                           {"key": migration_lock_key(schema)})
+        connection.commit()
         connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         connection.execute(text(f'SET search_path TO "{schema}"'))
         connection.commit()
@@ -73,6 +89,9 @@ def run_env(metadata: MetaData) -> None:
             # The driver's own SQL: no bind-parameter parsing of `:` in PL/pgSQL bodies.
             for statement in config.attributes.get("repeatable_sql", ()):
                 connection.exec_driver_sql(statement)
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"),
+                           {"key": migration_lock_key(schema)})
+        connection.commit()
 
     async def run() -> None:
         engine = create_async_engine(config.get_main_option("sqlalchemy.url"))

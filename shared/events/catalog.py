@@ -28,6 +28,7 @@ from shared.events.tiering import (
     MembershipExpiring,
     MembershipRenewed,
     TierChanged,
+    TierProgramPublished,
 )
 from shared.events.wallet import (
     BonusCredited,
@@ -36,6 +37,8 @@ from shared.events.wallet import (
     RechargeCompleted,
     RechargeRefunded,
     WalletAdjusted,
+    WalletFrozen,
+    WalletUnfrozen,
 )
 
 CATALOG: tuple[type[Event], ...] = (
@@ -45,11 +48,14 @@ CATALOG: tuple[type[Event], ...] = (
     PurchaseRefunded,
     RechargeRefunded,
     WalletAdjusted,
+    WalletFrozen,
+    WalletUnfrozen,
     MemberEnrolled,
     TierChanged,
     MembershipRenewed,
     MembershipExpiring,
     MembershipExpired,
+    TierProgramPublished,
     BonusGranted,
     BonusHeld,
     BonusRejected,

@@ -27,6 +27,8 @@ from pydantic import (
     computed_field,
 )
 
+from shared.events.card_numbers import refuse_card_numbers_in_json
+
 EntityId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 MemberId = EntityId
 Currency = Annotated[
@@ -102,4 +104,7 @@ class Event(BaseModel):
         }
 
     def to_json(self) -> bytes:
-        return self.model_dump_json().encode()
+        """The payload as published; refuses a card number in any string (card_numbers.py)."""
+        payload = self.model_dump_json().encode()
+        refuse_card_numbers_in_json(payload, type(self).__name__)
+        return payload

@@ -68,6 +68,9 @@ class BonusGranted(Event):
     rules: tuple[AppliedRule, ...] = Field(default=(), description="Rules that produced it.")
     reviewed_by: EntityId | None = Field(
         default=None, description="The reviewer, when granted after manual review.")
+    principal_released: bool = Field(
+        default=False, description="The reviewer approved a recharge whose principal the "
+        "wallet held (RechargeCompleted.principal_held): the wallet makes it spendable.")
 
     @model_validator(mode="after")
     def _grant_id_from_recharge(self) -> Self:

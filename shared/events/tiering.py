@@ -154,3 +154,41 @@ class MembershipExpired(Event):
         if self.grace_until < self.term_end:
             raise ValueError("grace_until cannot be before term_end")
         return self
+
+
+TIER_PROGRAM_KEY = "_tier_program"
+Multiplier = Annotated[int, Field(ge=0, le=100_000, description="Basis points: 15000 = x1.5.")]
+
+
+class TierBenefitsEntry(ValueObject):
+    """One tier of a published program and the benefits it gives."""
+
+    name: TierName
+    discount_bps: int = Field(ge=0, le=10_000, description="500 = 5 % off.")
+    points_multiplier_bps: Multiplier = Field(description="Scales the points a purchase earns.")
+    bonus_multiplier_bps: Multiplier = Field(description="Scales the recharge bonus.")
+    free_services: tuple[EntityId, ...] = ()
+    priority_support: bool = False
+
+
+class TierProgramPublished(Event):
+    """Ops published a new version of the tier rules: every tier's benefits, in force from
+    `effective_from`. The one source of the multipliers rewards pays. It is about no member:
+    `member_id` (and so the Kafka key) is always `_tier_program`, which keeps every version
+    in one partition, in order."""
+
+    event_type = "TierProgramPublished"
+    producer_name = "tiering"
+
+    program_version: int = Field(ge=1, description="The tier rules version, 1, 2, ...")
+    measure: Literal["spend_12m", "lifetime_recharge", "both"]
+    effective_from: UtcDatetime
+    tiers: tuple[TierBenefitsEntry, ...] = Field(min_length=1, description="Lowest tier first.")
+
+    @model_validator(mode="after")
+    def _about_the_program(self) -> Self:
+        if self.member_id != TIER_PROGRAM_KEY:
+            raise ValueError(f"member_id must be {TIER_PROGRAM_KEY}")
+        if len({tier.name for tier in self.tiers}) != len(self.tiers):
+            raise ValueError("tier names must be distinct")
+        return self

@@ -6,7 +6,7 @@ paid in, "bonus" is money the merchant gave and may claw back.
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 from uuid import UUID
 
 from pydantic import Field, model_validator
@@ -22,6 +22,18 @@ from shared.events.envelope import (
     ValueObject,
 )
 
+RiskAction = Literal["hold_bonus", "hold_recharge", "freeze"]
+
+
+class RiskFinding(ValueObject):
+    """A wallet risk rule (a short-window amount sum) that fired on a recharge."""
+
+    rule: EntityId = Field(description="The rule's name in the wallet's settings.")
+    action: RiskAction = Field(
+        description="hold_bonus: only the bonus waits for review; hold_recharge: the "
+                    "principal too; freeze: the principal is held and the wallet frozen.")
+    detail: FreeText
+
 
 class RechargeCompleted(Event):
     """A member paid money into their stored-value balance (principal only; any bonus is
@@ -35,13 +47,28 @@ class RechargeCompleted(Event):
     currency: Currency
     payment_method: EntityId = Field(
         description="How it was paid: cash, card, wechat_pay, alipay, unionpay, other, ...")
-    payment_reference: EntityId = Field(description="The payment provider's transaction id.")
+    payment_reference: EntityId = Field(
+        description="A token of the payment provider's transaction id (`tok_` + 32 letters, "
+        "a keyed hash): equal for equal references, never the reference itself.")
+    payment_reference_masked: EntityId | None = Field(
+        default=None, description="The reference for people, masked: `****` + its last four "
+        "characters (`****` alone for a short one).")
     store_id: EntityId
     terminal_id: EntityId | None = Field(default=None, description="POS terminal, if any.")
     channel: SalesChannel
     is_first_recharge: bool = Field(description="The member's first recharge in this currency.")
     lifetime_recharged: MinorUnits = Field(
         description="Everything this member ever recharged in this currency, this one included.")
+    card_kind: Literal["registered", "card"] | None = Field(
+        default=None, description="The caps the wallet applied: `registered` (tiering enrolled "
+        "the member) or `card` (an unregistered card: lower caps, no bonus). Absent (older "
+        "events): registered.")
+    risk_reasons: tuple[RiskFinding, ...] = Field(
+        default=(), description="The wallet's risk rules that fired; rewards holds the "
+        "recharge for review whenever there is one.")
+    principal_held: bool = Field(
+        default=False, description="The principal is not spendable until a reviewer approves "
+        "the recharge in rewards' review queue.")
 
     @model_validator(mode="after")
     def _lifetime_includes_this_recharge(self) -> Self:
@@ -70,6 +97,9 @@ class PurchaseItem(ValueObject):
     category: EntityId | None = Field(default=None, description="Merchant's product category.")
     quantity: int = Field(ge=1)
     amount: MinorUnits = Field(description="Line total after line discounts.")
+    quote_id: EntityId | None = Field(
+        default=None, description="The tiering renewal quote a membership line was bought "
+        "against (checked by the wallet: member, sku, price, currency, expiry).")
 
 
 class PurchaseCompleted(Event):
@@ -150,3 +180,26 @@ class WalletAdjusted(Event):
         if self.principal_delta == 0 and self.bonus_delta == 0:
             raise ValueError("an adjustment must change principal or bonus")
         return self
+
+
+class WalletFrozen(Event):
+    """A member's wallets were frozen: no recharge and no purchase until unfrozen (refunds
+    and operators' adjustments still work)."""
+
+    event_type = "WalletFrozen"
+    producer_name = "wallet"
+
+    reason: FreeText
+    actor: EntityId = Field(description="The operator, or `rule:<name>` for a risk rule.")
+    recharge_id: EntityId | None = Field(
+        default=None, description="The recharge whose risk rule froze the wallet, if any.")
+
+
+class WalletUnfrozen(Event):
+    """A member's wallets were unfrozen by an operator."""
+
+    event_type = "WalletUnfrozen"
+    producer_name = "wallet"
+
+    reason: FreeText
+    actor: EntityId

@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from shared.http.health import health_router
 from shared.http.metrics import RequestMetrics
+from shared.http.outages import DatabaseOutage
 from shared.http.problems import install_problem_handlers
 from shared.http.request_context import RequestContext
 from shared.http.verified_tokens import VerifiedTokens
@@ -21,6 +22,8 @@ def service_app(
     app = FastAPI(title=title, description=description, version="1.0.0")
     app.state.jwt_secret = context.platform.jwt_secret
     app.state.verified_tokens = VerifiedTokens()
+    app.state.database_outage = DatabaseOutage(context.name)
+    app.state.database_outage.watch(context.engine)
     install_problem_handlers(app)
     app.include_router(health_router(context.readiness))
     for router in routers:

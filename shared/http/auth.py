@@ -21,7 +21,8 @@ from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.http.problems import Problem
 from shared.http.verified_tokens import VerifiedTokens
@@ -88,7 +89,22 @@ def verified(secret: str, cache: VerifiedTokens[Principal], token: str) -> Princ
     return principal
 
 
-async def authenticate(request: Request) -> Principal:
+# Declared so that every route taking a `Caller` lists both schemes in its OpenAPI
+# `security` (either one will do) and `/docs` can send credentials; `authenticate` still
+# reads the headers itself, so a missing or wrong one gets its problem+json 401.
+POS_API_KEY = APIKeyHeader(
+    name="X-Api-Key", scheme_name="PosApiKey", auto_error=False,
+    description="A POS terminal's key (`patronage keys pos`).")
+BEARER = HTTPBearer(
+    scheme_name="Bearer", bearerFormat="JWT", auto_error=False,
+    description="A member app's token, or an ops token with scopes (`patronage keys ops`).")
+
+
+async def authenticate(
+    request: Request,
+    _pos_api_key: Annotated[str | None, Security(POS_API_KEY)] = None,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
+) -> Principal:
     state = request.app.state
     x_api_key = request.headers.get("x-api-key")
     authorization = request.headers.get("authorization")

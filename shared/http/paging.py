@@ -11,12 +11,14 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
 from fastapi import Query
 from pydantic import BaseModel, Field
 
+from shared.http.moments import moment_or_none
 from shared.http.problems import Problem
 
 T = TypeVar("T")
@@ -48,6 +50,15 @@ def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
     if not isinstance(key, list) or len(key) != arity:
         raise invalid_cursor()
     return key
+
+
+def cursor_moment(value: object) -> datetime:
+    """A moment a cursor carries; 400 `invalid_cursor` for anything this API would not have
+    written there (not ISO 8601, no offset, outside shared/http/moments.py's range)."""
+    moment = moment_or_none(value)
+    if moment is None:
+        raise invalid_cursor()
+    return moment
 
 
 def invalid_cursor() -> Problem:

@@ -2,9 +2,11 @@
 
 Routes raise `Problem(status, code, detail)`; the rules raise `RuleViolation`s
 (shared/rule_violations.py), answered with their own status and code; validation errors become 422
-`invalid_request` with the offending fields; a body that is not JSON becomes 400
-`malformed_json`; anything unexpected becomes a 500 problem (logged) rather than a stack
-trace. Clients switch on `code`, never on `title` or `detail`.
+`invalid_request` with the offending fields (422 `datetime_out_of_range` when a moment is
+outside shared/http/moments.py's range); a body that is not JSON becomes 400
+`malformed_json`; a database outage becomes 503 `service_unavailable` with `Retry-After`
+(shared/http/outages.py); anything else unexpected becomes a 500 problem (logged) rather
+than a stack trace. Clients switch on `code`, never on `title` or `detail`.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.http.moments import OUT_OF_RANGE
+from shared.http.outages import OUTAGE_ERRORS, RETRY_AFTER_SECONDS, is_database_outage
 from shared.rule_violations import RuleViolation
 from shared.structured_logging import get_logger
 
@@ -69,6 +74,9 @@ async def _on_validation(request: Request, error: Exception) -> Response:
     ]
     if any(e["type"] == "json_invalid" for e in errors):
         return problem_response(request, 400, "malformed_json", "The body is not valid JSON.")
+    if any(e["type"] == OUT_OF_RANGE for e in errors):
+        return problem_response(request, 422, OUT_OF_RANGE,
+                                "A moment is outside the range this API accepts.", errors=errors)
     return problem_response(request, 422, "invalid_request",
                             "The request does not match the schema.", errors=errors)
 
@@ -81,6 +89,19 @@ async def _on_http(request: Request, error: Exception) -> Response:
                             dict(error.headers or {}))
 
 
+async def _on_database_error(request: Request, error: Exception) -> Response:
+    """Registered per exception class so that Starlette answers it and does not re-raise
+    it (as it does after a 500 handler) into a traceback per request."""
+    outage = getattr(request.app.state, "database_outage", None)
+    if outage is None or not is_database_outage(error):
+        raise error  # not an outage: the 500 handler below answers and logs it
+    outage.failed(error)
+    return problem_response(
+        request, 503, "service_unavailable",
+        "The service cannot reach its database; try again shortly.",
+        {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 async def _on_unexpected(request: Request, error: Exception) -> Response:
     log.exception("unhandled_error", path=request.url.path, error=repr(error))
     return problem_response(request, 500, "internal_error", "Something went wrong on our side.")
@@ -91,6 +112,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RuleViolation, _on_rule_violation)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    for kind in (*OUTAGE_ERRORS, DBAPIError):
+        app.add_exception_handler(kind, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)
 
 
@@ -99,5 +122,6 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     for status, description in {
         400: "Malformed request", 401: "Not authenticated", 403: "Not allowed",
         404: "Not found", 409: "Conflict", 422: "Invalid request",
+        503: "The database cannot be reached; retry after `Retry-After` seconds",
     }.items()
 }

@@ -31,6 +31,7 @@ from sqlalchemy import Table
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from shared.events.card_numbers import CardNumberRefused, refuse_card_numbers_in_json
 from shared.events.catalog import UnknownEventType
 from shared.events.cloudevents import event_class_of
 from shared.events.envelope import Event
@@ -44,7 +45,9 @@ log = get_logger(__name__)
 
 Handler = Callable[[Event, UnitOfWork], Awaitable[None]]
 HandlerMap = Mapping[type[Event], Sequence[Handler]]
-POISON_ON_DECODE = (UnknownEventType, ValidationError, ValueError)
+# CardNumberRefused: an event carrying a card number (published before the guard) is
+# parked in the dead-letter topic rather than passed on to a handler.
+POISON_ON_DECODE = (UnknownEventType, ValidationError, ValueError, CardNumberRefused)
 
 
 def is_infrastructure_error(error: BaseException) -> bool:
@@ -108,6 +111,7 @@ class EventConsumer:
                 kind = event_class_of(message.headers)
                 if kind not in self.handlers:
                     continue  # a type this service does not handle: no need to parse it
+                refuse_card_numbers_in_json(message.value, kind.__name__)
                 event = kind.model_validate_json(message.value)
             except POISON_ON_DECODE as error:
                 dead.append((message, error, 1))

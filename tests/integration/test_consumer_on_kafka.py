@@ -119,17 +119,21 @@ async def test_a_poison_message_is_dead_lettered_and_the_next_one_still_applied(
         # malformed one is none of this consumer's business (not dead-lettered)
         ("m3", b"{not json", [("ce_type", PurchaseCompleted.ce_type().encode())]),
         as_record(poisoned),
+        # a card number in a field, as published before the events refused them
+        ("m3", as_record(recharge("m3", 2))[1].replace(b'"p2"', b'"4111111111111111"'),
+         ce_type_header),
         as_record(good),
     ])
 
     async with running(probe.SPEC, platform, KafkaTransport(kafka.bootstrap_servers)) as service:
         await eventually(lambda: applied_rows(platform.database_url), lambda rows: len(rows) == 1)
-        dead = await read_topic(kafka.bootstrap_servers, topics.dlq("probe"), 3)
-        assert service.consumer.stats.dead_lettered == 3
+        dead = await read_topic(kafka.bootstrap_servers, topics.dlq("probe"), 4)
+        assert service.consumer.stats.dead_lettered == 4
 
     assert (await applied_rows(platform.database_url))[0]["event_id"] == good.event_id
     errors = sorted(dict(r.headers)["dlq_error_type"].decode() for r in dead)
-    assert errors == ["HandlerAlwaysFails", "UnknownEventType", "ValidationError"]
+    assert errors == ["CardNumberRefused", "HandlerAlwaysFails", "UnknownEventType",
+                      "ValidationError"]
     for record in dead:
         headers = dict(record.headers)
         assert headers["dlq_original_topic"].decode() == topics.events("wallet")

@@ -26,7 +26,7 @@ async def test_a_recharge_reaches_rewards_over_the_in_process_bus(bus_platform):
             running(REWARDS, bus_platform, transport) as rewards:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=wallet.app),
                                      base_url="http://wallet",
-                                     headers=pos_headers(body["store_id"])) as client:
+                                     headers=pos_headers(body["store_id"], body["terminal_id"])) as client:
             first = await client.post("/v1/recharges", json=body, headers={"Idempotency-Key": "a"})
             body2 = {**body, "pos_reference": uuid.uuid4().hex}
             await client.post("/v1/recharges", json=body2, headers={"Idempotency-Key": "b"})

@@ -28,7 +28,7 @@ async def test_a_recharge_reaches_rewards_through_kafka(platform, kafka):
     async with running(WALLET, platform, transport) as wallet, running(REWARDS, platform, transport):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=wallet.app),
                                      base_url="http://wallet",
-                                     headers=pos_headers(body["store_id"])) as client:
+                                     headers=pos_headers(body["store_id"], body["terminal_id"])) as client:
             response = await client.post("/v1/recharges", json=body,
                                          headers={"Idempotency-Key": "skeleton-1"})
         assert response.status_code == 201

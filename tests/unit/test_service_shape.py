@@ -17,7 +17,8 @@ TEMPLATE = ("service.py", "settings.py", "handlers.py", "rules", "store", "store
 # Rules whose only callers are tests on purpose: each is the specification a database-side
 # twin is tested against (the twin cannot call Python).
 ORACLES = {
-    "check_stored_value": "wallet_recharge's limit check; test_recharge_function.py",
+    "check_caps": "wallet_recharge's caps by kind; test_recharge_function.py",
+    "findings": "wallet_recharge's short-window risk rules; test_recharge_function.py",
 }
 FRAMEWORKS = ("fastapi", "starlette", "sqlalchemy", "asyncpg", "aiokafka", "httpx", "alembic")
 

@@ -11,22 +11,12 @@ from services.notifier.api.receipts import receipts_router
 from services.notifier.api.reports import reports_router
 from services.notifier.api.templates import templates_router
 from services.notifier.api.unsubscribe import unsubscribe_router
-from services.notifier.settings import DEV_SECRET, NotifierSettings
+from services.notifier.settings import NotifierSettings
 from shared.http.app import service_app
 from shared.service import ServiceContext
 
 
-def refuse_dev_secrets_in_prod(context: ServiceContext[NotifierSettings]) -> None:
-    """The unsubscribe links and provider requests are only as good as their secrets."""
-    settings = context.settings
-    if context.platform.environment == "prod" and DEV_SECRET in (
-            settings.link_secret.get_secret_value(), settings.provider_secret.get_secret_value()):
-        raise ValueError("PATRONAGE_NOTIFIER_LINK_SECRET and PATRONAGE_NOTIFIER_PROVIDER_SECRET "
-                         "must be set to real secrets in prod")
-
-
 def create_app(context: ServiceContext[NotifierSettings]) -> FastAPI:
-    refuse_dev_secrets_in_prod(context)
     return service_app(
         context, title="Patronage notifier",
         description="Reaching members: contacts and consent, the in-app inbox, the delivery "

@@ -13,12 +13,12 @@ from services.notifier.api.schemas import (
     ConsentView,
     ContactBody,
     ContactView,
-    PathId,
 )
 from services.notifier.rules.channels import CHANNELS, default_consent
 from services.notifier.rules.kinds import CATEGORIES
 from services.notifier.store import contacts
 from shared.http.auth import Caller
+from shared.http.ids import PathId
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 

@@ -8,10 +8,11 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from services.notifier.api.access import require_member_or_ops
-from services.notifier.api.schemas import InboxPage, NotificationView, PathId
+from services.notifier.api.schemas import InboxPage, NotificationView
 from services.notifier.store import inbox, notifications
 from shared.http.auth import Caller
-from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
+from shared.http.ids import PathId
+from shared.http.paging import Cursor, Limit, Page, cursor_moment, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
 
@@ -22,7 +23,7 @@ def newest_first_after(cursor: str | None) -> tuple[datetime, UUID] | None:
     if key is None:
         return None
     try:
-        return datetime.fromisoformat(key[0]), UUID(key[1])
+        return cursor_moment(key[0]), UUID(key[1])
     except (TypeError, ValueError) as error:
         raise invalid_cursor() from error
 

@@ -7,17 +7,17 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from services.notifier.api.schemas import NotificationsReport
 from services.notifier.store import reports
 from shared.http.auth import Caller, require_scope
+from shared.http.moments import Moment
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
 
 MAX_PERIOD = timedelta(days=366)
-From = Annotated[AwareDatetime, Query(alias="from", description="Start, inclusive.")]
-To = Annotated[AwareDatetime, Query(alias="to", description="End, exclusive.")]
+From = Annotated[Moment, Query(alias="from", description="Start, inclusive.")]
+To = Annotated[Moment, Query(alias="to", description="End, exclusive.")]
 
 
 def reports_router(context: ServiceContext) -> APIRouter:

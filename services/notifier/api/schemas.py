@@ -7,13 +7,12 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from shared.events.tiering import Locale
+from shared.http.moments import Moment
 
 NO_NUL = r"^[^\x00]+$"
-PathId = Annotated[str, Path(min_length=1, max_length=64, pattern=NO_NUL)]
 ChannelName = Literal["email", "sms", "push", "wechat", "inbox"]
 CategoryName = Literal["transactional", "marketing"]
 ProviderChannel = Literal["sms", "push", "wechat", "email"]
@@ -129,7 +128,7 @@ class DeliveryReceipt(BaseModel):
     message_id: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)]
     status: Literal["delivered", "failed"]
     error: Annotated[str, StringConstraints(max_length=2000, pattern=NO_NUL)] | None = None
-    at: datetime | None = Field(default=None, description="When it was delivered (or not).")
+    at: Moment | None = Field(default=None, description="When it was delivered (or not).")
 
     @field_validator("at")
     @classmethod

@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter
 from jinja2 import TemplateError
 
-from services.notifier.api.schemas import PathId, PreviewBody, PreviewView
+from services.notifier.api.schemas import PreviewBody, PreviewView
 from services.notifier.rules.kinds import KINDS
 from services.notifier.rules.samples import SAMPLES
 from services.notifier.rules.templates import LOCALES, render
 from shared.http.auth import Caller, require_scope
+from shared.http.ids import PathId
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
 

@@ -8,11 +8,12 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from services.referral.api.schemas import CodeLookup, CodeView, PathId
+from services.referral.api.schemas import CodeLookup, CodeView
 from services.referral.rules.codes import looks_like_a_code, normalise
 from services.referral.settings import ReferralSettings
 from services.referral.store import codes
 from shared.http.auth import Caller, require_member_access
+from shared.http.ids import PathId, PathReference
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
 
@@ -60,7 +61,7 @@ def codes_router(context: ServiceContext[ReferralSettings]) -> APIRouter:
                              settings)
 
     @router.get("/codes/{code}", response_model=CodeLookup, summary="Look up a typed code")
-    async def lookup(code: PathId, caller: Caller) -> dict:
+    async def lookup(code: PathReference, caller: Caller) -> dict:
         typed = normalise(code)
         if not looks_like_a_code(typed):
             raise Problem(404, "code_not_found", f"No referral code {code}.")

@@ -8,12 +8,13 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Response
 
-from services.referral.api.schemas import LateAttribution, PathId, ReferralPage, ReferralView
+from services.referral.api.schemas import LateAttribution, ReferralPage, ReferralView
 from services.referral.settings import ReferralSettings
 from services.referral.store import attribution, members, pages, programs, referrals
 from shared.db.unit_of_work import UnitOfWork
 from shared.http.auth import Caller, require_member_access, require_scope
 from shared.http.idempotency import IdempotencyKey, idempotent_post
+from shared.http.ids import PathId
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.rule_violations import NotFound, RuleViolation
 from shared.service import ServiceContext

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from services.referral.settings import ReferralSettings
 from services.referral.store.reports import program_report
 from shared.http.auth import Caller, require_scope
+from shared.http.moments import Moment
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
 
@@ -19,8 +19,8 @@ def reports_router(context: ServiceContext[ReferralSettings]) -> APIRouter:
 
     @router.get("/program", summary="Referral share of new members, conversion, cost, "
                 "top referrers, held and revoked")
-    async def program(caller: Caller, start: Annotated[AwareDatetime, Query(alias="from")],
-                      end: Annotated[AwareDatetime, Query(alias="to")],
+    async def program(caller: Caller, start: Annotated[Moment, Query(alias="from")],
+                      end: Annotated[Moment, Query(alias="to")],
                       top: Annotated[int, Query(ge=1, le=100)] = 10) -> dict:
         require_scope(caller, "ops:report")
         if end <= start:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from services.referral.api.schemas import PathId, ReferralView, ReviewBody
+from services.referral.api.schemas import ReferralView, ReviewBody
 from services.referral.settings import ReferralSettings
 from services.referral.store import reviews
 from shared.db.unit_of_work import UnitOfWork
 from shared.http.auth import Caller, require_scope
 from shared.http.idempotency import IdempotencyKey, idempotent_post
-from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
+from shared.http.ids import PathId
+from shared.http.paging import Cursor, Limit, Page, cursor_moment, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
@@ -23,7 +24,8 @@ def reviews_router(context: ServiceContext[ReferralSettings]) -> APIRouter:
     @router.get("", response_model=Page[ReferralView], summary="Referrals held for review")
     async def queue(caller: Caller, limit: Limit = 50, cursor: Cursor = None) -> dict:
         require_scope(caller, "ops:review")
-        after = decode_cursor(cursor, 2)
+        key = decode_cursor(cursor, 2)
+        after = None if key is None else (cursor_moment(key[0]), key[1])
         try:
             async with context.uow() as uow:
                 rows = await reviews.held(uow, after, limit)

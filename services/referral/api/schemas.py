@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+
+from shared.http.ids import Id, Reference
 
 # PostgreSQL text cannot hold NUL: refuse it at the edge (422) instead of failing in the driver.
 NO_NUL = r"^[^\x00]+$"
-Reference = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True,
-                                             pattern=NO_NUL)]
-PathId = Annotated[str, Path(min_length=1, max_length=64, pattern=NO_NUL)]
 Note = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=NO_NUL)]
 Amount = Annotated[StrictInt, Field(ge=1, le=10**15, description="Minor units, an integer.")]
 Count = Annotated[StrictInt, Field(ge=0, le=1_000_000)]
@@ -102,7 +100,7 @@ class ProgramView(ProgramBody):
 class LateAttribution(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    invitee_id: Reference
+    invitee_id: Id
     code: Reference
     note: Note
 

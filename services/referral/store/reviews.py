@@ -16,7 +16,7 @@ from shared.db.unit_of_work import UnitOfWork
 from shared.rule_violations import Conflict, NotFound
 
 
-async def held(uow: UnitOfWork, after: list | None, limit: int) -> list[Mapping[str, Any]]:
+async def held(uow: UnitOfWork, after: tuple[datetime, str] | None, limit: int) -> list[Mapping[str, Any]]:
     """Oldest held first; `after` is the (decided_at, referral_id) of the last one seen."""
     if after is None:
         rows = await uow.connection.execute(text("""
@@ -28,7 +28,7 @@ async def held(uow: UnitOfWork, after: list | None, limit: int) -> list[Mapping[
             SELECT * FROM referrals WHERE status = 'held'
               AND (decided_at, referral_id) > (CAST(:at AS timestamptz), :id)
             ORDER BY decided_at, referral_id LIMIT :limit
-        """), {"at": datetime.fromisoformat(after[0]), "id": after[1], "limit": limit + 1})
+        """), {"at": after[0], "id": after[1], "limit": limit + 1})
     return list(rows.mappings().all())
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 from sqlalchemy import text
 
 from services.rewards.api.schemas import Currency
 from services.rewards.settings import RewardsSettings
 from shared.http.auth import Caller, require_scope
+from shared.http.moments import Moment
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
 
@@ -43,8 +43,8 @@ def reports_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
     router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
 
     @router.get("/program", summary="Bonus cost, points liability, coupons, campaign ROI")
-    async def program(caller: Caller, start: Annotated[AwareDatetime, Query(alias="from")],
-                      end: Annotated[AwareDatetime, Query(alias="to")],
+    async def program(caller: Caller, start: Annotated[Moment, Query(alias="from")],
+                      end: Annotated[Moment, Query(alias="to")],
                       currency: Currency = "CNY") -> dict:
         require_scope(caller, "ops:report")
         if end <= start:

@@ -1,5 +1,5 @@
-"""The manual review queue (`ops:review`): held bonuses with their reasons, and an audited
-approve or reject."""
+"""The manual review queue (`ops:review`): held bonuses and recharges whose principal the
+wallet held (`principal_held`), with their reasons, and an audited approve or reject."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from services.rewards.api.schemas import ReviewRequest
 from services.rewards.settings import RewardsSettings
 from services.rewards.store import review_queue
 from shared.http.auth import Caller, require_scope
-from shared.http.paging import Cursor, Limit, decode_cursor, invalid_cursor, page
+from shared.http.paging import Cursor, Limit, cursor_moment, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
@@ -25,7 +25,7 @@ def decision_view(row: Mapping[str, Any]) -> dict:
     return {k: row.get(k) for k in (
         "grant_id", "recharge_id", "member_id", "currency", "recharge_amount", "amount",
         "status", "rules", "reasons", "risk_score", "decided_at", "reviewed_by", "reviewed_at",
-        "review_note")}
+        "review_note", "principal_held")}
 
 
 def after_key(cursor: str | None) -> tuple[datetime, str] | None:
@@ -35,13 +35,9 @@ def after_key(cursor: str | None) -> tuple[datetime, str] | None:
     if key is None:
         return None
     decided_at, recharge_id = key
-    try:
-        moment = datetime.fromisoformat(decided_at)
-    except (TypeError, ValueError) as error:
-        raise invalid_cursor() from error
-    if moment.tzinfo is None or not isinstance(recharge_id, str):
+    if not isinstance(recharge_id, str):
         raise invalid_cursor()
-    return moment, recharge_id
+    return cursor_moment(decided_at), recharge_id
 
 
 def reviews_router(context: ServiceContext[RewardsSettings]) -> APIRouter:

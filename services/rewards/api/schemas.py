@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Literal, Self
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,7 +13,9 @@ from pydantic import (
     model_validator,
 )
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+from shared.http.ids import Id
+from shared.http.moments import Moment
+
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Bps = Annotated[StrictInt, Field(ge=0, le=10_000, description="Basis points: 500 = 5 %.")]
 Multiplier = Annotated[StrictInt, Field(ge=10_000, le=100_000,
@@ -24,7 +25,8 @@ Amount = Annotated[StrictInt, Field(gt=0, le=10**12, description="Minor units.")
 NO_NUL = r"^[^\x00]*$"
 Note = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True,
                                         pattern=NO_NUL)]
-OfferKind = Literal["ladder", "first_recharge", "cumulative", "tier_multiplier", "campaign"]
+# No `tier_multiplier`: tier multipliers are tiering's (TierProgramPublished), not an offer.
+OfferKind = Literal["ladder", "first_recharge", "cumulative", "campaign"]
 
 
 class Strict(BaseModel):
@@ -51,10 +53,6 @@ class CumulativeTerms(Strict):
     bps: Bps
 
 
-class TierTerms(Strict):
-    bps_by_tier: dict[Id, Multiplier] = Field(min_length=1)
-
-
 class CampaignTerms(Strict):
     bonus_bps: Multiplier = 10_000
     points_bps: Multiplier = 10_000
@@ -65,7 +63,7 @@ class CampaignTerms(Strict):
 
 
 TERMS = {"ladder": LadderTerms, "first_recharge": FirstRechargeTerms,
-         "cumulative": CumulativeTerms, "tier_multiplier": TierTerms, "campaign": CampaignTerms}
+         "cumulative": CumulativeTerms, "campaign": CampaignTerms}
 NEEDS_CURRENCY = {"ladder", "cumulative"}
 
 
@@ -79,8 +77,8 @@ class OfferVersionRequest(Strict):
     name: Note
     currency: Currency | None = None
     terms: dict = Field(description="Shape depends on kind; see the docs.")
-    effective_from: AwareDatetime | None = Field(default=None, description="Default: now.")
-    effective_to: AwareDatetime | None = None
+    effective_from: Moment | None = Field(default=None, description="Default: now.")
+    effective_to: Moment | None = None
     budget: Amount | None = Field(default=None, description="Campaigns: total bonus cap.")
 
 

@@ -4,7 +4,8 @@
 function here, not another code path.
 
 - a purchase: 1 point per `minor_units_per_point` of what was paid with money (bonus money
-  earns nothing) x the member's tier multiplier x each live points campaign, rounded down
+  earns nothing) x the member's tier points multiplier (as tiering published it) x each
+  live points campaign, rounded down
   once;
 - a qualified referral: points to the referrer worth the share of the qualifying amount its
   referral program gives (`referrer_points_bps`), or, for an event of the first v1 that
@@ -38,7 +39,7 @@ def purchase_earning(event: PurchaseCompleted, program: Program, tier: str | Non
     merchant's time zone (weekly member days)."""
     multipliers = []
     if program.tiers and tier:
-        multipliers.append(program.tiers.bps_by_tier.get(tier, BASIS_POINTS))
+        multipliers.append(program.tiers.points_bps_by_tier.get(tier, BASIS_POINTS))
     multipliers += [c.points_bps for c in program.campaigns
                     if c.points_bps != BASIS_POINTS
                     and campaign_is_live(c, event.occurred_at, local_weekday)]

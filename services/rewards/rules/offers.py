@@ -8,8 +8,9 @@ Order of computation, each step explained by one `RuleAmount`:
 1. the ladder: the highest rung the amount reaches;
 2. the first-recharge extra: a percentage of the amount, on a member's first recharge;
 3. the cumulative rebate: a percentage of the amount once lifetime recharges *before* this
-   one reached the threshold;
-4. the tier multiplier, on the sum of 1-3;
+   one, net of recharge refunds, reached the threshold;
+4. the tier's bonus multiplier as tiering published it (`TierMultipliers`), on the sum of
+   1-3, recorded as the rule `tier_program_v<n>`;
 5. each live campaign adds (multiplier - 1) x the result of 4, if its segment matches and
    its remaining budget covers that addition (a campaign whose budget cannot pay the whole
    addition stops granting: it never pays part of one).
@@ -20,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+
+from shared.tier_benefits import DEFAULT_MULTIPLIERS
 
 BASIS_POINTS = 10_000
 SEGMENTS = ("new", "dormant", "high_value")
@@ -50,9 +53,27 @@ class PercentOffer:
 
 @dataclass(frozen=True)
 class TierMultipliers:
-    offer_id: str
-    name: str
-    bps_by_tier: Mapping[str, int]
+    """What each tier multiplies, as tiering published it (`TierProgramPublished`, version
+    n); version 0 is the shared defaults (shared/tier_benefits.py), which tiering's default
+    ladder shows too. Rewards has no multiplier of its own."""
+
+    version: int
+    points_bps_by_tier: Mapping[str, int]
+    bonus_bps_by_tier: Mapping[str, int]
+
+    @property
+    def rule_id(self) -> str:
+        return f"tier_program_v{self.version}"
+
+    def bonus_rule_name(self, tier: str) -> str:
+        bps = self.bonus_bps_by_tier.get(tier, BASIS_POINTS)
+        return f"Tier bonus multiplier {tier} {bps} bps (tier program v{self.version})"
+
+
+def default_tier_multipliers() -> TierMultipliers:
+    return TierMultipliers(
+        0, {tier: m.points_multiplier_bps for tier, m in DEFAULT_MULTIPLIERS.items()},
+        {tier: m.bonus_multiplier_bps for tier, m in DEFAULT_MULTIPLIERS.items()})
 
 
 @dataclass(frozen=True)
@@ -87,7 +108,7 @@ class Program:
 class RechargeFacts:
     amount: int
     is_first_recharge: bool
-    lifetime_recharged: int  # this recharge included
+    lifetime_recharged: int  # this recharge included, net of refunded principal
     at: datetime
     local_weekday: int
     tier: str | None = None
@@ -146,9 +167,9 @@ def quote_bonus(facts: RechargeFacts, program: Program) -> BonusQuote:
         rules.append(RuleAmount(offer.offer_id, offer.name, percent_of(facts.amount, offer.bps)))
     base = sum(rule.amount for rule in rules)
     if program.tiers and facts.tier and base:
-        bps = program.tiers.bps_by_tier.get(facts.tier, BASIS_POINTS)
+        bps = program.tiers.bonus_bps_by_tier.get(facts.tier, BASIS_POINTS)
         if extra := max(0, percent_of(base, bps - BASIS_POINTS)):
-            rules.append(RuleAmount(program.tiers.offer_id, f"{program.tiers.name} ({facts.tier})",
+            rules.append(RuleAmount(program.tiers.rule_id, program.tiers.bonus_rule_name(facts.tier),
                                     extra))
             base += extra
     costs: list[RuleAmount] = []

@@ -67,7 +67,8 @@ async def decide_bonuses(events: Sequence[RechargeCompleted], uow: UnitOfWork,
         facts = recharge_facts(event, context, zone=settings.zone(),
                                dormant_after_days=settings.dormant_after_days,
                                high_value_from=settings.high_value_from)
-        quote, verdict = quote_and_screen(event, facts, program, context, settings.fraud)
+        quote, verdict = quote_and_screen(event, facts, program, context, settings.fraud,
+                                          no_bonus_on_cards=settings.no_bonus_on_cards)
         if verdict.outcome != "reject":
             quote = await charge_campaigns(uow, facts, program, quote)
         decided.append((event, quote, verdict))
@@ -108,9 +109,10 @@ async def charge_campaigns(uow: UnitOfWork, facts: RechargeFacts, program: Progr
 
 INSERT_DECISION = text("""
     INSERT INTO bonus_decisions (recharge_id, grant_id, member_id, currency, recharge_amount,
-        amount, status, rules, reasons, risk_score, decided_at)
+        amount, status, rules, reasons, risk_score, decided_at, principal_held)
     VALUES (:recharge_id, :grant_id, :member_id, :currency, :recharge_amount, :amount,
-        :status, CAST(:rules AS jsonb), CAST(:reasons AS jsonb), :risk_score, :now)
+        :status, CAST(:rules AS jsonb), CAST(:reasons AS jsonb), :risk_score, :now,
+        :principal_held)
 """)
 INSERT_CAMPAIGN_CHARGE = text("""
     INSERT INTO campaign_charges (recharge_id, offer_id, amount, recharge_amount, charged_at)
@@ -131,7 +133,8 @@ async def record_and_emit(uow: UnitOfWork, decided: Sequence[Decided]) -> None:
             "recharge_amount": event.amount, "amount": 0 if status == "rejected" else quote.amount,
             "status": status, "rules": json.dumps([asdict(rule) for rule in quote.rules]),
             "reasons": json.dumps([asdict(r) for r in verdict.reasons]),
-            "risk_score": verdict.risk_score, "now": now})
+            "risk_score": verdict.risk_score, "now": now,
+            "principal_held": event.principal_held})
         if status != "rejected":
             charges += [{"recharge_id": event.recharge_id, "offer_id": c.offer_id,
                          "amount": c.amount, "recharge_amount": event.amount, "now": now}

@@ -38,7 +38,9 @@ async def record_purchase_refund(db: AsyncConnection, event: PurchaseRefunded) -
 # Everything the decision reads about the member's past, in one round trip: the segments'
 # and the fraud screen's counts, each an index-backed range query. It runs after
 # `record_recharges`, so the windowed counts include this recharge (as the rules expect);
-# the all-time `prior_*` figures exclude it.
+# the all-time `prior_*` figures exclude it. `refunded_principal` is the principal the
+# member's recharge refunds in this currency paid back so far: what unlocks a reward counts
+# recharges net of it (rules/bonus_decisions.py).
 # `seen` is recharges_seen without the batch's recharges after this one (`later`: recorded
 # with it, in one statement): the decision sees what it would have seen deciding alone. NOT
 # MATERIALIZED lets each use of it go through the table's indexes.
@@ -57,7 +59,11 @@ RECHARGE_CONTEXT = text("""
          AND bonus_clawed_back > 0 AND occurred_at > :refund_since AND occurred_at <= :at)
          AS refunds,
       ARRAY(SELECT amount FROM seen WHERE member_id = :m
-         AND occurred_at > :near_rung_since AND occurred_at <= :at) AS recent_amounts
+         AND occurred_at > :near_rung_since AND occurred_at <= :at) AS recent_amounts,
+      (SELECT coalesce(sum(f.amount), 0) FROM refunds_seen f
+         JOIN recharges_seen r ON r.recharge_id = f.source_id
+         WHERE f.member_id = :m AND f.kind = 'recharge' AND r.currency = :currency
+           AND f.occurred_at <= :at) AS refunded_principal
     FROM (SELECT count(*) AS prior_count, coalesce(sum(amount), 0) AS prior_total,
                  max(occurred_at) AS last_at
           FROM seen
@@ -104,7 +110,8 @@ async def recharge_context(db: AsyncConnection, event: RechargeCompleted, t: Fra
         "near_rung_since": at - timedelta(days=t.near_rung_window_days),
     })).one()
     return RechargeContext(
-        past=MemberPast(row.prior_count, int(row.prior_total), row.last_at), tier=row.tier,
+        past=MemberPast(row.prior_count, int(row.prior_total), row.last_at,
+                        int(row.refunded_principal)), tier=row.tier,
         member_recent=row.member_recent,
         # a recharge without a terminal (app, online) has no terminal velocity to count
         terminal_recent=1 if event.terminal_id is None else row.terminal_recent,

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.rewards.rules.offers import Campaign, Ladder, PercentOffer, Program, Rung, TierMultipliers
+from services.rewards.store.tier_programs import TierProgramTimeline
 from shared.rule_violations import Conflict
 
 GOVERNING_VERSIONS = text("""
@@ -77,18 +78,22 @@ class OfferTimeline:
     """The offers' versions read once, to answer `live_offers` for many moments up to
     `until` (a consumer batch's purchases) without a query per moment."""
 
-    def __init__(self, versions: Sequence[Mapping[str, Any]]) -> None:
+    def __init__(self, versions: Sequence[Mapping[str, Any]],
+                 tier_programs: TierProgramTimeline | None = None) -> None:
         self._versions = versions  # newest version first per offer, offers in id order
+        self._tier_programs = tier_programs or TierProgramTimeline(())
         # Which versions govern and are live depends only on which of these moments `at`
         # has reached, so moments between the same two of them share one program.
         self._moments = sorted({row["effective_from"] for row in versions}
-                               | {row["effective_to"] for row in versions if row["effective_to"]})
+                               | {row["effective_to"] for row in versions if row["effective_to"]}
+                               | self._tier_programs.moments())
         self._programs: dict[tuple[int, str], Program] = {}
 
     @classmethod
     async def read(cls, db: AsyncConnection, until: datetime) -> OfferTimeline:
         rows = (await db.execute(OFFER_VERSIONS_UNTIL, {"until": until})).mappings().all()
-        return cls([{**row, "terms": json_value(row["terms"])} for row in rows])
+        return cls([{**row, "terms": json_value(row["terms"])} for row in rows],
+                   await TierProgramTimeline.read(db, until))
 
     def live_offers(self, at: datetime, currency: str | None = None) -> list[Mapping[str, Any]]:
         """What `live_offers(db, at, currency)` returns: the governing version of each offer
@@ -103,11 +108,14 @@ class OfferTimeline:
     def program(self, at: datetime, currency: str) -> Program:
         key = (bisect_right(self._moments, at), currency)
         if key not in self._programs:
-            self._programs[key] = program_from(self.live_offers(at, currency))
+            self._programs[key] = program_from(self.live_offers(at, currency),
+                                               self._tier_programs.at(at))
         return self._programs[key]
 
 
-def program_from(rows: Sequence[Mapping[str, Any]]) -> Program:
+def program_from(rows: Sequence[Mapping[str, Any]], tiers: TierMultipliers) -> Program:
+    """The offers' program; the tier multipliers are tiering's (store/tier_programs.py), so a
+    retired `tier_multiplier` offer is never read."""
     by_kind: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
         by_kind.setdefault(row["kind"], []).append(row)
@@ -116,7 +124,7 @@ def program_from(rows: Sequence[Mapping[str, Any]]) -> Program:
         return by_kind.get(kind, [None])[0]
 
     ladder = first("ladder")
-    first_recharge, cumulative, tiers = first("first_recharge"), first("cumulative"), first("tier_multiplier")
+    first_recharge, cumulative = first("first_recharge"), first("cumulative")
     return Program(
         ladder=ladder and Ladder(ladder["offer_id"], ladder["name"],
                                  tuple(Rung(t, b) for t, b in ladder["terms"]["rungs"])),
@@ -125,8 +133,7 @@ def program_from(rows: Sequence[Mapping[str, Any]]) -> Program:
         cumulative=cumulative and PercentOffer(
             cumulative["offer_id"], cumulative["name"], cumulative["terms"]["bps"],
             cumulative["terms"]["threshold"]),
-        tiers=tiers and TierMultipliers(tiers["offer_id"], tiers["name"],
-                                        tiers["terms"]["bps_by_tier"]),
+        tiers=tiers,
         campaigns=tuple(campaign_from(row) for row in by_kind.get("campaign", ())),
     )
 
@@ -143,7 +150,8 @@ def campaign_from(row: Mapping[str, Any]) -> Campaign:
 
 
 async def load_program(db: AsyncConnection, currency: str, at: datetime) -> Program:
-    return program_from(await live_offers(db, at, currency))
+    tiers = (await TierProgramTimeline.read(db, at)).at(at)
+    return program_from(await live_offers(db, at, currency), tiers)
 
 
 async def add_version(db: AsyncConnection, offer: Mapping[str, Any]) -> int:

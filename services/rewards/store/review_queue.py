@@ -1,8 +1,10 @@
 """The fraud screen's manual review queue: held bonuses, and an ops decision on each
 (audited in `review_actions`).
 
-Approve turns a held decision into BonusGranted (reviewed_by = the reviewer); reject into
-BonusRejected and gives the campaigns back what they had reserved. The conditional UPDATE
+Approve turns a held decision into BonusGranted (reviewed_by = the reviewer; for a recharge
+whose principal the wallet held, `principal_released`, and the wallet makes it spendable);
+reject into BonusRejected and gives the campaigns back what they had reserved (a held
+principal then stays unspendable until ops refund the recharge). The conditional UPDATE
 on `status = 'held'` makes the first reviewer win; the second gets 409 `already_decided`.
 """
 
@@ -42,7 +44,7 @@ DECIDE = text("""
     UPDATE bonus_decisions SET status = :status, reviewed_by = :actor, reviewed_at = :now,
         review_note = :note, amount = CASE WHEN :status = 'rejected' THEN 0 ELSE amount END
     WHERE grant_id = :grant_id AND status = 'held'
-    RETURNING recharge_id, member_id, currency, amount, rules, reasons
+    RETURNING recharge_id, member_id, currency, amount, rules, reasons, principal_held
 """)
 
 
@@ -93,7 +95,8 @@ async def review(uow: UnitOfWork, grant_id: UUID, decision: Decision, actor: str
                 "recharge_id": row["recharge_id"], "causation_id": cause, "correlation_id": cause}
     if status == "granted":
         uow.emit(BonusGranted(**envelope, amount=row["amount"], currency=row["currency"],
-                              reviewed_by=actor, rules=tuple(
+                              reviewed_by=actor, principal_released=row["principal_held"],
+                              rules=tuple(
                                   AppliedRule(id=r["offer_id"], name=r["name"]) for r in row["rules"])))
     else:
         await release_campaign_charges(uow, row["recharge_id"])

@@ -1,7 +1,8 @@
 """The rewards service's tables (schema `rewards`).
 
 Projections fed by other services' events (history for the fraud screen and segments):
-recharges_seen, refunds_seen, member_tiers, member_birthdays.
+recharges_seen, refunds_seen, member_tiers, tier_programs (tiering's
+published benefits), member_birthdays.
 Program: offers (one immutable row per version), campaign_budgets (spent vs cap, charged by
 a conditional UPDATE in the decision transaction).
 Decisions: bonus_decisions (one per recharge: recharge_id is the key, grant_id unique),
@@ -78,6 +79,14 @@ member_tiers = Table(
     Column("tier", Text, nullable=False),
     _at("effective_at"),
 )
+# tiering's TierProgramPublished, one row per version: the multipliers rewards pays
+tier_programs = Table(
+    "tier_programs", metadata,
+    Column("version", BigInteger, primary_key=True),
+    _at("effective_from"),
+    Column("tiers", JSONB, nullable=False),
+    Column("event_id", UUID(as_uuid=True), nullable=False),
+)
 offers = Table(
     "offers", metadata,
     Column("offer_id", Text, primary_key=True),
@@ -111,6 +120,8 @@ bonus_decisions = Table(
     Column("risk_score", Integer, nullable=False),
     _at("decided_at"),
     Column("reviewed_by", Text), _at("reviewed_at", nullable=True), Column("review_note", Text),
+    # the wallet held the recharge's principal: approving it releases it (migration 0005)
+    Column("principal_held", Boolean, nullable=False, server_default=text("false")),
     Index("bonus_decisions_status_time", "status", "decided_at", "recharge_id"),
 )
 campaign_charges = Table(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.tiering.api.schemas import NO_NUL, EnrollRequest, MemberView, PathId
+from services.tiering.api.schemas import NO_NUL, EnrollRequest, MemberView
 from services.tiering.settings import TieringSettings
 from services.tiering.store import tiers
 from services.tiering.store.members import (
@@ -28,6 +28,7 @@ from shared.http.auth import (
     require_scope,
     require_store,
 )
+from shared.http.ids import PathId, PathReference
 from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
@@ -71,7 +72,7 @@ def members_router(context: ServiceContext[TieringSettings]) -> APIRouter:
 
     @router.get("/by-number/{member_number}", response_model=MemberView,
                 summary="Find a member by the merchant's member number")
-    async def by_number(member_number: PathId, caller: Caller) -> dict:
+    async def by_number(member_number: PathReference, caller: Caller) -> dict:
         require_role(caller, "pos", "ops")
         async with context.engine.connect() as db:
             found = await find_member(db, member_number=member_number)

@@ -1,23 +1,27 @@
 """Paid memberships: a member's terms and status, and renewal quotes. A renewal is bought
 through wallet as a purchase of the membership product (category `membership`, sku
-`membership-<N>y`) at the quoted price; tiering extends the term when it sees it."""
+`membership-<N>y`) carrying the quote's signed `quote_token`: the wallet sells the line only
+at the quoted price (shared/membership_quotes.py), and tiering extends the term when it sees
+the purchase."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from services.tiering.api.schemas import PathId, TermView
-from services.tiering.rules.memberships import MEMBERSHIP_CATEGORY
+from services.tiering.api.schemas import TermView
+from services.tiering.rules.memberships import MEMBERSHIP_CATEGORY, renewal_sku
 from services.tiering.settings import TieringSettings
 from services.tiering.store.members import enrolled_member
 from services.tiering.store.quotes import MemberOffer, member_offer
 from services.tiering.store.tables import membership_terms as terms
 from shared.http.auth import Caller, Principal, require_member_access
-from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
+from shared.http.ids import PathId
+from shared.http.paging import Cursor, Limit, Page, cursor_moment, decode_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES
+from shared.membership_quotes import QuotedRenewal, new_quote_id, sign_quote
 from shared.service import ServiceContext
 
 TERM_COLUMNS = (terms.c.term_id, terms.c.term_start, terms.c.term_end, terms.c.years,
@@ -52,7 +56,7 @@ def memberships_router(context: ServiceContext[TieringSettings]) -> APIRouter:
                      .where(terms.c.member_id == member_id, terms.c.cancelled_at.is_(None))
                      .order_by(terms.c.term_end.desc()).limit(limit + 1))
         if after is not None:
-            statement = statement.where(terms.c.term_end < _moment(after[0]))
+            statement = statement.where(terms.c.term_end < cursor_moment(after[0]))
         async with context.engine.connect() as db:
             rows = [dict(row._mapping) for row in await db.execute(statement)]
         return page(rows, limit, lambda row: [row["term_end"].isoformat()])
@@ -60,24 +64,19 @@ def memberships_router(context: ServiceContext[TieringSettings]) -> APIRouter:
     @router.get("/renewal-quotes", summary="What renewing costs, per term length")
     async def renewal_quotes(member_id: PathId, caller: Caller) -> dict:
         offer = await offer_for(member_id, caller)
+        expires_at = context.clock.now() + timedelta(minutes=settings.quote_valid_minutes)
+        signed = [QuotedRenewal(new_quote_id(), member_id, renewal_sku(q.years), q.years,
+                                q.price, settings.currency, expires_at) for q in offer.quotes]
         return {
             "member_id": member_id, "status": offer.status, "term_end": offer.term_end,
             "segment": offer.segment, "annual_spend": offer.annual_spend,
             "currency": settings.currency,
             "quotes": [{"years": q.years, "list_price": q.list_price, "price": q.price,
                         "discount_bps": q.discount_bps, "offer": q.offer,
-                        "product": {"sku": f"membership-{q.years}y", "category": MEMBERSHIP_CATEGORY}}
-                       for q in offer.quotes],
+                        "quote_id": s.quote_id, "expires_at": s.expires_at,
+                        "quote_token": sign_quote(context.platform.jwt_secret, s),
+                        "product": {"sku": s.sku, "category": MEMBERSHIP_CATEGORY}}
+                       for q, s in zip(offer.quotes, signed, strict=True)],
         }
 
     return router
-
-
-def _moment(value: object) -> datetime:
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError as error:
-        raise invalid_cursor() from error
-    if moment.tzinfo is None:
-        raise invalid_cursor()
-    return moment

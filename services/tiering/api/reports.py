@@ -7,16 +7,16 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 from sqlalchemy import text
 
 from services.tiering.settings import TieringSettings
 from shared.http.auth import Caller, require_scope
+from shared.http.moments import Moment
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
 
-From = Annotated[AwareDatetime, Query(alias="from", description="Start, inclusive (UTC).")]
-To = Annotated[AwareDatetime, Query(alias="to", description="End, exclusive (UTC).")]
+From = Annotated[Moment, Query(alias="from", description="Start, inclusive (UTC).")]
+To = Annotated[Moment, Query(alias="to", description="End, exclusive (UTC).")]
 
 # A term is due when it ends in the period; renewed when a renewal continued it (bought
 # early, or within the grace period); churned when its grace ran out without one.

@@ -6,16 +6,13 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from shared.events.tiering import Birthday, Locale
+from shared.http.ids import Id, Reference
 
 # PostgreSQL text cannot hold NUL: refuse it at the edge (422) instead of failing in the driver.
 NO_NUL = r"^[^\x00]+$"
-Reference = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True,
-                                             pattern=NO_NUL)]
-PathId = Annotated[str, Path(min_length=1, max_length=64, pattern=NO_NUL)]
 Amount = Annotated[StrictInt, Field(ge=0, le=10**15, description="Minor units, an integer.")]
 Bps = Annotated[StrictInt, Field(ge=0, le=10_000, description="Basis points: 500 = 5 %.")]
 
@@ -25,7 +22,7 @@ class EnrollRequest(BaseModel):
         "member_id": "m_1001", "member_number": "SH-000123", "store_id": "store_1",
         "channel": "pos", "birthday": "08-15", "locale": "zh-CN", "phone": "+8613800000000"}]})
 
-    member_id: Reference
+    member_id: Id
     member_number: Reference | None = Field(
         default=None, description="The merchant's own member number; assigned when absent.")
     store_id: Reference | None = None
@@ -62,7 +59,10 @@ class BenefitsBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     discount_bps: Bps = 0
-    points_multiplier_bps: Annotated[StrictInt, Field(ge=0, le=100_000)] = 10_000
+    points_multiplier_bps: Annotated[StrictInt, Field(ge=0, le=100_000)] = Field(
+        default=10_000, description="Points per purchase x this (basis points); rewards pays it.")
+    bonus_multiplier_bps: Annotated[StrictInt, Field(ge=0, le=100_000)] = Field(
+        default=10_000, description="Recharge bonus x this (basis points); rewards pays it.")
     free_services: tuple[Reference, ...] = ()
     priority_support: bool = False
 
@@ -82,7 +82,8 @@ class TierRulesBody(BaseModel):
             {"name": "regular"},
             {"name": "silver", "spend_threshold": 500000, "benefits": {"discount_bps": 300}},
             {"name": "gold", "spend_threshold": 2000000,
-             "benefits": {"discount_bps": 500, "points_multiplier_bps": 15000}}]}]})
+             "benefits": {"discount_bps": 500, "points_multiplier_bps": 15000,
+                          "bonus_multiplier_bps": 12000}}]}]})
 
     measure: Literal["spend_12m", "lifetime_recharge", "both"]
     tiers: Annotated[tuple[TierBody, ...], Field(min_length=1, max_length=20)]

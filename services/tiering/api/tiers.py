@@ -9,13 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from sqlalchemy import select
 
-from services.tiering.api.schemas import PathId, TierChangeView, TierRulesBody, TierRulesView
-from services.tiering.rules.tiers import Benefits, Tier, TierRules, progress
+from services.tiering.api.schemas import TierChangeView, TierRulesBody, TierRulesView
+from services.tiering.rules.tiers import Benefits, Tier, TierRules, progress, published_program
 from services.tiering.settings import TieringSettings
 from services.tiering.store import qualifying, tiers
 from services.tiering.store.members import enrolled_member
 from services.tiering.store.tables import tier_changes
 from shared.http.auth import Caller, require_member_access, require_scope
+from shared.http.ids import PathId
 from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.money import MINOR_UNIT_EXPONENT
@@ -52,6 +53,8 @@ def tiers_router(context: ServiceContext[TieringSettings]) -> APIRouter:
         async with context.uow() as uow:
             published = await tiers.publish_rules(uow.connection, rules, caller.identity,
                                                       uow.clock.now())
+            # the one source of the multipliers rewards pays (docs/tiering.md)
+            uow.emit(published_program(published, uow.clock.now()))
         return rules_view(published)
 
     @router.get("/v1/tiers/rules/{version}", response_model=TierRulesView,

@@ -27,6 +27,10 @@ class TermSpan:
     end: datetime
 
 
+def renewal_sku(years: int) -> str:
+    return f"membership-{years}y"
+
+
 def renewal_years(sku: str, category: str | None) -> int | None:
     """Years bought by a purchase line: `category == "membership"` and `sku == "membership-<N>y"`."""
     if category != MEMBERSHIP_CATEGORY:
@@ -37,17 +41,32 @@ def renewal_years(sku: str, category: str | None) -> int | None:
 
 @dataclass(frozen=True)
 class Renewal:
-    years: int
-    price: int  # the membership lines' amount: not qualifying spend
+    """What a purchase's membership lines buy. Only a line bought against a quote (its
+    `quote_id`, which the wallet checked against the signed quote) renews, once; any other
+    membership line (no quote, or a quantity other than the quote's 1) is recorded in
+    `unquoted` and skipped. No membership line is ever qualifying spend."""
+
+    years: int  # the quoted lines' years; 0 when none was quoted
+    price: int  # the quoted lines' amount: the term's price
+    unquoted: tuple[str, ...] = ()  # skus of membership lines that renew nothing
+    unquoted_amount: int = 0
+
+    @property
+    def membership_amount(self) -> int:
+        return self.price + self.unquoted_amount
 
 
 def renewal_in(purchase: PurchaseCompleted) -> Renewal | None:
-    """The membership a purchase buys, summed over its membership lines; None if none."""
+    """The membership a purchase buys, over its membership lines; None if it has none."""
     lines = [(renewal_years(i.sku, i.category), i) for i in purchase.items]
-    bought = [(years * item.quantity, item.amount) for years, item in lines if years]
-    if not bought:
+    membership = [(years, item) for years, item in lines if years]
+    if not membership:
         return None
-    return Renewal(sum(y for y, _ in bought), sum(a for _, a in bought))
+    quoted = [(years, item) for years, item in membership
+              if item.quote_id is not None and item.quantity == 1]
+    unquoted = [item for years, item in membership if (years, item) not in quoted]
+    return Renewal(sum(y for y, _ in quoted), sum(i.amount for _, i in quoted),
+                   tuple(i.sku for i in unquoted), sum(i.amount for i in unquoted))
 
 
 def renewed_term(current_end: datetime | None, bought_at: datetime, years: int,

@@ -17,7 +17,7 @@ from shared.dates import add_years
 
 
 def purchase_spend(total: int, renewal: Renewal | None) -> int:
-    return max(0, total - (renewal.price if renewal else 0))
+    return max(0, total - (renewal.membership_amount if renewal else 0))
 
 
 def purchase_refund_spend(refunded: int, revoked_price: int, still_counted: int) -> int:

@@ -14,12 +14,14 @@ No framework imports. Amounts are integer minor units of the program's currency.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
 from shared.dates import add_years
+from shared.events.tiering import TIER_PROGRAM_KEY, TierBenefitsEntry, TierProgramPublished
 from shared.rule_violations import RuleViolation
+from shared.tier_benefits import DEFAULT_MULTIPLIERS, Multipliers
 
 Measure = Literal["spend_12m", "lifetime_recharge", "both"]
 MEASURE_NAMES = {"spend_12m": "rolling 12-month spend", "lifetime_recharge": "lifetime recharge"}
@@ -32,9 +34,18 @@ class TierRuleViolation(RuleViolation):
 @dataclass(frozen=True)
 class Benefits:
     discount_bps: int = 0  # 500 = 5 % off
-    points_multiplier_bps: int = 10_000  # 15000 = x1.5
+    points_multiplier_bps: int = 10_000  # 15000 = x1.5; rewards pays it on purchases
+    bonus_multiplier_bps: int = 10_000  # rewards pays it on the recharge bonus
     free_services: tuple[str, ...] = ()
     priority_support: bool = False
+
+    @classmethod
+    def default_for(cls, tier: str, discount_bps: int = 0, free_services: tuple[str, ...] = (),
+                    priority_support: bool = False) -> Benefits:
+        """A default tier's benefits, its multipliers from the one shared place."""
+        paid = DEFAULT_MULTIPLIERS.get(tier, Multipliers())
+        return cls(discount_bps, paid.points_multiplier_bps, paid.bonus_multiplier_bps,
+                   free_services, priority_support)
 
 
 @dataclass(frozen=True)
@@ -191,3 +202,11 @@ def progress(rules: TierRules, current: str, standing: Standing, exponent: int =
         (max(0, threshold(higher, m) - standing.of(m)), m) for m in measures_of(rules))
     return Progress(current, higher.name, measure, remaining,
                     f"{in_major_units(remaining, exponent)} more to {higher.name}")
+
+
+def published_program(rules: TierRules, at: datetime) -> TierProgramPublished:
+    """The event that tells rewards (and anyone) what a new rules version gives per tier."""
+    return TierProgramPublished(
+        occurred_at=at, member_id=TIER_PROGRAM_KEY, program_version=rules.version,
+        measure=rules.measure, effective_from=at,
+        tiers=tuple(TierBenefitsEntry(name=tier.name, **asdict(tier.benefits)) for tier in rules.tiers))

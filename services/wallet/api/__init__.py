@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.wallet.api.freezes import freezes_router
 from services.wallet.api.ops import ops_router
+from services.wallet.api.payment_callbacks import payment_callbacks_router
+from services.wallet.api.payment_intents import payment_intents_router
 from services.wallet.api.purchases import purchases_router
 from services.wallet.api.recharges import recharges_router
 from services.wallet.api.wallets import wallets_router
@@ -14,11 +17,16 @@ from shared.service import ServiceContext
 
 
 def create_app(context: ServiceContext[WalletSettings]) -> FastAPI:
+    # Refuses to start on a short or placeholder provider secret outside dev.
+    providers = context.settings.providers_for(context.platform.environment)
     return service_app(
         context, title="Patronage wallet",
-        description="Stored value in lots and a double-entry ledger: recharges, purchases, "
-        "refunds, balances and statements, adjustments and the liability report. Errors are "
-        "problem+json with a stable `code`.",
+        description="Stored value in lots and a double-entry ledger: recharges (POS) and payment "
+        "intents settled by signed provider callbacks (app), purchases, refunds, balances and "
+        "statements, adjustments, freezes and the liability report. Errors are problem+json "
+        "with a stable `code`.",
         routers=[recharges_router(context), purchases_router(context), wallets_router(context),
-                 ops_router(context)],
+                 ops_router(context), freezes_router(context),
+                 payment_intents_router(context, providers),
+                 payment_callbacks_router(context, providers)],
     )

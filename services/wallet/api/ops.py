@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -19,6 +18,7 @@ from services.wallet.store.liability import liability_report
 from services.wallet.store.verification import verify_ledger
 from shared.http.auth import Caller, require_scope
 from shared.http.idempotency import IdempotencyKey, idempotent_post
+from shared.http.moments import Moment
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
 
@@ -57,7 +57,7 @@ def ops_router(context: ServiceContext[WalletSettings]) -> APIRouter:
                     "currency": "CNY", "principal": 4200000, "bonus": 610000, "breakage": 12000,
                     "bonus_expense": 700000, "cash_held": 4300000, "sales_revenue": 900000,
                     "bonus_expiring_30d": 8000, "wallets_with_balance": 97}]}}}}})
-    async def liability(caller: Caller, as_of: Annotated[datetime | None, Query(
+    async def liability(caller: Caller, as_of: Annotated[Moment | None, Query(
             description="Report the ledger as it stood at this moment.")] = None) -> dict:
         require_scope(caller, "ops:report")
         async with context.engine.connect() as db:

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from services.wallet.api.access import authorize_refund, hidden_from
+from services.wallet.api.access import authorize_refund, bound_terminal, hidden_from
 from services.wallet.api.schemas import receipt
 from services.wallet.api.schemas.purchases import (
     PurchaseReceipt,
@@ -15,10 +15,12 @@ from services.wallet.api.schemas.purchases import (
     PurchaseRequest,
 )
 from services.wallet.rules.currencies import check_currency
+from services.wallet.rules.membership_quotes import Line, quoted_lines
+from services.wallet.rules.purchases import check_member_tenders
 from services.wallet.settings import WalletSettings
 from services.wallet.store.purchases import find_purchase, record_purchase
 from services.wallet.store.refunds import refund_purchase
-from shared.http.auth import Caller, require_member_access, require_role, require_store
+from shared.http.auth import Caller, require_member_access, require_role
 from shared.http.idempotency import IdempotencyKey, idempotent_post
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.rule_violations import NotFound
@@ -34,16 +36,33 @@ def purchases_router(context: ServiceContext[WalletSettings]) -> APIRouter:
                  description=f"Draw policy: `{settings.draw_policy}` (PATRONAGE_WALLET_DRAW_POLICY);"
                  " within principal or bonus, the soonest-expiring lot pays first. Refusals: 422 "
                  "`insufficient_balance` (nothing written), `tenders_do_not_add_up`, "
-                 "`invalid_tenders`, `unsupported_currency`; 409 `order_reference_reused`.")
+                 "`invalid_tenders`, `unsupported_currency`; a `membership` line without its "
+                 "tiering quote or not at the quoted price: `quote_required`, `quote_invalid`, "
+                 "`quote_expired`, `price_not_quoted`; 423 `wallet_frozen`; 409 "
+                 "`order_reference_reused`; 403 `terminal_mismatch`, `store_not_granted` (the "
+                 "terminal and store come from the POS key), `external_tender_not_allowed` (a "
+                 "member pays with stored_value only).")
     async def create_purchase(body: PurchaseRequest, caller: Caller,
                               idempotency_key: IdempotencyKey = None) -> Response:
         require_role(caller, "pos", "member")
         require_member_access(caller, body.member_id)
-        require_store(caller, body.store_id)
+        terminal, store = bound_terminal(caller, body.terminal_id, body.store_id)
+        body = body.model_copy(update={"terminal_id": terminal, "store_id": store})
+        if caller.role == "member":  # a member app spends its own balance, never a till's cash
+            check_member_tenders(tender.method for tender in body.tenders)
         check_currency(settings.currencies, body.currency)
+
+        async def work(uow):
+            # Checked inside the idempotent work: a retry of a purchase already made replays
+            # its receipt even after the quote has expired.
+            quote_ids = quoted_lines(
+                [Line(i.sku, i.category, i.quantity, i.amount, i.quote_token) for i in body.items],
+                body.member_id, body.currency, context.platform.jwt_secret, uow.clock.now())
+            return await receipt(PurchaseReceipt, record_purchase(
+                uow, body, settings.draw_policy, quote_ids=quote_ids))
+
         return await idempotent_post(
-            context.uow, caller, "POST /v1/purchases", idempotency_key, body,
-            lambda uow: receipt(PurchaseReceipt, record_purchase(uow, body, settings.draw_policy)))
+            context.uow, caller, "POST /v1/purchases", idempotency_key, body, work)
 
     @router.get("/{purchase_id}", response_model=PurchaseReceipt, summary="A purchase")
     async def get_purchase(purchase_id: UUID, caller: Caller) -> PurchaseReceipt:

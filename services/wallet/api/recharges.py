@@ -6,10 +6,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from services.wallet.api.access import authorize_refund, hidden_from
+from services.wallet.api.access import authorize_refund, bound_terminal, hidden_from
 from services.wallet.api.schemas import receipt
 from services.wallet.api.schemas.recharges import (
-    BonusStatus,
     RechargeReceipt,
     RechargeRefundReceipt,
     RechargeRefundRequest,
@@ -17,12 +16,12 @@ from services.wallet.api.schemas.recharges import (
     RechargeView,
 )
 from services.wallet.settings import WalletSettings
-from services.wallet.store.recharges import find_recharge, record_recharge
+from services.wallet.store.recharges import find_recharge, recharge_view, record_recharge
 from services.wallet.store.refunds import refund_recharge
 from shared.db.messaging_tables import notify_channel
 from shared.db.relay_wakeup import RelayWakeup
 from shared.http import idempotency
-from shared.http.auth import Caller, require_member_access, require_role, require_store
+from shared.http.auth import Caller, require_role
 from shared.http.idempotency import IdempotencyKey, idempotent_post
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.rule_violations import NotFound
@@ -37,25 +36,37 @@ def recharges_router(context: ServiceContext[WalletSettings]) -> APIRouter:
     statements = context.statements
     assert statements is not None, "the wallet's spec asks for a statement pool"
     wake_relay = RelayWakeup(statements, notify_channel(context.name))
+    reference_key = context.settings.payment_reference_key.get_secret_value()
 
     @router.post("", status_code=201, response_model=RechargeReceipt,
-                 summary="Recharge a member's stored value (principal; bonus follows)",
-                 description="One database round trip. Refusals: 422 `recharge_above_limit`, "
-                 "`balance_limit_exceeded`, `unsupported_currency`, `idempotency_key_reused`; "
+                 summary="Recharge a member's stored value at a POS (principal; bonus follows)",
+                 description="A POS terminal that took the money; a member app creates a "
+                 "payment intent instead (403 `payment_required`). "
+                 "One database round trip. The terminal and store come from the "
+                 "POS key (403 `terminal_mismatch`, `store_not_granted`). The caps are the card "
+                 "kind's: a registered member's, or an unregistered card's (lower; see "
+                 "`GET /v1/wallets/{member_id}/limits`). Risk rules may hold the principal "
+                 "(`status: held`) or freeze the wallet. Refusals: 422 `recharge_above_limit`, "
+                 "`balance_limit_exceeded` (the detail names the kind whose cap applied), "
+                 "`unsupported_currency`, `idempotency_key_reused`; 423 `wallet_frozen`; "
                  "409 `pos_reference_reused`, `request_in_progress`; 400 `idempotency_key_missing`.")
     async def create_recharge(
         body: RechargeRequest, caller: Caller, idempotency_key: IdempotencyKey = None
     ) -> Response:
-        require_role(caller, "pos", "member")
-        require_member_access(caller, body.member_id)
-        require_store(caller, body.store_id)
+        if caller.role == "member":  # nothing confirms that a member's money was taken
+            raise Problem(403, "payment_required", "A member app recharges through a payment "
+                          "intent: POST /v1/payment-intents, then pay it with the provider.")
+        require_role(caller, "pos")
+        terminal, store = bound_terminal(caller, body.terminal_id, body.store_id)
+        body = body.model_copy(update={"terminal_id": terminal, "store_id": store})
         key = idempotency.require_key(idempotency_key)
         # The same Idempotency-Key steps as `idempotent_post`, inside the stored function
         # (one round trip); its refusals (RuleViolations) are answered by service_app.
         outcome = await record_recharge(
             statements, scope=f"{caller.identity} {RECHARGE_SCOPE}", key=key,
             fingerprint=idempotency.request_fingerprint(body.model_dump(mode="json")),
-            request=body, limits=limits, clock=context.clock, topics=context.topics)
+            request=body, limits=limits, clock=context.clock, topics=context.topics,
+            risk=context.settings.risk, reference_key=reference_key)
         if outcome.outcome == "in_progress":
             raise Problem(409, "request_in_progress",
                           "A request with this Idempotency-Key is still being processed.",
@@ -70,18 +81,13 @@ def recharges_router(context: ServiceContext[WalletSettings]) -> APIRouter:
                         headers=headers)
 
     @router.get("/{recharge_id}", response_model=RechargeView,
-                summary="A recharge and the status of its bonus (pending/held/credited/...)")
+                summary="A recharge (completed / held / refunded) and its bonus's status")
     async def get_recharge(recharge_id: UUID, caller: Caller) -> RechargeView:
         async with context.engine.connect() as connection:
             row = await find_recharge(connection, recharge_id)
         if row is None or hidden_from(caller, row.member_id, row.store_id):
             raise Problem(404, "recharge_not_found", f"No recharge {recharge_id}.")
-        return RechargeView(
-            recharge_id=row.recharge_id, member_id=row.member_id, amount=row.amount,
-            currency=row.currency, store_id=row.store_id, channel=row.channel,
-            pos_reference=row.pos_reference, created_at=row.created_at,
-            bonus=BonusStatus(status=row.bonus_status, amount=row.bonus_amount),
-            refunded_at=row.refunded_at)
+        return RechargeView.model_validate(recharge_view(dict(row._mapping)))
 
     @router.post("/{recharge_id}/refund", status_code=201, response_model=RechargeRefundReceipt,
                  summary="Refund a recharge's unused value (pro-rata rule); voids its bonus",

@@ -25,3 +25,15 @@ def stored_value_part(total: int, tenders: Iterable[tuple[str, int]]) -> int:
     if len(stored) > 1:
         raise RuleViolation("invalid_tenders", "Send at most one stored_value tender.")
     return sum(stored)
+
+
+def check_member_tenders(methods: Iterable[str]) -> None:
+    """A member app pays only from the member's own stored value: naming cash, a card or a
+    wallet app would record money nobody took (and earn points and tier spend for it)."""
+    external = sorted({method for method in methods if method != STORED_VALUE})
+    if external:
+        raise RuleViolation(
+            "external_tender_not_allowed",
+            f"A member may pay only with stored_value, not {', '.join(external)}; other "
+            "tenders are taken by a POS terminal.", status=403)
+

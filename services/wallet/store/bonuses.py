@@ -1,4 +1,5 @@
-"""Bonus decisions from rewards, applied to the wallet. A granted bonus becomes a bonus lot
+"""Bonus decisions from rewards, applied to the wallet; an approved grant also releases the
+principal a risk rule held (`BonusGranted.principal_released`). A granted bonus becomes a bonus lot
 exactly once per grant: the inbox makes a redelivered event a no-op, and the lot's unique
 `grant_id` makes a second event for the same grant one too."""
 
@@ -11,7 +12,8 @@ from sqlalchemy import text
 
 from services.wallet.rules.entries import bonus_credit_lines
 from services.wallet.rules.lots import BONUS
-from services.wallet.store.wallets import lock_wallets
+from services.wallet.store.lots import release_held_lot
+from services.wallet.store.wallets import lock_wallets, move_balances
 from shared.dates import months_later
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected
@@ -60,6 +62,10 @@ MARK_CREDITED = text("""
     UPDATE recharges SET bonus_status = 'credited', bonus_amount = :amount, grant_id = :grant_id
     WHERE recharge_id = :id
 """)
+MARK_RELEASED = text("""
+    UPDATE recharges SET principal_held = false, released_at = :now, released_by = :actor
+    WHERE recharge_id = :id
+""")
 MARK_DECISION = text("""
     UPDATE recharges SET bonus_status = :status, grant_id = :grant_id
     WHERE recharge_id = :id AND bonus_status = ANY(CAST(:from_statuses AS text[]))
@@ -98,6 +104,8 @@ async def _credit(event: BonusGranted, recharge_id: uuid.UUID, recharge, uow: Un
     db, now = uow.connection, uow.clock.now()
     if recharge is None or recharge.member_id != event.member_id or recharge.currency != event.currency:
         raise BonusForUnknownRecharge(event.recharge_id)
+    if event.principal_released and recharge.refunded_at is None:
+        await _release_principal(event, recharge_id, uow)
     if recharge.refunded_at is not None or event.amount == 0:
         log.info("bonus_not_credited", recharge_id=event.recharge_id, amount=event.amount,
                  refunded=recharge.refunded_at is not None)
@@ -121,6 +129,22 @@ async def _credit(event: BonusGranted, recharge_id: uuid.UUID, recharge, uow: Un
     uow.emit(BonusCredited(**event.caused(), occurred_at=now, grant_id=event.grant_id,
                            recharge_id=event.recharge_id, amount=event.amount,
                            currency=event.currency, bonus_balance=credited.bonus))
+
+
+async def _release_principal(event: BonusGranted, recharge_id: uuid.UUID, uow: UnitOfWork) -> None:
+    """A reviewer approved a recharge whose principal a risk rule held: its lot becomes
+    spendable (held balance -> principal balance; the ledger does not move, the liability
+    was booked at the recharge). Once: a second grant finds the lot no longer held."""
+    db, now = uow.connection, uow.clock.now()
+    released = await release_held_lot(db, recharge_id)
+    if released is None:
+        log.info("principal_already_released", recharge_id=event.recharge_id)
+        return
+    await move_balances(db, event.member_id, event.currency, released, 0, now, held=-released)
+    await db.execute(MARK_RELEASED, {"id": recharge_id, "now": now,
+                                     "actor": event.reviewed_by or "rewards"})
+    log.info("principal_released", recharge_id=event.recharge_id, amount=released,
+             reviewed_by=event.reviewed_by)
 
 
 async def mark_held(event: BonusHeld, uow: UnitOfWork) -> None:

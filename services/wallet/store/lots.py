@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.wallet.rules.lots import Draw, Lot
 from services.wallet.store import tables
 
+# Spendable lots only: a held principal lot (a risk rule held its recharge) pays nothing.
 OPEN_LOTS = text("""
     SELECT lot_id, kind, remaining, expires_at, seq FROM lots
-    WHERE member_id = :member_id AND currency = :currency AND remaining > 0
+    WHERE member_id = :member_id AND currency = :currency AND remaining > 0 AND NOT held
 """)
 MOVE_LOTS = text("""
     UPDATE lots SET remaining = lots.remaining + d.delta,
@@ -50,3 +51,16 @@ async def new_lot(db: AsyncConnection, *, member_id: str, currency: str, kind: s
         remaining=amount, source_kind=source_kind, source_id=str(source_id),
         recharge_id=recharge_id, grant_id=grant_id, expires_at=expires_at, created_at=now))
     return lot_id
+
+
+RELEASE_LOT = text("""
+    UPDATE lots SET held = false WHERE recharge_id = :recharge_id AND kind = 'principal' AND held
+    RETURNING remaining
+""")
+
+
+async def release_held_lot(db: AsyncConnection, recharge_id: uuid.UUID) -> int | None:
+    """Make a recharge's held principal lot spendable; what it holds, or None if it was not
+    held (already released, or never held)."""
+    row = (await db.execute(RELEASE_LOT, {"recharge_id": recharge_id})).first()
+    return None if row is None else int(row.remaining)

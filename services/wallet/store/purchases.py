@@ -1,11 +1,13 @@
 """Purchases: the stored-value tender draws on the member's lots by the configured policy,
 other tenders are recorded, and every purchase reaches the rest of the platform as
 `PurchaseCompleted`. The wallet row is locked before the lots are read, so concurrent
-purchases on one wallet queue up instead of overdrawing it."""
+purchases on one wallet queue up instead of overdrawing it. Only spendable lots pay (a
+held principal does not); a frozen member buys nothing (423 `wallet_frozen`)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,7 @@ from services.wallet.rules.purchases import OrderReferenceReused, stored_value_p
 from services.wallet.store import tables
 from services.wallet.store.entries import post_entry
 from services.wallet.store.expiry import expire_due
+from services.wallet.store.freezes import refuse_if_frozen
 from services.wallet.store.lots import move_lots, open_lots
 from services.wallet.store.wallets import lock_wallet, move_balances
 from shared.db.unit_of_work import UnitOfWork
@@ -40,20 +43,23 @@ INSERT_PURCHASE = text("""
 FIND_PURCHASE = text("SELECT * FROM purchases WHERE purchase_id = :id")
 
 
-async def record_purchase(uow: UnitOfWork, request: PurchaseRequest,
-                          policy: DrawPolicy) -> dict:
-    """The purchase made; the fields of its receipt."""
+async def record_purchase(uow: UnitOfWork, request: PurchaseRequest, policy: DrawPolicy,
+                          quote_ids: Sequence[str | None] = ()) -> dict:
+    """The purchase made; the fields of its receipt. `quote_ids`: each line's checked quote
+    (rules/membership_quotes.py), kept on the line in place of its token."""
     db, now = uow.connection, uow.clock.now()
     member, currency = request.member_id, request.currency
     stored = stored_value_part(request.total,
                                [(t.method, t.amount) for t in request.tenders])
     await lock_wallet(db, member, currency)
+    await refuse_if_frozen(db, member)
     lots = await open_lots(db, member, currency)
     await expire_due(db, member, currency, lots, now)
     draws = plan_draws(lots, stored, policy, now)
     principal, bonus = by_kind(draws)
     purchase_id = uuid.uuid4()
-    await _insert_purchase(db, purchase_id, request, principal, bonus, now)
+    items = purchase_items(request, quote_ids)
+    await _insert_purchase(db, purchase_id, request, items, principal, bonus, now)
     if draws:
         await db.execute(insert(tables.purchase_draws), [
             {"purchase_id": purchase_id, "lot_id": d.lot_id, "kind": d.kind, "amount": d.amount}
@@ -68,7 +74,7 @@ async def record_purchase(uow: UnitOfWork, request: PurchaseRequest,
         occurred_at=now, member_id=member, purchase_id=str(purchase_id),
         order_reference=request.order_reference, total=request.total, currency=currency,
         paid_principal=principal, paid_bonus=bonus, paid_other=other,
-        items=tuple(PurchaseItem(**item.model_dump()) for item in request.items),
+        items=items,
         store_id=request.store_id, terminal_id=request.terminal_id, channel=request.channel,
         coupon_codes=tuple(request.coupon_codes)))
     return dict(
@@ -78,15 +84,24 @@ async def record_purchase(uow: UnitOfWork, request: PurchaseRequest,
         balance=balances.total, store_id=request.store_id, created_at=now)
 
 
+def purchase_items(request: PurchaseRequest, quote_ids: Sequence[str | None]
+                   ) -> tuple[PurchaseItem, ...]:
+    """The lines as stored and published: a quote's id, never its token."""
+    ids = list(quote_ids) or [None] * len(request.items)
+    return tuple(PurchaseItem(**item.model_dump(exclude={"quote_token"}), quote_id=quote_id)
+                 for item, quote_id in zip(request.items, ids, strict=True))
+
+
 async def _insert_purchase(db: AsyncConnection, purchase_id: uuid.UUID, request: PurchaseRequest,
-                           principal: int, bonus: int, now: datetime) -> None:
+                           items: tuple[PurchaseItem, ...], principal: int, bonus: int,
+                           now: datetime) -> None:
     inserted = (await db.execute(INSERT_PURCHASE, {
         "purchase_id": purchase_id, "now": now, "paid_principal": principal, "paid_bonus": bonus,
         "paid_other": request.total - principal - bonus,
         **request.model_dump(include={"member_id", "currency", "order_reference", "store_id",
                                       "terminal_id", "channel", "total"}),
         "tenders": orjson.dumps([t.model_dump() for t in request.tenders]).decode(),
-        "items": orjson.dumps([i.model_dump() for i in request.items]).decode(),
+        "items": orjson.dumps([i.model_dump() for i in items]).decode(),
         "coupon_codes": orjson.dumps(request.coupon_codes).decode(),
     })).first()
     if inserted is None:

@@ -1,7 +1,8 @@
 """Refunds. A purchase refund puts stored value back into the lots it came from (cumulative
 pro-rata share, see rules/refunds.py). A recharge refund pays back the unused principal by
 the pro-rata rule, empties and voids the recharge's lots, and voids its bonus (a grant that
-arrives later is not credited). Both lock the wallet first, then the rows they change."""
+arrives later is not credited; a held principal is refunded like any other, from the held
+balance). Both lock the wallet first, then the rows they change."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ MARK_PURCHASE = text("""
 """)
 RECHARGE_FOR_UPDATE = text("SELECT * FROM recharges WHERE recharge_id = :id FOR UPDATE")
 RECHARGE_LOTS = text("""
-    SELECT kind, amount, remaining, expired_amount FROM lots WHERE recharge_id = :id FOR UPDATE
+    SELECT kind, amount, remaining, expired_amount, held FROM lots
+    WHERE recharge_id = :id FOR UPDATE
 """)
 VOID_LOTS = text("UPDATE lots SET remaining = 0, voided_at = :now WHERE recharge_id = :id")
 MARK_RECHARGE = text("""
@@ -106,8 +108,11 @@ async def refund_recharge(uow: UnitOfWork, recharge_id: uuid.UUID, reason: str, 
                            principal.remaining, bonus.remaining if bonus else 0)
     refund_id = uuid.uuid4()
     await db.execute(VOID_LOTS, {"id": recharge_id, "now": now})
-    balances = await move_balances(db, member_id, currency, -plan.principal_released,
-                                   -plan.bonus_released, now)
+    # a held principal (a risk rule held the recharge; never approved) leaves the held
+    # balance: refunding it is how ops pay back a recharge rejected in review
+    held = plan.principal_released if principal.held else 0
+    balances = await move_balances(db, member_id, currency, held - plan.principal_released,
+                                   -plan.bonus_released, now, held=-held)
     await db.execute(MARK_RECHARGE, {"id": recharge_id, "now": now, "refund_id": refund_id})
     await db.execute(insert(tables.refunds).values(
         refund_id=refund_id, kind="recharge", recharge_id=recharge_id, member_id=member_id,

@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.http.paging import decode_cursor, invalid_cursor, page
+from services.wallet.store.recharges import recharge_view
+from shared.http.paging import cursor_moment, decode_cursor, invalid_cursor, page
 
 STATEMENT = text("""
     WITH changes AS (
@@ -28,7 +29,8 @@ STATEMENT = text("""
 """)
 RECHARGES = text("""
     SELECT recharge_id, member_id, amount, currency, store_id, channel, pos_reference, created_at,
-      bonus_status, bonus_amount, refunded_at FROM recharges
+      bonus_status, bonus_amount, refunded_at, principal_held, risk_reasons, released_by
+    FROM recharges
     WHERE member_id = :m AND (CAST(:stores AS text[]) IS NULL OR store_id = ANY(CAST(:stores AS text[])))
       AND (created_at, recharge_id) < (:at, :id)
     ORDER BY created_at DESC, recharge_id DESC LIMIT :limit
@@ -64,7 +66,7 @@ async def history(db: AsyncConnection, what: str, member_id: str, stores: list[s
     moment, last_id = FAR_FUTURE, MAX_UUID
     if (key := decode_cursor(cursor, 2)) is not None:
         try:
-            moment, last_id = datetime.fromisoformat(key[0]), uuid.UUID(key[1])
+            moment, last_id = cursor_moment(key[0]), uuid.UUID(key[1])
         except (TypeError, ValueError, AttributeError) as error:
             raise invalid_cursor() from error
     query, id_column = (RECHARGES, "recharge_id") if what == "recharges" else (PURCHASES, "purchase_id")
@@ -75,6 +77,4 @@ async def history(db: AsyncConnection, what: str, member_id: str, stores: list[s
 
 
 def _as_view(row: dict) -> dict:
-    if "bonus_status" in row:
-        row["bonus"] = {"status": row.pop("bonus_status"), "amount": row.pop("bonus_amount")}
-    return row
+    return recharge_view(row) if "bonus_status" in row else row

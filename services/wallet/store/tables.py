@@ -11,6 +11,12 @@ grant a bonus lot (`grant_id` unique: one credit per grant), each positive adjus
 purchases / purchase_draws: an order and which lots paid how much of it (`returned` grows
 with refunds). refunds: of purchases (many) and recharges (at most one each).
 adjustments: operators' corrections, with reason and actor.
+registered_members: the ids tiering enrolled (the projection of `MemberEnrolled`); any
+other id is an unregistered card, with the card caps.
+Risk: a held principal lot (`lots.held`) is not spendable until its recharge is approved in
+rewards' review queue; `wallets.principal` is the spendable principal and
+`wallets.held_principal` the held one (the ledger's member_principal counts both).
+frozen_wallets: members frozen now; wallet_freezes: every freeze and unfreeze, audited.
 The recharge hot path is the stored function `wallet_recharge` (store/sql/wallet_recharge.sql).
 """
 
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -25,6 +32,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     Table,
@@ -52,8 +60,18 @@ wallets = Table(
     Column("lifetime_recharged", BigInteger, nullable=False, server_default=text("0")),
     Column("recharge_count", Integer, nullable=False, server_default=text("0")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("held_principal", BigInteger, nullable=False, server_default=text("0")),
+    CheckConstraint("held_principal >= 0", name="held_principal_not_negative"),
     CheckConstraint("principal >= 0", name="principal_not_negative"),
     CheckConstraint("bonus >= 0", name="bonus_not_negative"),
+)
+
+registered_members = Table(
+    "registered_members",
+    metadata,
+    Column("member_id", Text, primary_key=True),
+    Column("enrolled_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 recharges = Table(
@@ -66,7 +84,7 @@ recharges = Table(
     Column("payment_method", Text, nullable=False),
     Column("payment_reference", Text, nullable=False),
     Column("store_id", Text, nullable=False),
-    Column("terminal_id", Text, nullable=False),
+    Column("terminal_id", Text),
     Column("channel", Text, nullable=False),
     Column("pos_reference", Text, nullable=False, unique=True),
     Column("bonus_status", Text, nullable=False, server_default=text("'pending'")),
@@ -75,8 +93,14 @@ recharges = Table(
     Column("grant_id", UUID(as_uuid=True)),
     Column("refunded_at", DateTime(timezone=True)),
     Column("refund_id", UUID(as_uuid=True)),
+    Column("principal_held", Boolean, nullable=False, server_default=text("false")),
+    Column("risk_reasons", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("released_at", DateTime(timezone=True)),
+    Column("released_by", Text),
     CheckConstraint("amount > 0", name="recharge_amount_positive"),
     Index("ix_recharges_member_created", "member_id", "created_at", "recharge_id"),
+    Index("ix_recharges_reference_created", "payment_reference", "created_at"),
+    Index("ix_recharges_terminal_created", "terminal_id", "created_at"),
 )
 
 journal_entries = Table(
@@ -128,6 +152,8 @@ lots = Table(
     _at("expires_at", nullable=True),
     _at("voided_at", nullable=True),
     _at("created_at"),
+    Column("held", Boolean, nullable=False, server_default=text("false")),
+    CheckConstraint("kind = 'principal' OR NOT held", name="only_principal_is_held"),
     CheckConstraint("kind IN ('principal', 'bonus')", name="lot_kind"),
     CheckConstraint("kind = 'bonus' OR expires_at IS NULL", name="principal_never_expires"),
     CheckConstraint("amount > 0", name="lot_amount_positive"),
@@ -207,4 +233,73 @@ adjustments = Table(
     Column("reason", Text, nullable=False),
     Column("actor", Text, nullable=False),
     _at("created_at"),
+)
+
+frozen_wallets = Table(
+    "frozen_wallets",
+    metadata,
+    Column("member_id", Text, primary_key=True),
+    _at("frozen_at"),
+    Column("reason", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+)
+
+wallet_freezes = Table(
+    "wallet_freezes",
+    metadata,
+    Column("freeze_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("recharge_id", UUID(as_uuid=True)),
+    _at("at"),
+    CheckConstraint("action IN ('freeze', 'unfreeze')", name="freeze_action"),
+    Index("ix_wallet_freezes_member", "member_id", "at"),
+)
+
+# Payment intents (rules/payment_intents.py): a member app's recharge waits here, `pending`,
+# until its provider's signed callback settles it. The partial index serves the reads of
+# what is still open and past its time.
+payment_intents = Table(
+    "payment_intents",
+    metadata,
+    Column("intent_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("provider", Text, nullable=False),
+    Column("status", Text, nullable=False, server_default=text("'pending'")),
+    _at("created_at"),
+    _at("expires_at"),
+    Column("recharge_id", UUID(as_uuid=True)),
+    Column("payment_id", Text),
+    _at("settled_at", nullable=True),
+    CheckConstraint("amount > 0", name="intent_amount_positive"),
+    CheckConstraint("status IN ('pending', 'succeeded', 'failed', 'mismatched', 'expired')",
+                    name="intent_status"),
+    Index("ix_payment_intents_member_created", "member_id", "created_at"),
+    Index("ix_payment_intents_pending_expiry", "expires_at",
+          postgresql_where=text("status = 'pending'")),
+)
+
+# Every verified provider callback, once per (provider, payment_id): its outcome is the
+# answer to any replay, and the refused ones (amount mismatch, expired intent, paid twice)
+# are what ops refund the payer from.
+payment_callbacks = Table(
+    "payment_callbacks",
+    metadata,
+    Column("provider", Text, primary_key=True),
+    Column("payment_id", Text, primary_key=True),
+    Column("intent_id", Text, nullable=False, index=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("reported_status", Text, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("status_code", SmallInteger, nullable=False),
+    Column("code", Text),
+    Column("detail", Text, nullable=False),
+    Column("recharge_id", UUID(as_uuid=True)),
+    Column("request_hash", LargeBinary, nullable=False),
+    _at("received_at"),
 )

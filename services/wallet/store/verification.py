@@ -3,6 +3,9 @@
 
 Invariants: every journal entry balances; for every wallet, the cached balances = the sums
 of its member-account ledger lines = the sums of its lots' remaining; nothing is negative.
+Held principal (lots.held, a risk rule's hold) is a liability like any principal: the ledger's
+member_principal = wallets.principal + wallets.held_principal = the principal lots'
+remaining, and wallets.held_principal = the held lots' remaining.
 `verify_ledger` reports every violation it finds (an empty list means the books are right).
 """
 
@@ -27,15 +30,18 @@ MISMATCHED = text("""
     held AS (
       SELECT member_id, currency,
         coalesce(sum(remaining) FILTER (WHERE kind = 'principal'), 0) AS principal,
+        coalesce(sum(remaining) FILTER (WHERE held), 0) AS held_principal,
         coalesce(sum(remaining) FILTER (WHERE kind = 'bonus'), 0) AS bonus
       FROM lots GROUP BY member_id, currency)
-    SELECT member_id, currency, coalesce(w.principal, 0) AS wallet_principal,
+    SELECT member_id, currency,
+      coalesce(w.principal, 0) + coalesce(w.held_principal, 0) AS wallet_principal,
       coalesce(w.bonus, 0) AS wallet_bonus, coalesce(l.principal, 0) AS ledger_principal,
       coalesce(l.bonus, 0) AS ledger_bonus, coalesce(h.principal, 0) AS lots_principal,
       coalesce(h.bonus, 0) AS lots_bonus
     FROM wallets w FULL JOIN ledger l USING (member_id, currency)
       FULL JOIN held h USING (member_id, currency)
-    WHERE NOT (coalesce(w.principal, 0) = coalesce(l.principal, 0)
+    WHERE NOT (coalesce(w.principal, 0) + coalesce(w.held_principal, 0) = coalesce(l.principal, 0)
+               AND coalesce(w.held_principal, 0) = coalesce(h.held_principal, 0)
                AND coalesce(l.principal, 0) = coalesce(h.principal, 0)
                AND coalesce(w.bonus, 0) = coalesce(l.bonus, 0)
                AND coalesce(l.bonus, 0) = coalesce(h.bonus, 0))
@@ -43,9 +49,10 @@ MISMATCHED = text("""
 """)
 NEGATIVE = text("""
     SELECT 'wallet' AS what, member_id || '/' || currency AS id FROM wallets
-      WHERE principal < 0 OR bonus < 0
+      WHERE principal < 0 OR bonus < 0 OR held_principal < 0
     UNION ALL
-    SELECT 'lot', lot_id::text FROM lots WHERE remaining < 0 OR remaining > amount
+    SELECT 'lot', lot_id::text FROM lots
+      WHERE remaining < 0 OR remaining > amount OR (held AND kind <> 'principal')
     LIMIT 100
 """)
 COUNTS = text("""

@@ -27,11 +27,14 @@ LOCK_WALLETS = text("""
     ON CONFLICT (member_id, currency) DO UPDATE SET updated_at = w.updated_at
 """)
 MOVE_BALANCES = text("""
-    UPDATE wallets SET principal = principal + :principal, bonus = bonus + :bonus, updated_at = :now
+    UPDATE wallets SET principal = principal + :principal, bonus = bonus + :bonus,
+        held_principal = held_principal + :held, updated_at = :now
     WHERE member_id = :member_id AND currency = :currency
     RETURNING principal, bonus
 """)
-BALANCE_NOW = text("SELECT principal, bonus FROM wallets WHERE member_id = :m AND currency = :c")
+BALANCE_NOW = text("""
+    SELECT principal, bonus, held_principal FROM wallets WHERE member_id = :m AND currency = :c
+""")
 BALANCE_AT = text("""
     SELECT -coalesce(sum(l.amount) FILTER (WHERE l.account = 'member_principal'), 0) AS principal,
            -coalesce(sum(l.amount) FILTER (WHERE l.account = 'member_bonus'), 0) AS bonus
@@ -67,19 +70,29 @@ async def lock_wallets(db: AsyncConnection, wallets: Iterable[tuple[str, str]]) 
 
 
 async def move_balances(db: AsyncConnection, member_id: str, currency: str, principal: int,
-                        bonus: int, now: datetime) -> Balances:
+                        bonus: int, now: datetime, held: int = 0) -> Balances:
+    """Add to the spendable principal, the bonus and the held principal."""
     row = (await db.execute(MOVE_BALANCES, {
         "member_id": member_id, "currency": currency, "principal": principal, "bonus": bonus,
-        "now": now})).one()
+        "held": held, "now": now})).one()
     return Balances(row.principal, row.bonus)
 
 
+async def stored_value(db: AsyncConnection, member_id: str, currency: str) -> int:
+    """Principal + bonus as the recharge's caps count it (the cached row; 0: no wallet)."""
+    row = (await db.execute(BALANCE_NOW, {"m": member_id, "c": currency})).first()
+    return int(row.principal) + int(row.bonus) if row else 0
+
+
 async def balance(db: AsyncConnection, member_id: str, currency: str, at: datetime | None) -> dict:
-    """The balances now (the cached row, with the bonus about to expire) or at `at` (the
-    sum of the member's ledger lines up to then)."""
+    """The balances now (the cached row: spendable principal and bonus, held principal, the
+    bonus about to expire) or at `at` (the sum of the member's ledger lines up to then, in
+    which principal counts held principal too: the ledger knows no holds)."""
     params = {"m": member_id, "c": currency, "at": at}
     row = (await db.execute(BALANCE_AT if at else BALANCE_NOW, params)).first()
     principal, bonus = (int(row.principal), int(row.bonus)) if row else (0, 0)
+    held = int(row.held_principal) if row is not None and not at else 0
     expiring = [] if at else [dict(r._mapping) for r in await db.execute(EXPIRING, params)]
     return {"member_id": member_id, "currency": currency, "principal": principal, "bonus": bonus,
-            "balance": principal + bonus, "as_of": at, "bonus_expiring": expiring}
+            "balance": principal + bonus, "held_principal": held, "as_of": at,
+            "bonus_expiring": expiring}

@@ -117,3 +117,15 @@ async def test_text_with_nul_is_refused_as_invalid_not_a_server_error(bus_platfo
                                  headers=ops_headers("ops:review"), json={"note": "\u0000"})
     assert [(r.status_code, r.json()["code"]) for r in (offer, code, note)] == [
         (422, "invalid_request")] * 3
+
+
+async def test_rewards_has_no_tier_multiplier_of_its_own(bus_platform):
+    """Migration 0004 ended the old `tier_multipliers` offer (x1.1/x1.2/x1.5, a second number
+    beside tiering's) and the kind is gone: the multipliers are tiering's."""
+    async with running(REWARDS, bus_platform, BusTransport()) as rewards, api(rewards) as client:
+        live = (await client.get("/v1/offers/live")).json()
+        again = await client.post("/v1/offers/tier_multipliers/versions", headers=CONFIG, json={
+            "kind": "tier_multiplier", "name": "Tier multiplier",
+            "terms": {"bps_by_tier": {"gold": 12_000}}})
+    assert "tier_multipliers" not in {o["offer_id"] for o in live["items"]}
+    assert (again.status_code, again.json()["code"]) == (422, "invalid_request")

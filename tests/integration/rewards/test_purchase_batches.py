@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.rewards.service import SPEC as REWARDS
-from services.rewards.store import coupons, offers
+from services.rewards.store import coupons, offers, tier_programs
 from services.rewards.store.purchases import apply_purchases
 from shared.clock import FrozenClock
 from shared.events.rewards import CouponRedeemed, PointsEarned
+from shared.events.tiering import TIER_PROGRAM_KEY, TierBenefitsEntry, TierProgramPublished
 from shared.runtime import ServiceRuntime
 from shared.transport import BusTransport
 from tests.integration.rewards.feed import purchase
@@ -127,8 +128,9 @@ async def test_one_batch_of_purchases_matches_batches_of_one(rewards):
     assert await state_of(url, "batched") == await state_of(url, "one_by_one")
     earned = [(n, facts[0]) for kind, n, facts in summary(emitted_in_batch, batched)
               if kind == "PointsEarned"]
-    # gold x1.2 throughout; x2 more while the campaign is live; the repeat and 0.50 earn nothing
-    assert earned == [(0, 144), (1, 295), (4, 240)]
+    # gold x1.5 (tiering's default) throughout; x2 more while the campaign is live; the
+    # repeat and 0.50 earn nothing
+    assert earned == [(0, 180), (1, 369), (4, 300)]
     assert [kind for kind, _, _ in summary(emitted_in_batch, batched)] == [
         "CouponRedeemed", "PointsEarned", "PointsEarned", "PointsEarned"]
 
@@ -136,10 +138,11 @@ async def test_one_batch_of_purchases_matches_batches_of_one(rewards):
 async def test_the_offer_timeline_answers_like_the_database_at_every_moment(rewards):
     await double_points_for_two_hours(rewards)
     async with rewards.context.uow() as uow:
-        await offers.add_version(uow.connection, {
-            "offer_id": "tier_multipliers", "kind": "tier_multiplier", "name": "Tier multiplier",
-            "currency": None, "terms": json.dumps({"bps_by_tier": {"gold": 13_000}}),
-            "effective_from": START, "effective_to": None, "created_by": "test", "created_at": START})
+        await tier_programs.record_program(uow.connection, TierProgramPublished(
+            occurred_at=START, member_id=TIER_PROGRAM_KEY, program_version=1, measure="spend_12m",
+            effective_from=START, tiers=(TierBenefitsEntry(
+                name="gold", discount_bps=0, points_multiplier_bps=13_000,
+                bonus_multiplier_bps=11_000),)))
     boundaries = [START - timedelta(hours=1), START, START + timedelta(hours=1)]
     moments = sorted({*boundaries, *(b - timedelta(microseconds=1) for b in boundaries),
                       *(START + timedelta(minutes=m) for m in range(-150, 151, 20))})
@@ -149,4 +152,5 @@ async def test_the_offer_timeline_answers_like_the_database_at_every_moment(rewa
         for at in moments:
             expected = await offers.live_offers(uow.connection, at, "CNY")
             assert timeline.live_offers(at, "CNY") == expected, at
-            assert timeline.program(at, "CNY") == offers.program_from(expected), at
+            assert timeline.program(at, "CNY") == await offers.load_program(
+                uow.connection, "CNY", at), at

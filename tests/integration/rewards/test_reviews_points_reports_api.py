@@ -67,7 +67,7 @@ async def test_points_follow_the_members_tier_and_buy_coupons(bus_platform):
             occurred_at=datetime.now(UTC), member_id="m_gold", from_tier="silver", to_tier="gold",
             direction="up", reason="spend", qualifying_amount=1, currency="CNY",
             effective_at=datetime.now(UTC)))
-        await apply(rewards, purchase("m_gold", total=50_000))  # 500 x gold 1.2
+        await apply(rewards, purchase("m_gold", total=40_000))  # 400 x gold 1.5 (tiering's default)
         buy = {"template_id": "save10_over100"}
         headers = {**member_headers("m_gold"), "Idempotency-Key": "buy-1"}
         bought = await client.post("/v1/members/m_gold/points/redemptions", json=buy, headers=headers)

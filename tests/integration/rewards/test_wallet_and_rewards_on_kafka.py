@@ -18,6 +18,7 @@ from shared.topics import Topics
 from shared.transport import KafkaTransport
 from tests.integration.rewards.feed import api, rewards_events
 from tests.support.auth import ops_headers, pos_headers
+from tests.support.enrolment import enrol_in_wallet
 from tests.support.runtime import eventually, read_topic, running
 
 pytestmark = [
@@ -52,6 +53,8 @@ async def test_granted_bonuses_are_credited_held_ones_only_after_approval_reject
         async def bonus_status(recharge_id: str) -> str:
             return (await pos.get(f"/v1/recharges/{recharge_id}")).json()["bonus"]["status"]
 
+        # registered members (an unregistered card's bonus is rejected: test_cards_by_kind.py)
+        await enrol_in_wallet(wallet, "m_normal", "m_big_ok", "m_big_no")
         normal = await recharge("m_normal", 50_000)
         approved = await recharge("m_big_ok", 300_000)
         refused = await recharge("m_big_no", 300_000)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from shared.events.wallet import RechargeRefunded
 from shared.topics import Topics
 from tests.integration.tiering.conftest import START
 from tests.integration.tiering.wallet_events import (
@@ -104,6 +105,21 @@ async def test_lifetime_recharge_qualifies_when_the_rules_say_so(client, send, b
     assert (shown["tier"], shown["lifetime_recharge"], shown["rules_version"]) == ("gold", 1_000_000, 1)
     [change] = await tiering_events(bus_platform.database_url, "TierChanged", "m_c")
     assert "lifetime recharge" in change["reason"]
+
+
+async def test_a_refunded_recharge_does_not_count_towards_lifetime_recharge(client, send):
+    rules = {"measure": "lifetime_recharge", "tiers": [
+        {"name": "regular"}, {"name": "gold", "recharge_threshold": 1_000_000}]}
+    published = await client.post("/v1/tiers/rules", headers=ops_headers("ops:config"), json=rules)
+    assert published.status_code == 201
+    await client.post("/v1/members", headers=pos_headers(), json={"member_id": "m_back"})
+    paid = recharge("m_back", 900_000, START, 900_000)
+    await send(paid, RechargeRefunded(
+        occurred_at=START, member_id="m_back", refund_id="rf-back", recharge_id=paid.recharge_id,
+        currency="CNY", principal_refunded=900_000, bonus_clawed_back=0))
+    await send(recharge("m_back", 100_000, START, 1_000_000))  # 1,000,000 gross, 100,000 net
+    shown = await tier_of(client, "m_back")
+    assert (shown["tier"], shown["lifetime_recharge"]) == ("regular", 100_000)
 
 
 async def test_refunding_a_renewal_revokes_its_term_and_closes_the_gap(client, send, bus_platform):

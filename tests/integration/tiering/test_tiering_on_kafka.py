@@ -1,6 +1,7 @@
 """Tiering on real Kafka and PostgreSQL: wallet purchases on `wallet.events` move a
 member's tier and `TierChanged` reaches `tiering.events`; a renewal purchase extends the
-membership (`MembershipRenewed`), and a second one stacks on the first."""
+membership (`MembershipRenewed`), and a second one stacks on the first; a membership line
+without a quote id (which the wallet no longer sells) renews nothing and stops nothing."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from services.tiering.service import SPEC as TIERING
 from shared.events.tiering import MemberEnrolled, MembershipRenewed, TierChanged
+from shared.events.wallet import PurchaseItem
 from shared.messaging.kafka_transport import ensure_topics
 from shared.topics import Topics
 from shared.transport import KafkaTransport
@@ -38,9 +40,12 @@ async def test_wallet_purchases_move_the_tier_and_renewals_extend_the_term(platf
             enrolled = await client.post("/v1/members", json={"member_id": "m_kafka", "birthday": "02-29"})
         assert enrolled.status_code == 201, enrolled.text
         first_renewal = renewal("m_kafka", 1, 32_400, now)
+        unquoted = purchase("m_kafka", 1, now, PurchaseItem(
+            sku="membership-5y", category="membership", quantity=1, amount=1))
         await produce_raw(kafka.bootstrap_servers, topics.events("wallet"), [
             as_record(purchase("m_kafka", 300_000, now)),
             as_record(purchase("m_kafka", 1_800_000, now)),
+            as_record(unquoted),
             as_record(first_renewal),
             as_record(renewal("m_kafka", 2, 57_600, now + timedelta(minutes=1))),
         ])
@@ -58,6 +63,9 @@ async def test_wallet_purchases_move_the_tier_and_renewals_extend_the_term(platf
     assert first.term_end.year == first.term_start.year + 1
     assert (second.term_start, second.years, second.price) == (first.term_end, 2, 57_600)
     assert second.term_end.year == first.term_end.year + 2
+    terms = await fetch_all(platform.database_url,
+                            "SELECT purchase_id FROM tiering.membership_terms ORDER BY term_start")
+    assert [t["purchase_id"] for t in terms] == [first_renewal.purchase_id, second.purchase_id]
 
 
 async def test_a_batch_with_a_redelivered_purchase_crosses_each_tier_once(platform, kafka):

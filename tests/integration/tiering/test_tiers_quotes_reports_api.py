@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 
 from services.tiering.jobs import TieringScheduler
+from shared.membership_quotes import read_quote
+from shared.settings import DEV_JWT_SECRET
 from shared.topics import Topics
 from tests.integration.tiering.conftest import START
 from tests.integration.tiering.wallet_events import deliver, purchase, renewal
@@ -73,6 +75,12 @@ async def test_quotes_follow_segment_and_status(client, tiering, transport, bus_
     assert (body["status"], body["segment"]) == ("none", "potential")
     assert [(q["years"], q["price"], q["product"]["sku"]) for q in body["quotes"]] == [
         (1, 28_800, "membership-1y"), (2, 57_600, "membership-2y")]
+    signed = [read_quote(DEV_JWT_SECRET, q["quote_token"], START) for q in body["quotes"]]
+    assert [(s.quote_id, s.member_id, s.sku, s.years, s.price, s.currency) for s in signed] == [
+        (q["quote_id"], "m_q", q["product"]["sku"], q["years"], q["price"], "CNY")
+        for q in body["quotes"]]
+    assert {s.expires_at for s in signed} == {START + timedelta(minutes=30)}
+    assert len({s.quote_id for s in signed}) == 2
     await feed(transport, bus_platform, purchase("m_q", 2_500_000, START), renewal("m_q", 1, 21_600, START))
     clock.advance(timedelta(days=350))
     body = (await client.get("/v1/members/m_q/renewal-quotes", headers=member_headers("m_q"))).json()

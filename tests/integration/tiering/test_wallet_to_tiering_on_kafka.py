@@ -1,6 +1,7 @@
 """End to end on Kafka: a POS buys through wallet's API; tiering moves the member's tier
-and extends the membership from wallet's own PurchaseCompleted; a refund of the renewal
-through wallet revokes the term it bought."""
+and extends the membership from wallet's own PurchaseCompleted, bought against tiering's
+signed quote (a renewal below the quote, or without one, is refused by the wallet); a refund
+of the renewal through wallet revokes the term it bought."""
 
 from __future__ import annotations
 
@@ -51,8 +52,15 @@ async def test_purchases_through_wallet_move_the_tier_and_buy_the_membership(pla
         quote = (await app.get("/v1/members/m_e2e/renewal-quotes", headers=member_headers("m_e2e"))).json()
         one_year = quote["quotes"][0]
         assert (one_year["years"], one_year["price"], quote["segment"]) == (1, 21_600, "core")
+        line = {**one_year["product"], "quantity": 1, "quote_token": one_year["quote_token"]}
+        cheaper = await pos.post("/v1/purchases", headers=once(), json=paid_by_card(
+            "m_e2e", {**line, "amount": one_year["price"] - 1}))
+        assert (cheaper.status_code, cheaper.json()["code"]) == (422, "price_not_quoted")
+        unquoted = await pos.post("/v1/purchases", headers=once(), json=paid_by_card(
+            "m_e2e", {**one_year["product"], "quantity": 1, "amount": 1}))
+        assert (unquoted.status_code, unquoted.json()["code"]) == (422, "quote_required")
         bought = await pos.post("/v1/purchases", headers=once(), json=paid_by_card(
-            "m_e2e", {**one_year["product"], "quantity": 1, "amount": one_year["price"]}))
+            "m_e2e", {**line, "amount": one_year["price"]}))
         assert bought.status_code == 201, bought.text
 
         records = await read_topic(kafka.bootstrap_servers, topics.events("tiering"), 3)
@@ -63,6 +71,8 @@ async def test_purchases_through_wallet_move_the_tier_and_buy_the_membership(pla
                      if dict(r.headers)["ce_type"] == MembershipRenewed.ce_type().encode()]
         assert renewed.purchase_id == bought.json()["purchase_id"]
         assert (renewed.years, renewed.price) == (1, 21_600)
+        terms = await app.get("/v1/members/m_e2e/membership/terms", headers=member_headers("m_e2e"))
+        assert [t["purchase_id"] for t in terms.json()["items"]] == [renewed.purchase_id]
 
         refunded = await pos.post(f"/v1/purchases/{renewed.purchase_id}/refunds", headers=once(),
                                   json={"amount": 21_600, "reason": "changed their mind"})

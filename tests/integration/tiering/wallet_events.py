@@ -25,7 +25,9 @@ def purchase(member_id: str, total: int, at: datetime, *items: PurchaseItem,
 
 
 def renewal(member_id: str, years: int, price: int, at: datetime, **options) -> PurchaseCompleted:
-    item = PurchaseItem(sku=f"membership-{years}y", category="membership", quantity=1, amount=price)
+    """A renewal as the wallet publishes it: bought against a quote (the wallet checked it)."""
+    item = PurchaseItem(sku=f"membership-{years}y", category="membership", quantity=1, amount=price,
+                        quote_id=f"q-{uuid.uuid4().hex}")
     return purchase(member_id, price, at, item, **options)
 
 

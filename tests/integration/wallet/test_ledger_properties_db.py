@@ -20,6 +20,7 @@ from shared.transport import BusTransport
 from tests.integration.wallet.hypothesis_on_loop import run_on_this_loop
 from tests.integration.wallet.money import OPS, books_are_right, granted, key, purchase_body
 from tests.support.auth import pos_headers
+from tests.support.enrolment import enrol_in_wallet
 from tests.support.runtime import running
 from tests.unit.wallet.operations import apply, operation
 from tests.unit.wallet.wallet_model import InMemoryWallet
@@ -103,7 +104,8 @@ class ServiceDriver:
 
 async def test_random_sequences_in_postgres_match_the_model_and_keep_the_books(bus_platform):
     clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
-    unlimited = WalletSettings(max_balance=10**12, max_recharge=10**9)
+    # the model is the ledger's, without risk holds (test_risk_holds_on_kafka.py has those)
+    unlimited = WalletSettings(max_balance=10**12, max_recharge=10**9, risk=())
     ran: list[int] = []
     async with running(WALLET, bus_platform, BusTransport(), clock=clock, settings=unlimited) as runtime:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=runtime.app),
@@ -115,6 +117,8 @@ async def test_random_sequences_in_postgres_match_the_model_and_keep_the_books(b
             async def run(ops):
                 ran.append(len(ops))
                 driver = ServiceDriver(runtime, client, clock)
+                # a registered member: the registered caps are the ones lifted above
+                await enrol_in_wallet(runtime, driver.member)
                 model = InMemoryWallet(unlimited.draw_policy, clock.now())
                 for op in ops:
                     model.now = clock.now()

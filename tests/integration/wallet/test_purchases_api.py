@@ -23,6 +23,7 @@ from tests.integration.wallet.money import (
     recharge,
 )
 from tests.support.auth import member_headers, pos_headers
+from tests.support.quotes import quote_token, quoted
 from tests.support.runtime import fetch_all
 
 pytestmark = pytest.mark.integration
@@ -62,7 +63,8 @@ async def test_insufficient_balance_is_a_422_and_writes_nothing(client, wallet, 
 
 async def test_a_purchase_paid_only_by_card_still_reaches_the_platform_with_its_items(client, bus_platform):
     body = purchase_body("m_card", 0, other=28_000)
-    body["items"] = [{"sku": "membership-1y", "category": "membership", "quantity": 1, "amount": 28_000}]
+    body["items"] = [{"sku": "membership-1y", "category": "membership", "quantity": 1, "amount": 28_000,
+                      "quote_token": quote_token(quoted("m_card", 1, 28_000))}]
     response = await client.post("/v1/purchases", headers=key(), json=body)
 
     assert response.status_code == 201

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.support.auth import member_headers, pos_headers
+from tests.support.enrolment import enrol_in_wallet
 from tests.support.runtime import fetch_all
 
 pytestmark = pytest.mark.integration
@@ -99,7 +100,8 @@ async def test_bad_input_gets_a_problem_with_a_stable_code(client, overrides, co
     assert response.json()["code"] == code
 
 
-async def test_5000_yuan_is_accepted_and_one_fen_more_refused(client):
+async def test_5000_yuan_is_accepted_and_one_fen_more_refused(wallet, client):
+    await enrol_in_wallet(wallet, "m_cap")  # the registered caps (an unregistered card: 1,000)
     full = await client.post("/v1/recharges", json=recharge_body(member_id="m_cap", amount=500_000),
                              headers=key())
     over = await client.post("/v1/recharges", json=recharge_body(member_id="m_cap", amount=1),
@@ -147,22 +149,27 @@ async def test_a_call_without_credentials_is_a_401(client):
 async def test_a_terminal_cannot_recharge_for_another_store(client):
     response = await client.post("/v1/recharges", json=recharge_body(store_id="store_2"),
                                  headers={**key(), **pos_headers("store_1")})
-    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+    assert (response.status_code, response.json()["code"]) == (403, "store_not_granted")
 
 
-async def test_a_member_recharges_only_their_own_wallet(wallet):
+async def test_a_member_cannot_recharge_and_sees_only_their_own_recharges(client, wallet):
+    recorded = await client.post("/v1/recharges", json=recharge_body(member_id="m_me"),
+                                 headers=key())  # at the till, by the terminal
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=wallet.app),
                                  base_url="http://wallet") as app_client:
-        own = await app_client.post("/v1/recharges", json=recharge_body(member_id="m_me", channel="app"),
+        own = await app_client.post("/v1/recharges", json=recharge_body(
+            member_id="m_me", channel="app", terminal_id=None),
                                     headers={**key(), **member_headers("m_me")})
         other = await app_client.post("/v1/recharges", json=recharge_body(member_id="m_other"),
                                       headers={**key(), **member_headers("m_me")})
-        hidden = await app_client.get(f"/v1/recharges/{own.json()['recharge_id']}",
-                                      headers=member_headers("m_other"))
-        both = await app_client.get(f"/v1/recharges/{own.json()['recharge_id']}",
-                                    headers={**member_headers("m_me"), **pos_headers()})
-    assert own.status_code == 201
-    assert (other.status_code, other.json()["code"]) == (403, "forbidden")
+        path = f"/v1/recharges/{recorded.json()['recharge_id']}"
+        mine = await app_client.get(path, headers=member_headers("m_me"))
+        hidden = await app_client.get(path, headers=member_headers("m_other"))
+        both = await app_client.get(path, headers={**member_headers("m_me"), **pos_headers()})
+    # a member pays through a payment intent (test_payments_api.py), never by saying so
+    for refused in (own, other):
+        assert (refused.status_code, refused.json()["code"]) == (403, "payment_required")
+    assert mine.status_code == 200
     assert hidden.status_code == 404
     assert both.status_code == 401
 

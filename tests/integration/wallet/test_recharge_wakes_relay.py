@@ -68,7 +68,7 @@ async def test_the_recharge_statement_itself_notifies_nobody(database_url):
             outcome = await record_recharge(
                 statements, scope="test", key=uuid.uuid4().hex, fingerprint=b"x",
                 request=a_recharge_request("m_quiet"), limits=StoredValueLimits({"CNY"}, 10**6, 10**6),
-                clock=SystemClock(), topics=Topics(""))
+                clock=SystemClock(), topics=Topics(""), reference_key="test-key")
             assert outcome.outcome == "created"
             # Notifications arrive in commit order: once the control's is heard, a NOTIFY
             # from the recharge's earlier commit would have been heard before it.

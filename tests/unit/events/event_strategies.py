@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from pydantic import AwareDatetime, BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from shared.events.card_numbers import CardNumberRefused
 from shared.events.rewards import (
     BonusGranted,
     BonusHeld,
@@ -27,7 +28,12 @@ from shared.events.rewards import (
     CouponIssued,
     grant_id_for,
 )
-from shared.events.tiering import MembershipExpired, MembershipRenewed
+from shared.events.tiering import (
+    TIER_PROGRAM_KEY,
+    MembershipExpired,
+    MembershipRenewed,
+    TierProgramPublished,
+)
 from shared.events.wallet import PurchaseCompleted, PurchaseRefunded, RechargeCompleted
 
 BOUNDS = ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern")
@@ -139,6 +145,9 @@ REPAIRS: dict[type[BaseModel], Callable[[dict[str, Any]], dict[str, Any]]] = {
     BonusHeld: _grant_of_recharge,
     BonusRejected: _grant_of_recharge,
     CouponIssued: _consistent_coupon,
+    TierProgramPublished: lambda v: {
+        **v, "member_id": TIER_PROGRAM_KEY,
+        "tiers": [t.model_copy(update={"name": f"{n}-{t.name}"[:64]}) for n, t in enumerate(v["tiers"])]},
 }
 
 
@@ -148,5 +157,5 @@ def instances_of(draw: st.DrawFn, model: type[BaseModel]) -> Any:
     values = REPAIRS.get(model, lambda v: v)(draw(_field_values(model)))
     try:
         return model(**values)
-    except ValidationError:
+    except (ValidationError, CardNumberRefused):  # a drawn digit run that passes Luhn
         reject()

@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
-from services.notifier.api import refuse_dev_secrets_in_prod
 from services.notifier.settings import NotifierSettings
-
-
-def context(settings: NotifierSettings, environment: str) -> SimpleNamespace:
-    return SimpleNamespace(settings=settings, platform=SimpleNamespace(environment=environment))
-
-
-def test_prod_refuses_the_dev_secrets_and_dev_accepts_them():
-    dev = NotifierSettings()
-    real = NotifierSettings(link_secret=SecretStr("l" * 40), provider_secret=SecretStr("p" * 40))
-    with pytest.raises(ValueError, match="LINK_SECRET"):
-        refuse_dev_secrets_in_prod(context(dev, "prod"))
-    refuse_dev_secrets_in_prod(context(dev, "dev"))
-    refuse_dev_secrets_in_prod(context(real, "prod"))
 
 
 @pytest.mark.parametrize("bad", [{"default_time_zone": "Mars/Olympus"}, {"default_locale": "fr"},

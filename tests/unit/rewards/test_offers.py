@@ -18,10 +18,12 @@ from services.rewards.rules.offers import (
     Rung,
     TierMultipliers,
     campaign_is_live,
+    default_tier_multipliers,
     ladder_rung,
     member_segments,
     quote_bonus,
 )
+from services.tiering.settings import DEFAULT_LADDER
 
 NOW = datetime(2026, 11, 25, 10, tzinfo=UTC)  # a Wednesday
 LADDER = Ladder("ladder", "Ladder", (Rung(10_000, 1_000), Rung(50_000, 8_000), Rung(100_000, 20_000)))
@@ -29,7 +31,7 @@ PROGRAM = Program(
     ladder=LADDER,
     first_recharge=PercentOffer("first", "First +5%", 500),
     cumulative=PercentOffer("cumulative", "Rebate +5%", 500, threshold=300_000),
-    tiers=TierMultipliers("tiers", "Tier", {"gold": 12_000}),
+    tiers=TierMultipliers(3, {"gold": 15_000}, {"gold": 12_000}),
 )
 
 
@@ -71,7 +73,18 @@ def test_cumulative_rebate_starts_once_lifetime_before_this_recharge_reaches_the
 def test_tier_multiplier_scales_the_base_bonus_and_is_explained():
     quote = quote_bonus(facts(100_000, tier="gold"), PROGRAM)
     assert quote.amount == 24_000
-    assert quote.rules[-1].offer_id == "tiers" and quote.rules[-1].amount == 4_000
+    assert quote.rules[-1].offer_id == "tier_program_v3" and quote.rules[-1].amount == 4_000
+    assert quote.rules[-1].name == "Tier bonus multiplier gold 12000 bps (tier program v3)"
+
+
+def test_the_default_tier_multipliers_are_the_ones_tiering_shows_by_default():
+    shown = {tier.name: (tier.benefits.points_multiplier_bps, tier.benefits.bonus_multiplier_bps)
+             for tier in DEFAULT_LADDER}
+    paid = default_tier_multipliers()
+    assert shown == {tier: (paid.points_bps_by_tier[tier], paid.bonus_bps_by_tier[tier])
+                     for tier in shown}
+    assert shown == {"regular": (10_000, 10_000), "silver": (12_000, 11_000),
+                     "gold": (15_000, 12_000), "diamond": (20_000, 15_000)}
 
 
 def test_an_unknown_tier_multiplies_by_one():

@@ -28,16 +28,26 @@ def bought(*items: PurchaseItem, total: int = 100_000) -> PurchaseCompleted:
         store_id="store_1", terminal_id="pos_1", channel="pos")
 
 
-def membership(years: int, quantity: int, amount: int) -> PurchaseItem:
+def membership(years: int, quantity: int, amount: int, quote_id: str | None = "q-1") -> PurchaseItem:
     return PurchaseItem(sku=f"membership-{years}y", category="membership", quantity=quantity,
-                        amount=amount)
+                        amount=amount, quote_id=quote_id)
 
 
-def test_membership_lines_renew_and_sum_by_years_and_quantity():
+def test_only_membership_lines_bought_against_a_quote_renew_and_sum_their_years():
     goods = PurchaseItem(sku="coffee", category="drinks", quantity=2, amount=6_000)
-    purchase = bought(goods, membership(1, 2, 64_800), membership(2, 1, 57_600), total=128_400)
-    assert renewal_in(purchase) == Renewal(years=4, price=122_400)
+    purchase = bought(goods, membership(1, 1, 32_400, "q-1"), membership(2, 1, 57_600, "q-2"),
+                      total=96_000)
+    assert renewal_in(purchase) == Renewal(years=3, price=90_000)
     assert renewal_in(bought(goods, total=6_000)) is None
+
+
+def test_a_membership_line_without_a_quote_or_not_one_quoted_unit_renews_nothing_and_is_not_spend():
+    unquoted = membership(1, 1, 36_000, quote_id=None)
+    twice = membership(1, 2, 64_800, quote_id="q-1")  # a quote sells one unit
+    renewal = renewal_in(bought(unquoted, twice, total=100_800))
+    assert renewal == Renewal(years=0, price=0, unquoted=("membership-1y", "membership-1y"),
+                              unquoted_amount=100_800)
+    assert purchase_spend(100_800, renewal) == 0
 
 
 def test_a_purchase_counts_its_total_without_the_membership_lines():

@@ -8,8 +8,6 @@ from pydantic import Field, StrictInt, StringConstraints
 
 # PostgreSQL text cannot hold NUL: refused here with 422, not by the driver with a 500.
 NO_NUL = r"^[^\x00]*$"
-Reference = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True,
-                                             pattern=NO_NUL)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True,
                                           pattern=NO_NUL)]
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]

@@ -13,8 +13,8 @@ from services.wallet.api.schemas.fields import (
     CurrencyCode,
     PositiveAmount,
     Reason,
-    Reference,
 )
+from shared.http.ids import Id, Reference
 
 TenderMethod = Literal["stored_value", "cash", "card", "wechat_pay", "alipay", "unionpay",
                        "voucher", "other"]
@@ -27,6 +27,9 @@ class PurchaseItemIn(BaseModel):
     category: Reference | None = None
     quantity: Annotated[int, Field(ge=1, le=1_000_000)]
     amount: Amount = Field(description="Line total after line discounts.")
+    quote_token: Annotated[str, Field(min_length=1, max_length=2048)] | None = Field(
+        default=None, description="Required on a `membership` line: the `quote_token` of "
+        "tiering's renewal quote; the line must be 1 x the quoted sku at the quoted price.")
 
 
 class Tender(BaseModel):
@@ -42,20 +45,25 @@ class PurchaseRequest(BaseModel):
         "member_id": "m_1001", "order_reference": "sh01-ord-88812", "currency": "CNY",
         "total": 35000, "store_id": "store_sh_01", "terminal_id": "pos_07", "channel": "pos",
         "items": [{"sku": "latte-l", "category": "drinks", "quantity": 2, "amount": 7000},
-                  {"sku": "membership-1y", "category": "membership", "quantity": 1, "amount": 28000}],
+                  {"sku": "membership-1y", "category": "membership", "quantity": 1, "amount": 28000,
+                   "quote_token": "<quote_token of tiering's renewal quote>"}],
         "tenders": [{"method": "stored_value", "amount": 30000},
                     {"method": "wechat_pay", "amount": 5000, "reference": "wx-42000077"}],
         "coupon_codes": []}]})
 
-    member_id: Reference
+    member_id: Id
     order_reference: Reference = Field(description="The POS's own order number; once per store.")
     currency: CurrencyCode
     total: PositiveAmount
     items: list[PurchaseItemIn] = Field(default_factory=list, max_length=500)
     tenders: list[Tender] = Field(min_length=1, max_length=20,
                                   description="Must add up to total; at most one stored_value.")
-    store_id: Reference
-    terminal_id: Reference | None = None
+    store_id: Reference | None = Field(
+        default=None, description="Defaults to the POS key's store; another store only if "
+        "the key was granted it (403 `store_not_granted`).")
+    terminal_id: Reference | None = Field(
+        default=None, description="Taken from the POS key; naming another terminal is 403 "
+        "`terminal_mismatch`.")
     channel: Literal["pos", "app", "online"] = "pos"
     coupon_codes: list[Reference] = Field(default_factory=list, max_length=20)
 

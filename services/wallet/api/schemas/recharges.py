@@ -9,7 +9,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.wallet.api.schemas.fields import CurrencyCode, PositiveAmount, Reason, Reference
+from services.wallet.api.schemas.fields import CurrencyCode, PositiveAmount, Reason
+from shared.http.ids import Id, Reference
 
 
 class RechargeRequest(BaseModel):
@@ -23,13 +24,17 @@ class RechargeRequest(BaseModel):
         }]},
     )
 
-    member_id: Reference
+    member_id: Id
     amount: PositiveAmount
     currency: CurrencyCode
     payment_method: Literal["cash", "card", "wechat_pay", "alipay", "unionpay", "other"]
     payment_reference: Reference
-    store_id: Reference
-    terminal_id: Reference
+    store_id: Reference | None = Field(
+        default=None, description="Defaults to the POS key's store; another store only if "
+        "the key was granted it (403 `store_not_granted`).")
+    terminal_id: Reference | None = Field(
+        default=None, description="Taken from the POS key; naming another terminal is 403 "
+        "`terminal_mismatch`.")
     channel: Literal["pos", "app", "online"] = "pos"
     pos_reference: Reference = Field(
         description="The POS's own transaction reference; unique forever.")
@@ -42,11 +47,23 @@ class BonusStatus(BaseModel):
     amount: int | None = Field(default=None, description="The bonus, once credited.")
 
 
+RechargeStatus = Literal["completed", "held", "refunded"]
+STATUS_DESCRIPTION = ("completed: the principal is spendable; held: a risk rule held it (not "
+                      "spendable) until approved in rewards' review queue; refunded.")
+
+
+class RiskReason(BaseModel):
+    rule: str
+    action: Literal["hold_bonus", "hold_recharge", "freeze"]
+    detail: str
+
+
 class RechargeReceipt(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "recharge_id": "7d0c5a52-1b9e-4f3e-9a63-2f0a1b7c9d10", "member_id": "m_1001",
         "amount": 50000, "currency": "CNY", "principal_balance": 50000, "bonus_balance": 0,
-        "balance": 50000, "bonus": {"status": "pending"}, "created_at": "2026-11-23T12:00:00Z"}]})
+        "balance": 50000, "card_kind": "registered", "held_principal": 0, "status": "completed",
+        "risk_reasons": [], "bonus": {"status": "pending"}, "created_at": "2026-11-23T12:00:00Z"}]})
 
     recharge_id: UUID
     member_id: str
@@ -54,7 +71,13 @@ class RechargeReceipt(BaseModel):
     currency: str
     principal_balance: int
     bonus_balance: int
-    balance: int = Field(description="principal_balance + bonus_balance")
+    balance: int = Field(description="principal_balance + bonus_balance (spendable)")
+    card_kind: Literal["registered", "card"] | None = Field(
+        default=None, description="Whose caps applied: registered or card (unregistered); "
+        "absent on receipts stored before cards had kinds.")
+    held_principal: int = Field(default=0, description="Principal held by risk rules.")
+    status: RechargeStatus = Field(default="completed", description=STATUS_DESCRIPTION)
+    risk_reasons: list[RiskReason] = Field(default_factory=list)
     bonus: BonusStatus
     created_at: datetime
 
@@ -76,6 +99,10 @@ class RechargeView(BaseModel):
     created_at: datetime
     bonus: BonusStatus
     refunded_at: datetime | None = None
+    status: RechargeStatus = Field(default="completed", description=STATUS_DESCRIPTION)
+    risk_reasons: list[RiskReason] = Field(default_factory=list)
+    released_by: str | None = Field(default=None,
+                                    description="The reviewer who released a held principal.")
 
 
 class RechargeRefundRequest(BaseModel):

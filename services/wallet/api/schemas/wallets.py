@@ -16,17 +16,39 @@ from shared.http.paging import Page
 class BalanceView(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "member_id": "m_1001", "currency": "CNY", "principal": 24138, "bonus": 3862,
-        "balance": 28000, "as_of": None, "bonus_expiring": [
+        "balance": 28000, "held_principal": 0, "frozen": False, "as_of": None, "bonus_expiring": [
             {"amount": 3862, "expires_at": "2027-11-23T12:00:00Z"}]}]})
 
     member_id: str
     currency: str
     principal: int
     bonus: int
-    balance: int
+    balance: int = Field(description="Spendable: principal + bonus.")
+    held_principal: int = Field(
+        default=0, description="Principal a risk rule held until review (not spendable; "
+        "counted in `principal` when `as_of` is set, as the ledger knows no holds).")
+    frozen: bool = Field(default=False, description="No recharge or purchase while frozen.")
+    frozen_reason: str | None = None
     as_of: datetime | None = Field(default=None, description="Set when asked for a past moment.")
     bonus_expiring: list[dict] = Field(default_factory=list,
                                        description="Open bonus lots with an expiry, soonest first.")
+
+
+class LimitsView(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"member_id": "m_1001", "currency": "CNY", "card_kind": "registered",
+         "max_recharge": 500000, "max_balance": 500000, "balance": 28000, "room_left": 472000},
+        {"member_id": "card_8812", "currency": "CNY", "card_kind": "card",
+         "max_recharge": 100000, "max_balance": 100000, "balance": 100000, "room_left": 0}]})
+
+    member_id: str
+    currency: str
+    card_kind: Literal["registered", "card"] = Field(
+        description="registered: tiering enrolled the member; card: an unregistered card.")
+    max_recharge: int = Field(description="The kind's cap per recharge, minor units.")
+    max_balance: int = Field(description="The kind's cap on stored value (principal + bonus).")
+    balance: int = Field(description="Stored value now (principal + bonus).")
+    room_left: int = Field(description="The largest recharge accepted now (0: none).")
 
 
 class StatementLine(BaseModel):
