@@ -53,7 +53,7 @@ async def run_dev(data_dir: Path | None, host: str, port_offset: int = 0) -> Non
         # the control port moves the clock: loopback only, whatever --host says
         servers.append(QuietSignalsServer(uvicorn.Config(
             control, host="127.0.0.1", port=CONTROL_PORT + port_offset, log_level="warning",
-            lifespan="off", access_log=False)))
+            lifespan="off", access_log=False, log_config=None)))
         serving = [asyncio.create_task(server.serve()) for server in servers]
         # The banner is a promise that every port answers: wait until each server listens.
         while not all(server.started for server in servers):

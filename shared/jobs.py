@@ -37,9 +37,13 @@ class PeriodicJob:
     every_seconds: float
     run_once: Callable[[], Awaitable[object]]
     on_stop: Callable[[], Awaitable[None]] | None = None  # e.g. close an HTTP client
+    first_after_seconds: float = 0  # wait this long before the first round
 
     async def __call__(self, stop: asyncio.Event) -> None:
         try:
+            if self.first_after_seconds:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.first_after_seconds)
             while not stop.is_set():
                 try:
                     if done := await self.run_once():
@@ -54,8 +58,9 @@ class PeriodicJob:
 
 
 def periodic(name: str, every_seconds: float, run_once: Callable[[], Awaitable[object]],
-             on_stop: Callable[[], Awaitable[None]] | None = None) -> PeriodicJob:
-    return PeriodicJob(name, every_seconds, run_once, on_stop)
+             on_stop: Callable[[], Awaitable[None]] | None = None,
+             first_after_seconds: float = 0) -> PeriodicJob:
+    return PeriodicJob(name, every_seconds, run_once, on_stop, first_after_seconds)
 
 
 def job_lock_key(job: str) -> int:
