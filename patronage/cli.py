@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,7 @@ from typing import Annotated
 import typer
 
 from patronage import eventloop
-from patronage.services import DEFAULT_PORTS, SERVICES
+from patronage.services import CONTROL_PORT, DEFAULT_PORTS, SERVICES
 
 # No local variables in tracebacks: a frame's locals hold the settings, secrets included.
 app = typer.Typer(help="Patronage: membership and stored-value platform for merchants.",
@@ -39,6 +40,36 @@ def dev(
     from patronage.dev import run_dev
 
     eventloop.run(run_dev(data_dir, host, port_offset))
+
+
+@app.command()
+def tick(
+    until: Annotated[str, typer.Option(help="A day (2027-01-15) or a moment with its offset")],
+    step_hours: Annotated[float, typer.Option(help="How far each step moves the clock")] = 24,
+    port: Annotated[int, typer.Option(help="`patronage dev`'s control port")] = CONTROL_PORT,
+) -> None:
+    """Dev only: move a running `patronage dev`'s clock forward to UNTIL, one step at a
+    time, running every scheduled job at each step (reminders, reviews, expiries, deliveries)."""
+    import httpx
+
+    url = f"http://127.0.0.1:{port}/v1/dev/clock/tick"
+    try:
+        with httpx.stream("POST", url, json={"until": until, "step_hours": step_hours},
+                          timeout=None) as answer:
+            if answer.status_code != 200:
+                answer.read()
+                detail = answer.json().get("detail", answer.text) if answer.headers.get(
+                    "content-type", "").endswith("json") else answer.text
+                typer.echo(f"patronage tick: {detail}", err=True)
+                raise typer.Exit(1)
+            for line in answer.iter_lines():
+                step = json.loads(line)
+                ran = "; ".join(f"{job}: {results}" for job, results in step["ran"].items())
+                typer.echo(f"{step['at']}  {ran or '-'}")
+    except httpx.TransportError:
+        typer.echo(f"patronage tick: nothing answers on {url}; is `patronage dev` running "
+                   f"(with this --port)?", err=True)
+        raise typer.Exit(3) from None
 
 
 @app.command()
@@ -296,8 +327,6 @@ def wallet_expire() -> None:
 @wallet_app.command("liability")
 def wallet_liability() -> None:
     """Outstanding principal and bonus, breakage and bonus expense, per currency."""
-    import json
-
     from services.wallet.store.liability import run_liability
     from shared.settings import get_platform_settings
 

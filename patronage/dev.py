@@ -8,11 +8,14 @@ import signal
 from pathlib import Path
 
 import asyncpg
+import uvicorn
 
 from patronage.local.postgres import LocalPostgres
-from patronage.services import DEFAULT_PORTS, SERVICES
+from patronage.services import CONTROL_PORT, DEFAULT_PORTS, SERVICES
+from patronage.time_machine import TimeMachine, control_app
+from shared.clock import TravellingClock
 from shared.db.engine import plain_url, with_database
-from shared.runtime import ServiceRuntime
+from shared.runtime import QuietSignalsServer, ServiceRuntime
 from shared.settings import PlatformSettings
 from shared.structured_logging import configure_logging, get_logger
 from shared.transport import BusTransport
@@ -41,10 +44,16 @@ async def run_dev(data_dir: Path | None, host: str, port_offset: int = 0) -> Non
     with LocalPostgres(data_dir=data_dir, durable=True) as postgres:
         platform = PlatformSettings(environment="dev", database_url=await _ensure_database(postgres.dsn))
         transport = BusTransport()
-        runtimes = [ServiceRuntime(spec, platform, transport) for spec in SERVICES.values()]
+        clock = TravellingClock()  # one clock for every service: `patronage tick` moves it
+        runtimes = [ServiceRuntime(spec, platform, transport, clock) for spec in SERVICES.values()]
         for runtime in runtimes:
             await runtime.start()
         servers = [r.http_server(host, DEFAULT_PORTS[r.spec.name] + port_offset) for r in runtimes]
+        control = control_app(TimeMachine(clock, runtimes, transport.bus))
+        # the control port moves the clock: loopback only, whatever --host says
+        servers.append(QuietSignalsServer(uvicorn.Config(
+            control, host="127.0.0.1", port=CONTROL_PORT + port_offset, log_level="warning",
+            lifespan="off", access_log=False, log_config=None)))
         serving = [asyncio.create_task(server.serve()) for server in servers]
         # The banner is a promise that every port answers: wait until each server listens.
         while not all(server.started for server in servers):
@@ -55,6 +64,8 @@ async def run_dev(data_dir: Path | None, host: str, port_offset: int = 0) -> Non
             port = DEFAULT_PORTS[runtime.spec.name] + port_offset
             print(f"  {runtime.spec.name:<8} http://{host}:{port}  (docs: http://{host}:{port}/docs)",
                   flush=True)
+        print(f"  control  http://127.0.0.1:{CONTROL_PORT + port_offset}  "
+              f"(patronage tick --until <date>: time travel)", flush=True)
         print(f"  database {platform.database_url}\nPatronage is running. Ctrl-C stops it.",
               flush=True)
         await stop.wait()

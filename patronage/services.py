@@ -11,5 +11,6 @@ from shared.service import ServiceSpec
 
 SERVICES: dict[str, ServiceSpec] = {spec.name: spec for spec in (WALLET, TIERING, REWARDS,
                                                                   REFERRAL, NOTIFIER)}
+CONTROL_PORT = 8100  # `patronage dev` only: the clock (`patronage tick`)
 DEFAULT_PORTS: dict[str, int] = {"wallet": 8101, "tiering": 8102, "rewards": 8103,
                                  "referral": 8104, "notifier": 8105}

@@ -35,3 +35,22 @@ class FrozenClock:
 
     def set(self, moment: datetime) -> None:
         self._now = moment
+
+
+class TravellingClock:
+    """The system's time, moved forward on demand: `patronage dev` runs on one, so
+    `patronage tick --until <date>` can make a month pass in seconds (reminders, reviews,
+    expiries) while everything else keeps ticking in real time. It never goes back: events
+    already written stay in order."""
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def travel_to(self, moment: datetime) -> datetime:
+        if moment.tzinfo is None:
+            raise ValueError("travel_to needs an aware datetime")
+        self._offset = max(self._offset, moment - datetime.now(UTC))
+        return self.now()

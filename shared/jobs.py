@@ -17,30 +17,50 @@ import asyncio
 import zlib
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.service import BackgroundJob
 from shared.structured_logging import get_logger
 
 log = get_logger(__name__)
 TRY_LEAD = text("SELECT pg_try_advisory_xact_lock(:key)")
 
 
-def periodic(name: str, every_seconds: float,
-             run_once: Callable[[], Awaitable[object]]) -> BackgroundJob:
-    async def run(stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                if done := await run_once():
-                    log.info(f"{name}_ran", result=done)
-            except Exception as error:  # the next round retries; never kill the service
-                log.warning(f"{name}_failed", error=repr(error))
-            with suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), every_seconds)
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A `BackgroundJob` that also says what one round is: `patronage tick` (dev) calls
+    `run_once` directly after moving the clock, instead of waiting for the interval."""
 
-    return run
+    name: str
+    every_seconds: float
+    run_once: Callable[[], Awaitable[object]]
+    on_stop: Callable[[], Awaitable[None]] | None = None  # e.g. close an HTTP client
+    first_after_seconds: float = 0  # wait this long before the first round
+
+    async def __call__(self, stop: asyncio.Event) -> None:
+        try:
+            if self.first_after_seconds:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.first_after_seconds)
+            while not stop.is_set():
+                try:
+                    if done := await self.run_once():
+                        log.info(f"{self.name}_ran", result=done)
+                except Exception as error:  # the next round retries; never kill the service
+                    log.warning(f"{self.name}_failed", error=repr(error))
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.every_seconds)
+        finally:
+            if self.on_stop is not None:
+                await self.on_stop()
+
+
+def periodic(name: str, every_seconds: float, run_once: Callable[[], Awaitable[object]],
+             on_stop: Callable[[], Awaitable[None]] | None = None,
+             first_after_seconds: float = 0) -> PeriodicJob:
+    return PeriodicJob(name, every_seconds, run_once, on_stop, first_after_seconds)
 
 
 def job_lock_key(job: str) -> int:

@@ -21,7 +21,7 @@ from shared.db.statement_pool import StatementPool
 from shared.db.unit_of_work import UnitOfWorkFactory
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.relay import OutboxRelay
-from shared.service import ServiceContext, ServiceSpec, bind_settings
+from shared.service import BackgroundJob, ServiceContext, ServiceSpec, bind_settings
 from shared.settings import PlatformSettings
 from shared.startup_secrets import refuse_unsafe_secrets
 from shared.structured_logging import get_logger
@@ -49,6 +49,8 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task[None]] = []
         self.relay: OutboxRelay | None = None
         self.consumer: EventConsumer | None = None
+        self.jobs: list[BackgroundJob] = []  # what runs on a clock (PeriodicJob: `patronage tick`)
+        self.consumed: list[str] = []
         self.statements = (StatementPool(platform.database_url, spec.name,
                                          size=spec.statement_pool_size)
                            if spec.statement_pool_size else None)
@@ -71,7 +73,7 @@ class ServiceRuntime:
             await self.migrate()
         if self.statements is not None:
             await self.statements.open()
-        consumed = [self.topics.events(p) for p in self.spec.subscribes_to]
+        consumed = self.consumed = [self.topics.events(p) for p in self.spec.subscribes_to]
         await self.transport.prepare(
             [self.topics.events(self.spec.name), self.topics.dlq(self.spec.name), *consumed]
         )
@@ -90,7 +92,8 @@ class ServiceRuntime:
                 handlers=handlers, uow_factory=self.context.uow, inbox_table=self.spec.inbox,
             )
             self._tasks.append(asyncio.create_task(self.consumer.run(self._stop)))
-        for job in self.spec.background(self.context):
+        self.jobs = list(self.spec.background(self.context))
+        for job in self.jobs:
             self._tasks.append(asyncio.create_task(job(self._stop)))
         log.info("service_started", service=self.spec.name, consumes=consumed)
 

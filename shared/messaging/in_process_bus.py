@@ -45,6 +45,12 @@ class InProcessBus:
     def committed(self, group: str, key: PartitionKey) -> int:
         return self._committed[(group, key)]
 
+    def backlog(self, group: str, topics: Iterable[str]) -> int:
+        """Records of `topics` the group has not committed yet (0: it has caught up)."""
+        return sum(len(log) - self.committed(group, (topic, partition))
+                   for topic in topics
+                   for partition, log in enumerate(self.partition_logs(topic)))
+
     def commit(self, group: str, offsets: Mapping[PartitionKey, int]) -> None:
         for key, offset in offsets.items():
             self._committed[(group, key)] = offset

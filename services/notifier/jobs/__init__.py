@@ -11,6 +11,6 @@ from shared.service import BackgroundJob, ServiceContext
 
 def background_jobs(context: ServiceContext[NotifierSettings]) -> tuple[BackgroundJob, ...]:
     outreach = ScheduledOutreach(context)
-    return (DeliveryJob(context).run,
+    return (DeliveryJob(context).job(),
             periodic("notifier_schedules", context.settings.schedule_interval_seconds,
                      lambda: outreach.run_once(context.clock.now())))

@@ -17,7 +17,6 @@ after a provider accepted a message, that message goes out again on the next run
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 import httpx
@@ -29,7 +28,7 @@ from services.notifier.channels.provider import ProviderApi
 from services.notifier.jobs.attempts import Attempt
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import notifications
-from shared.jobs import leads, periodic
+from shared.jobs import PeriodicJob, leads, periodic
 from shared.service import ServiceContext
 
 
@@ -71,10 +70,7 @@ class DeliveryJob:
             if len(rows) < self.settings.delivery_batch_size:
                 return handled
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Every `delivery_interval_seconds` until `stop`; the HTTP client closes after."""
-        try:
-            await periodic("notifier_delivery", self.settings.delivery_interval_seconds,
-                           lambda: self.run_once(self.context.clock.now()))(stop)
-        finally:
-            await self.client.aclose()
+    def job(self) -> PeriodicJob:
+        """Every `delivery_interval_seconds` until the runtime stops; the HTTP client closes after."""
+        return periodic("notifier_delivery", self.settings.delivery_interval_seconds,
+                        lambda: self.run_once(self.context.clock.now()), on_stop=self.client.aclose)

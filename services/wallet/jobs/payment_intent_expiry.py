@@ -9,9 +9,6 @@ recharge hot path among them) are not interleaved with it."""
 
 from __future__ import annotations
 
-import asyncio
-from contextlib import suppress
-
 from services.wallet.settings import WalletSettings
 from services.wallet.store.payment_intents import expire_due_intents
 from shared.jobs import periodic
@@ -25,12 +22,6 @@ async def expire_payment_intents(context: ServiceContext[WalletSettings]) -> int
 
 def payment_intent_sweep(context: ServiceContext[WalletSettings]) -> BackgroundJob:
     every = context.settings.payment_intent_sweep_seconds
-    sweep = periodic("payment_intent_expiry", every, lambda: expire_payment_intents(context))
-
-    async def run(stop: asyncio.Event) -> None:
-        with suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), every)
-        if not stop.is_set():
-            await sweep(stop)
-
-    return run
+    # the first round one interval after start, not at it (see the module's docstring)
+    return periodic("payment_intent_expiry", every, lambda: expire_payment_intents(context),
+                    first_after_seconds=every)
