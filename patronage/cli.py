@@ -333,10 +333,18 @@ def wallet_liability() -> None:
     typer.echo(json.dumps(asyncio.run(run_liability(get_platform_settings())), indent=2))
 
 
+EXIT_CONFIGURATION_REFUSED = 2
+EXIT_UNREACHABLE = 3  # the database or Kafka did not answer; 1 stays "the check failed"
+
+
 def main() -> None:
-    """The console script: settings that cannot start a service are one line on stderr and
-    exit status 2, not a traceback (the errors name settings, never their values)."""
+    """The console script. Settings that cannot start a service are one line on stderr and
+    exit status 2 (the errors name settings, never their values); a database or broker that
+    does not answer is one line and exit status 3, so a script (or a cron job running
+    `patronage wallet verify`) tells "unreachable" from "broken" (exit 1), not a traceback."""
+    from aiokafka.errors import KafkaConnectionError
     from pydantic import ValidationError
+    from sqlalchemy.exc import InterfaceError, OperationalError
 
     from shared.startup_secrets import UnsafeSecret
 
@@ -344,7 +352,11 @@ def main() -> None:
         app()
     except (ValidationError, UnsafeSecret) as error:
         typer.echo(f"patronage: configuration refused: {error}", err=True)
-        raise SystemExit(2) from None
+        raise SystemExit(EXIT_CONFIGURATION_REFUSED) from None
+    except (OSError, OperationalError, InterfaceError, KafkaConnectionError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        typer.echo(f"patronage: cannot reach the database or Kafka: {reason}", err=True)
+        raise SystemExit(EXIT_UNREACHABLE) from None
 
 
 if __name__ == "__main__":
