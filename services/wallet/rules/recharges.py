@@ -89,16 +89,12 @@ def check_recharge_request(amount: Money, limits: StoredValueLimits) -> None:
 
 def check_caps(amount: Money, kind: CardKind, stored_before: int,
                limits: StoredValueLimits) -> None:
-    """The kind's caps: the recharge itself, then the stored value after it."""
-    if amount.amount > limits.caps(kind).max_recharge:
+    """The kind's caps: the recharge itself, then the stored value (principal, held
+    principal and bonus) after it."""
+    caps = limits.caps(kind)
+    if amount.amount > caps.max_recharge:
         raise RechargeAboveLimit(limits, kind, amount.currency)
-    check_stored_value(amount, stored_before, limits, kind)
-
-
-def check_stored_value(amount: Money, stored_before: int, limits: StoredValueLimits,
-                       kind: CardKind = "registered") -> None:
-    """Stored value (principal + bonus) after the recharge may not exceed the kind's cap."""
-    if stored_before + amount.amount > limits.caps(kind).max_balance:
+    if stored_before + amount.amount > caps.max_balance:
         raise BalanceLimitExceeded(limits, kind, amount.currency)
 
 
