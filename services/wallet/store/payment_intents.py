@@ -16,6 +16,7 @@ from services.wallet.rules.recharges import StoredValueLimits, check_caps, check
 from services.wallet.store import tables
 from services.wallet.store.freezes import frozen
 from services.wallet.store.registered_members import card_kind
+from services.wallet.store.wallets import stored_value
 from shared.db.unit_of_work import UnitOfWork
 from shared.money import Money
 
@@ -28,12 +29,9 @@ async def create_intent(uow: UnitOfWork, *, member_id: str, amount: int, currenc
     check_recharge_request(money, limits)
     if await frozen(uow.connection, member_id) is not None:
         raise WalletIsFrozen(member_id)
-    wallets = tables.wallets
-    stored = (await uow.connection.execute(
-        select(wallets.c.principal + wallets.c.held_principal + wallets.c.bonus).where(
-            wallets.c.member_id == member_id, wallets.c.currency == currency))).scalar() or 0
     # the caps of the member's kind, as the recharge function will apply them
-    check_caps(money, await card_kind(uow.connection, member_id), stored, limits)
+    check_caps(money, await card_kind(uow.connection, member_id),
+               await stored_value(uow.connection, member_id, currency), limits)
     now = uow.clock.now()
     row = {"intent_id": uuid.uuid4(), "member_id": member_id, "amount": amount,
            "currency": currency, "provider": provider, "status": "pending",

@@ -79,9 +79,10 @@ async def move_balances(db: AsyncConnection, member_id: str, currency: str, prin
 
 
 async def stored_value(db: AsyncConnection, member_id: str, currency: str) -> int:
-    """Principal + bonus as the recharge's caps count it (the cached row; 0: no wallet)."""
+    """Stored value as the recharge's caps count it: principal, held principal and bonus
+    (the cached row; 0: no wallet)."""
     row = (await db.execute(BALANCE_NOW, {"m": member_id, "c": currency})).first()
-    return int(row.principal) + int(row.bonus) if row else 0
+    return int(row.principal) + int(row.held_principal) + int(row.bonus) if row else 0
 
 
 async def balance(db: AsyncConnection, member_id: str, currency: str, at: datetime | None) -> dict:
