@@ -44,7 +44,9 @@ def _start_services(env: dict[str, str], host: str, port_offset: int,
         log = open(log_dir / f"{name}.log", "ab")  # the child writes it
         processes[name] = subprocess.Popen(
             [sys.executable, "-m", "patronage", "serve", name, "--host", host,
-             "--port", str(DEFAULT_PORTS[name] + port_offset), "--no-migrate"],
+             "--port", str(DEFAULT_PORTS[name] + port_offset), "--no-migrate",
+             # a service outlives no `patronage up` that was killed without its Ctrl-C
+             "--parent-pid", str(os.getpid())],
             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     return processes
 
