@@ -58,6 +58,8 @@ class WalletSettings(BaseSettings):
     payment_reference_key: SecretStr = Field(
         default=SecretStr(DEV_REFERENCE_KEY),
         description="Keys the token published in place of a payment reference.")
+    bonus_expiry_sweep_seconds: float = Field(
+        default=3600, gt=0, description="How often due bonus lots are expired on a clock.")
     payment_intent_ttl_minutes: int = Field(default=15, ge=1, le=24 * 60)
     payment_intent_sweep_seconds: float = Field(
         default=60, gt=0, description="How often pending intents past their time are marked.")

@@ -32,6 +32,7 @@ from shared.events.tiering import (
 )
 from shared.events.wallet import (
     BonusCredited,
+    BonusExpired,
     PurchaseCompleted,
     PurchaseRefunded,
     RechargeCompleted,
@@ -44,6 +45,7 @@ from shared.events.wallet import (
 CATALOG: tuple[type[Event], ...] = (
     RechargeCompleted,
     BonusCredited,
+    BonusExpired,
     PurchaseCompleted,
     PurchaseRefunded,
     RechargeRefunded,

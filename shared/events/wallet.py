@@ -19,6 +19,7 @@ from shared.events.envelope import (
     MinorUnits,
     SalesChannel,
     SignedMinorUnits,
+    UtcDatetime,
     ValueObject,
 )
 
@@ -88,6 +89,23 @@ class BonusCredited(Event):
     amount: MinorUnits
     currency: Currency
     bonus_balance: MinorUnits = Field(description="The member's bonus balance after the credit.")
+
+
+class BonusExpired(Event):
+    """What was left of a bonus lot expired (breakage): it left the member's bonus balance
+    and the merchant's liability. One event per lot, once."""
+
+    event_type = "BonusExpired"
+    producer_name = "wallet"
+
+    lot_id: UUID = Field(description="The expired bonus lot.")
+    grant_id: UUID | None = Field(
+        default=None, description="The rewards grant the lot came from; none for a lot an "
+        "operator's adjustment created.")
+    amount: MinorUnits = Field(description="What expired: the lot's remainder.")
+    currency: Currency
+    expires_at: UtcDatetime = Field(description="When the lot was due to expire.")
+    bonus_balance: MinorUnits = Field(description="The member's bonus balance after expiry.")
 
 
 class PurchaseItem(ValueObject):

@@ -1,17 +1,17 @@
 """What the wallet runs on a clock: the payment intents' expiry
-(`jobs/payment_intent_expiry.py`). Bonus lots are expired when a purchase touches the wallet
-(in its own transaction), by `POST /v1/ops/expire-bonus-lots`, and by
-`patronage wallet expire` (`jobs/bonus_expiry.py`), which operators run or schedule
-themselves."""
+(`jobs/payment_intent_expiry.py`) and the bonus expiry sweep (`jobs/bonus_expiry.py`,
+leader-locked). Bonus lots also expire when a purchase touches the wallet (in its own
+transaction), by `POST /v1/ops/expire-bonus-lots`, and by `patronage wallet expire`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from services.wallet.jobs.bonus_expiry import bonus_expiry_sweep
 from services.wallet.jobs.payment_intent_expiry import payment_intent_sweep
 from services.wallet.settings import WalletSettings
 from shared.service import BackgroundJob, ServiceContext
 
 
 def background_jobs(context: ServiceContext[WalletSettings]) -> Sequence[BackgroundJob]:
-    return (payment_intent_sweep(context),)
+    return (payment_intent_sweep(context), bonus_expiry_sweep(context))

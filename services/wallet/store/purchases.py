@@ -54,7 +54,7 @@ async def record_purchase(uow: UnitOfWork, request: PurchaseRequest, policy: Dra
     await lock_wallet(db, member, currency)
     await refuse_if_frozen(db, member)
     lots = await open_lots(db, member, currency)
-    await expire_due(db, member, currency, lots, now)
+    await expire_due(uow, member, currency, lots, now)
     draws = plan_draws(lots, stored, policy, now)
     principal, bonus = by_kind(draws)
     purchase_id = uuid.uuid4()
