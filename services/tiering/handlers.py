@@ -41,6 +41,7 @@ from services.tiering.store import memberships, qualifying, tiers
 from services.tiering.store.members import apply_decision, lock_member, lock_members, upgrade_if_qualified
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.envelope import Event
+from shared.events.tiering import MembershipRevoked
 from shared.events.wallet import (
     PurchaseCompleted,
     PurchaseRefunded,
@@ -121,7 +122,11 @@ async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork,
     if term is not None and term.cancelled_at is None and event.amount >= term.price:
         await memberships.revoke(uow.connection, term, uow.clock.now(), settings.reminder_offsets_days)
         revoked = term.price
-        log.info("membership_revoked", term_id=str(term.term_id), purchase_id=event.purchase_id)
+        left = await memberships.latest_term(uow.connection, event.member_id)
+        uow.emit(MembershipRevoked(
+            **event.caused(occurred_at=uow.clock.now()), term_id=str(term.term_id),
+            purchase_id=event.purchase_id, refund_id=event.refund_id, price=term.price,
+            currency=event.currency, membership_ends_at=left.term_end if left else None))
     if not counts(event, settings):
         return
     bought, still_counted = await qualifying.original(uow.connection, "purchase", event.purchase_id)

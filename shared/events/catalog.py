@@ -21,12 +21,14 @@ from shared.events.rewards import (
     PointsEarned,
     PointsExpired,
     PointsRedeemed,
+    PointsReversed,
 )
 from shared.events.tiering import (
     MemberEnrolled,
     MembershipExpired,
     MembershipExpiring,
     MembershipRenewed,
+    MembershipRevoked,
     TierChanged,
     TierProgramPublished,
 )
@@ -55,6 +57,7 @@ CATALOG: tuple[type[Event], ...] = (
     MemberEnrolled,
     TierChanged,
     MembershipRenewed,
+    MembershipRevoked,
     MembershipExpiring,
     MembershipExpired,
     TierProgramPublished,
@@ -63,6 +66,7 @@ CATALOG: tuple[type[Event], ...] = (
     BonusRejected,
     PointsEarned,
     PointsRedeemed,
+    PointsReversed,
     PointsExpired,
     CouponIssued,
     CouponRedeemed,

@@ -142,6 +142,24 @@ class PointsRedeemed(Event):
     balance: PointsBalance
 
 
+class PointsReversed(Event):
+    """Points were taken back because what earned them was undone: the purchase was
+    refunded (in proportion to the refunded share) or the referral was revoked. Never below
+    a zero balance: points already spent stay spent."""
+
+    event_type = "PointsReversed"
+    producer_name = "rewards"
+
+    entry_id: EntityId = Field(description="The points ledger entry.")
+    points: Points = Field(description="The points taken back.")
+    reason: Literal["purchase_refunded", "referral_revoked"]
+    source_id: EntityId = Field(
+        description="What had earned them: the purchase id, or the referral id.")
+    refund_id: EntityId | None = Field(
+        default=None, description="The wallet refund, for a purchase_refunded reversal.")
+    balance: PointsBalance
+
+
 class PointsExpired(Event):
     """Points reached their expiry date unused and left the balance."""
 

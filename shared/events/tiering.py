@@ -117,6 +117,22 @@ class MembershipRenewed(Event):
         return self
 
 
+class MembershipRevoked(Event):
+    """A paid membership term was revoked because the purchase that bought it was refunded;
+    later terms move earlier by its length."""
+
+    event_type = "MembershipRevoked"
+    producer_name = "tiering"
+
+    term_id: EntityId
+    purchase_id: EntityId = Field(description="The wallet purchase that had paid for the term.")
+    refund_id: EntityId = Field(description="The wallet refund that revoked it.")
+    price: MinorUnits = Field(description="What the term had cost.")
+    currency: Currency
+    membership_ends_at: UtcDatetime | None = Field(
+        description="When the member's paid membership ends now; none: no term is left.")
+
+
 class RenewalQuote(ValueObject):
     """The price of renewing for a given number of years."""
 

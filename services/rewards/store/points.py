@@ -6,8 +6,7 @@ Earning is written once, for many earnings (`earn`; one earning is a list of one
 leave the balance by `spend` (FIFO unless the caller orders the lots): a coupon bought with
 points (store/coupons.py), an expired lot, or a reversal when the purchase that earned them
 is refunded — from that purchase's own lot first, never below a zero balance (points
-already spent stay spent, the shortfall is logged). Catalog v1 has no PointsReversed, so a
-reversal is published as PointsRedeemed with `reward_reference = "refund:<refund_id>"`.
+already spent stay spent, the shortfall is logged), published as `PointsReversed`.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ from services.rewards.rules.points import (
 from services.rewards.store import fraud_history
 from services.rewards.store.members import lock_member
 from shared.db.unit_of_work import UnitOfWork
-from shared.events.rewards import PointsEarned, PointsExpired, PointsRedeemed
+from shared.events.rewards import PointsEarned, PointsExpired, PointsReversed
 from shared.events.wallet import PurchaseRefunded
 from shared.structured_logging import get_logger
 
@@ -187,9 +186,10 @@ async def reverse_for_refund(event: PurchaseRefunded, uow: UnitOfWork) -> None:
                         reason=f"refund {event.refund_id}", at=uow.clock.now(),
                         lots=own + [lot for lot in lots if lot not in own],
                         source_id=event.purchase_id)
-    uow.emit(PointsRedeemed(**event.caused(occurred_at=uow.clock.now()),
+    uow.emit(PointsReversed(**event.caused(occurred_at=uow.clock.now()),
                             entry_id=str(entry.entry_id), points=take,
-                            reward_reference=f"refund:{event.refund_id}", balance=entry.balance))
+                            reason="purchase_refunded", source_id=event.purchase_id,
+                            refund_id=event.refund_id, balance=entry.balance))
 
 
 async def expire_member(uow: UnitOfWork, member_id: str, now: datetime) -> int:

@@ -18,7 +18,7 @@ from services.rewards.store import coupon_issuance, points
 from services.rewards.store.members import lock_members
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.referral import ReferralQualified, ReferralRevoked
-from shared.events.rewards import CouponVoided, PointsRedeemed
+from shared.events.rewards import CouponVoided, PointsReversed
 
 
 async def grant(event: ReferralQualified, uow: UnitOfWork, settings: RewardsSettings) -> None:
@@ -95,9 +95,9 @@ async def _reverse_points(event: ReferralRevoked, uow: UnitOfWork, referrer_id: 
             reason=f"referral {event.referral_id} revoked", source_id=event.referral_id)
         await _record(uow, event.referral_id, referrer_id, "points", entry.entry_id.hex, taken,
                       "reversed")
-        uow.emit(PointsRedeemed(**event.caused(member_id=referrer_id, occurred_at=uow.clock.now()),
+        uow.emit(PointsReversed(**event.caused(member_id=referrer_id, occurred_at=uow.clock.now()),
                                 entry_id=str(entry.entry_id), points=taken,
-                                reward_reference=f"referral_revoked:{event.referral_id}",
+                                reason="referral_revoked", source_id=event.referral_id,
                                 balance=entry.balance))
     if lost:
         await _loss(uow, event.referral_id, referrer_id, "points", event.referral_id, lost)

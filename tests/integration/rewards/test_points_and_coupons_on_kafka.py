@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from services.rewards.service import SPEC as REWARDS
-from shared.events.rewards import CouponIssued, CouponRedeemed, PointsEarned, PointsRedeemed
+from shared.events.rewards import CouponIssued, CouponRedeemed, PointsEarned, PointsReversed
 from shared.topics import Topics
 from shared.transport import KafkaTransport
 from tests.integration.rewards.feed import (
@@ -31,7 +31,8 @@ async def test_a_purchase_earns_points_and_a_refund_reverses_them_proportionally
     async with running(REWARDS, platform, KafkaTransport(kafka.bootstrap_servers)) as rewards:
         await publish_wallet_events(kafka.bootstrap_servers, topics, bought)
         [earned] = await rewards_events(kafka.bootstrap_servers, topics, 1)
-        await publish_wallet_events(kafka.bootstrap_servers, topics, refund(bought, 6_000))
+        refunded = refund(bought, 6_000)
+        await publish_wallet_events(kafka.bootstrap_servers, topics, refunded)
         _, reversed_ = await rewards_events(kafka.bootstrap_servers, topics, 2)
         async with api(rewards) as client:
             points = (await client.get("/v1/members/m_points/points",
@@ -41,9 +42,10 @@ async def test_a_purchase_earns_points_and_a_refund_reverses_them_proportionally
     assert (earned.points, earned.reason, earned.balance) == (123, "purchase", 123)
     assert earned.source_event_id == bought.event_id
     assert earned.expires_at is not None and earned.expires_at.year == earned.occurred_at.year + 2
-    assert isinstance(reversed_, PointsRedeemed)
+    assert isinstance(reversed_, PointsReversed)
     assert (reversed_.points, reversed_.balance) == (123 * 6_000 // 12_345, 123 - 59)
-    assert reversed_.reward_reference.startswith("refund:")
+    assert (reversed_.reason, reversed_.source_id, reversed_.refund_id) == (
+        "purchase_refunded", bought.purchase_id, refunded.refund_id)
     assert points["balance"] == 64
     assert [e["kind"] for e in points["entries"]] == ["reverse", "earn"]
 

@@ -111,12 +111,12 @@ async def test_wallet_purchases_earn_points_redeem_a_coupon_once_and_refunds_rev
         refunded = await pos.post(f"/v1/purchases/{first}/refunds", json={"amount": 5_500},
                                   headers={"Idempotency-Key": uuid.uuid4().hex})
         assert refunded.status_code == 201, refunded.text
-        # CouponIssued, CouponRedeemed, PointsEarned x2, PointsRedeemed (the reversal)
+        # CouponIssued, CouponRedeemed, PointsEarned x2, PointsReversed
         emitted = await rewards_events(kafka.bootstrap_servers, topics, 5)
 
     kinds = [type(e).__name__ for e in emitted]
     assert kinds == ["CouponIssued", "CouponRedeemed", "PointsEarned", "PointsEarned",
-                     "PointsRedeemed"]
+                     "PointsReversed"]
     redeemed, earned_first, earned_second, reversal = emitted[1:]
     assert redeemed.purchase_id == first
     assert (earned_first.points, earned_second.points) == (110, 200)

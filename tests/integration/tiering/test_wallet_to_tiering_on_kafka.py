@@ -12,7 +12,7 @@ import pytest
 
 from services.tiering.service import SPEC as TIERING
 from services.wallet.service import SPEC as WALLET
-from shared.events.tiering import MembershipRenewed, TierChanged
+from shared.events.tiering import MembershipRenewed, MembershipRevoked, TierChanged
 from shared.topics import Topics
 from shared.transport import KafkaTransport
 from tests.support.auth import member_headers, pos_headers
@@ -81,3 +81,9 @@ async def test_purchases_through_wallet_move_the_tier_and_buy_the_membership(pla
                          lambda response: response.json()["status"] == "none")
         shown = (await app.get("/v1/members/m_e2e/tier", headers=member_headers("m_e2e"))).json()
         assert (shown["tier"], shown["spend_12m"]) == ("gold", 2_100_000)
+        records = await read_topic(kafka.bootstrap_servers, topics.events("tiering"), 4)
+        [revoked] = [MembershipRevoked.model_validate_json(r.value) for r in records
+                     if dict(r.headers)["ce_type"] == MembershipRevoked.ce_type().encode()]
+        assert (revoked.term_id, revoked.purchase_id, revoked.refund_id, revoked.price) == (
+            renewed.term_id, renewed.purchase_id, refunded.json()["refund_id"], 21_600)
+        assert revoked.membership_ends_at is None  # it was the member's only term
