@@ -98,7 +98,7 @@ class ServiceRuntime:
         self.jobs = list(self.spec.background(self.context))
         if self.spec.revoked_keys is not None:
             revocations = key_revocations_job(self.context, self.spec.revoked_keys)
-            await revocations.run_once()  # never serve a single request with an empty list
+            await revocations.run_once()  # the list before the first request (if the database answers)
             self.jobs.append(revocations)
         for job in self.jobs:
             self._tasks.append(asyncio.create_task(job(self._stop)))

@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from shared.events.wallet import TerminalKeyRevoked
 from shared.jobs import PeriodicJob, periodic
 from shared.service import ServiceContext
+from shared.structured_logging import get_logger
+
+log = get_logger(__name__)
 
 
 def define_revoked_keys_table(metadata: MetaData) -> Table:
@@ -54,9 +57,24 @@ async def load_revocations(engine: AsyncEngine, table: Table, now: datetime) -> 
 
 def key_revocations_job(context: ServiceContext, table: Table) -> PeriodicJob:
     """Copies the projection into `context.revoked_keys` every few seconds: the worst-case
-    delay before a revocation bites here is this service's consumer lag plus one interval."""
+    delay before a revocation bites here is this service's consumer lag plus one interval.
+
+    A round that cannot read (the database is down) keeps the last list and is logged once
+    when the failures begin and once when a read succeeds again, not every two seconds."""
+    failing = False
+
     async def refresh() -> None:
-        context.revoked_keys.replace(
-            await load_revocations(context.engine, table, context.clock.now()))
+        nonlocal failing
+        try:
+            revoked = await load_revocations(context.engine, table, context.clock.now())
+        except Exception as error:
+            if not failing:
+                log.warning("key_revocations_stale", service=context.name, error=repr(error))
+            failing = True
+            return
+        context.revoked_keys.replace(revoked)
+        if failing:
+            log.info("key_revocations_fresh", service=context.name, revoked=len(revoked))
+        failing = False
 
     return periodic("key_revocations", context.platform.key_revocation_refresh_seconds, refresh)

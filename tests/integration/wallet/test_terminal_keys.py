@@ -122,3 +122,26 @@ async def test_bad_issue_requests_are_422(bus_platform, body):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=wallet.app),
                                      base_url="http://wallet") as http:
             assert (await http.post(KEYS, headers=OPS, json=body)).status_code == 422
+
+
+async def test_a_refresh_that_cannot_read_keeps_the_last_list_and_logs_once(bus_platform):
+    from structlog.testing import capture_logs
+
+    from shared.db.revoked_keys import key_revocations_job
+    from shared.runtime import ServiceRuntime
+    from tests.support.tcp_proxy import free_port
+
+    platform = bus_platform.model_copy(update={
+        "database_url": f"postgresql://postgres@127.0.0.1:{free_port()}/none"})
+    runtime = ServiceRuntime(WALLET, platform, BusTransport())
+    runtime.context.revoked_keys.replace({"tk_known": 0.0})
+    job = key_revocations_job(runtime.context, WALLET.revoked_keys)
+    try:
+        with capture_logs() as logs:
+            for _ in range(3):
+                await job.run_once()
+    finally:
+        await runtime.engine.dispose()
+    assert [line["event"] for line in logs if line["event"].startswith("key_revocations")] == [
+        "key_revocations_stale"]
+    assert runtime.context.revoked_keys.is_revoked("tk_known")
