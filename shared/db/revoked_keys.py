@@ -8,12 +8,15 @@ the wallet's `TerminalKeyRevoked` events in its own `revoked_terminal_keys`.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Index, MetaData, Table, Text, func, select
+import asyncpg
+from sqlalchemy import Column, DateTime, Index, MetaData, Table, Text, func
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared.db.engine import plain_url
 from shared.events.wallet import TerminalKeyRevoked
 from shared.jobs import PeriodicJob, periodic
 from shared.service import ServiceContext
@@ -45,36 +48,55 @@ async def record_revocation(db: AsyncConnection, table: Table, event: TerminalKe
         set_={"revoked_at": func.least(table.c.revoked_at, statement.excluded.revoked_at)}))
 
 
-async def load_revocations(engine: AsyncEngine, table: Table, now: datetime) -> dict[str, float]:
+async def load_revocations(db: asyncpg.Connection, table: Table, now: datetime) -> dict[str, float]:
     """Every revoked key that has not expired yet (an expired one is refused by its `exp`),
     as key id -> the epoch second it stops working."""
-    query = select(table.c.key_id, table.c.revoked_at).where(
-        table.c.revoked_at.is_not(None), table.c.expires_at > now)
-    async with engine.connect() as connection:
-        rows = (await connection.execute(query)).all()
-    return {key_id: revoked_at.timestamp() for key_id, revoked_at in rows}
+    # the table's name is one of ours, never input
+    rows = await db.fetch(f"SELECT key_id, revoked_at FROM {table.name} "
+                          "WHERE revoked_at IS NOT NULL AND expires_at > $1", now)
+    return {row["key_id"]: row["revoked_at"].timestamp() for row in rows}
 
 
 def key_revocations_job(context: ServiceContext, table: Table) -> PeriodicJob:
     """Copies the projection into `context.revoked_keys` every few seconds: the worst-case
     delay before a revocation bites here is this service's consumer lag plus one interval.
 
+    It reads on a connection of its own, like the outbox relay: never one of the requests'
+    pool (a busy pool would delay it, and it would take a request's slot), and never a
+    statement on the engine while a request runs (the recharge path's is none at all).
     A round that cannot read (the database is down) keeps the last list and is logged once
     when the failures begin and once when a read succeeds again, not every two seconds."""
-    failing = False
+    refresher = _Refresher(context, table)
+    return periodic("key_revocations", context.platform.key_revocation_refresh_seconds,
+                    refresher.refresh, on_stop=refresher.close)
 
-    async def refresh() -> None:
-        nonlocal failing
+
+class _Refresher:
+    def __init__(self, context: ServiceContext, table: Table) -> None:
+        self.context, self.table = context, table
+        self.db: asyncpg.Connection | None = None
+        self.failing = False
+
+    async def refresh(self) -> None:
+        context = self.context
         try:
-            revoked = await load_revocations(context.engine, table, context.clock.now())
+            if self.db is None:
+                self.db = await asyncpg.connect(plain_url(context.platform.database_url),
+                                                server_settings={"search_path": context.name})
+            revoked = await load_revocations(self.db, self.table, context.clock.now())
         except Exception as error:
-            if not failing:
+            await self.close()
+            if not self.failing:
                 log.warning("key_revocations_stale", service=context.name, error=repr(error))
-            failing = True
+            self.failing = True
             return
         context.revoked_keys.replace(revoked)
-        if failing:
+        if self.failing:
             log.info("key_revocations_fresh", service=context.name, revoked=len(revoked))
-        failing = False
+        self.failing = False
 
-    return periodic("key_revocations", context.platform.key_revocation_refresh_seconds, refresh)
+    async def close(self) -> None:
+        db, self.db = self.db, None
+        if db is not None:
+            with suppress(Exception):
+                await db.close(timeout=5)

@@ -145,3 +145,20 @@ async def test_a_refresh_that_cannot_read_keeps_the_last_list_and_logs_once(bus_
     assert [line["event"] for line in logs if line["event"].startswith("key_revocations")] == [
         "key_revocations_stale"]
     assert runtime.context.revoked_keys.is_revoked("tk_known")
+
+
+async def test_the_refresh_reads_on_its_own_connection_never_the_requests_engine(bus_platform):
+    from sqlalchemy import event
+
+    async with running(WALLET, bus_platform, BusTransport()) as wallet:
+        on_engine: list[str] = []
+
+        def count(conn, cursor, statement, *args) -> None:
+            on_engine.append(statement)
+
+        event.listen(wallet.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            await refresh_revocations(wallet)
+        finally:
+            event.remove(wallet.engine.sync_engine, "before_cursor_execute", count)
+        assert on_engine == []
