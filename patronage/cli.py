@@ -249,9 +249,14 @@ def pos_key(
     extra_store: Annotated[list[str] | None, typer.Option(help="Further stores it may serve")] = None,
     ttl_days: int = 365,
 ) -> None:
-    """An API key for a POS terminal (send it as X-Api-Key)."""
+    """A dev POS key (send it as X-Api-Key); production keys come from the wallet's registry."""
     from shared.http.auth import Principal
+    from shared.settings import get_platform_settings
 
+    if get_platform_settings().environment not in ("dev", "test"):
+        # outside the registry a key cannot be listed, and nobody knows its id to revoke it
+        raise typer.BadParameter("outside dev, issue terminal keys with the wallet's "
+                                 "POST /v1/ops/terminals/keys (docs/operations.md)")
     _issue(Principal("pos", terminal, store_id=store, extra_stores=frozenset(extra_store or ())),
            ttl_days)
 

@@ -17,8 +17,10 @@ from sqlalchemy import text
 from shared.clock import Clock, SystemClock
 from shared.db.engine import create_service_engine, plain_url
 from shared.db.migrations import upgrade_to_head
+from shared.db.revoked_keys import key_revocations_job
 from shared.db.statement_pool import StatementPool
 from shared.db.unit_of_work import UnitOfWorkFactory
+from shared.http.revoked_keys import RevokedKeys
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.relay import OutboxRelay
 from shared.service import BackgroundJob, ServiceContext, ServiceSpec, bind_settings
@@ -60,6 +62,7 @@ class ServiceRuntime:
             clock=self.clock, topics=self.topics,
             readiness={"database": self._check_database, "kafka": transport.check_reachable},
             statements=self.statements,
+            revoked_keys=RevokedKeys(clock=lambda: self.clock.now().timestamp()),
         )
         self.app: FastAPI = spec.create_app(self.context)
 
@@ -93,6 +96,10 @@ class ServiceRuntime:
             )
             self._tasks.append(asyncio.create_task(self.consumer.run(self._stop)))
         self.jobs = list(self.spec.background(self.context))
+        if self.spec.revoked_keys is not None:
+            revocations = key_revocations_job(self.context, self.spec.revoked_keys)
+            await revocations.run_once()  # the list before the first request (if the database answers)
+            self.jobs.append(revocations)
         for job in self.jobs:
             self._tasks.append(asyncio.create_task(job(self._stop)))
         log.info("service_started", service=self.spec.name, consumes=consumed)

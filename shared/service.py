@@ -29,6 +29,7 @@ from shared.db.statement_pool import StatementPool
 from shared.db.unit_of_work import UnitOfWorkFactory
 from shared.events.envelope import Event
 from shared.http.health import ReadinessCheck
+from shared.http.revoked_keys import RevokedKeys
 from shared.messaging.batches import BatchHandler
 from shared.settings import PlatformSettings
 from shared.topics import Topics
@@ -60,6 +61,8 @@ class ServiceContext(Generic[S]):
     readiness: Mapping[str, ReadinessCheck] = field(default_factory=dict)
     # Raw asyncpg connections for one-statement hot paths; None unless the spec asks.
     statements: StatementPool | None = None
+    # The terminal keys this service refuses; the app reads it, the runtime refreshes it.
+    revoked_keys: RevokedKeys = field(default_factory=RevokedKeys)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,9 @@ class ServiceSpec(Generic[S]):
     # in its source: outside dev and test the runtime refuses to start with a weak one.
     secrets: Callable[[S], Mapping[str, str | SecretStr | None]] = lambda settings: {}
     dev_secret_values: frozenset[str] = frozenset()
+    # Where this service reads the terminal keys it must refuse: the wallet's registry, or
+    # the service's own projection of TerminalKeyRevoked (`shared/db/revoked_keys.py`).
+    revoked_keys: Table | None = None
 
 
 def bind_settings(handlers: ServiceHandlers, settings: Any) -> HandlerMap:

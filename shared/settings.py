@@ -32,6 +32,9 @@ class PlatformSettings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     topic_prefix: str = Field(default="", description="Prepended to every topic name.")
     jwt_secret: str = Field(default=DEV_JWT_SECRET, repr=False)
+    key_revocation_refresh_seconds: float = Field(
+        default=2.0, gt=0, le=60,
+        description="How often each service re-reads the terminal keys it must refuse.")
     log_level: str = "INFO"
     web_concurrency: int = Field(
         default=1, ge=1, description="HTTP worker processes per `patronage serve` (one a core).")

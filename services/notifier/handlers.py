@@ -15,6 +15,8 @@ from services.notifier.rules.schedules import month_of
 from services.notifier.rules.triggers import draft_for
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import activity, contacts, notifications
+from services.notifier.store.tables import revoked_terminal_keys
+from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.envelope import Event
 from shared.events.referral import ReferralQualified
@@ -26,7 +28,7 @@ from shared.events.tiering import (
     MembershipRenewed,
     TierChanged,
 )
-from shared.events.wallet import BonusCredited, PurchaseCompleted, RechargeCompleted
+from shared.events.wallet import BonusCredited, PurchaseCompleted, RechargeCompleted, TerminalKeyRevoked
 from shared.service import ServiceHandlers
 
 
@@ -66,7 +68,14 @@ async def on_membership_renewed(event: MembershipRenewed, uow: UnitOfWork,
     await activity.renewed(uow.connection, event.member_id, event.term_id, event.occurred_at)
 
 
+async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
+                                  settings: NotifierSettings) -> None:
+    # this service's API refuses the key from event.revoked_at on (shared/http/revoked_keys.py)
+    await record_revocation(uow.connection, revoked_terminal_keys, event)
+
+
 HANDLERS: ServiceHandlers = {
+    TerminalKeyRevoked: [on_terminal_key_revoked],
     MemberEnrolled: [on_member_enrolled],
     **{kind: [on_outreach_event] for kind in (
         MembershipExpiring, MembershipExpired, TierChanged, BonusCredited, CouponIssued,

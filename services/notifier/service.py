@@ -22,6 +22,7 @@ SPEC: ServiceSpec[NotifierSettings] = ServiceSpec(
     handlers=HANDLERS,
     subscribes_to=("tiering", "wallet", "rewards", "referral"),
     background=background_jobs,
+    revoked_keys=tables.revoked_terminal_keys,
     secrets=lambda settings: {"PATRONAGE_NOTIFIER_LINK_SECRET": settings.link_secret,
                               "PATRONAGE_NOTIFIER_PROVIDER_SECRET": settings.provider_secret},
     dev_secret_values=frozenset({DEV_SECRET}),

@@ -10,6 +10,8 @@ from __future__ import annotations
 from services.referral.rules.qualification import Spend
 from services.referral.settings import ReferralSettings
 from services.referral.store import attribution, members, qualification, referrals
+from services.referral.store.tables import revoked_terminal_keys
+from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.tiering import MemberEnrolled
 from shared.events.wallet import (
@@ -17,6 +19,7 @@ from shared.events.wallet import (
     PurchaseRefunded,
     RechargeCompleted,
     RechargeRefunded,
+    TerminalKeyRevoked,
 )
 from shared.service import ServiceHandlers
 
@@ -67,7 +70,14 @@ async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork,
                                event.occurred_at, settings.default_program(), event.caused())
 
 
+async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
+                                  settings: ReferralSettings) -> None:
+    # this service's API refuses the key from event.revoked_at on (shared/http/revoked_keys.py)
+    await record_revocation(uow.connection, revoked_terminal_keys, event)
+
+
 HANDLERS: ServiceHandlers = {
+    TerminalKeyRevoked: [on_terminal_key_revoked],
     MemberEnrolled: [on_member_enrolled],
     RechargeCompleted: [on_recharge_completed],
     PurchaseCompleted: [on_purchase_completed],

@@ -23,4 +23,5 @@ SPEC = ServiceSpec(
     handlers=HANDLERS,
     subscribes_to=("tiering", "wallet"),
     background=background_jobs,
+    revoked_keys=tables.revoked_terminal_keys,
 )

@@ -24,6 +24,8 @@ from services.rewards.store import (
     tier_programs,
 )
 from services.rewards.store.members import lock_member
+from services.rewards.store.tables import revoked_terminal_keys
+from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.referral import ReferralQualified, ReferralRevoked
 from shared.events.tiering import (
@@ -37,6 +39,7 @@ from shared.events.wallet import (
     PurchaseRefunded,
     RechargeCompleted,
     RechargeRefunded,
+    TerminalKeyRevoked,
 )
 from shared.messaging.batches import batch
 from shared.service import ServiceHandlers
@@ -99,7 +102,14 @@ async def on_member_enrolled(event: MemberEnrolled, uow: UnitOfWork,
     await birthdays.remember_birthday(uow.connection, event)
 
 
+async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
+                                  settings: RewardsSettings) -> None:
+    # this service's API refuses the key from event.revoked_at on (shared/http/revoked_keys.py)
+    await record_revocation(uow.connection, revoked_terminal_keys, event)
+
+
 HANDLERS: ServiceHandlers = {
+    TerminalKeyRevoked: [on_terminal_key_revoked],
     RechargeCompleted: [batch(on_recharges_completed)],
     PurchaseCompleted: [batch(on_purchases_completed)],
     ReferralQualified: [on_referral_qualified],

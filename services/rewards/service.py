@@ -22,4 +22,5 @@ SPEC: ServiceSpec[RewardsSettings] = ServiceSpec(
     handlers=HANDLERS,
     subscribes_to=("wallet", "tiering", "referral"),
     background=background_jobs,
+    revoked_keys=tables.revoked_terminal_keys,
 )

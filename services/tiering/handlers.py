@@ -39,6 +39,8 @@ from services.tiering.rules.tiers import upgrade
 from services.tiering.settings import TieringSettings
 from services.tiering.store import memberships, qualifying, tiers
 from services.tiering.store.members import apply_decision, lock_member, lock_members, upgrade_if_qualified
+from services.tiering.store.tables import revoked_terminal_keys
+from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.envelope import Event
 from shared.events.tiering import MembershipRevoked
@@ -47,6 +49,7 @@ from shared.events.wallet import (
     PurchaseRefunded,
     RechargeCompleted,
     RechargeRefunded,
+    TerminalKeyRevoked,
 )
 from shared.messaging.batches import batch
 from shared.service import ServiceHandlers
@@ -168,7 +171,14 @@ async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork,
         counted_at=paid.counted_at)
 
 
+async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
+                                  settings: TieringSettings) -> None:
+    # this service's API refuses the key from event.revoked_at on (shared/http/revoked_keys.py)
+    await record_revocation(uow.connection, revoked_terminal_keys, event)
+
+
 HANDLERS: ServiceHandlers = {
+    TerminalKeyRevoked: [on_terminal_key_revoked],
     PurchaseCompleted: [batch(on_purchases_completed)],
     PurchaseRefunded: [on_purchase_refunded],
     RechargeCompleted: [on_recharge_completed],

@@ -22,6 +22,7 @@ SPEC: ServiceSpec[TieringSettings] = ServiceSpec(
     handlers=HANDLERS,
     subscribes_to=("wallet",),
     background=background_jobs,
+    revoked_keys=tables.revoked_terminal_keys,
     secrets=lambda settings: {"PATRONAGE_TIERING_CONTACT_HASH_KEY": settings.contact_hash_key},
     dev_secret_values=frozenset({DEV_CONTACT_HASH_KEY}),
 )

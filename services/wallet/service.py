@@ -8,7 +8,7 @@ from services.wallet.api import create_app
 from services.wallet.handlers import HANDLERS
 from services.wallet.jobs import background_jobs
 from services.wallet.settings import WalletSettings, get_wallet_settings
-from services.wallet.store import tables
+from services.wallet.store import tables, terminal_keys
 from shared.service import ServiceSpec
 
 SPEC: ServiceSpec[WalletSettings] = ServiceSpec(
@@ -23,4 +23,5 @@ SPEC: ServiceSpec[WalletSettings] = ServiceSpec(
     subscribes_to=("rewards", "tiering"),
     statement_pool_size=16,  # the recharge hot path (services/wallet/store/recharges.py)
     background=background_jobs,
+    revoked_keys=terminal_keys.terminal_keys,  # the registry itself
 )

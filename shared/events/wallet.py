@@ -221,3 +221,59 @@ class WalletUnfrozen(Event):
 
     reason: FreeText
     actor: EntityId
+
+
+# The terminal-key registry: which POS keys were issued and revoked, never a key itself
+# (only its id). About no member: `member_id` (and so the Kafka key) is always
+# `_terminal_keys`, which keeps every key event in one partition, in order.
+TERMINAL_KEYS_KEY = "_terminal_keys"
+
+
+def _about_the_registry(member_id: str) -> None:
+    if member_id != TERMINAL_KEYS_KEY:
+        raise ValueError(f"member_id must be {TERMINAL_KEYS_KEY}")
+
+
+class TerminalKeyIssued(Event):
+    """Ops issued a POS terminal a key (shown once to the caller; the wallet keeps only its
+    SHA-256)."""
+
+    event_type = "TerminalKeyIssued"
+    producer_name = "wallet"
+
+    key_id: EntityId = Field(description="The key's id (the token's `jti`); never the key.")
+    store_id: EntityId = Field(description="The store the terminal belongs to.")
+    terminal_id: EntityId
+    extra_stores: tuple[EntityId, ...] = Field(
+        default=(), description="Further stores the terminal may act for.")
+    expires_at: UtcDatetime = Field(description="When the key stops working in any case.")
+    replaces_key_id: EntityId | None = Field(
+        default=None, description="The key this one rotates, if it is a rotation.")
+    actor: EntityId = Field(description="The operator who issued it, e.g. `ops:ops_alice`.")
+    reason: FreeText
+
+    @model_validator(mode="after")
+    def _keyed_by_the_registry(self) -> Self:
+        _about_the_registry(self.member_id)
+        return self
+
+
+class TerminalKeyRevoked(Event):
+    """A POS terminal's key is refused by every service from `revoked_at` on: at once when
+    revoked, or at the end of the overlap a rotation chose."""
+
+    event_type = "TerminalKeyRevoked"
+    producer_name = "wallet"
+
+    key_id: EntityId = Field(description="The key's id (the token's `jti`); never the key.")
+    store_id: EntityId
+    terminal_id: EntityId
+    expires_at: UtcDatetime = Field(description="When the key would have stopped working.")
+    revoked_at: UtcDatetime = Field(description="From when the key is refused.")
+    actor: EntityId = Field(description="The operator who revoked it, e.g. `ops:ops_alice`.")
+    reason: FreeText
+
+    @model_validator(mode="after")
+    def _keyed_by_the_registry(self) -> Self:
+        _about_the_registry(self.member_id)
+        return self

@@ -22,6 +22,7 @@ def service_app(
     app = FastAPI(title=title, description=description, version="1.0.0")
     app.state.jwt_secret = context.platform.jwt_secret
     app.state.verified_tokens = VerifiedTokens()
+    app.state.revoked_keys = context.revoked_keys
     app.state.database_outage = DatabaseOutage(context.name)
     app.state.database_outage.watch(context.engine)
     install_problem_handlers(app)

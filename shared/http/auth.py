@@ -1,8 +1,14 @@
 """Who is calling: POS terminals, members and ops, all as signed JWTs (PyJWT, HS256).
 
+Every token names its issuer (`iss: patronage`), an audience per role (`aud:
+patronage:pos|member|ops`), an expiry and a key id (`jti`); decoding pins HS256 and
+requires all of them, so `alg: none`, a token made for another audience (a membership
+quote, another role) or one without an expiry is 401 `unauthorized`.
+
 - A POS terminal sends `X-Api-Key: <token>`; the token says `role=pos`, its terminal id
   (`sub`) and the store it belongs to (`store`), plus any extra stores it was granted.
-  Terminal keys are issued by ops (`patronage keys pos`) and expire (default one year).
+  Terminal keys are issued by the wallet's registry (`POST /v1/ops/terminals/keys`) and
+  expire; a revoked key id is refused by every service (`revoked_keys.py`).
 - A member app sends `Authorization: Bearer <token>` with `role=member` and the member id
   as `sub`: a member sees and moves only their own money.
 - Ops tools send `Authorization: Bearer <token>` with `role=ops` and scopes such as
@@ -16,6 +22,7 @@ the tokens it verified until they expire (`verified_tokens.py`).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
@@ -25,10 +32,14 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.http.problems import Problem
+from shared.http.revoked_keys import RevokedKeys
 from shared.http.verified_tokens import VerifiedTokens
 
 Role = Literal["pos", "member", "ops"]
 ALGORITHM = "HS256"
+ISSUER = "patronage"
+AUDIENCES: dict[str, str] = {role: f"patronage:{role}" for role in ("pos", "member", "ops")}
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "role", "exp", "jti"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,8 @@ class Principal:
     store_id: str | None = None
     extra_stores: frozenset[str] = frozenset()
     scopes: frozenset[str] = field(default_factory=frozenset)
+    # The token's `jti`: a terminal key's id in the wallet's registry, what revocation names.
+    key_id: str | None = field(default=None, compare=False)
 
     @property
     def identity(self) -> str:
@@ -47,7 +60,9 @@ class Principal:
 
 def issue_token(secret: str, principal: Principal, now: datetime, ttl: timedelta) -> str:
     claims: dict[str, object] = {
+        "iss": ISSUER, "aud": AUDIENCES[principal.role],
         "sub": principal.subject, "role": principal.role,
+        "jti": principal.key_id or uuid.uuid4().hex,
         "iat": int(now.timestamp()), "exp": int((now + ttl).timestamp()),
     }
     if principal.store_id:
@@ -66,26 +81,35 @@ def read_token(secret: str, token: str) -> Principal:
 def _verify(secret: str, token: str) -> tuple[Principal, float]:
     """The principal and the token's expiry (epoch seconds)."""
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM],
-                            options={"require": ["sub", "role", "exp"]})
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
+                            audience=list(AUDIENCES.values()),
+                            options={"require": REQUIRED_CLAIMS})
     except jwt.PyJWTError as error:
         raise Problem(401, "unauthorized", f"Invalid credentials: {error}.",
                       headers={"WWW-Authenticate": "Bearer"}) from error
     role = claims.get("role")
     if role not in ("pos", "member", "ops") or (role == "pos" and not claims.get("store")):
         raise Problem(401, "unauthorized", "The token does not name a valid role.")
+    if claims["aud"] != AUDIENCES[role]:  # one audience, the role's own: no token serves two
+        raise Problem(401, "unauthorized", "The token's audience is not its role's.")
     principal = Principal(
         role=role, subject=str(claims["sub"]), store_id=claims.get("store"),
         extra_stores=frozenset(claims.get("stores", ())), scopes=frozenset(claims.get("scopes", ())),
+        key_id=str(claims["jti"]),
     )
     return principal, float(claims["exp"])
 
 
-def verified(secret: str, cache: VerifiedTokens[Principal], token: str) -> Principal:
+def verified(secret: str, cache: VerifiedTokens[Principal], token: str,
+             revoked: RevokedKeys | None = None) -> Principal:
     principal = cache.get(token)
     if principal is None:
         principal, expires_at = _verify(secret, token)
         cache.put(token, principal, expires_at)
+    # Checked on every request, cached token or not: a set lookup, no database round trip.
+    if revoked is not None and principal.key_id is not None and revoked.is_revoked(principal.key_id):
+        raise Problem(401, "unauthorized", "This key was revoked.",
+                      headers={"WWW-Authenticate": "Bearer"})
     return principal
 
 
@@ -94,7 +118,7 @@ def verified(secret: str, cache: VerifiedTokens[Principal], token: str) -> Princ
 # reads the headers itself, so a missing or wrong one gets its problem+json 401.
 POS_API_KEY = APIKeyHeader(
     name="X-Api-Key", scheme_name="PosApiKey", auto_error=False,
-    description="A POS terminal's key (`patronage keys pos`).")
+    description="A POS terminal's key (`POST /v1/ops/terminals/keys` on the wallet).")
 BEARER = HTTPBearer(
     scheme_name="Bearer", bearerFormat="JWT", auto_error=False,
     description="A member app's token, or an ops token with scopes (`patronage keys ops`).")
@@ -110,10 +134,12 @@ async def authenticate(
     authorization = request.headers.get("authorization")
     if x_api_key and authorization:
         raise Problem(401, "unauthorized", "Send one credential: X-Api-Key or Authorization.")
+    revoked = getattr(state, "revoked_keys", None)
     if x_api_key:
-        return verified(state.jwt_secret, state.verified_tokens, x_api_key)
+        return verified(state.jwt_secret, state.verified_tokens, x_api_key, revoked)
     if authorization and authorization.lower().startswith("bearer "):
-        return verified(state.jwt_secret, state.verified_tokens, authorization[7:].strip())
+        return verified(state.jwt_secret, state.verified_tokens, authorization[7:].strip(),
+                        revoked)
     raise Problem(401, "unauthorized", "Send X-Api-Key (POS) or Authorization: Bearer (app, ops).",
                   headers={"WWW-Authenticate": "Bearer"})
 

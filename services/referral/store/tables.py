@@ -20,10 +20,13 @@ from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, T
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from shared.db.messaging_tables import define_messaging_tables
+from shared.db.revoked_keys import define_revoked_keys_table
 from shared.http.idempotency import define_idempotency_table
 
 metadata = MetaData()
 outbox, inbox = define_messaging_tables(metadata)
+# the terminal keys the wallet revoked (TerminalKeyRevoked), refused by this service's API
+revoked_terminal_keys = define_revoked_keys_table(metadata)
 idempotency_keys = define_idempotency_table(metadata)
 
 

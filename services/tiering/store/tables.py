@@ -35,9 +35,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from shared.db.messaging_tables import define_messaging_tables
+from shared.db.revoked_keys import define_revoked_keys_table
 
 metadata = MetaData()
 outbox, inbox = define_messaging_tables(metadata)
+# the terminal keys the wallet revoked (TerminalKeyRevoked), refused by this service's API
+revoked_terminal_keys = define_revoked_keys_table(metadata)
 member_number_seq = Sequence("member_number_seq", metadata=metadata)
 
 members = Table(

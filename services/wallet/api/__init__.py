@@ -10,6 +10,7 @@ from services.wallet.api.payment_callbacks import payment_callbacks_router
 from services.wallet.api.payment_intents import payment_intents_router
 from services.wallet.api.purchases import purchases_router
 from services.wallet.api.recharges import recharges_router
+from services.wallet.api.terminal_keys import terminal_keys_router
 from services.wallet.api.wallets import wallets_router
 from services.wallet.settings import WalletSettings
 from shared.http.app import service_app
@@ -23,10 +24,10 @@ def create_app(context: ServiceContext[WalletSettings]) -> FastAPI:
         context, title="Patronage wallet",
         description="Stored value in lots and a double-entry ledger: recharges (POS) and payment "
         "intents settled by signed provider callbacks (app), purchases, refunds, balances and "
-        "statements, adjustments, freezes and the liability report. Errors are problem+json "
-        "with a stable `code`.",
+        "statements, adjustments, freezes, the liability report and the POS terminals' keys. "
+        "Errors are problem+json with a stable `code`.",
         routers=[recharges_router(context), purchases_router(context), wallets_router(context),
                  ops_router(context), freezes_router(context),
                  payment_intents_router(context, providers),
-                 payment_callbacks_router(context, providers)],
+                 payment_callbacks_router(context, providers), terminal_keys_router(context)],
     )

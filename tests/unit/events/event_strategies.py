@@ -34,7 +34,14 @@ from shared.events.tiering import (
     MembershipRenewed,
     TierProgramPublished,
 )
-from shared.events.wallet import PurchaseCompleted, PurchaseRefunded, RechargeCompleted
+from shared.events.wallet import (
+    TERMINAL_KEYS_KEY,
+    PurchaseCompleted,
+    PurchaseRefunded,
+    RechargeCompleted,
+    TerminalKeyIssued,
+    TerminalKeyRevoked,
+)
 
 BOUNDS = ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern")
 LARGEST_AMOUNT = 10**15
@@ -148,6 +155,8 @@ REPAIRS: dict[type[BaseModel], Callable[[dict[str, Any]], dict[str, Any]]] = {
     TierProgramPublished: lambda v: {
         **v, "member_id": TIER_PROGRAM_KEY,
         "tiers": [t.model_copy(update={"name": f"{n}-{t.name}"[:64]}) for n, t in enumerate(v["tiers"])]},
+    TerminalKeyIssued: lambda v: {**v, "member_id": TERMINAL_KEYS_KEY},
+    TerminalKeyRevoked: lambda v: {**v, "member_id": TERMINAL_KEYS_KEY},
 }
 
 
