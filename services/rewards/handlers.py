@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 from services.rewards.settings import RewardsSettings
 from services.rewards.store import (
-    birthdays,
     bonus_decisions,
     coupon_issuance,
     fraud_history,
@@ -27,7 +26,7 @@ from services.rewards.store.members import lock_member
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.referral import ReferralQualified, ReferralRevoked
 from shared.events.tiering import (
-    MemberEnrolled,
+    MemberBirthday,
     MembershipExpiring,
     TierChanged,
     TierProgramPublished,
@@ -93,10 +92,10 @@ async def on_membership_expiring(event: MembershipExpiring, uow: UnitOfWork,
     await coupon_issuance.issue_renewal_coupon(event, uow, settings)
 
 
-async def on_member_enrolled(event: MemberEnrolled, uow: UnitOfWork,
+async def on_member_birthday(event: MemberBirthday, uow: UnitOfWork,
                              settings: RewardsSettings) -> None:
     await lock_member(uow.connection, event.member_id)
-    await birthdays.remember_birthday(uow.connection, event)
+    await coupon_issuance.issue_birthday_coupon(event, uow, settings)
 
 
 HANDLERS: ServiceHandlers = {
@@ -109,5 +108,5 @@ HANDLERS: ServiceHandlers = {
     TierChanged: [on_tier_changed],
     TierProgramPublished: [on_tier_program_published],
     MembershipExpiring: [on_membership_expiring],
-    MemberEnrolled: [on_member_enrolled],
+    MemberBirthday: [on_member_birthday],
 }

@@ -23,6 +23,7 @@ from shared.events.rewards import (
     PointsRedeemed,
 )
 from shared.events.tiering import (
+    MemberBirthday,
     MemberEnrolled,
     MembershipExpired,
     MembershipExpiring,
@@ -56,6 +57,7 @@ CATALOG: tuple[type[Event], ...] = (
     MembershipExpiring,
     MembershipExpired,
     TierProgramPublished,
+    MemberBirthday,
     BonusGranted,
     BonusHeld,
     BonusRejected,

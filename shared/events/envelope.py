@@ -28,9 +28,14 @@ from pydantic import (
 )
 
 from shared.events.card_numbers import refuse_card_numbers_in_json
+from shared.http.ids import ID_PATTERN, MAX_LENGTH
 
 EntityId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-MemberId = EntityId
+# A member id in an event follows the same grammar as in every service's paths and bodies
+# (shared/http/ids.py): an id with a bidi override or a zero-width space would be a key
+# and a subject that one consumer shows reversed and another refuses.
+MemberId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LENGTH,
+                                            pattern=ID_PATTERN)]
 Currency = Annotated[
     str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(description="ISO 4217 code, e.g. CNY.")
 ]

@@ -52,9 +52,7 @@ contacts = Table(
     Column("preferred_channel", Text),
     Column("locale", Text),
     Column("time_zone", Text),
-    Column("birthday", Text),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    Index("contacts_by_birthday", "birthday"),
 )
 
 consents = Table(

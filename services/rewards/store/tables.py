@@ -2,7 +2,7 @@
 
 Projections fed by other services' events (history for the fraud screen and segments):
 recharges_seen, refunds_seen, member_tiers, tier_programs (tiering's
-published benefits), member_birthdays.
+published benefits).
 Program: offers (one immutable row per version), campaign_budgets (spent vs cap, charged by
 a conditional UPDATE in the decision transaction).
 Decisions: bonus_decisions (one per recharge: recharge_id is the key, grant_id unique),
@@ -67,11 +67,6 @@ refunds_seen = Table(
     _at("occurred_at"),
     Index("refunds_seen_member_time", "member_id", "occurred_at"),
     Index("refunds_seen_source", "source_id"),
-)
-member_birthdays = Table(
-    "member_birthdays", metadata,
-    Column("member_id", Text, primary_key=True),
-    Column("birthday", Text, nullable=False, index=True),  # MM-DD
 )
 member_tiers = Table(
     "member_tiers", metadata,

@@ -48,6 +48,8 @@ members = Table(
     Column("channel", Text, nullable=False),
     Column("referral_code", Text),
     Column("birthday", Text),
+    # The year MemberBirthday was last sent (jobs/birthdays.py): once per member and year.
+    Column("birthday_celebrated_in", Integer),
     Column("locale", Text, nullable=False),
     Column("phone", Text),
     Column("email", Text),
@@ -57,6 +59,7 @@ members = Table(
     Column("enrolled_at", DateTime(timezone=True), nullable=False),
     Index("members_by_review", "review_at", "member_id"),
     Index("members_by_tier", "tier", "member_id"),
+    Index("members_by_birthday", "birthday", postgresql_where=text("birthday IS NOT NULL")),
 )
 
 spend_entries = Table(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from uuid import UUID
 
@@ -86,6 +86,7 @@ def for_type(annotation: Any, bounds: Mapping[str, Any]) -> st.SearchStrategy[An
     simple: dict[Any, Callable[[Mapping[str, Any]], st.SearchStrategy[Any]]] = {
         bool: lambda _: st.booleans(),
         UUID: lambda _: st.uuids(),
+        date: lambda _: st.dates(),
         AwareDatetime: lambda _: aware_datetimes,
         int: _integers,
         str: _strings,

@@ -31,7 +31,7 @@ def test_the_catalog_lists_every_event_class_of_the_producer_modules():
         if issubclass(cls, Event) and cls.__module__ == module.__name__
     }
     assert defined == set(CATALOG)
-    assert len(CATALOG) == len(set(CATALOG)) == 29
+    assert len(CATALOG) == len(set(CATALOG)) == 30
 
 
 @EACH_EVENT
