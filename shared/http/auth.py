@@ -113,7 +113,10 @@ async def authenticate(
     if x_api_key:
         return verified(state.jwt_secret, state.verified_tokens, x_api_key)
     if authorization and authorization.lower().startswith("bearer "):
-        return verified(state.jwt_secret, state.verified_tokens, authorization[7:].strip())
+        # kept for the ops audit (shared/http/ops_audit.py): who made this request
+        request.state.caller = verified(state.jwt_secret, state.verified_tokens,
+                                        authorization[7:].strip())
+        return request.state.caller
     raise Problem(401, "unauthorized", "Send X-Api-Key (POS) or Authorization: Bearer (app, ops).",
                   headers={"WWW-Authenticate": "Bearer"})
 

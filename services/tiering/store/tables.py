@@ -35,9 +35,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from shared.db.messaging_tables import define_messaging_tables
+from shared.db.ops_audit import define_ops_audit_table
 
 metadata = MetaData()
 outbox, inbox = define_messaging_tables(metadata)
+ops_audit = define_ops_audit_table(metadata)  # written by shared/http/ops_audit.py
 member_number_seq = Sequence("member_number_seq", metadata=metadata)
 
 members = Table(
