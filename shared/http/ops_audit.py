@@ -56,14 +56,27 @@ class OpsAudit:
                 body.extend(message.get("body", b""))
             return message
 
+        started = False
+
         async def audited(message: dict) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
-                caller = scope.get("state", {}).get("caller")
-                if isinstance(caller, Principal) and caller.role == "ops":
-                    await self._record(scope, caller, bytes(body), message["status"])
+                started = True
+                await self._record_if_ops(scope, bytes(body), message["status"])
             await send(message)
 
-        await self.app(scope, keeping_the_body, audited)
+        try:
+            await self.app(scope, keeping_the_body, audited)
+        except Exception:
+            # answered 500 further out (ServerErrorMiddleware): on record as failed
+            if not started:
+                await self._record_if_ops(scope, bytes(body), 500)
+            raise
+
+    async def _record_if_ops(self, scope: dict, body: bytes, status: int) -> None:
+        caller = scope.get("state", {}).get("caller")
+        if isinstance(caller, Principal) and caller.role == "ops":
+            await self._record(scope, caller, body, status)
 
     async def _record(self, scope: dict, caller: Principal, body: bytes, status: int) -> None:
         route = scope.get("route")

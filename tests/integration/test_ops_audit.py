@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 
+from services.wallet.api import ops as wallet_ops
 from tests.support.auth import ops_headers, pos_headers
 from tests.support.runtime import fetch_all
 
@@ -101,3 +102,18 @@ async def test_the_audit_is_read_with_its_own_scope_in_pages_and_by_actor(client
     tampered = await clients["tiering"].get("/v1/ops/audit", params={"cursor": "WyJ4Il0="},
                                             headers=AUDITOR)
     assert (tampered.status_code, tampered.json()["code"]) == (400, "invalid_cursor")
+
+
+async def test_an_ops_action_that_breaks_is_on_record_as_failed(clients, bus_platform,
+                                                               monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the adjustment")
+
+    monkeypatch.setattr(wallet_ops, "adjust_wallet", broken)
+    with pytest.raises(RuntimeError):
+        await clients["wallet"].post("/v1/ops/adjustments", headers={
+            **ops_headers("ops:adjust"), "Idempotency-Key": uuid.uuid4().hex}, json={
+            "member_id": "m_bug", "currency": "CNY", "principal_delta": 1, "reason": "test"})
+    [row] = await fetch_all(bus_platform.database_url,
+                            "SELECT route, status, outcome FROM wallet.ops_audit")
+    assert (row["route"], row["status"], row["outcome"]) == ("/v1/ops/adjustments", 500, "failed")
