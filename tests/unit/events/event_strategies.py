@@ -17,10 +17,11 @@ from uuid import UUID
 
 from hypothesis import reject
 from hypothesis import strategies as st
-from pydantic import AwareDatetime, BaseModel, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from shared.events.card_numbers import CardNumberRefused
+from shared.events.envelope import in_id_grammar
 from shared.events.rewards import (
     BonusGranted,
     BonusHeld,
@@ -35,6 +36,7 @@ from shared.events.tiering import (
     TierProgramPublished,
 )
 from shared.events.wallet import PurchaseCompleted, PurchaseRefunded, RechargeCompleted
+from shared.http.ids import ID_PATTERN
 
 BOUNDS = ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern")
 LARGEST_AMOUNT = 10**15
@@ -50,6 +52,8 @@ def _bounds(metadata: list[Any]) -> dict[str, Any]:
     for item in metadata:
         if isinstance(item, FieldInfo):
             found |= _bounds(item.metadata)
+        if isinstance(item, AfterValidator) and item.func is in_id_grammar:
+            found["pattern"] = ID_PATTERN
         found |= {name: getattr(item, name) for name in BOUNDS
                   if getattr(item, name, None) is not None}
     return found
