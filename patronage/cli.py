@@ -35,11 +35,25 @@ def dev(
     host: str = "127.0.0.1",
     data_dir: Annotated[Path | None, typer.Option(help="PostgreSQL data directory")] = None,
     port_offset: Annotated[int, typer.Option(help="Added to every service's port")] = 0,
+    demo: Annotated[bool, typer.Option(help="Seed the demo merchant (idempotent)")] = True,
 ) -> None:
     """Run every service in one process on an embedded PostgreSQL and an in-process bus."""
     from patronage.dev import run_dev
 
-    eventloop.run(run_dev(data_dir, host, port_offset))
+    eventloop.run(run_dev(data_dir, host, port_offset, demo))
+
+
+@app.command()
+def up(
+    host: str = "127.0.0.1",
+    data_dir: Annotated[Path | None, typer.Option(help="Keep Kafka, PostgreSQL and logs here")] = None,
+    port_offset: Annotated[int, typer.Option(help="Added to every service's port")] = 0,
+    demo: Annotated[bool, typer.Option(help="Seed the demo merchant (idempotent)")] = True,
+) -> None:
+    """The real stack locally: Kafka, PostgreSQL and every service as its own process."""
+    from patronage.up import run_up
+
+    eventloop.run(run_up(data_dir, host, port_offset, demo))
 
 
 @app.command()

@@ -10,6 +10,7 @@ from pathlib import Path
 import asyncpg
 import uvicorn
 
+from patronage import demo_merchant
 from patronage.local.postgres import LocalPostgres
 from patronage.services import CONTROL_PORT, DEFAULT_PORTS, SERVICES
 from patronage.time_machine import TimeMachine, control_app
@@ -34,7 +35,7 @@ async def _ensure_database(server_dsn: str) -> str:
     return with_database(server_dsn, DATABASE)
 
 
-async def run_dev(data_dir: Path | None, host: str, port_offset: int = 0) -> None:
+async def run_dev(data_dir: Path | None, host: str, port_offset: int = 0, demo: bool = True) -> None:
     configure_logging(json=False)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -60,14 +61,20 @@ async def run_dev(data_dir: Path | None, host: str, port_offset: int = 0) -> Non
             if any(task.done() for task in serving):  # one could not bind its port
                 await asyncio.gather(*serving)
             await asyncio.sleep(0.05)
+        if demo:
+            creds = demo_merchant.credentials(platform.jwt_secret, clock.now())
+            await demo_merchant.seed("127.0.0.1", port_offset, creds, clock.now())
+            print(demo_merchant.banner(creds), flush=True)
         for runtime in runtimes:
             port = DEFAULT_PORTS[runtime.spec.name] + port_offset
             print(f"  {runtime.spec.name:<8} http://{host}:{port}  (docs: http://{host}:{port}/docs)",
                   flush=True)
         print(f"  control  http://127.0.0.1:{CONTROL_PORT + port_offset}  "
               f"(patronage tick --until <date>: time travel)", flush=True)
-        print(f"  database {platform.database_url}\nPatronage is running. Ctrl-C stops it.",
-              flush=True)
+        kept = (f"kept in {data_dir}" if data_dir
+                else "temporary: deleted on Ctrl-C (--data-dir DIR keeps it)")
+        print(f"  database {platform.database_url}  ({kept})\n"
+              "Patronage is running. Ctrl-C stops it.", flush=True)
         await stop.wait()
         for server in servers:
             server.should_exit = True

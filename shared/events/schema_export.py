@@ -2,12 +2,15 @@
 document of the topics, generated from the event classes so they cannot disagree.
 
 Run `python -m shared.events.schema_export` after changing an event; a unit test fails
-while the committed files in `docs/events/` differ from what this module generates.
+while the committed files in `docs/events/` differ from what this module generates. The
+committed schemas are the published ones: this module refuses (exit 1) to overwrite one
+with a change that breaks its subscribers (`evolution.py`), or to drop one.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ from pydantic.json_schema import models_json_schema
 from shared.events.catalog import CATALOG
 from shared.events.cloudevents import CONTENT_TYPE, SPEC_VERSION
 from shared.events.envelope import Event
+from shared.events.evolution import breaking_changes
 from shared.topics import SERVICES, Topics
 
 DOCS_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
@@ -163,15 +167,37 @@ def generated_docs() -> dict[str, str]:
     return files
 
 
-def main(docs_dir: Path = DOCS_DIR) -> None:
+def guard_findings(docs_dir: Path = DOCS_DIR) -> list[str]:
+    """What regenerating would break for subscribers: a published schema changed
+    incompatibly within its version, or one no event class produces any more."""
     files = generated_docs()
+    findings = []
+    for published in sorted((docs_dir / "schemas").glob("*.json")):
+        relative = f"schemas/{published.name}"
+        if relative not in files:
+            findings.append(f"{published.stem}: published, but no event in the catalog produces "
+                            f"it any more; retire it as docs/events/README.md (Versions) says")
+            continue
+        changes = breaking_changes(json.loads(published.read_text(encoding="utf-8")),
+                                   json.loads(files[relative]))
+        findings += [f"{published.stem} {change}" for change in changes]
+    return findings
+
+
+def main(docs_dir: Path = DOCS_DIR) -> int:
+    findings = guard_findings(docs_dir)
+    if findings:
+        print("Refusing to publish changes that break subscribers of a released version:",
+              *(f"  - {finding}" for finding in findings),
+              "Publish them as a new version (event_version = N+1, beside vN for the "
+              "migration period) instead: docs/events/README.md, Versions.",
+              sep="\n", file=sys.stderr)
+        return 1
     (docs_dir / "schemas").mkdir(parents=True, exist_ok=True)
-    for stale in (docs_dir / "schemas").glob("*.json"):
-        if f"schemas/{stale.name}" not in files:
-            stale.unlink()
-    for relative, text in files.items():
+    for relative, text in generated_docs().items():
         (docs_dir / relative).write_text(text, encoding="utf-8")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

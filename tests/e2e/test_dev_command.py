@@ -49,6 +49,28 @@ def dev_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess
         process.kill()
 
 
+def test_dev_seeds_the_demo_merchant_through_the_services(dev_process):
+    """The seed went through each service's API: the members are enrolled, the regular's
+    recharges earned their bonus, the one near silver is just under it, the campaign is live
+    (this test runs before the one that stops the process)."""
+    wallet = f"http://127.0.0.1:{8101 + PORT_OFFSET}"
+    tiering = f"http://127.0.0.1:{8102 + PORT_OFFSET}"
+    rewards = f"http://127.0.0.1:{8103 + PORT_OFFSET}"
+    live = httpx.get(f"{rewards}/v1/offers/live?currency=CNY", timeout=10).json()
+    assert "demo_double_points" in [offer["offer_id"] for offer in live["items"]]
+
+    near = httpx.get(f"{tiering}/v1/members/m_9002/tier", headers=member_headers("m_9002"),
+                     timeout=10).json()
+    assert (near["tier"], near["spend_12m"]) == ("regular", 490_000)
+
+    deadline, bonus = time.monotonic() + 20, 0
+    while bonus == 0 and time.monotonic() < deadline:  # the bonus follows through events
+        bonus = httpx.get(f"{wallet}/v1/wallets/m_9001?currency=CNY", timeout=10,
+                          headers=member_headers("m_9001")).json()["bonus"]
+        time.sleep(0.1)
+    assert bonus > 0
+
+
 def test_dev_takes_a_recharge_replays_it_sends_a_receipt_then_stops_on_ctrl_c(dev_process):
     wallet = f"http://127.0.0.1:{8101 + PORT_OFFSET}"
     rewards = f"http://127.0.0.1:{8103 + PORT_OFFSET}"

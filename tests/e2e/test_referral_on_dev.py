@@ -32,7 +32,7 @@ WALLET, TIERING, REWARDS, REFERRAL = url(8101), url(8102), url(8103), url(8104)
 @pytest.fixture(scope="module")
 def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.Popen[str]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "patronage", "dev", "--port-offset", str(PORT_OFFSET),
+        [sys.executable, "-m", "patronage", "dev", "--no-demo", "--port-offset", str(PORT_OFFSET),
          "--data-dir", str(tmp_path_factory.mktemp("dev-postgres"))],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=Path(__file__).parents[2])

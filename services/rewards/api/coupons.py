@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from sqlalchemy import text
 
 from services.rewards.api.schemas import (
@@ -19,7 +19,9 @@ from services.rewards.rules.coupons import check_terms
 from services.rewards.settings import RewardsSettings
 from services.rewards.store import coupons
 from services.rewards.store.members import lock_member
+from shared.db.unit_of_work import UnitOfWork
 from shared.http.auth import Caller, require_member_access, require_role, require_scope
+from shared.http.idempotency import IdempotencyKey, idempotent_post
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
@@ -52,13 +54,19 @@ def coupons_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
             return {"items": [dict(r) for r in rows]}
 
     @router.post("/v1/coupons", status_code=201, summary="Issue a coupon to a member (ops:config)")
-    async def issue(body: IssueCouponRequest, caller: Caller) -> dict:
+    async def issue(body: IssueCouponRequest, caller: Caller,
+                    idempotency_key: IdempotencyKey = None) -> Response:
         require_scope(caller, "ops:config")
-        async with context.uow() as uow:
+
+        async def issue_one(uow: UnitOfWork) -> dict:
             await lock_member(uow.connection, body.member_id)
             tpl = await coupons.existing_template(uow.connection, body.template_id)
             issued = await coupons.issue(uow, body.member_id, tpl, body.reason)
-        return issued.model_dump(mode="json", include=set(COUPON_FIELDS) | {"member_id"})
+            return issued.model_dump(mode="json", include=set(COUPON_FIELDS) | {"member_id"})
+
+        # A coupon is value: a retried issue must not give a second one (Idempotency-Key).
+        return await idempotent_post(context.uow, caller, "POST /v1/coupons", idempotency_key,
+                                     body, issue_one)
 
     @router.post("/v1/coupons/validate", summary="Check a code at checkout (POS)")
     async def validate(body: ValidateCouponRequest, caller: Caller) -> dict:

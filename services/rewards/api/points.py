@@ -1,5 +1,5 @@
 """Points: a member's balance and ledger, buying a coupon with points (Idempotency-Key),
-campaign-task awards (ops:config) and the expiry sweep (ops:config)."""
+campaign-task awards (ops:config, Idempotency-Key) and the expiry sweep (ops:config)."""
 
 from __future__ import annotations
 
@@ -52,13 +52,20 @@ def points_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
 
     @router.post("/v1/members/{member_id}/points/awards", status_code=201,
                  summary="Award points for a campaign task (ops:config)")
-    async def award(member_id: Id, body: PointsAwardRequest, caller: Caller) -> dict:
+    async def award(member_id: Id, body: PointsAwardRequest, caller: Caller,
+                    idempotency_key: IdempotencyKey = None) -> Response:
         require_scope(caller, "ops:config")
-        async with context.uow() as uow:
+
+        async def credit(uow: UnitOfWork) -> dict:
             await lock_member(uow.connection, member_id)
             earned = await points.credit(uow, task_earning(member_id, body.points, body.task),
                                          uuid.uuid4(), context.settings.points_expiry_years, {})
-        return earned.model_dump(mode="json")
+            return earned.model_dump(mode="json")
+
+        # Points are value: a retried award must not pay twice (Idempotency-Key required).
+        return await idempotent_post(
+            context.uow, caller, f"POST /v1/members/{member_id}/points/awards",
+            idempotency_key, body, credit)
 
     @router.post("/v1/points/expiry-runs", summary="Expire every lot past its date (ops:config)")
     async def expire(caller: Caller) -> dict:

@@ -4,6 +4,8 @@ a refused points purchase stores no idempotent response, so the key works once f
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from services.rewards.service import SPEC as REWARDS
@@ -29,13 +31,15 @@ async def test_coupon_and_points_refusals_keep_their_status_and_code(bus_platfor
         again = await client.post("/v1/coupon-templates", json=TEMPLATE, headers=CONFIG)
         bad_terms = await client.post("/v1/coupon-templates", headers=CONFIG, json={
             **TEMPLATE, "template_id": "t_bad", "kind": "threshold"})  # no min_spend
-        no_template = await client.post("/v1/coupons", headers=CONFIG, json={
-            "member_id": "m_refused", "template_id": "t_missing", "reason": "campaign"})
+        no_template = await client.post("/v1/coupons", json={
+            "member_id": "m_refused", "template_id": "t_missing", "reason": "campaign"},
+            headers={**CONFIG, "Idempotency-Key": uuid.uuid4().hex})
         unknown_code = await client.post("/v1/coupons/validate", headers=pos_headers(), json={
             "code": "NOSUCHCODE", "member_id": "m_refused", "basket_total": 10_000,
             "currency": "CNY"})
-        issued = (await client.post("/v1/coupons", headers=CONFIG, json={
-            "member_id": "m_refused", "template_id": "t_refusals", "reason": "campaign"})).json()
+        issued = (await client.post("/v1/coupons", json={
+            "member_id": "m_refused", "template_id": "t_refusals", "reason": "campaign"},
+            headers={**CONFIG, "Idempotency-Key": uuid.uuid4().hex})).json()
         other_members = await client.post("/v1/coupons/validate", headers=pos_headers(), json={
             "code": issued["code"], "member_id": "m_other", "basket_total": 10_000,
             "currency": "CNY"})

@@ -3,6 +3,8 @@ and a coupon is redeemed once and only once."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from services.rewards.service import SPEC as REWARDS
@@ -51,8 +53,9 @@ async def test_a_coupon_is_redeemed_once_and_only_once(platform, kafka):
 
     async with running(REWARDS, platform, KafkaTransport(kafka.bootstrap_servers)) as rewards:
         async with api(rewards) as client:
-            issued = await client.post("/v1/coupons", headers=ops_headers("ops:config"), json={
-                "member_id": "m_coupon", "template_id": "save10_over100", "reason": "birthday"})
+            issued = await client.post("/v1/coupons", json={
+                "member_id": "m_coupon", "template_id": "save10_over100", "reason": "birthday"},
+                headers={**ops_headers("ops:config"), "Idempotency-Key": uuid.uuid4().hex})
             code = issued.json()["code"]
             check = {"code": code, "member_id": "m_coupon", "basket_total": 12_000, "currency": "CNY"}
             valid = await client.post("/v1/coupons/validate", json=check, headers=pos_headers())

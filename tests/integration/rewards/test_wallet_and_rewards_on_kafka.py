@@ -91,8 +91,9 @@ async def test_wallet_purchases_earn_points_redeem_a_coupon_once_and_refunds_rev
             running(REWARDS, platform, transport) as rewards, \
             httpx.AsyncClient(transport=httpx.ASGITransport(app=wallet.app), base_url="http://w",
                               headers=pos_headers("store_1")) as pos, api(rewards) as ops:
-        issued = await ops.post("/v1/coupons", headers=ops_headers("ops:config"), json={
-            "member_id": "m_shop", "template_id": "save10_over100", "reason": "campaign"})
+        issued = await ops.post("/v1/coupons", json={
+            "member_id": "m_shop", "template_id": "save10_over100", "reason": "campaign"},
+            headers={**ops_headers("ops:config"), "Idempotency-Key": uuid.uuid4().hex})
         code = issued.json()["code"]
 
         async def buy(total: int) -> str:

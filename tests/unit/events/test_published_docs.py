@@ -17,6 +17,7 @@ def test_the_committed_docs_match_the_code():
     committed = {
         path.relative_to(DOCS_DIR).as_posix(): path.read_text(encoding="utf-8")
         for path in DOCS_DIR.rglob("*.json")
+        if path.relative_to(DOCS_DIR).parts[0] != "retired"  # kept by hand, not generated
     }
 
     assert committed.keys() == expected.keys(), REGENERATE
