@@ -1,6 +1,6 @@
 """Time travel for demos (dev only): `patronage tick --until 2027-01-15` moves the clock of
 a running `patronage dev` forward step by step and, at every step, runs every job on a clock
-(membership reminders and expiries, tier reviews, points expiry, birthday coupons, referral
+(membership reminders and expiries, tier reviews, birthdays, points expiry, referral
 expiry, the notifier's schedules and deliveries) and lets the events they cause settle. So
 the T-30 / T-7 / T-1 reminders, a downgrade at review or an expiry can be watched in
 seconds, each on its own day, as they would happen over a month.

@@ -3,7 +3,8 @@
 A handler never sends anything: it records the message the event asks for (one per
 source event and kind, by a unique key) in the consumer's transaction, and the delivery
 job (jobs/delivery.py) sends it. A slow or broken provider never holds up the consumer.
-Purchases, recharges and renewals are also counted as activity, for the scheduled
+A birthday greeting comes from tiering's MemberBirthday: the notifier never learns a
+birthday. Purchases, recharges and renewals are also counted as activity, for the scheduled
 statement and win-back messages (jobs/schedules.py) and the reports.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from services.notifier.rules.schedules import month_of
-from services.notifier.rules.triggers import draft_for
+from services.notifier.rules.triggers import Draft, draft_for
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import activity, contacts, notifications
 from services.notifier.store.tables import revoked_terminal_keys
@@ -22,6 +23,7 @@ from shared.events.envelope import Event
 from shared.events.referral import ReferralQualified
 from shared.events.rewards import CouponIssued, PointsExpired
 from shared.events.tiering import (
+    MemberBirthday,
     MemberEnrolled,
     MembershipExpired,
     MembershipExpiring,
@@ -35,7 +37,18 @@ from shared.service import ServiceHandlers
 async def on_member_enrolled(event: MemberEnrolled, uow: UnitOfWork,
                              settings: NotifierSettings) -> None:
     await contacts.remember_enrolment(uow.connection, event.member_id, event.locale,
-                                      event.birthday, uow.clock.now())
+                                      uow.clock.now())
+
+
+async def on_member_birthday(event: MemberBirthday, uow: UnitOfWork,
+                             settings: NotifierSettings) -> None:
+    """The birthday greeting. Keyed by member and year, as the schedule that read birthdays
+    from the notifier's contacts keyed it, so nobody is greeted twice in the year the
+    birthdays moved to tiering."""
+    await notifications.record(
+        uow.connection, event.member_id, Draft("birthday_greeting", {}),
+        f"birthday_greeting:{event.member_id}:{event.celebrated_on.year}", uow.clock.now(),
+        source_event_id=event.event_id)
 
 
 async def on_outreach_event(event: Event, uow: UnitOfWork, settings: NotifierSettings) -> None:
@@ -77,6 +90,7 @@ async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
 HANDLERS: ServiceHandlers = {
     TerminalKeyRevoked: [on_terminal_key_revoked],
     MemberEnrolled: [on_member_enrolled],
+    MemberBirthday: [on_member_birthday],
     **{kind: [on_outreach_event] for kind in (
         MembershipExpiring, MembershipExpired, TierChanged, BonusCredited, CouponIssued,
         PointsExpired, ReferralQualified)},

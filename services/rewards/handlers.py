@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 from services.rewards.settings import RewardsSettings
 from services.rewards.store import (
-    birthdays,
     bonus_decisions,
     coupon_issuance,
     fraud_history,
@@ -29,7 +28,7 @@ from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.referral import ReferralQualified, ReferralRevoked
 from shared.events.tiering import (
-    MemberEnrolled,
+    MemberBirthday,
     MembershipExpiring,
     TierChanged,
     TierProgramPublished,
@@ -96,10 +95,10 @@ async def on_membership_expiring(event: MembershipExpiring, uow: UnitOfWork,
     await coupon_issuance.issue_renewal_coupon(event, uow, settings)
 
 
-async def on_member_enrolled(event: MemberEnrolled, uow: UnitOfWork,
+async def on_member_birthday(event: MemberBirthday, uow: UnitOfWork,
                              settings: RewardsSettings) -> None:
     await lock_member(uow.connection, event.member_id)
-    await birthdays.remember_birthday(uow.connection, event)
+    await coupon_issuance.issue_birthday_coupon(event, uow, settings)
 
 
 async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
@@ -119,5 +118,5 @@ HANDLERS: ServiceHandlers = {
     TierChanged: [on_tier_changed],
     TierProgramPublished: [on_tier_program_published],
     MembershipExpiring: [on_membership_expiring],
-    MemberEnrolled: [on_member_enrolled],
+    MemberBirthday: [on_member_birthday],
 }

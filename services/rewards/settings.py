@@ -41,8 +41,8 @@ class RewardsSettings(BaseSettings):
         default=None, description="Coupon the referrer gets when a referral qualifies and its "
         "event carries no program rewards (first v1); the program's templates otherwise.")
     birthday_coupon_template: str | None = Field(
-        default="birthday_gift", description="Coupon issued on a member's birthday, once a year.")
-    birthday_coupons_every_seconds: float = Field(default=3600, gt=0)
+        default="birthday_gift", description="Coupon issued on a member's birthday "
+        "(tiering's MemberBirthday), once a year.")
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

@@ -5,6 +5,7 @@ as versions and override the default ladder."""
 from __future__ import annotations
 
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -53,6 +54,8 @@ class TieringSettings(BaseSettings):
         "(MemberEnrolled.phone_hash): with a known key anyone could hash every phone number "
         "and read the events' hashes back, so only dev and test accept the default.",
         repr=False)
+    time_zone: str = Field(default="Asia/Shanghai", description="The merchant's: the day "
+                           "a member's birthday is announced (MemberBirthday).")
     scheduler_interval_seconds: float = Field(default=60.0, gt=0)
     scheduler_batch_size: int = Field(default=1000, gt=0)
 
@@ -62,6 +65,15 @@ class TieringSettings(BaseSettings):
         if any(d <= 0 for d in offsets) or len(set(offsets)) != len(offsets):
             raise ValueError("reminder offsets must be distinct positive days")
         return tuple(sorted(offsets, reverse=True))
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {zone}") from error
+        return zone
 
     def default_rules(self) -> TierRules:
         return TierRules(self.measure, DEFAULT_LADDER, version=0)

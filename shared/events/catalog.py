@@ -24,6 +24,7 @@ from shared.events.rewards import (
     PointsReversed,
 )
 from shared.events.tiering import (
+    MemberBirthday,
     MemberEnrolled,
     MembershipExpired,
     MembershipExpiring,
@@ -65,6 +66,7 @@ CATALOG: tuple[type[Event], ...] = (
     MembershipExpiring,
     MembershipExpired,
     TierProgramPublished,
+    MemberBirthday,
     BonusGranted,
     BonusHeld,
     BonusRejected,

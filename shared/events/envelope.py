@@ -12,6 +12,7 @@ amount, a moment) is spelled and constrained the same way across the whole catal
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, ClassVar, Literal
 from uuid import UUID, uuid4
@@ -28,9 +29,25 @@ from pydantic import (
 )
 
 from shared.events.card_numbers import refuse_card_numbers_in_json
+from shared.http.ids import ID_PATTERN
 
 EntityId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-MemberId = EntityId
+_ONE_ID_GRAMMAR = re.compile(ID_PATTERN)
+
+
+def in_id_grammar(member_id: str) -> str:
+    if not _ONE_ID_GRAMMAR.match(member_id):
+        raise ValueError("a member id is 1-64 of A-Z a-z 0-9 _ . : @ -")
+    return member_id
+
+
+# A member id in an event follows the same grammar as in every service's paths and bodies
+# (shared/http/ids.py): an id with a bidi override or a zero-width space would be a key
+# and a subject that one consumer shows reversed and another refuses. Checked after
+# parsing rather than declared as a schema `pattern`: the released v1 schemas said "1-64
+# characters", and narrowing a published field would break the contract
+# (shared/events/evolution.py); Patronage's APIs never accepted another member id anyway.
+MemberId = Annotated[EntityId, AfterValidator(in_id_grammar)]
 Currency = Annotated[
     str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(description="ISO 4217 code, e.g. CNY.")
 ]

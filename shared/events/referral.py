@@ -14,7 +14,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
-from shared.events.envelope import Currency, EntityId, Event, FreeText, MinorUnits
+from shared.events.envelope import Currency, EntityId, Event, FreeText, MemberId, MinorUnits
 
 QualifyingKind = Literal["purchase", "recharge"]
 
@@ -26,8 +26,8 @@ class ReferralRegistered(Event):
     producer_name = "referral"
 
     referral_id: EntityId
-    referrer_id: EntityId = Field(description="Member id of the one who invited.")
-    invitee_id: EntityId = Field(description="Member id of the one who was invited.")
+    referrer_id: MemberId = Field(description="Member id of the one who invited.")
+    invitee_id: MemberId = Field(description="Member id of the one who was invited.")
     code: EntityId = Field(description="The referral code used.")
     program_version: int | None = Field(
         default=None, ge=0, description="The referral program version the referral runs under.")
@@ -51,8 +51,8 @@ class ReferralQualified(Event):
     producer_name = "referral"
 
     referral_id: EntityId
-    referrer_id: EntityId = Field(description="Member id of the one who invited.")
-    invitee_id: EntityId = Field(description="Member id of the one who was invited.")
+    referrer_id: MemberId = Field(description="Member id of the one who invited.")
+    invitee_id: MemberId = Field(description="Member id of the one who was invited.")
     qualifying_event_id: UUID = Field(description="The event that qualified it.")
     qualifying_amount: MinorUnits
     currency: Currency
@@ -87,8 +87,8 @@ class ReferralHeld(Event):
     producer_name = "referral"
 
     referral_id: EntityId
-    referrer_id: EntityId
-    invitee_id: EntityId
+    referrer_id: MemberId
+    invitee_id: MemberId
     reasons: tuple[EntityId, ...] = Field(
         min_length=1, description="Abuse rules that fired, e.g. same_device, ring, burst.")
 
@@ -101,4 +101,4 @@ class ReferralRevoked(Event):
 
     referral_id: EntityId
     reason: FreeText
-    invitee_id: EntityId | None = Field(default=None, description="The invited member.")
+    invitee_id: MemberId | None = Field(default=None, description="The invited member.")

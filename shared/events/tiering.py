@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import hmac
+from datetime import date
 from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
@@ -70,9 +71,23 @@ class MemberEnrolled(Event):
         "tiering.")
     device_hash: EntityId | None = Field(
         default=None, description="Hash of the signing-up device, as the app sent it.")
-    birthday: Birthday | None = None
+    birthday: Birthday | None = Field(
+        default=None, description="Deprecated: always null. The birthday stays with tiering, "
+        "which announces the day with MemberBirthday; kept so the v1 schema loses no field.")
     locale: Locale
     enrolled_at: UtcDatetime
+
+
+class MemberBirthday(Event):
+    """Today (the merchant's local day) is a member's birthday: greet them, give the
+    birthday coupon. Sent once per member and year by tiering, which keeps the birthday;
+    the event names the day celebrated, never the birth date (29 February is celebrated on
+    the 28th in a common year)."""
+
+    event_type = "MemberBirthday"
+    producer_name = "tiering"
+
+    celebrated_on: date = Field(description="The merchant's local day of the celebration.")
 
 
 class TierChanged(Event):

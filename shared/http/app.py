@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from shared.http.health import health_router
 from shared.http.metrics import RequestMetrics
+from shared.http.ops_audit import OpsAudit, ops_audit_router
 from shared.http.outages import DatabaseOutage
 from shared.http.problems import install_problem_handlers
 from shared.http.request_context import RequestContext
@@ -27,8 +28,9 @@ def service_app(
     app.state.database_outage.watch(context.engine)
     install_problem_handlers(app)
     app.include_router(health_router(context.readiness))
-    for router in routers:
+    for router in [*routers, ops_audit_router(context)]:
         app.include_router(router)
+    app.add_middleware(OpsAudit, context=context)  # inside RequestContext: sees the request id
     app.add_middleware(RequestMetrics, service=context.name)
     app.add_middleware(RequestContext, service=context.name)
     return app

@@ -138,8 +138,10 @@ async def authenticate(
     if x_api_key:
         return verified(state.jwt_secret, state.verified_tokens, x_api_key, revoked)
     if authorization and authorization.lower().startswith("bearer "):
-        return verified(state.jwt_secret, state.verified_tokens, authorization[7:].strip(),
-                        revoked)
+        # kept for the ops audit (shared/http/ops_audit.py): who made this request
+        request.state.caller = verified(state.jwt_secret, state.verified_tokens,
+                                        authorization[7:].strip(), revoked)
+        return request.state.caller
     raise Problem(401, "unauthorized", "Send X-Api-Key (POS) or Authorization: Bearer (app, ops).",
                   headers={"WWW-Authenticate": "Bearer"})
 

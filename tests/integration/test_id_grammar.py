@@ -4,11 +4,13 @@ them, rewards refused them), and a plain one is accepted."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from urllib.parse import quote
 
 import pytest
 
+from shared.http.ids import ID_PATTERN
 from tests.support.auth import ops_headers, pos_headers
 
 pytestmark = pytest.mark.integration
@@ -55,3 +57,57 @@ async def test_bodies_refuse_the_same_member_ids_in_every_service(clients):
     accepted = await clients["wallet"].post("/v1/recharges", json=recharge("m_1"), headers={
         **pos_headers("store_1"), "Idempotency-Key": uuid.uuid4().hex})
     assert accepted.status_code == 201, accepted.text
+
+
+MEMBER_ID_NAME = re.compile(r"^(member_id|member_ids|referrer_id|invitee_id|[a-z_]+_member_id)$")
+
+
+def member_id_fields(document: dict) -> list[tuple[str, dict]]:
+    """(where, schema) of every path or query parameter and request body field (at any
+    depth) naming a member."""
+    found, schemas = [], document.get("components", {}).get("schemas", {})
+    bodies: set[str] = set()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", ()):
+                if MEMBER_ID_NAME.match(parameter["name"]) and parameter["in"] != "header":
+                    found.append((f"{method.upper()} {path} {parameter['name']}",
+                                  parameter["schema"]))
+            bodies |= set(_refs(operation.get("requestBody", {})))
+    seen: set[str] = set()
+    while bodies - seen:
+        name = (bodies - seen).pop()
+        seen.add(name)
+        for field, definition in schemas[name].get("properties", {}).items():
+            if MEMBER_ID_NAME.match(field):
+                found.append((f"{name}.{field}", definition))
+            bodies |= set(_refs(definition))
+    return found
+
+
+def _refs(node: object) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["$ref"].rsplit("/", 1)[1]] if "$ref" in node else []
+        return own + [ref for value in node.values() for ref in _refs(value)]
+    if isinstance(node, list):
+        return [ref for value in node for ref in _refs(value)]
+    return []
+
+
+def accepts_only_the_grammar(schema: dict) -> bool:
+    options = schema.get("anyOf", [schema])
+    strings = [s.get("items", s) for s in options if s.get("type") in ("string", "array")]
+    return bool(strings) and all(s.get("pattern") == ID_PATTERN for s in strings)
+
+
+async def test_every_member_id_a_service_takes_is_declared_with_the_one_grammar(clients):
+    """Read from the services' own OpenAPI documents, so a new route or body field that
+    takes a member id as a plain string fails here."""
+    gaps = []
+    for service, client in clients.items():
+        document = (await client.get("/openapi.json")).json()
+        fields = member_id_fields(document)
+        assert fields, service
+        gaps += [f"{service}: {where}" for where, schema in fields
+                 if not accepts_only_the_grammar(schema)]
+    assert gaps == [], gaps

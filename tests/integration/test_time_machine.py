@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -80,3 +81,38 @@ async def test_a_tick_brings_the_t_minus_30_renewal_reminder_on_its_day(bus_plat
     reminded_at = datetime.fromisoformat(reminded[0]["at"])
     assert timedelta(days=29) <= term_end - reminded_at <= timedelta(days=30)
     assert [message["kind"] for message in inbox].count("renewal_reminder") == 1
+
+
+async def test_a_tick_brings_the_birthday_greeting_on_the_day_and_only_once(bus_platform):
+    transport, clock = BusTransport(), TravellingClock()
+    member = f"m_bday_{uuid.uuid4().hex[:6]}"
+    # Steps at 04:00 UTC, noon in Shanghai (the merchant's zone and the notifier's default):
+    # a step in quiet hours would hold the greeting, as in the test above.
+    noon = clock.now().replace(hour=4, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    birthday = (noon + timedelta(days=2)).strftime("%m-%d")
+    if birthday == "02-29":  # celebrated on the 28th in a common year: not this test's point
+        noon += timedelta(days=1)
+        birthday = "03-01"
+    async with running(TIERING, bus_platform, transport, clock=clock) as tiering, \
+            running(NOTIFIER, bus_platform, transport, clock=clock) as notifier:
+        async with client(tiering, pos_headers()) as pos_tiering:
+            enrolled = await pos_tiering.post("/v1/members", json={
+                "member_id": member, "birthday": birthday, "locale": "en"})
+            assert enrolled.status_code == 201, enrolled.text
+        async with client(notifier, member_headers(member)) as app:
+            consented = await app.put(f"/v1/members/{member}/consents/inbox/marketing",
+                                      json={"granted": True})
+            assert consented.status_code == 200, consented.text
+        machine = TimeMachine(clock, [tiering, notifier], transport.bus)
+        days = [step async for step in machine.tick(noon, timedelta(days=1))]
+        days += [step async for step in machine.tick(noon + timedelta(days=4), timedelta(days=1))]
+        async with client(notifier, member_headers(member)) as app:
+            inbox = (await app.get(f"/v1/members/{member}/inbox")).json()["items"]
+
+    announced = [(step["at"], report["birthdays"]) for step in days
+                 for report in step["ran"].get("tiering.tiering_schedule", [])
+                 if report.get("birthdays")]
+    assert len(announced) == 1, days
+    local_day = datetime.fromisoformat(announced[0][0]).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert local_day.strftime("%m-%d") == birthday
+    assert [message["subject"] for message in inbox] == ["Happy birthday!"]

@@ -1,11 +1,12 @@
-"""Scheduled outreach: birthday greetings, the monthly statement on its day, and a
-we-miss-you message to members quiet for `inactive_days`.
+"""Scheduled outreach: the monthly statement on its day, and a we-miss-you message to
+members quiet for `inactive_days`. (Birthday greetings come from tiering's MemberBirthday,
+handlers.py: the notifier does not know birthdays.)
 
 `run_once(now)` queues what the merchant's current day owes (its time zone is
 `default_time_zone`); `background_jobs` runs it every `schedule_interval_seconds`, so a day is
 covered many times over and a replica that was down catches up on its next tick. Each
 run is one transaction under `pg_try_advisory_xact_lock(<schedules>)`, and every message
-has a dedup key (kind, member, year / month / last visit): running again adds nothing.
+has a dedup key (kind, member, month / last visit): running again adds nothing.
 The messages then go through the delivery job like any other (consent, caps, quiet hours).
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from services.notifier.rules.schedules import birthdays_on, quiet_since, statement_month
+from services.notifier.rules.schedules import quiet_since, statement_month
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import schedules
 from shared.jobs import leads
@@ -24,7 +25,6 @@ from shared.service import ServiceContext
 
 @dataclass
 class Queued:
-    birthdays: int = 0
     statements: int = 0
     quiet_members: int = 0
 
@@ -45,8 +45,6 @@ class ScheduledOutreach:
         async with self.context.uow() as uow:
             if not await leads(uow.connection, "notifier.schedules"):
                 return queued
-            queued.birthdays = await schedules.queue_birthdays(
-                uow.connection, birthdays_on(today), today.year, now)
             month = statement_month(today, self.settings.statement_day)
             if month is not None:
                 queued.statements = await schedules.queue_statements(

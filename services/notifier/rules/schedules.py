@@ -1,20 +1,11 @@
-"""What the scheduled outreach sends on a given local day: birthday greetings, the monthly
-statement, and a we-miss-you message to members quiet for a while."""
+"""What the scheduled outreach sends on a given local day: the monthly statement, and a
+we-miss-you message to members quiet for a while."""
 
 from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-
-def birthdays_on(day: date) -> tuple[str, ...]:
-    """The MM-DD birthdays greeted on `day`; 29 February is greeted on the 28th in a year
-    without one."""
-    today = day.strftime("%m-%d")
-    if today == "02-28" and not calendar.isleap(day.year):
-        return (today, "02-29")
-    return (today,)
 
 
 def month_of(moment: datetime, zone: ZoneInfo) -> str:

@@ -50,15 +50,13 @@ async def save_contact(connection: AsyncConnection, member_id: str, values: dict
 
 
 async def remember_enrolment(connection: AsyncConnection, member_id: str, locale: str,
-                             birthday: str | None, now: datetime) -> None:
-    """From MemberEnrolled: the locale and birthday, unless the member already set a
-    locale here (the member's own choice in the app wins over the enrolment's)."""
-    statement = insert(contacts).values(member_id=member_id, locale=locale, birthday=birthday,
-                                        updated_at=now)
+                             now: datetime) -> None:
+    """From MemberEnrolled: the locale, unless the member already set one here (the
+    member's own choice in the app wins over the enrolment's)."""
+    statement = insert(contacts).values(member_id=member_id, locale=locale, updated_at=now)
     await connection.execute(statement.on_conflict_do_update(
         index_elements=[contacts.c.member_id],
-        set_={"birthday": statement.excluded.birthday,
-              "locale": func.coalesce(contacts.c.locale, statement.excluded.locale)}))
+        set_={"locale": func.coalesce(contacts.c.locale, statement.excluded.locale)}))
 
 
 async def set_consent(connection: AsyncConnection, member_id: str, channel: str, category: str,

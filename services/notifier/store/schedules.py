@@ -18,10 +18,6 @@ QUEUE = """
     ON CONFLICT (dedup_key) DO NOTHING
 """
 
-BIRTHDAYS = text(QUEUE.format(
-    key="'birthday_greeting:' || member_id || ':' || CAST(:year AS text)", facts="'{}'::jsonb",
-    source="contacts WHERE birthday = ANY(CAST(:birthdays AS text[]))"))
-
 STATEMENTS = text(QUEUE.format(
     key="'monthly_statement:' || member_id || ':' || month",
     facts="jsonb_build_object('month', month, 'visits', visits, 'spent', spent, "
@@ -36,13 +32,6 @@ QUIET_MEMBERS = text(QUEUE.format(
     facts="jsonb_build_object('last_seen', to_char(last_active_at AT TIME ZONE 'UTC', "
           "'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"'))",
     source="member_activity WHERE last_active_at < CAST(:quiet_since AS timestamptz)"))
-
-
-async def queue_birthdays(connection: AsyncConnection, birthdays: tuple[str, ...], year: int,
-                          now: datetime) -> int:
-    result = await connection.execute(BIRTHDAYS, {"kind": "birthday_greeting", "now": now,
-                                                  "birthdays": list(birthdays), "year": str(year)})
-    return result.rowcount
 
 
 async def queue_statements(connection: AsyncConnection, month: str, currency: str,

@@ -38,10 +38,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from shared.db.messaging_tables import define_messaging_tables
+from shared.db.ops_audit import define_ops_audit_table
 from shared.db.revoked_keys import define_revoked_keys_table
 
 metadata = MetaData()
 outbox, inbox = define_messaging_tables(metadata)
+ops_audit = define_ops_audit_table(metadata)  # written by shared/http/ops_audit.py
 # the terminal keys the wallet revoked (TerminalKeyRevoked), refused by this service's API
 revoked_terminal_keys = define_revoked_keys_table(metadata)
 
@@ -55,9 +57,7 @@ contacts = Table(
     Column("preferred_channel", Text),
     Column("locale", Text),
     Column("time_zone", Text),
-    Column("birthday", Text),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    Index("contacts_by_birthday", "birthday"),
 )
 
 consents = Table(

@@ -20,6 +20,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, T
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from shared.db.messaging_tables import define_messaging_tables
+from shared.db.ops_audit import define_ops_audit_table
 from shared.db.revoked_keys import define_revoked_keys_table
 from shared.http.idempotency import define_idempotency_table
 
@@ -27,6 +28,7 @@ metadata = MetaData()
 outbox, inbox = define_messaging_tables(metadata)
 # the terminal keys the wallet revoked (TerminalKeyRevoked), refused by this service's API
 revoked_terminal_keys = define_revoked_keys_table(metadata)
+ops_audit = define_ops_audit_table(metadata)  # written by shared/http/ops_audit.py
 idempotency_keys = define_idempotency_table(metadata)
 
 

@@ -2,7 +2,7 @@
 
 Projections fed by other services' events (history for the fraud screen and segments):
 recharges_seen, refunds_seen, member_tiers, tier_programs (tiering's
-published benefits), member_birthdays.
+published benefits).
 Program: offers (one immutable row per version), campaign_budgets (spent vs cap, charged by
 a conditional UPDATE in the decision transaction).
 Decisions: bonus_decisions (one per recharge: recharge_id is the key, grant_id unique),
@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from shared.db.messaging_tables import define_messaging_tables
+from shared.db.ops_audit import define_ops_audit_table
 from shared.db.revoked_keys import define_revoked_keys_table
 from shared.http.idempotency import define_idempotency_table
 
@@ -38,6 +39,7 @@ metadata = MetaData()
 outbox, inbox = define_messaging_tables(metadata)
 # the terminal keys the wallet revoked (TerminalKeyRevoked), refused by this service's API
 revoked_terminal_keys = define_revoked_keys_table(metadata)
+ops_audit = define_ops_audit_table(metadata)  # written by shared/http/ops_audit.py
 idempotency_keys = define_idempotency_table(metadata)
 
 
@@ -70,11 +72,6 @@ refunds_seen = Table(
     _at("occurred_at"),
     Index("refunds_seen_member_time", "member_id", "occurred_at"),
     Index("refunds_seen_source", "source_id"),
-)
-member_birthdays = Table(
-    "member_birthdays", metadata,
-    Column("member_id", Text, primary_key=True),
-    Column("birthday", Text, nullable=False, index=True),  # MM-DD
 )
 member_tiers = Table(
     "member_tiers", metadata,

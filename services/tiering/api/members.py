@@ -60,9 +60,10 @@ def members_router(context: ServiceContext[TieringSettings]) -> APIRouter:
             now = uow.clock.now()
             rules = await tiers.rules_in_force(uow.connection, settings.default_rules())
             enrolled = await enroll(uow.connection, enrolment, rules.lowest.name, now)
+            # No birthday in the event: it stays here, and jobs/birthdays.py announces the day.
             uow.emit(MemberEnrolled(
                 member_id=enrolled.member_id, occurred_at=now, store_id=store, channel=body.channel,
-                referral_code=body.referral_code, birthday=body.birthday, locale=body.locale,
+                referral_code=body.referral_code, locale=body.locale,
                 enrolled_at=now, device_hash=body.device_hash,
                 phone_hash=body.phone and phone_hash(settings.contact_hash_key, body.phone)))
             # Spend recorded before enrolment counts at once.

@@ -1,5 +1,6 @@
 """Tiering's jobs on a clock: membership reminders and expiries
-(membership_reminders.py), and the anniversary tier review (tier_reviews.py).
+(membership_reminders.py), the anniversary tier review (tier_reviews.py) and the birthday
+announcements (birthdays.py: once per member and year, on the merchant's local day).
 
 `TieringScheduler.run_once(now)` does everything due at `now`; `background_jobs(context)`,
 what the runtime starts (`ServiceSpec.background`), runs it on the injected clock every
@@ -25,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.tiering.jobs.birthdays import announce_birthdays
 from services.tiering.jobs.membership_reminders import send_membership_reminders
 from services.tiering.jobs.tier_reviews import review_tiers
 from services.tiering.settings import TieringSettings
@@ -38,6 +40,7 @@ class RunReport:
     expiries: int = 0
     reviews: int = 0
     downgrades: int = 0
+    birthdays: int = 0
 
     def __bool__(self) -> bool:  # something happened: worth a log line
         return any(vars(self).values())
@@ -54,6 +57,7 @@ class TieringScheduler:
         report.reminders, report.expiries = await send_membership_reminders(
             self.context, self.settings, now)
         report.reviews, report.downgrades = await review_tiers(self.context, self.settings, now)
+        report.birthdays = await announce_birthdays(self.context, self.settings, now)
         return report
 
 

@@ -35,10 +35,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from shared.db.messaging_tables import define_messaging_tables
+from shared.db.ops_audit import define_ops_audit_table
 from shared.db.revoked_keys import define_revoked_keys_table
 
 metadata = MetaData()
 outbox, inbox = define_messaging_tables(metadata)
+ops_audit = define_ops_audit_table(metadata)  # written by shared/http/ops_audit.py
 # the terminal keys the wallet revoked (TerminalKeyRevoked), refused by this service's API
 revoked_terminal_keys = define_revoked_keys_table(metadata)
 member_number_seq = Sequence("member_number_seq", metadata=metadata)
@@ -51,6 +53,8 @@ members = Table(
     Column("channel", Text, nullable=False),
     Column("referral_code", Text),
     Column("birthday", Text),
+    # The year MemberBirthday was last sent (jobs/birthdays.py): once per member and year.
+    Column("birthday_celebrated_in", Integer),
     Column("locale", Text, nullable=False),
     Column("phone", Text),
     Column("email", Text),
@@ -60,6 +64,7 @@ members = Table(
     Column("enrolled_at", DateTime(timezone=True), nullable=False),
     Index("members_by_review", "review_at", "member_id"),
     Index("members_by_tier", "tier", "member_id"),
+    Index("members_by_birthday", "birthday", postgresql_where=text("birthday IS NOT NULL")),
 )
 
 spend_entries = Table(

@@ -44,10 +44,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from shared.db.messaging_tables import define_messaging_tables
+from shared.db.ops_audit import define_ops_audit_table
 from shared.http.idempotency import define_idempotency_table
 
 metadata = MetaData()
 outbox, inbox = define_messaging_tables(metadata)
+ops_audit = define_ops_audit_table(metadata)  # written by shared/http/ops_audit.py
 idempotency_keys = define_idempotency_table(metadata)
 
 wallets = Table(

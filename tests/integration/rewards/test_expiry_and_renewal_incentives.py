@@ -1,5 +1,6 @@
 """What rewards does on its own: the hourly points expiry sweep, and the coupons it issues
-once per occasion (renewal per term, referral per referral, birthday per year)."""
+once per occasion (renewal per term, referral per referral, birthday per year, from
+tiering's MemberBirthday)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.rewards.jobs.birthday_coupons import issue_birthday_coupons
 from services.rewards.service import SPEC as REWARDS
 from services.rewards.settings import RewardsSettings
 from shared.clock import FrozenClock
 from shared.events.referral import ReferralQualified
-from shared.events.tiering import MemberEnrolled, MembershipExpiring
+from shared.events.tiering import MemberBirthday, MembershipExpiring
 from shared.transport import BusTransport
 from tests.integration.rewards.feed import api, apply, purchase
 from tests.support.auth import member_headers
@@ -58,28 +58,26 @@ async def test_a_renewal_coupon_is_issued_once_per_membership_term(bus_platform)
         ("renewal:term-1", "renewal_save20", 2_000), ("renewal:term-2", "renewal_save20", 2_000)]
 
 
-def enrolled(member_id: str, birthday: str) -> MemberEnrolled:
-    return MemberEnrolled(occurred_at=datetime.now(UTC), member_id=member_id, channel="app",
-                          birthday=birthday, locale="zh-CN", enrolled_at=datetime.now(UTC))
+def birthday(member_id: str, celebrated_on: date) -> MemberBirthday:
+    return MemberBirthday(occurred_at=datetime.now(UTC), member_id=member_id,
+                          celebrated_on=celebrated_on)
 
 
-async def test_birthday_coupons_are_issued_by_the_service_once_a_year(bus_platform):
-    clock = FrozenClock(datetime(2026, 12, 24, 20, tzinfo=UTC))  # 25 Dec in Shanghai
-    settings = RewardsSettings(birthday_coupons_every_seconds=0.05)
-    async with running(REWARDS, bus_platform, BusTransport(), clock=clock,
-                       settings=settings) as rewards:
-        await apply(rewards, enrolled("m_xmas", "12-25"))
-        await apply(rewards, enrolled("m_summer", "07-01"))
-        await eventually(lambda: fetch_all(bus_platform.database_url,
-                                           "SELECT member_id, reason FROM rewards.coupons"),
-                         lambda rows: len(rows) == 1)
-        again = await issue_birthday_coupons(rewards.context.uow, settings, date(2026, 12, 25))
-        next_year = await issue_birthday_coupons(rewards.context.uow, settings, date(2027, 12, 25))
+async def test_a_birthday_coupon_is_issued_once_a_year_on_tiering_s_event(bus_platform):
+    async with running(REWARDS, bus_platform, BusTransport()) as rewards:
+        for event in (birthday("m_xmas", date(2026, 12, 25)),
+                      birthday("m_xmas", date(2026, 12, 25)),  # sent again: no second coupon
+                      birthday("m_xmas", date(2027, 12, 25))):
+            await apply(rewards, event)
     rows = await fetch_all(bus_platform.database_url,
-                           "SELECT member_id, reason FROM rewards.coupons ORDER BY issued_at")
-    assert (again, next_year) == (0, 1)
-    assert [(r["member_id"], r["reason"]) for r in rows] == [
-        ("m_xmas", "birthday:2026"), ("m_xmas", "birthday:2027")]
+                           "SELECT member_id, reason, template_id FROM rewards.coupons "
+                           "ORDER BY issued_at")
+    assert [(r["member_id"], r["reason"], r["template_id"]) for r in rows] == [
+        ("m_xmas", "birthday:2026", "birthday_gift"), ("m_xmas", "birthday:2027", "birthday_gift")]
+    tables = await fetch_all(bus_platform.database_url,
+                             "SELECT 1 FROM information_schema.tables "
+                             "WHERE table_schema = 'rewards' AND table_name = 'member_birthdays'")
+    assert tables == []
 
 
 async def test_a_referral_coupon_is_issued_once_per_referral_when_configured(bus_platform):

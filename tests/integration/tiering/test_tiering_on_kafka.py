@@ -53,7 +53,7 @@ async def test_wallet_purchases_move_the_tier_and_renewals_extend_the_term(platf
 
     assert [r.key for r in records] == [b"m_kafka"] * 4
     [enrolment] = of_type(records, MemberEnrolled)
-    assert enrolment.birthday == "02-29" and enrolment.store_id == "store_1"
+    assert enrolment.birthday is None and enrolment.store_id == "store_1"
     [change] = of_type(records, TierChanged)
     assert (change.from_tier, change.to_tier, change.direction) == ("regular", "gold", "up")
     assert change.qualifying_amount == 2_100_000 and change.currency == "CNY"

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from uuid import UUID
 
 from hypothesis import reject
 from hypothesis import strategies as st
-from pydantic import AwareDatetime, BaseModel, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from shared.events.card_numbers import CardNumberRefused
+from shared.events.envelope import in_id_grammar
 from shared.events.rewards import (
     BonusGranted,
     BonusHeld,
@@ -42,6 +43,7 @@ from shared.events.wallet import (
     TerminalKeyIssued,
     TerminalKeyRevoked,
 )
+from shared.http.ids import ID_PATTERN
 
 BOUNDS = ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern")
 LARGEST_AMOUNT = 10**15
@@ -57,6 +59,8 @@ def _bounds(metadata: list[Any]) -> dict[str, Any]:
     for item in metadata:
         if isinstance(item, FieldInfo):
             found |= _bounds(item.metadata)
+        if isinstance(item, AfterValidator) and item.func is in_id_grammar:
+            found["pattern"] = ID_PATTERN
         found |= {name: getattr(item, name) for name in BOUNDS
                   if getattr(item, name, None) is not None}
     return found
@@ -93,6 +97,7 @@ def for_type(annotation: Any, bounds: Mapping[str, Any]) -> st.SearchStrategy[An
     simple: dict[Any, Callable[[Mapping[str, Any]], st.SearchStrategy[Any]]] = {
         bool: lambda _: st.booleans(),
         UUID: lambda _: st.uuids(),
+        date: lambda _: st.dates(),
         AwareDatetime: lambda _: aware_datetimes,
         int: _integers,
         str: _strings,

@@ -5,16 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from services.notifier.rules.schedules import birthdays_on, month_of, quiet_since, statement_month
+from services.notifier.rules.schedules import month_of, quiet_since, statement_month
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def test_29_february_is_greeted_on_the_28th_in_a_common_year_only():
-    assert birthdays_on(date(2027, 2, 28)) == ("02-28", "02-29")
-    assert birthdays_on(date(2028, 2, 28)) == ("02-28",)
-    assert birthdays_on(date(2028, 2, 29)) == ("02-29",)
-    assert birthdays_on(date(2027, 3, 1)) == ("03-01",)
 
 
 def test_the_statement_of_the_previous_month_goes_out_on_its_day_or_the_months_last():

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.rewards.rules.birthdays import birthdays_on
 from services.rewards.rules.coupons import CouponRefused, CouponTerms, check_terms, discount
 from services.rewards.rules.points import (
     Lot,
@@ -106,9 +105,3 @@ def test_template_terms_are_checked_like_the_event():
                 ("percent_off", 10_001, None, None), ("amount_off", 100, None, None)]:
         with pytest.raises(CouponRefused):
             check_terms(*bad)
-
-
-def test_a_29_february_birthday_is_celebrated_on_the_28th_in_other_years():
-    assert birthdays_on(date(2027, 2, 28)) == ["02-28", "02-29"]
-    assert birthdays_on(date(2028, 2, 28)) == ["02-28"]
-    assert birthdays_on(date(2028, 2, 29)) == ["02-29"]
