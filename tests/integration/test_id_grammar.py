@@ -21,7 +21,7 @@ MEMBER_PATHS = [("wallet", "/v1/wallets/{}"), ("tiering", "/v1/members/{}"),
                 ("rewards", "/v1/members/{}/points"),
                 ("referral", "/v1/members/{}/referral-code"),
                 ("notifier", "/v1/members/{}/inbox")]
-OPS = ops_headers("ops:report", "ops:review")
+OPS = ops_headers("ops:report", "ops:review", "ops:pii")
 
 
 async def test_every_service_refuses_a_member_id_that_hides_characters_in_its_paths(clients):

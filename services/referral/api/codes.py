@@ -12,10 +12,14 @@ from services.referral.api.schemas import CodeLookup, CodeView
 from services.referral.rules.codes import looks_like_a_code, normalise
 from services.referral.settings import ReferralSettings
 from services.referral.store import codes
-from shared.http.auth import Caller, require_member_access
+from shared.http.auth import Caller
 from shared.http.ids import PathId, PathReference
+from shared.http.member_access import require_member_reader
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
+
+# Making, rotating or stopping a member's code for them is abuse handling, as the reviews are.
+CODE_SCOPE = "ops:review"
 
 
 def code_view(row: Mapping[str, Any], settings: ReferralSettings) -> dict:
@@ -29,7 +33,7 @@ def codes_router(context: ServiceContext[ReferralSettings]) -> APIRouter:
     @router.post("/members/{member_id}/referral-code", response_model=CodeView,
                  summary="The member's active code and share link, made on first ask")
     async def get_or_make(member_id: PathId, caller: Caller) -> dict:
-        require_member_access(caller, member_id)
+        require_member_reader(caller, member_id, CODE_SCOPE)
         async with context.uow() as uow:
             return code_view(await codes.code_for(uow.connection, member_id, uow.clock.now()),
                              settings)
@@ -37,7 +41,7 @@ def codes_router(context: ServiceContext[ReferralSettings]) -> APIRouter:
     @router.get("/members/{member_id}/referral-code", response_model=CodeView,
                 summary="The member's active code")
     async def show(member_id: PathId, caller: Caller) -> dict:
-        require_member_access(caller, member_id)
+        require_member_reader(caller, member_id)
         async with context.uow() as uow:
             row = await codes.active_code(uow.connection, member_id)
         if row is None:
@@ -47,7 +51,7 @@ def codes_router(context: ServiceContext[ReferralSettings]) -> APIRouter:
     @router.post("/members/{member_id}/referral-code/rotate", response_model=CodeView,
                  summary="Replace the member's code; the old one stops working")
     async def rotate(member_id: PathId, caller: Caller) -> dict:
-        require_member_access(caller, member_id)
+        require_member_reader(caller, member_id, CODE_SCOPE)
         async with context.uow() as uow:
             return code_view(await codes.rotate(uow.connection, member_id, uow.clock.now()),
                              settings)
@@ -55,7 +59,7 @@ def codes_router(context: ServiceContext[ReferralSettings]) -> APIRouter:
     @router.post("/members/{member_id}/referral-code/deactivate", response_model=CodeView,
                  summary="Stop the member's code working")
     async def deactivate(member_id: PathId, caller: Caller) -> dict:
-        require_member_access(caller, member_id)
+        require_member_reader(caller, member_id, CODE_SCOPE)
         async with context.uow() as uow:
             return code_view(await codes.deactivate(uow.connection, member_id, uow.clock.now()),
                              settings)

@@ -12,9 +12,10 @@ from services.referral.api.schemas import LateAttribution, ReferralPage, Referra
 from services.referral.settings import ReferralSettings
 from services.referral.store import attribution, members, pages, programs, referrals
 from shared.db.unit_of_work import UnitOfWork
-from shared.http.auth import Caller, require_member_access, require_scope
+from shared.http.auth import Caller, require_scope
 from shared.http.idempotency import IdempotencyKey, idempotent_post
 from shared.http.ids import PathId
+from shared.http.member_access import require_member_reader
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.rule_violations import NotFound, RuleViolation
 from shared.service import ServiceContext
@@ -27,7 +28,7 @@ def referrals_router(context: ServiceContext[ReferralSettings]) -> APIRouter:
     @router.get("/members/{member_id}/referrals", response_model=ReferralPage,
                 summary="The member's referral page: code, link, invited, qualified, rewards")
     async def page(member_id: PathId, caller: Caller) -> dict:
-        require_member_access(caller, member_id)
+        require_member_reader(caller, member_id)
         async with context.uow() as uow:
             return await pages.referral_page(uow.connection, member_id,
                                              settings.default_program(), settings.share_link_base,

@@ -20,8 +20,9 @@ from services.rewards.settings import RewardsSettings
 from services.rewards.store import coupons
 from services.rewards.store.members import lock_member
 from shared.db.unit_of_work import UnitOfWork
-from shared.http.auth import Caller, require_member_access, require_role, require_scope
+from shared.http.auth import Caller, require_scope
 from shared.http.idempotency import IdempotencyKey, idempotent_post
+from shared.http.member_access import require_member_reader
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
@@ -70,8 +71,7 @@ def coupons_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
 
     @router.post("/v1/coupons/validate", summary="Check a code at checkout (POS)")
     async def validate(body: ValidateCouponRequest, caller: Caller) -> dict:
-        require_role(caller, "pos", "ops", "member")
-        require_member_access(caller, body.member_id)
+        require_member_reader(caller, body.member_id, pos=True)
         async with context.engine.connect() as db:
             row, off = await coupons.check(db, body.code, body.member_id, body.basket_total,
                                            body.currency, context.clock.now())
@@ -79,9 +79,10 @@ def coupons_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
                 "discount": off, "payable": body.basket_total - off, "currency": body.currency,
                 "valid_until": row["valid_until"]}
 
-    @router.get("/v1/members/{member_id}/coupons", summary="A member's coupons")
+    @router.get("/v1/members/{member_id}/coupons",
+                summary="A member's coupons (the member, a POS to redeem them, ops:report)")
     async def member_coupons(member_id: Id, caller: Caller) -> dict:
-        require_member_access(caller, member_id)
+        require_member_reader(caller, member_id, pos=True)
         async with context.engine.connect() as db:
             rows = (await db.execute(text(
                 "SELECT * FROM coupons WHERE member_id = :m ORDER BY issued_at DESC LIMIT 200"),

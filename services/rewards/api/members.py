@@ -8,7 +8,8 @@ from sqlalchemy import text
 from services.rewards.api.schemas import Id
 from services.rewards.settings import RewardsSettings
 from services.rewards.store.offers import json_value
-from shared.http.auth import Caller, require_member_access, require_role
+from shared.http.auth import Caller
+from shared.http.member_access import require_member_reader
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
@@ -25,8 +26,7 @@ def members_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
 
     @router.get("/{member_id}/recharges", summary="A member's recharges and their bonus decisions")
     async def member_recharges(member_id: Id, caller: Caller) -> list[dict]:
-        require_role(caller, "ops", "member")
-        require_member_access(caller, member_id)
+        require_member_reader(caller, member_id)
         async with context.engine.connect() as db:
             rows = (await db.execute(RECHARGES, {"member": member_id})).mappings().all()
         return [{**row, "rules": json_value(row["rules"]), "reasons": json_value(row["reasons"])}

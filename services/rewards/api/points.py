@@ -14,8 +14,9 @@ from services.rewards.settings import RewardsSettings
 from services.rewards.store import coupons, points
 from services.rewards.store.members import lock_member
 from shared.db.unit_of_work import UnitOfWork
-from shared.http.auth import Caller, require_member_access, require_role, require_scope
+from shared.http.auth import Caller, require_scope
 from shared.http.idempotency import IdempotencyKey, idempotent_post
+from shared.http.member_access import require_member_reader
 from shared.http.paging import Limit
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
@@ -24,20 +25,24 @@ from shared.service import ServiceContext
 def points_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
     router = APIRouter(tags=["points"], responses=PROBLEM_RESPONSES)
 
-    @router.get("/v1/members/{member_id}/points", summary="Balance and latest ledger entries")
+    @router.get("/v1/members/{member_id}/points", summary="Balance and latest ledger entries",
+                description="The member, ops with `ops:report`, or a POS terminal, which gets "
+                "the balance only (`entries` empty): a checkout needs what can be spent, not "
+                "where the points were earned.")
     async def member_points(member_id: Id, caller: Caller, limit: Limit = 50) -> dict:
-        require_member_access(caller, member_id)
+        require_member_reader(caller, member_id, pos=True)
         async with context.engine.connect() as db:
-            entries = await points.latest_entries(db, member_id, limit)
+            entries = [] if caller.role == "pos" else await points.latest_entries(
+                db, member_id, limit)
             balance = await points.balance_of(db, member_id)
         return {"member_id": member_id, "balance": balance, "entries": entries}
 
     @router.post("/v1/members/{member_id}/points/redemptions", status_code=201,
-                 summary="Buy a coupon with points")
+                 summary="Buy a coupon with points (the member, or ops:adjust)")
     async def redeem(member_id: Id, body: PointsRedemptionRequest, caller: Caller,
                      idempotency_key: IdempotencyKey = None) -> Response:
-        require_role(caller, "member", "ops")
-        require_member_access(caller, member_id)
+        # Spending a member's points: the member, or ops allowed to move members' value.
+        require_member_reader(caller, member_id, "ops:adjust")
 
         async def buy(uow: UnitOfWork) -> dict:
             await lock_member(uow.connection, member_id)

@@ -29,6 +29,13 @@ from shared.http.auth import (
     require_store,
 )
 from shared.http.ids import PathId, PathReference
+from shared.http.member_access import (
+    PII_SCOPE,
+    REPORT_SCOPE,
+    as_seen_by,
+    require_member_reader,
+    require_ops_scope,
+)
 from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES, Problem
 from shared.service import ServiceContext
@@ -75,17 +82,21 @@ def members_router(context: ServiceContext[TieringSettings]) -> APIRouter:
                 summary="Find a member by the merchant's member number")
     async def by_number(member_number: PathReference, caller: Caller) -> dict:
         require_role(caller, "pos", "ops")
+        if caller.role == "ops":
+            require_ops_scope(caller, REPORT_SCOPE, PII_SCOPE)
         async with context.engine.connect() as db:
             found = await find_member(db, member_number=member_number)
         if found is None:
             raise MemberNotFound(f"No member number {member_number}.")
-        return dict(found._mapping)
+        return as_seen_by(caller, found._mapping)
 
-    @router.get("/{member_id}", response_model=MemberView, summary="A member's profile")
+    @router.get("/{member_id}", response_model=MemberView, summary="A member's profile",
+                description="Phone, email and birthday are shown to the member and to ops "
+                "with `ops:pii`; a POS terminal or `ops:report` gets them as null.")
     async def get_member(member_id: PathId, caller: Caller) -> dict:
-        require_member_access(caller, member_id)
+        require_member_reader(caller, member_id, REPORT_SCOPE, PII_SCOPE, pos=True)
         async with context.engine.connect() as db:
-            return dict((await enrolled_member(db, member_id))._mapping)
+            return as_seen_by(caller, (await enrolled_member(db, member_id))._mapping)
 
     @router.get("", response_model=Page[MemberView], summary="Members, by tier (ops)")
     async def list_members(caller: Caller, limit: Limit = 50, cursor: Cursor = None,
@@ -101,7 +112,7 @@ def members_router(context: ServiceContext[TieringSettings]) -> APIRouter:
                 raise invalid_cursor()
             statement = statement.where(members.c.member_id > after[0])
         async with context.engine.connect() as db:
-            rows = [dict(row._mapping) for row in await db.execute(statement)]
+            rows = [as_seen_by(caller, row._mapping) for row in await db.execute(statement)]
         return page(rows, limit, lambda row: [row["member_id"]])
 
     return router

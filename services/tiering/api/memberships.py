@@ -17,8 +17,9 @@ from services.tiering.settings import TieringSettings
 from services.tiering.store.members import enrolled_member
 from services.tiering.store.quotes import MemberOffer, member_offer
 from services.tiering.store.tables import membership_terms as terms
-from shared.http.auth import Caller, Principal, require_member_access
+from shared.http.auth import Caller, Principal
 from shared.http.ids import PathId
+from shared.http.member_access import require_member_reader
 from shared.http.paging import Cursor, Limit, Page, cursor_moment, decode_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.membership_quotes import QuotedRenewal, new_quote_id, sign_quote
@@ -34,7 +35,7 @@ def memberships_router(context: ServiceContext[TieringSettings]) -> APIRouter:
     settings = context.settings
 
     async def offer_for(member_id: str, caller: Principal) -> MemberOffer:
-        require_member_access(caller, member_id)
+        require_member_reader(caller, member_id, pos=True)  # renewals are sold at the till
         async with context.engine.connect() as db:
             await enrolled_member(db, member_id)
             return await member_offer(db, settings, member_id, context.clock.now())
@@ -50,7 +51,7 @@ def memberships_router(context: ServiceContext[TieringSettings]) -> APIRouter:
                 summary="A member's membership terms, latest first (cancelled ones excluded)")
     async def member_terms(member_id: PathId, caller: Caller, limit: Limit = 50,
                            cursor: Cursor = None) -> dict:
-        require_member_access(caller, member_id)
+        require_member_reader(caller, member_id)
         after = decode_cursor(cursor, 1)
         statement = (select(*TERM_COLUMNS)
                      .where(terms.c.member_id == member_id, terms.c.cancelled_at.is_(None))

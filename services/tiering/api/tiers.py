@@ -15,8 +15,9 @@ from services.tiering.settings import TieringSettings
 from services.tiering.store import qualifying, tiers
 from services.tiering.store.members import enrolled_member
 from services.tiering.store.tables import tier_changes
-from shared.http.auth import Caller, require_member_access, require_scope
+from shared.http.auth import Caller, require_scope
 from shared.http.ids import PathId
+from shared.http.member_access import require_member_reader
 from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES
 from shared.money import MINOR_UNIT_EXPONENT
@@ -67,7 +68,7 @@ def tiers_router(context: ServiceContext[TieringSettings]) -> APIRouter:
     @router.get("/v1/members/{member_id}/tier",
                 summary="A member's tier, benefits, qualifying amounts and progress")
     async def member_tier(member_id: PathId, caller: Caller) -> dict:
-        require_member_access(caller, member_id)
+        require_member_reader(caller, member_id, pos=True)  # a checkout applies its benefits
         async with context.engine.connect() as db:
             member = await enrolled_member(db, member_id)
             rules = await tiers.rules_in_force(db, default)
@@ -85,7 +86,7 @@ def tiers_router(context: ServiceContext[TieringSettings]) -> APIRouter:
                 summary="A member's tier history, newest first")
     async def member_tier_changes(member_id: PathId, caller: Caller, limit: Limit = 50,
                                   cursor: Cursor = None) -> dict:
-        require_member_access(caller, member_id)
+        require_member_reader(caller, member_id)
         after = decode_cursor(cursor, 1)
         statement = (select(tier_changes).where(tier_changes.c.member_id == member_id)
                      .order_by(tier_changes.c.change_id.desc()).limit(limit + 1))

@@ -7,12 +7,11 @@ from __future__ import annotations
 from shared.http.auth import (
     Principal,
     can_see_store,
-    forbidden,
-    require_member_access,
     require_role,
     require_scope,
     require_store,
 )
+from shared.http.member_access import REPORT_SCOPE, require_member_reader
 from shared.http.problems import Problem
 
 
@@ -33,11 +32,14 @@ def authorize_refund(caller: Principal, store_id: str) -> None:
 
 def require_reader(caller: Principal, member_id: str, *, pos_allowed: bool = True) -> None:
     """A member's own wallet, a terminal (balances and its stores' history), ops:report."""
+    require_member_reader(caller, member_id, REPORT_SCOPE, pos=pos_allowed)
+
+
+def require_record_reader(caller: Principal) -> None:
+    """One recharge or purchase by id: ops need `ops:report` (checked before the lookup, so
+    ops without it learn nothing); members and terminals are then checked by `hidden_from`."""
     if caller.role == "ops":
-        require_scope(caller, "ops:report")
-    elif caller.role == "pos" and not pos_allowed:
-        raise forbidden("A terminal cannot read a member's statement.")
-    require_member_access(caller, member_id)
+        require_scope(caller, REPORT_SCOPE)
 
 
 def visible_stores(caller: Principal) -> list[str] | None:

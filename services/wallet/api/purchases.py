@@ -6,7 +6,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from services.wallet.api.access import authorize_refund, bound_terminal, hidden_from
+from services.wallet.api.access import (
+    authorize_refund,
+    bound_terminal,
+    hidden_from,
+    require_record_reader,
+)
 from services.wallet.api.schemas import receipt
 from services.wallet.api.schemas.purchases import (
     PurchaseReceipt,
@@ -66,10 +71,10 @@ def purchases_router(context: ServiceContext[WalletSettings]) -> APIRouter:
 
     @router.get("/{purchase_id}", response_model=PurchaseReceipt, summary="A purchase")
     async def get_purchase(purchase_id: UUID, caller: Caller) -> PurchaseReceipt:
+        require_record_reader(caller)
         async with context.engine.connect() as connection:
             row = await find_purchase(connection, purchase_id)
-        if row is None or hidden_from(caller, row.member_id, row.store_id) or (
-                caller.role == "ops" and "ops:report" not in caller.scopes):
+        if row is None or hidden_from(caller, row.member_id, row.store_id):
             raise Problem(404, "purchase_not_found", f"No purchase {purchase_id}.")
         return PurchaseReceipt.model_validate(row._mapping, from_attributes=False)
 

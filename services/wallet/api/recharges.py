@@ -6,7 +6,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from services.wallet.api.access import authorize_refund, bound_terminal, hidden_from
+from services.wallet.api.access import (
+    authorize_refund,
+    bound_terminal,
+    hidden_from,
+    require_record_reader,
+)
 from services.wallet.api.schemas import receipt
 from services.wallet.api.schemas.recharges import (
     RechargeReceipt,
@@ -83,6 +88,7 @@ def recharges_router(context: ServiceContext[WalletSettings]) -> APIRouter:
     @router.get("/{recharge_id}", response_model=RechargeView,
                 summary="A recharge (completed / held / refunded) and its bonus's status")
     async def get_recharge(recharge_id: UUID, caller: Caller) -> RechargeView:
+        require_record_reader(caller)
         async with context.engine.connect() as connection:
             row = await find_recharge(connection, recharge_id)
         if row is None or hidden_from(caller, row.member_id, row.store_id):

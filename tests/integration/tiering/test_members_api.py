@@ -39,7 +39,7 @@ async def test_lookup_by_member_id_and_by_member_number(client):
     assert by_number.status_code == 200 and by_number.json()["member_id"] == "m_2"
     own = await client.get("/v1/members/m_2", headers=member_headers("m_2"))
     assert own.status_code == 200 and own.json()["member_number"] == "N-2"
-    missing = await client.get("/v1/members/by-number/nope", headers=ops_headers())
+    missing = await client.get("/v1/members/by-number/nope", headers=ops_headers("ops:report"))
     assert (missing.status_code, missing.json()["code"]) == (404, "member_not_found")
 
 
