@@ -18,4 +18,7 @@ OPS_SCOPES: dict[str, str] = {
                   "a member's points on their behalf",
     "ops:refund": "refunding a recharge or a purchase at any store",
     "ops:risk": "freezing and unfreezing a wallet",
+    "ops:terminals": "the POS terminals' keys: issuing, listing, revoking and rotating them",
+    "ops:audit": "reading a service's audit of ops actions (who did what, when, with which "
+                 "outcome)",
 }

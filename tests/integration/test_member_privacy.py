@@ -45,7 +45,8 @@ async def test_only_the_member_and_ops_pii_see_phone_email_and_birthday(clients)
 
 async def test_a_terminal_sees_the_points_balance_not_where_they_were_earned(clients):
     rewards = clients["rewards"]
-    awarded = await rewards.post("/v1/members/m_pts/points/awards", headers=ops_headers("ops:config"),
+    awarded = await rewards.post("/v1/members/m_pts/points/awards",
+                                 headers={**ops_headers("ops:config"), "Idempotency-Key": "award-1"},
                                  json={"points": 120, "task": "profile_completed"})
     assert awarded.status_code == 201, awarded.text
     path = "/v1/members/m_pts/points"

@@ -39,6 +39,8 @@ NOTE = {"note": "matrix"}
 # Routes every service has: probes, metrics (scraped inside the cluster) and the API docs.
 COMMON = {("GET", path): OPEN for path in (
     "/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")}
+# ...and the ops audit of the service's own ops actions (shared/http/ops_audit.py).
+COMMON[("GET", "/v1/ops/audit")] = ops("ops:audit")
 
 WALLET = {
     ("POST", "/v1/recharges"): Rule(pos="store"),
@@ -64,6 +66,12 @@ WALLET = {
     ("POST", "/v1/payment-intents"): Rule(member=True),
     ("GET", "/v1/payment-intents/{intent_id}"): ops(REPORT, member=True, record=True),
     ("POST", "/v1/payments/{provider_name}/callbacks"): SIGNED,
+    ("POST", "/v1/ops/terminals/keys"): ops("ops:terminals", body={
+        "store_id": "store_1", "terminal_id": "pos_9", "valid_days": 30, "reason": "matrix"}),
+    ("GET", "/v1/ops/terminals/keys"): ops("ops:terminals"),
+    ("GET", "/v1/ops/terminals/keys/{key_id}"): ops("ops:terminals"),
+    ("POST", "/v1/ops/terminals/keys/{key_id}/revocation"): ops("ops:terminals"),
+    ("POST", "/v1/ops/terminals/keys/{key_id}/rotation"): ops("ops:terminals"),
 }
 
 REWARDS = {
