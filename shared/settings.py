@@ -36,6 +36,8 @@ class PlatformSettings(BaseSettings):
     web_concurrency: int = Field(
         default=1, ge=1, description="HTTP worker processes per `patronage serve` (one a core).")
     log_json: bool = True
+    figures_every_seconds: float = Field(
+        default=15.0, gt=0, description="How often /metrics' messaging gauges are sampled.")
 
     @model_validator(mode="after")
     def _refuse_weak_secrets_outside_dev(self) -> PlatformSettings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.events.cloudevents import header_attributes
@@ -30,3 +30,19 @@ async def write_to_outbox(
     """One multi-row INSERT for all the events of a transaction."""
     if events:
         await connection.execute(insert(outbox), [outbox_row(e, topics) for e in events])
+
+
+# Both reads use the partial index of unpublished rows; the oldest row is the first by
+# position, since a row's position and its created_at grow together.
+BACKLOG = text("""
+    SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL) AS waiting,
+           coalesce(extract(epoch FROM now() - (
+             SELECT created_at FROM outbox WHERE published_at IS NULL
+             ORDER BY position LIMIT 1)), 0)::float8 AS oldest_seconds
+""")
+
+
+async def outbox_backlog(connection: AsyncConnection) -> tuple[int, float]:
+    """(rows not yet published, age in seconds of the oldest of them or 0)."""
+    row = (await connection.execute(BACKLOG)).one()
+    return int(row.waiting), max(float(row.oldest_seconds), 0.0)
