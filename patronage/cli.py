@@ -105,10 +105,12 @@ async def _serve_one(name: str, host: str, port: int, *, migrate: bool, listen_f
     from shared.runtime import ServiceRuntime
     from shared.settings import get_platform_settings
     from shared.structured_logging import configure_logging
+    from shared.tracing import configure_tracing
     from shared.transport import KafkaTransport
 
     platform = get_platform_settings()
     configure_logging(platform.log_level, json=platform.log_json)
+    configure_tracing(name, platform.otel_exporter_otlp_endpoint)
     runtime = ServiceRuntime(_spec(name), platform, KafkaTransport(platform.kafka_bootstrap))
     await runtime.start(migrate=migrate)
     server = runtime.http_server(host, port)

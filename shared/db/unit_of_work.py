@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -35,6 +36,9 @@ class UnitOfWork:
     clock: Clock = field(default_factory=SystemClock)
     pending: list[Event] = field(default_factory=list)
     committed_callbacks: list[Callable[[], None]] = field(default_factory=list)
+    # incoming event id -> its handling span's trace headers (set by the consumer), so the
+    # events a handler emits continue the trace of the event that caused them
+    handling_traces: dict[UUID, dict[str, str]] = field(default_factory=dict)
 
     def emit(self, event: Event) -> None:
         self.pending.append(event)
@@ -56,7 +60,8 @@ class UnitOfWork:
         await nested.commit()
 
     async def flush_events(self) -> None:
-        await write_to_outbox(self.connection, self.outbox, self.pending, self.topics)
+        await write_to_outbox(self.connection, self.outbox, self.pending, self.topics,
+                              self.handling_traces)
         self.pending.clear()
 
 
