@@ -14,6 +14,7 @@ from services.tiering.service import SPEC as TIERING
 from services.wallet.service import SPEC as WALLET
 from shared.events.cloudevents import to_kafka_headers
 from shared.events.wallet import BonusCredited
+from shared.messaging.dlq_list import list_dead_letters
 from shared.messaging.dlq_replay import replay_dead_letters
 from shared.messaging.kafka_transport import KafkaPublisher
 from shared.messaging.records import Publisher
@@ -112,9 +113,19 @@ async def test_consumer_lag_and_dead_letters_move_and_recover(platform):
             lambda value: value == 1)
         assert dead == 1
         assert await read_metric(tiering.app, "patronage_dlq_unreplayed", group="tiering") == 1
+        [listed] = await list_dead_letters(settings, "tiering")
+        poison = events[-1]
+        assert (listed.event_type, listed.member_key, listed.original_topic) == (
+            poison.ce_type(), poison_member, wallet_events)
+        assert (listed.error_type, listed.error, listed.attempts, listed.replayed) == (
+            "RuntimeError", "a handler bug, fixed before the replay", 3, False)
+        assert listed.original_offset is not None and listed.failed_at
 
         fixed.set()
         assert await replay_dead_letters(settings, "tiering") == 1
+        [after_replay] = await list_dead_letters(settings, "tiering")
+        assert after_replay.replayed and after_replay.dlq_offset == listed.dlq_offset
+        assert await list_dead_letters(settings, "tiering", unreplayed_only=True) == []
         assert await eventually(
             lambda: read_metric(tiering.app, "patronage_dlq_unreplayed", group="tiering"),
             lambda value: value == 0) == 0
