@@ -42,6 +42,11 @@ def configure_tracing(service: str, otlp_endpoint: str | None) -> bool:
     return True
 
 
+def recording() -> bool:
+    """True once an SDK is installed (here or by a test); until then no span is recorded."""
+    return not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+
+
 def trace_headers(span: Span | None = None) -> dict[str, str]:
     """`ce_traceparent` (and `ce_tracestate`) of `span`, by default the current one; empty
     when there is no valid trace context."""

@@ -1,5 +1,8 @@
 """A span per HTTP request, continuing the caller's W3C `traceparent` (shared/tracing.py), as
-a plain ASGI middleware: the events a request emits carry this span as their parent."""
+a plain ASGI middleware: the events a request emits carry this span as their parent.
+
+With no SDK installed and no `traceparent` on the request there is nothing to record or
+pass on, and the request goes straight through (the recharge hot path pays nothing)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from shared.http.metrics import METHODS
-from shared.tracing import TRACER, parent_context
+from shared.tracing import TRACER, parent_context, recording
 
 
 class RequestTracing:
@@ -25,6 +28,9 @@ class RequestTracing:
                 traceparent = value.decode("latin-1")
             elif name == b"tracestate":
                 tracestate = value.decode("latin-1")
+        if traceparent is None and not recording():
+            await self.app(scope, receive, send)
+            return
         method = scope["method"] if scope["method"] in METHODS else "other"
         with TRACER.start_as_current_span(
             method, context=parent_context(traceparent, tracestate), kind=SpanKind.SERVER,
