@@ -11,13 +11,15 @@ from typing import Annotated
 import typer
 
 from patronage import eventloop
+from patronage.dead_letters import dlq_list
 from patronage.services import CONTROL_PORT, DEFAULT_PORTS, SERVICES
 
 # No local variables in tracebacks: a frame's locals hold the settings, secrets included.
 app = typer.Typer(help="Patronage: membership and stored-value platform for merchants.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
-dlq_app = typer.Typer(help="Dead-letter queues: inspect and re-drive failed events.")
+dlq_app = typer.Typer(help="Dead-letter queues: list what failed and why, re-drive it.")
 app.add_typer(dlq_app, name="dlq")
+dlq_app.command("list")(dlq_list)
 keys_app = typer.Typer(help="Issue credentials signed with PATRONAGE_JWT_SECRET.")
 app.add_typer(keys_app, name="keys")
 
@@ -119,10 +121,12 @@ async def _serve_one(name: str, host: str, port: int, *, migrate: bool, listen_f
     from shared.runtime import ServiceRuntime
     from shared.settings import get_platform_settings
     from shared.structured_logging import configure_logging
+    from shared.tracing import configure_tracing
     from shared.transport import KafkaTransport
 
     platform = get_platform_settings()
     configure_logging(platform.log_level, json=platform.log_json)
+    configure_tracing(name, platform.otel_exporter_otlp_endpoint)
     runtime = ServiceRuntime(_spec(name), platform, KafkaTransport(platform.kafka_bootstrap))
     await runtime.start(migrate=migrate)
     server = runtime.http_server(host, port)

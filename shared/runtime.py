@@ -24,6 +24,7 @@ from shared.http.revoked_keys import RevokedKeys
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.relay import OutboxRelay
 from shared.service import BackgroundJob, ServiceContext, ServiceSpec, bind_settings
+from shared.service_figures import ServiceFigures
 from shared.settings import PlatformSettings
 from shared.startup_secrets import refuse_unsafe_secrets
 from shared.structured_logging import get_logger
@@ -51,6 +52,7 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task[None]] = []
         self.relay: OutboxRelay | None = None
         self.consumer: EventConsumer | None = None
+        self.figures: ServiceFigures | None = None  # the gauges of /metrics, once started
         self.jobs: list[BackgroundJob] = []  # what runs on a clock (PeriodicJob: `patronage tick`)
         self.consumed: list[str] = []
         self.statements = (StatementPool(platform.database_url, spec.name,
@@ -95,6 +97,11 @@ class ServiceRuntime:
                 handlers=handlers, uow_factory=self.context.uow, inbox_table=self.spec.inbox,
             )
             self._tasks.append(asyncio.create_task(self.consumer.run(self._stop)))
+        self.figures = ServiceFigures(
+            self.spec.name, self.engine, self.transport.figures(),
+            consumed if handlers else [], self.topics.dlq(self.spec.name),
+            self.platform.figures_every_seconds)
+        self._tasks.append(asyncio.create_task(self.figures.run(self._stop)))
         self.jobs = list(self.spec.background(self.context))
         if self.spec.revoked_keys is not None:
             revocations = key_revocations_job(self.context, self.spec.revoked_keys)

@@ -39,6 +39,12 @@ class PlatformSettings(BaseSettings):
     web_concurrency: int = Field(
         default=1, ge=1, description="HTTP worker processes per `patronage serve` (one a core).")
     log_json: bool = True
+    # The standard OpenTelemetry variable, not PATRONAGE_-prefixed: set, spans are exported
+    # there over OTLP (extra `otlp`); unset, trace context is only passed on.
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+    figures_every_seconds: float = Field(
+        default=15.0, gt=0, description="How often /metrics' messaging gauges are sampled.")
 
     @model_validator(mode="after")
     def _refuse_weak_secrets_outside_dev(self) -> PlatformSettings:

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from aiokafka.admin import AIOKafkaAdminClient
 
+from shared.messaging.broker_figures import BrokerFigures, BusFigures, KafkaFigures
 from shared.messaging.in_process_bus import BusDeadLetters, BusPublisher, BusSource, InProcessBus
 from shared.messaging.kafka_transport import (
     KafkaDeadLetters,
@@ -25,6 +26,7 @@ class Transport(Protocol):
     def dead_letters(self, group: str, topic: str) -> DeadLetterSink: ...
     async def prepare(self, topics: Iterable[str]) -> None: ...
     async def check_reachable(self) -> None: ...
+    def figures(self) -> BrokerFigures: ...  # consumer lag and dead letters, for /metrics
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,9 @@ class KafkaTransport:
 
     async def prepare(self, topics: Iterable[str]) -> None:
         await ensure_topics(self.bootstrap_servers, topics, self.partitions)
+
+    def figures(self) -> BrokerFigures:
+        return KafkaFigures(self.bootstrap_servers)
 
     async def check_reachable(self) -> None:
         admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers,
@@ -66,6 +71,9 @@ class BusTransport:
 
     async def prepare(self, topics: Iterable[str]) -> None:
         return None
+
+    def figures(self) -> BrokerFigures:
+        return BusFigures(self.bus)
 
     async def check_reachable(self) -> None:
         return None

@@ -3,16 +3,19 @@
 The message value is the event's JSON; the CloudEvents attributes travel as `ce_*` headers
 (UTF-8), so a consumer can route or drop a message without parsing its value. The key is
 the member id. `ce_correlationid` and `ce_causationid` are extension attributes (the spec
-allows only lower-case letters and digits in attribute names, hence no underscore).
+allows only lower-case letters and digits in attribute names, hence no underscore);
+`ce_traceparent` and `ce_tracestate` are the distributed-tracing extension's (W3C trace
+context of the span that emitted the event: shared/tracing.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC
 
 from shared.events.catalog import UnknownEventType, event_class_for
 from shared.events.envelope import Event
+from shared.tracing import trace_headers
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -28,8 +31,10 @@ def to_kafka_headers(event: Event, source: str | None = None) -> list[tuple[str,
     return [(name, value.encode()) for name, value in header_attributes(event, source).items()]
 
 
-def header_attributes(event: Event, source: str | None = None) -> dict[str, str]:
-    """The headers of `to_kafka_headers` as text (what the outbox stores)."""
+def header_attributes(event: Event, source: str | None = None,
+                      trace: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The headers of `to_kafka_headers` as text (what the outbox stores). `trace`: the
+    emitting span's trace headers; by default those of the current span, if any."""
     attributes = {
         "ce_id": str(event.event_id),
         "ce_type": event.ce_type(),
@@ -43,6 +48,7 @@ def header_attributes(event: Event, source: str | None = None) -> dict[str, str]
         attributes["ce_correlationid"] = str(event.correlation_id)
     if event.causation_id is not None:
         attributes["ce_causationid"] = str(event.causation_id)
+    attributes.update(trace_headers() if trace is None else trace)
     return attributes
 
 

@@ -67,6 +67,14 @@ CLOUDEVENT_HEADERS: Schema = {
                              "description": "Extension: correlation_id, when set."},
         "ce_causationid": {"type": "string", "format": "uuid",
                            "description": "Extension: causation_id, when set."},
+        "ce_traceparent": {"type": "string",
+                           "pattern": "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+                           "description": "Distributed-tracing extension: the W3C "
+                                          "traceparent of the span that emitted the event, "
+                                          "when there is one."},
+        "ce_tracestate": {"type": "string",
+                          "description": "Distributed-tracing extension: W3C tracestate, "
+                                         "when the trace has one."},
     },
 }
 

@@ -1,5 +1,9 @@
 """Request metrics as a plain ASGI middleware (cheaper than Starlette's BaseHTTPMiddleware
-on the hot path): a latency histogram per service, method, route and status."""
+on the hot path): a latency histogram per service, method, route and status.
+
+Every label has a bounded set of values, whatever clients send: the route is the matched
+route's template (`/v1/wallets/{member_id}`, never the path with its ids), `unmatched`
+when none matched; a method outside HTTP's usual ones is `other`."""
 
 from __future__ import annotations
 
@@ -13,6 +17,9 @@ REQUEST_SECONDS = Histogram(
     ["service", "method", "route", "status"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
+
+
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class RequestMetrics:
@@ -36,6 +43,7 @@ class RequestMetrics:
         finally:
             route = scope.get("route")
             path = getattr(route, "path", "unmatched")
-            REQUEST_SECONDS.labels(self.service, scope["method"], path, str(status)).observe(
+            method = scope["method"] if scope["method"] in METHODS else "other"
+            REQUEST_SECONDS.labels(self.service, method, path, str(status)).observe(
                 time.perf_counter() - started
             )

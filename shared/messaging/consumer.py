@@ -24,8 +24,10 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import cast
+from uuid import UUID
 
 import structlog
+from opentelemetry.context import Context
 from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -33,13 +35,21 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from shared.events.card_numbers import CardNumberRefused, refuse_card_numbers_in_json
 from shared.events.catalog import UnknownEventType
-from shared.events.cloudevents import event_class_of
+from shared.events.cloudevents import event_class_of, header_value
 from shared.events.envelope import Event
 from shared.messaging import inbox
 from shared.messaging.batches import BatchHandler, in_waves, is_batched
 from shared.messaging.metrics import EVENTS_CONSUMED
 from shared.messaging.records import DeadLetterSink, IncomingMessage, MessageSource, PartitionKey
 from shared.structured_logging import get_logger
+from shared.tracing import (
+    TRACEPARENT_HEADER,
+    TRACESTATE_HEADER,
+    handling,
+    handling_batch,
+    parent_context,
+    trace_headers,
+)
 
 log = get_logger(__name__)
 
@@ -78,6 +88,8 @@ class EventConsumer:
     # batch handlers' statements); a quiet topic still yields small batches at once.
     max_batch: int = 2000
     stats: ConsumerStats = field(default_factory=ConsumerStats)
+    # the batch being processed: event id -> the trace context its message carried
+    _trace_parents: dict[UUID, Context] = field(default_factory=dict, init=False, repr=False)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set. A failed batch is never skipped: the source is
@@ -117,6 +129,11 @@ class EventConsumer:
                 dead.append((message, error, 1))
                 continue
             decoded.append((message, event))
+        self._trace_parents = {
+            event.event_id: parent_context(traceparent,
+                                           header_value(message.headers, TRACESTATE_HEADER))
+            for message, event in decoded
+            if (traceparent := header_value(message.headers, TRACEPARENT_HEADER))}
 
         outcome = await self._apply_batch(decoded) if decoded else BatchOutcome()
         dead.extend((message, error, self.max_attempts) for message, error in outcome.failed)
@@ -197,17 +214,24 @@ class EventConsumer:
         return None
 
     async def _run_handlers(self, event: Event, uow: UnitOfWork) -> None:
-        with structlog.contextvars.bound_contextvars(
-            event_id=str(event.event_id), member_id=event.member_id,
-            correlation_id=str(event.correlation_id or event.event_id),
-        ):
+        with handling(self.name, event.event_type,
+                      self._trace_parents.get(event.event_id)) as span, \
+                structlog.contextvars.bound_contextvars(
+                    event_id=str(event.event_id), member_id=event.member_id,
+                    correlation_id=str(event.correlation_id or event.event_id)):
+            if trace := trace_headers(span):
+                uow.handling_traces[event.event_id] = trace
             for handler in self.handlers[type(event)]:
                 await handler(event, uow)
 
     async def _run_batch_handlers(self, events: list[Event], uow: UnitOfWork) -> None:
-        with structlog.contextvars.bound_contextvars(
-            event_type=events[0].event_type, batch_size=len(events),
-        ):
+        parents = [self._trace_parents.get(event.event_id) for event in events]
+        with handling_batch(self.name, events[0].event_type, parents) as spans, \
+                structlog.contextvars.bound_contextvars(
+                    event_type=events[0].event_type, batch_size=len(events)):
+            for event, span in zip(events, spans, strict=True):
+                if trace := trace_headers(span):
+                    uow.handling_traces[event.event_id] = trace
             for handler in self.handlers[type(events[0])]:
                 await cast(BatchHandler, handler).apply(events, uow)
 

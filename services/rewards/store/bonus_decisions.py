@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 
+from prometheus_client import Counter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -44,6 +45,11 @@ from shared.events.wallet import RechargeCompleted
 from shared.structured_logging import get_logger
 
 log = get_logger(__name__)
+# Counted once the decision has committed (a batch redone event by event counts once).
+BONUS_DECISIONS = Counter(
+    "patronage_bonus_decisions_total", "Bonus decisions, by outcome and by who decided",
+    ["outcome", "decided_by"],  # granted|held|rejected; screening|review|refund
+)
 Decided = tuple[RechargeCompleted, BonusQuote, Verdict]
 
 
@@ -143,10 +149,17 @@ async def record_and_emit(uow: UnitOfWork, decided: Sequence[Decided]) -> None:
         await uow.connection.execute(INSERT_DECISION, decisions)
     if charges:
         await uow.connection.execute(INSERT_CAMPAIGN_CHARGE, charges)
+    for status in ("granted", "held", "rejected"):
+        if count := sum(1 for row in decisions if row["status"] == status):
+            count_decisions(uow, status, "screening", count)
     for (event, quote, verdict), row in zip(decided, decisions, strict=True):
         uow.emit(decision_event(event, quote, verdict, row["status"], now))
         log.info(f"bonus_{row['status']}", recharge_id=event.recharge_id, amount=row["amount"],
                  risk_score=verdict.risk_score, reasons=[r.rule for r in verdict.reasons])
+
+
+def count_decisions(uow: UnitOfWork, outcome: str, decided_by: str, count: int = 1) -> None:
+    uow.after_commit(lambda: BONUS_DECISIONS.labels(outcome, decided_by).inc(count))
 
 
 def decision_event(event: RechargeCompleted, quote: BonusQuote, verdict: Verdict, status: str,

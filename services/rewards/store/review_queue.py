@@ -18,6 +18,7 @@ from uuid import UUID
 from sqlalchemy import text
 
 from services.rewards.store import offers
+from services.rewards.store.bonus_decisions import count_decisions
 from services.rewards.store.members import lock_member
 from services.rewards.store.offers import json_value
 from shared.db.unit_of_work import UnitOfWork
@@ -93,6 +94,7 @@ async def review(uow: UnitOfWork, grant_id: UUID, decision: Decision, actor: str
                               {"r": row["recharge_id"]})).scalar()
     envelope = {"occurred_at": now, "member_id": row["member_id"], "grant_id": grant_id,
                 "recharge_id": row["recharge_id"], "causation_id": cause, "correlation_id": cause}
+    count_decisions(uow, status, "review")
     if status == "granted":
         uow.emit(BonusGranted(**envelope, amount=row["amount"], currency=row["currency"],
                               reviewed_by=actor, principal_released=row["principal_held"],
@@ -118,6 +120,7 @@ async def withdraw_held_bonus(uow: UnitOfWork, event: RechargeRefunded) -> None:
     if row is None:
         return
     await release_campaign_charges(uow, event.recharge_id)
+    count_decisions(uow, "rejected", "refund")
     uow.emit(BonusRejected(**event.caused(occurred_at=uow.clock.now()), grant_id=row.grant_id,
                            recharge_id=event.recharge_id, reasons=(HoldReason(
                                rule="recharge_refunded", detail=f"refund {event.refund_id}"),)))
