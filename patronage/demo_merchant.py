@@ -13,16 +13,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import httpx
 
 from patronage.services import DEFAULT_PORTS
 from shared.http.auth import Principal, issue_token
+from shared.http.scopes import OPS_SCOPES as CATALOG_SCOPES
 
 STORES = {"store_1": "pos_1", "store_2": "pos_2"}
-OPS_SCOPES = frozenset({"ops:config", "ops:review", "ops:report", "ops:adjust", "ops:risk"})
+OPS_SCOPES = frozenset(CATALOG_SCOPES)  # the demo's operator may do everything
 CAMPAIGN_ID = "demo_double_points"
 
 
@@ -52,12 +53,12 @@ class DemoCredentials:
     member_tokens: Mapping[str, str]
 
 
-def credentials(secret: str, now: datetime) -> DemoCredentials:
-    """Keys signed with the dev secret, valid for a week."""
+def tokens(secret: str, now: datetime) -> DemoCredentials:
+    """The ops and member tokens, signed with the dev secret, valid for a week; the terminal
+    keys come from the wallet's registry when the seed runs (`seed`)."""
     week = timedelta(days=7)
     return DemoCredentials(
-        pos_keys={store: issue_token(secret, Principal("pos", terminal, store_id=store), now, week)
-                  for store, terminal in STORES.items()},
+        pos_keys={},
         ops_token=issue_token(secret, Principal("ops", "ops_demo", scopes=OPS_SCOPES), now, week),
         member_tokens={m.member_id: issue_token(secret, Principal("member", m.member_id), now, week)
                        for m in MEMBERS},
@@ -74,13 +75,19 @@ def _check(response: httpx.Response, *acceptable: int) -> None:
                          f"{response.status_code}: {response.text[:300]}")
 
 
-async def seed(host: str, port_offset: int, creds: DemoCredentials, now: datetime) -> None:
+async def seed(host: str, port_offset: int, secret: str, now: datetime) -> DemoCredentials:
+    """Seed the demo merchant; the credentials to print (terminal keys just registered)."""
+    creds = tokens(secret, now)
+
     def url(service: str) -> str:
         return f"http://{host}:{DEFAULT_PORTS[service] + port_offset}"
 
     ops = {"Authorization": f"Bearer {creds.ops_token}"}
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the banner says what was seeded
     async with httpx.AsyncClient(timeout=30) as http:
+        creds = replace(creds, pos_keys={
+            store: await _register_terminal(http, url, ops, store, terminal)
+            for store, terminal in STORES.items()})
         versions = await http.get(f"{url('rewards')}/v1/offers/{CAMPAIGN_ID}/versions", headers=ops)
         if versions.status_code == 404 or not versions.json():
             response = await http.post(
@@ -91,6 +98,17 @@ async def seed(host: str, port_offset: int, creds: DemoCredentials, now: datetim
             _check(response, 201)
         for member in MEMBERS:
             await _seed_member(http, url, member, creds.pos_keys[member.store_id])
+    return creds
+
+
+async def _register_terminal(http: httpx.AsyncClient, url, ops: dict, store: str,
+                             terminal: str) -> str:
+    """A terminal key issued by the wallet's registry, as ops would issue one: listed,
+    revocable and rotatable (docs/wallet.md, Terminal keys)."""
+    issued = await http.post(f"{url('wallet')}/v1/ops/terminals/keys", headers=ops, json={
+        "store_id": store, "terminal_id": terminal, "valid_days": 7, "reason": "demo merchant"})
+    _check(issued, 201)
+    return issued.json()["key"]
 
 
 async def _seed_member(http: httpx.AsyncClient, url, member: DemoMember, pos_key: str) -> None:
@@ -136,7 +154,8 @@ def banner(creds: DemoCredentials) -> str:
     lines = ["Demo merchant: stores store_1 (terminal pos_1) and store_2 (pos_2), the default",
              f"program and a double-points week ({CAMPAIGN_ID}). Members:"]
     lines += [f"  {m.member_id}  {m.story}" for m in MEMBERS]
-    lines += ["Paste into another terminal (dev keys, valid 7 days):",
+    lines += ["Paste into another terminal (terminal keys from the wallet's registry, tokens",
+              "signed with the dev secret; all valid 7 days):",
               f"  export POS_KEY={creds.pos_keys['store_1']}",
               f"  export POS_KEY_STORE_2={creds.pos_keys['store_2']}",
               f"  export OPS={creds.ops_token}",

@@ -62,8 +62,8 @@ async def run_dev(data_dir: Path | None, host: str, port_offset: int = 0, demo: 
                 await asyncio.gather(*serving)
             await asyncio.sleep(0.05)
         if demo:
-            creds = demo_merchant.credentials(platform.jwt_secret, clock.now())
-            await demo_merchant.seed("127.0.0.1", port_offset, creds, clock.now())
+            creds = await demo_merchant.seed("127.0.0.1", port_offset, platform.jwt_secret,
+                                             clock.now())
             print(demo_merchant.banner(creds), flush=True)
         for runtime in runtimes:
             port = DEFAULT_PORTS[runtime.spec.name] + port_offset

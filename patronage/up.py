@@ -109,8 +109,7 @@ async def run_up(data_dir: Path | None, host: str, port_offset: int, demo: bool)
         await _until_ready(processes, port_offset, log_dir)
         if demo:
             now = datetime.now(UTC)
-            creds = demo_merchant.credentials(DEV_JWT_SECRET, now)
-            await demo_merchant.seed("127.0.0.1", port_offset, creds, now)
+            creds = await demo_merchant.seed("127.0.0.1", port_offset, DEV_JWT_SECRET, now)
             print(demo_merchant.banner(creds), flush=True)
         for name in SERVICES:
             port = DEFAULT_PORTS[name] + port_offset
