@@ -26,11 +26,11 @@ from sqlalchemy import insert, text
 from services.tiering.rules.imports import carried_over, first_review_after, whole_years
 from services.tiering.rules.memberships import first_due
 from services.tiering.rules.qualifying import standing_of
-from services.tiering.rules.tiers import TierRules, upgrade
+from services.tiering.rules.tiers import TierDecision, TierRules, upgrade
 from services.tiering.store import qualifying, tables
 from services.tiering.store.members import Enrolment, apply_decision, lock_members
 from shared.db.unit_of_work import UnitOfWork
-from shared.events.tiering import MemberEnrolled, phone_hash
+from shared.events.tiering import MemberEnrolled, TierChanged, phone_hash
 from shared.rule_violations import RuleViolation
 
 IMPORTED, ALREADY = "imported", "already_imported"
@@ -43,6 +43,16 @@ RECORD_SPEND = text("""
         CAST(:at AS timestamptz[]))
     ON CONFLICT (source_kind, source_id) DO NOTHING
     RETURNING source_id
+""")
+RECORD_TERMS = text("""
+    INSERT INTO membership_terms (term_id, member_id, term_start, term_end, years, price,
+                                  currency, purchase_id, bought_at, next_due_at)
+    SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:members AS text[]),
+        CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]), CAST(:years AS int[]),
+        CAST(:prices AS bigint[]), CAST(:currencies AS text[]), CAST(:purchases AS text[]),
+        CAST(:bought AS timestamptz[]), CAST(:due AS timestamptz[]))
+    ON CONFLICT (purchase_id) DO NOTHING
+    RETURNING purchase_id
 """)
 MEASURES = {"purchase": "spend_12m", "recharge": "lifetime_recharge"}
 
@@ -99,12 +109,14 @@ async def import_members(uow: UnitOfWork, batch: Sequence[ImportedMember], rules
         return outcomes
     unnumbered = sum(1 for m in fresh if not m.enrolment.member_number)
     numbers = iter((await db.execute(NEXT_NUMBERS, {"n": unnumbered})).scalars().all())
+    carried = {m.enrolment.member_id: carried_over(rules, m.tier) for m in fresh}
     rows = []
     for member in fresh:
-        joined = member.enrolled_at or now
+        joined, decision = member.enrolled_at or now, carried[member.enrolment.member_id]
         number = member.enrolment.member_number or f"M{next(numbers):08d}"
         rows.append({**member.enrolment.__dict__, "member_number": number,
-                     "tier": rules.lowest.name, "tier_since": now, "enrolled_at": joined,
+                     "tier": decision.to_tier if decision else rules.lowest.name,
+                     "tier_since": now, "enrolled_at": joined,
                      "review_at": first_review_after(joined, now)})
     await db.execute(insert(tables.members), rows)
     for member, row in zip(fresh, rows, strict=True):
@@ -115,12 +127,8 @@ async def import_members(uow: UnitOfWork, batch: Sequence[ImportedMember], rules
             birthday=enrolment.birthday, locale=enrolment.locale, enrolled_at=row["enrolled_at"],
             phone_hash=enrolment.phone and phone_hash(hash_key, enrolment.phone)))
         outcomes[enrolment.member_id] = IMPORTED
-    tiers = {}
-    for member in fresh:
-        tiers[member.enrolment.member_id] = rules.lowest.name
-        if (decision := carried_over(rules, member.tier)) is not None:
-            await apply_decision(uow, _Ref(member.enrolment.member_id), decision, rules, currency, now)
-            tiers[member.enrolment.member_id] = decision.to_tier
+    await _record_carried_over(uow, {m: d for m, d in carried.items() if d}, rules, currency)
+    tiers = {row["member_id"]: row["tier"] for row in rows}
     await _upgrade_qualified(uow, tiers, rules, currency)
     return outcomes
 
@@ -159,17 +167,7 @@ async def import_terms(uow: UnitOfWork, batch: Sequence[ImportedTerm],
                  term_end=t.term_end, years=whole_years(t.term_start, t.term_end), price=t.price,
                  currency=t.currency, purchase_id=f"import:{t.import_id}", bought_at=t.term_start,
                  next_due_at=first_due(t.term_end, offsets)) for t in known]
-    statement = text("""
-        INSERT INTO membership_terms (term_id, member_id, term_start, term_end, years, price,
-                                      currency, purchase_id, bought_at, next_due_at)
-        SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:members AS text[]),
-            CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[]), CAST(:years AS int[]),
-            CAST(:prices AS bigint[]), CAST(:currencies AS text[]), CAST(:purchases AS text[]),
-            CAST(:bought AS timestamptz[]), CAST(:due AS timestamptz[]))
-        ON CONFLICT (purchase_id) DO NOTHING
-        RETURNING purchase_id
-    """)
-    inserted = set((await db.execute(statement, {
+    inserted = set((await db.execute(RECORD_TERMS, {
         key: [row[column] for row in rows] for key, column in (
             ("ids", "term_id"), ("members", "member_id"), ("starts", "term_start"),
             ("ends", "term_end"), ("years", "years"), ("prices", "price"),
@@ -178,6 +176,25 @@ async def import_terms(uow: UnitOfWork, batch: Sequence[ImportedTerm],
     outcomes.update({t.import_id: IMPORTED if f"import:{t.import_id}" in inserted else ALREADY
                      for t in known})
     return outcomes
+
+
+async def _record_carried_over(uow: UnitOfWork, decisions: dict[str, TierDecision],
+                               rules: TierRules, currency: str) -> None:
+    """What `apply_decision` records of a tier change (history row, `TierChanged`), for the
+    carried-over tiers of a whole batch in one statement: the member rows were inserted with
+    the tier already, so there is nothing to update."""
+    if not decisions:
+        return
+    now = uow.clock.now()
+    await uow.connection.execute(insert(tables.tier_changes), [dict(
+        member_id=member_id, from_tier=d.from_tier, to_tier=d.to_tier, direction=d.direction,
+        reason=d.reason, qualifying_amount=d.qualifying_amount, rules_version=rules.version,
+        effective_at=now) for member_id, d in decisions.items()])
+    for member_id, d in decisions.items():
+        uow.emit(TierChanged(
+            member_id=member_id, occurred_at=now, from_tier=d.from_tier, to_tier=d.to_tier,
+            direction=d.direction, reason=d.reason, qualifying_amount=d.qualifying_amount,
+            currency=currency, effective_at=now))
 
 
 @dataclass(frozen=True)
