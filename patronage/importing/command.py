@@ -36,7 +36,7 @@ def _run(kind: str, file: Path, dry_run: bool, report: Path | None, batch_size: 
     settings = Settings(frozenset(get_wallet_settings().currencies), tiering.currency)
     report = report or file.with_name(file.name + ".report.csv")
     # Everything on stderr: stdout stays free for a script's own use.
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
 
     async def run():
         opened = nullcontext() if dry_run else landing(kind, get_platform_settings(), tiering, clock)

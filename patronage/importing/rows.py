@@ -6,7 +6,6 @@ carried over from the previous system."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -77,7 +76,3 @@ class TermRow(ImportRow):
 ROWS: dict[str, type[BaseModel]] = {
     "members": MemberRow, "balances": BalanceRow, "history": HistoryRow, "terms": TermRow}
 Kind = Literal["members", "balances", "history", "terms"]
-
-
-def in_the_past(moment: datetime | None, now: datetime) -> bool:
-    return moment is not None and moment <= now
