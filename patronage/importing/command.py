@@ -20,6 +20,7 @@ BatchSize = Annotated[int, typer.Option(min=1, max=5000, help="Rows per transact
 
 def _run(kind: str, file: Path, dry_run: bool, report: Path | None, batch_size: int) -> None:
     import asyncio
+    import csv
     from contextlib import nullcontext
 
     from rich.console import Console
@@ -45,7 +46,13 @@ def _run(kind: str, file: Path, dry_run: bool, report: Path | None, batch_size: 
                                     batch_size=batch_size, settings=settings, now=clock.now(),
                                     landing=lands, console=console)
 
-    raise typer.Exit(asyncio.run(run()).exit_code)
+    try:
+        outcome = asyncio.run(run())
+    except (UnicodeDecodeError, csv.Error) as error:
+        # A file that is not UTF-8 text or not CSV at all: one line, not a traceback.
+        typer.echo(f"patronage import: {file} cannot be read: {error}", err=True)
+        raise typer.Exit(1) from None
+    raise typer.Exit(outcome.exit_code)
 
 
 @import_app.command("members")

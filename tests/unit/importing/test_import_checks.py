@@ -98,3 +98,23 @@ def test_a_dry_run_writes_the_report_and_lands_nothing(tmp_path):
         landing=None, console=Console(file=io.StringIO())))
     assert clean.exit_code == 0 and clean.counts["valid"] == 2
     assert list(csv.reader(report.open())) == [["line", "field", "reason"]]
+
+
+def test_the_command_dry_run_and_an_unreadable_file(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from patronage.importing.command import import_app
+
+    monkeypatch.setenv("PATRONAGE_ENVIRONMENT", "test")
+    good = tmp_path / "members.jsonl"
+    good.write_text('{"member_id": "m_1"}\n{"member_id": "m_1"}\n')
+    done = CliRunner().invoke(import_app, ["members", str(good), "--dry-run"])
+    assert done.exit_code == 1
+    assert (tmp_path / "members.jsonl.report.csv").read_text().splitlines()[1:] == [
+        "2,member_id,'m_1' is already on line 1"]
+
+    latin = tmp_path / "members.csv"
+    latin.write_bytes("member_id,phone\nm_1,caf\xe9\n".encode("latin-1"))
+    done = CliRunner().invoke(import_app, ["members", str(latin), "--dry-run"])
+    assert done.exit_code == 1 and "cannot be read" in done.output
+    assert done.exception is None or isinstance(done.exception, SystemExit)
