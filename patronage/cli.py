@@ -12,6 +12,7 @@ import typer
 
 from patronage import eventloop
 from patronage.dead_letters import dlq_list
+from patronage.importing.command import import_app
 from patronage.services import CONTROL_PORT, DEFAULT_PORTS, SERVICES
 
 # No local variables in tracebacks: a frame's locals hold the settings, secrets included.
@@ -22,6 +23,7 @@ app.add_typer(dlq_app, name="dlq")
 dlq_app.command("list")(dlq_list)
 keys_app = typer.Typer(help="Issue credentials signed with PATRONAGE_JWT_SECRET.")
 app.add_typer(keys_app, name="keys")
+app.add_typer(import_app, name="import")
 
 ServiceName = Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}")]
 

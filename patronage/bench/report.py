@@ -59,6 +59,15 @@ def _rows(results: dict) -> list[str]:
                     f" | {scenario['concurrency']} wallets: {reference['purchases_per_second']:,.0f} "
                     f"purchases/s (p99 {reference['p99_ms']:.1f} ms) | "
                     f"**{_ratio(run['ratio_vs_spread'])}** | no overdraft |")
+        if scenario["name"] == "import_throughput":
+            by_kind = ", ".join(f"{kind} {seconds:.1f} s"
+                                for kind, seconds in scenario["seconds_by_kind"].items())
+            rows.append(
+                f"| import, {scenario['rows']:,} members with a balance and a term each | "
+                f"{scenario['seconds']:.1f} s ({by_kind}; {scenario['rows_per_second']:,.0f} "
+                f"rows/s, ledger {'verified' if scenario['ledger_ok'] else '**BROKEN**'}) | "
+                f"COPY of the same rows {scenario['reference']['copy_seconds']:.2f} s | "
+                f"**{scenario['ratio_vs_copy']:.0f}×** | — |")
     return rows
 
 

@@ -17,6 +17,7 @@ from patronage.bench.bonus_loop import bonus_loop_latency
 from patronage.bench.consumers import consumer_throughput
 from patronage.bench.contention import purchase_contention
 from patronage.bench.expiry_scan import expiry_scan
+from patronage.bench.imports import import_throughput
 from patronage.bench.recharge import recharge_throughput
 from patronage.bench.report import write_table
 from patronage.bench.stack import local_stack
@@ -54,6 +55,8 @@ async def _run(quick: bool) -> dict:
                 await expiry_scan(stack, sizes=[10_000, 100_000] if quick
                                   else [100_000, 1_000_000]),
                 await purchase_contention(stack, concurrency=50, seconds=seconds),
+                await import_throughput(stack.database_url, Path(work),
+                                        rows=10_000 if quick else 100_000),
             ]
     return {"started_at": datetime.now(UTC).isoformat(), "quick": quick, "machine": _machine(),
             "scenarios": scenarios}

@@ -21,6 +21,7 @@ class Account:
     OTHER_TENDER = "other_tender"  # card/cash/... taken at the till for purchases
     BREAKAGE = "breakage"  # bonus that expired unspent
     ADJUSTMENTS = "wallet_adjustments"  # operators' corrections
+    OPENING_BALANCES = "opening_balances"  # what members held in the merchant's previous system
 
     MEMBER = frozenset({MEMBER_PRINCIPAL, MEMBER_BONUS})
 
@@ -81,3 +82,10 @@ def adjustment_lines(member_id: str, principal_delta: int, bonus_delta: int) -> 
     return _lines(member_id, (Account.MEMBER_PRINCIPAL, -principal_delta),
                   (Account.MEMBER_BONUS, -bonus_delta),
                   (Account.ADJUSTMENTS, principal_delta + bonus_delta))
+
+
+def opening_balance_lines(member_id: str, principal: int, bonus: int) -> tuple[LedgerLine, ...]:
+    """An imported balance: the merchant owes the member what the previous system owed them,
+    against the opening-balance account (the old books), never cash received or a bonus spent."""
+    return _lines(member_id, (Account.OPENING_BALANCES, principal + bonus),
+                  (Account.MEMBER_PRINCIPAL, -principal), (Account.MEMBER_BONUS, -bonus))

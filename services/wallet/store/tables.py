@@ -11,6 +11,7 @@ grant a bonus lot (`grant_id` unique: one credit per grant), each positive adjus
 purchases / purchase_draws: an order and which lots paid how much of it (`returned` grows
 with refunds). refunds: of purchases (many) and recharges (at most one each).
 adjustments: operators' corrections, with reason and actor.
+opening_balances: balances imported from the merchant's previous system, once per row.
 registered_members: the ids tiering enrolled (the projection of `MemberEnrolled`); any
 other id is an unregistered card, with the card caps.
 Risk: a held principal lot (`lots.held`) is not spendable until its recharge is approved in
@@ -235,6 +236,24 @@ adjustments = Table(
     Column("reason", Text, nullable=False),
     Column("actor", Text, nullable=False),
     _at("created_at"),
+)
+
+# Balances brought over from the merchant's previous system (`patronage import balances`):
+# one row per imported row's external id, written in the same transaction as its lots and
+# journal entry, so a second run (or a run resumed after a crash) never imports it twice.
+opening_balances = Table(
+    "opening_balances",
+    metadata,
+    Column("import_id", Text, primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("principal", BigInteger, nullable=False),
+    Column("bonus", BigInteger, nullable=False),
+    _at("bonus_expires_at", nullable=True),
+    _at("imported_at"),
+    CheckConstraint("principal >= 0 AND bonus >= 0 AND principal + bonus > 0",
+                    name="opening_balance_positive"),
+    Index("ix_opening_balances_member", "member_id"),
 )
 
 frozen_wallets = Table(
