@@ -35,9 +35,13 @@ RECORD = text("""
     ON CONFLICT (import_id) DO NOTHING
     RETURNING import_id
 """)
+# An opening principal is money the member paid in before: their next recharge here is not
+# their first (no first-recharge bonus for someone who recharged in the previous system).
 ADD_TO_WALLETS = text("""
     UPDATE wallets SET principal = wallets.principal + d.principal,
-        bonus = wallets.bonus + d.bonus, updated_at = :now
+        bonus = wallets.bonus + d.bonus, updated_at = :now,
+        recharge_count = CASE WHEN d.principal > 0 THEN GREATEST(wallets.recharge_count, 1)
+                              ELSE wallets.recharge_count END
     FROM unnest(CAST(:members AS text[]), CAST(:currencies AS text[]),
                 CAST(:principals AS bigint[]), CAST(:bonuses AS bigint[]))
          AS d(member_id, currency, principal, bonus)

@@ -17,11 +17,12 @@ from services.tiering.jobs import TieringScheduler
 from services.tiering.service import SPEC as TIERING
 from services.wallet.service import SPEC as WALLET
 from shared.events.tiering import MemberEnrolled, MembershipExpiring, TierChanged
+from shared.events.wallet import RechargeCompleted
 from shared.messaging.kafka_transport import ensure_topics
 from shared.topics import Topics
 from shared.transport import KafkaTransport
 from tests.integration.importing.files import csv_file, iso, jsonl_file, run
-from tests.support.auth import ops_headers
+from tests.support.auth import ops_headers, pos_headers
 from tests.support.runtime import eventually, fetch_all, read_topic, running
 
 pytestmark = pytest.mark.integration
@@ -91,6 +92,15 @@ async def test_imported_members_get_their_tier_segment_balances_and_reminders(
         assert (held["principal"], held["bonus"]) == (10_000, 500)
         assert (plain["principal"], plain["bonus"]) == (2_500, 0)
         assert verified["ok"] is True, verified
+        # A member who brought a balance recharged before: no first-recharge bonus here.
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=wallet.app),
+                                     base_url="http://w", headers=pos_headers("store_1")) as pos:
+            again = await pos.post("/v1/recharges", headers={"Idempotency-Key": "after-import"},
+                                   json={"member_id": "m_plain", "amount": 10_000,
+                                         "currency": "CNY", "payment_method": "cash",
+                                         "payment_reference": "after-import",
+                                         "pos_reference": "after-import"})
+        assert again.status_code == 201, again.text
 
         # The wallet's registered members and the notifier's contacts, fed by MemberEnrolled
         everyone = {"m_gold", "m_spender", "m_plain", "m_lapsed"}
@@ -112,6 +122,9 @@ async def test_imported_members_get_their_tier_segment_balances_and_reminders(
     assert [(m, t) for m, t, _ in changes] == [("m_gold", "gold"), ("m_spender", "gold")]
     assert changes[0][2] == "carried over from the previous system"
     assert len(of_type(records, MemberEnrolled)) == 4
+    [recharge] = of_type(await read_topic(kafka.bootstrap_servers, topics.events("wallet"), 1),
+                         RechargeCompleted)
+    assert (recharge.member_id, recharge.is_first_recharge) == ("m_plain", False)
 
 
 def of_type(records: list, event_class) -> list:
