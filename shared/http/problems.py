@@ -128,8 +128,16 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "code": {"type": "string"}, "detail": {"type": "string"}, "instance": {"type": "string"},
     },
 }
+
+
+def problem_doc(description: str) -> dict[str, Any]:
+    """One documented problem+json response, for a route that answers a status the
+    routers' PROBLEM_RESPONSES do not list (e.g. `responses={423: problem_doc(...)}`)."""
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+
+
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+    status: problem_doc(description)
     for status, description in {
         400: "Malformed request", 401: "Not authenticated", 403: "Not allowed",
         404: "Not found", 409: "Conflict", 422: "Invalid request",
