@@ -3,7 +3,8 @@ to the in-memory model of its balances and lots (tests/unit/wallet/wallet_model.
 recharges and their idempotent replays, purchases drawing principal and bonus, purchase and
 recharge refunds, bonus credits (and a redelivered grant), time passing and bonus expiry,
 operators' adjustments, freezes and unfreezes. After every step the wallet's balances are
-the model's and `verify_ledger` finds nothing wrong.
+the model's and every answer is as its OpenAPI document says (status, content type, body);
+after every run `verify_ledger` finds nothing wrong.
 
 CI runs a fixed seed and a bounded number of runs; the seed is printed. Replay or run
 longer with PATRONAGE_WALLET_MACHINE_SEED and PATRONAGE_WALLET_MACHINE_EXAMPLES."""
@@ -22,6 +23,7 @@ from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
+    initialize,
     invariant,
     precondition,
     rule,
@@ -33,6 +35,7 @@ from services.wallet.service import SPEC as WALLET
 from services.wallet.settings import WalletSettings
 from shared.clock import FrozenClock
 from shared.transport import BusTransport
+from tests.integration.fuzz.documented import Documented
 from tests.integration.wallet.money import books_are_right, granted, purchase_body
 from tests.support.auth import ops_headers, pos_headers
 from tests.support.enrolment import enrol_in_wallet
@@ -50,7 +53,8 @@ UNLIMITED = WalletSettings(max_balance=10**12, max_recharge=10**9, risk=())
 
 
 def machine_over(runtime, client: httpx.AsyncClient, clock: FrozenClock,
-                 loop: asyncio.AbstractEventLoop, seen: Counter) -> type[RuleBasedStateMachine]:
+                 loop: asyncio.AbstractEventLoop, seen: Counter,
+                 documented: Documented) -> type[RuleBasedStateMachine]:
 
     def wait(coroutine):
         """Hypothesis runs the machine in a thread; the wallet lives on the test's loop."""
@@ -71,9 +75,17 @@ def machine_over(runtime, client: httpx.AsyncClient, clock: FrozenClock,
                  key: str | None = None) -> httpx.Response:
             sent = {"Idempotency-Key": key or uuid.uuid4().hex, **(headers or {})}
             response = wait(client.post(path, json=body, headers=sent))
+            documented.check(response)
             seen[(path.split("/")[-1] if "ops" in path or "refund" in path else path,
                   response.status_code)] += 1
             return response
+
+        @initialize()
+        def a_recharge_with_its_bonus(self):
+            """Every run starts with money of both kinds, so that its purchases, refunds and
+            expiry have something to work on whatever the rules drawn."""
+            self.recharge(50_000)
+            self.credit_bonus(0, 5_000, redelivered=False)
 
         @rule(amount=st.integers(1, 100_000))
         def recharge(self, amount):
@@ -134,13 +146,14 @@ def machine_over(runtime, client: httpx.AsyncClient, clock: FrozenClock,
             assert response.status_code == (201 if accepted else 422), response.text
 
         @precondition(lambda self: self.recharge_ids)
-        @rule(pick=st.integers(0, 10**6))
-        def refund_recharge(self, pick):
+        @rule(pick=st.integers(0, 10**6), twice=st.booleans())
+        def refund_recharge(self, pick, twice):
             index = pick % len(self.recharge_ids)
-            response = self.post(f"/v1/recharges/{self.recharge_ids[index]}/refund",
-                                 {"reason": "state machine"})
-            accepted = self.model.refund_recharge(index)
-            assert response.status_code == (201 if accepted else 409), response.text
+            for _ in range(2 if twice else 1):  # a recharge is refunded once: then 409
+                response = self.post(f"/v1/recharges/{self.recharge_ids[index]}/refund",
+                                     {"reason": "state machine"})
+                accepted = self.model.refund_recharge(index)
+                assert response.status_code == (201 if accepted else 409), response.text
 
         @rule(days=st.integers(1, 400))
         def time_passes(self, days):
@@ -159,10 +172,12 @@ def machine_over(runtime, client: httpx.AsyncClient, clock: FrozenClock,
                                                                                     bonus_delta)
             assert response.status_code == (201 if accepted else 422), response.text
 
-        @rule()
-        def freeze(self):
-            response = self.post(f"/v1/ops/wallets/{self.member}/freeze", {"reason": "sm"}, OPS)
-            assert response.status_code == (409 if self.frozen else 201), response.text
+        @precondition(lambda self: not self.frozen)
+        @rule(twice=st.booleans())
+        def freeze(self, twice):
+            for expected in (201, 409)[: 2 if twice else 1]:  # a second freeze is a conflict
+                response = self.post(f"/v1/ops/wallets/{self.member}/freeze", {"reason": "sm"}, OPS)
+                assert response.status_code == expected, response.text
             self.frozen = True
 
         @precondition(lambda self: self.frozen)
@@ -174,7 +189,9 @@ def machine_over(runtime, client: httpx.AsyncClient, clock: FrozenClock,
 
         @invariant()
         def balances_are_the_models(self):
-            body = wait(client.get(f"/v1/wallets/{self.member}")).json()
+            response = wait(client.get(f"/v1/wallets/{self.member}"))
+            documented.check(response)
+            body = response.json()
             assert (body.get("principal", 0), body.get("bonus", 0)) == (
                 self.model.lots_hold("principal"), self.model.lots_hold("bonus")), body
             assert body.get("frozen", False) == self.frozen, body
@@ -194,7 +211,8 @@ async def test_the_wallet_follows_its_model_step_by_step(bus_platform):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=runtime.app),
                                      base_url="http://wallet", headers=pos_headers()) as client:
             seen: Counter = Counter()
-            machine = machine_over(runtime, client, clock, asyncio.get_running_loop(), seen)
+            machine = machine_over(runtime, client, clock, asyncio.get_running_loop(), seen,
+                                   await Documented.of(client))
             seed(SEED)(machine)
             await asyncio.to_thread(run_state_machine_as_test, machine, settings=settings(
                 max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, database=None,
