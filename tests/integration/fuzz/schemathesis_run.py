@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -95,7 +96,8 @@ async def fuzz_service(name: str, client: httpx.AsyncClient, credentials: list[d
         response = await client.request(**kwargs)
         report.requests += 1
         report.statuses[response.status_code] = report.statuses.get(response.status_code, 0) + 1
-        case.validate_response(response, checks=CHECKS, headers=kwargs["headers"])
+        case.validate_response(response, checks=[*CHECKS, negative_data_rejection],
+                               headers=kwargs["headers"])
 
     for result in schema.get_all_operations():
         operation = result.ok()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from shared.http.problems import PROBLEM_JSON
 from tests.integration.fuzz.schemathesis_run import fuzz_service
 from tests.support.auth import member_headers, ops_headers, pos_headers
 
@@ -22,3 +23,22 @@ async def test_every_operation_answers_as_documented(clients, service):
     print(report.summary())
     assert report.requests > 0
     assert not report.failures, "\n\n".join([report.summary(), *report.failures])
+
+
+async def test_every_documented_error_is_a_problem_with_its_fields(clients):
+    """Each 4xx/5xx an operation documents is application/problem+json with the fields every
+    problem carries (the documents listed the media type with no schema, so nothing said a
+    client could rely on `code`)."""
+    checked = 0
+    for service, client in clients.items():
+        document = (await client.get("/openapi.json")).json()
+        for path, methods in document["paths"].items():
+            for method, operation in methods.items():
+                for status, answer in operation["responses"].items():
+                    if status[0] not in "45":
+                        continue
+                    schema = answer.get("content", {}).get(PROBLEM_JSON, {}).get("schema", {})
+                    assert set(schema.get("required", ())) >= {"code", "status", "detail"}, (
+                        service, method, path, status, answer)
+                    checked += 1
+    assert checked > 100, checked
