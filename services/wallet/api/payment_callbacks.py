@@ -18,7 +18,6 @@ import orjson
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 
-from services.wallet.api.freezes import REFUSED_WHEN_FROZEN
 from services.wallet.api.schemas.payments import CallbackOutcome, ProviderCallback
 from services.wallet.api.schemas.recharges import RechargeRequest
 from services.wallet.rules.payment_intents import RECHARGE, ProviderReport, Settlement, settle
@@ -85,7 +84,6 @@ def payment_callbacks_router(context: ServiceContext[WalletSettings],
         return RECHARGE, UUID(orjson.loads(outcome.body)["recharge_id"])
 
     @router.post("/{provider_name}/callbacks", response_model=CallbackOutcome,
-                 responses=REFUSED_WHEN_FROZEN,
                  summary="A payment provider confirms (or fails) a payment intent",
                  description=f"Signed: `{HEADER}: t=<unix>,v1=<hex HMAC-SHA256 of "
                  "\"<t>.<raw body>\">`. Once per payment_id: a replay answers what the first "
