@@ -117,8 +117,27 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _on_unexpected)
 
 
+# What every problem_response body holds, so that a client (and the fuzzer,
+# tests/integration/fuzz) can rely on it; some problems add fields (e.g. `errors`).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "code", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "code": {"type": "string"}, "detail": {"type": "string"}, "instance": {"type": "string"},
+    },
+}
+
+
+def problem_doc(description: str) -> dict[str, Any]:
+    """One documented problem+json response, for a route that answers a status the
+    routers' PROBLEM_RESPONSES do not list (e.g. `responses={423: problem_doc(...)}`)."""
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+
+
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"description": description, "content": {PROBLEM_JSON: {}}}
+    status: problem_doc(description)
     for status, description in {
         400: "Malformed request", 401: "Not authenticated", 403: "Not allowed",
         404: "Not found", 409: "Conflict", 422: "Invalid request",

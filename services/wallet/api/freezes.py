@@ -13,10 +13,13 @@ from services.wallet.store import freezes
 from shared.http.auth import Caller, require_scope
 from shared.http.idempotency import IdempotencyKey, idempotent_post
 from shared.http.ids import PathId as MemberId  # the one id grammar
-from shared.http.problems import PROBLEM_RESPONSES
+from shared.http.problems import PROBLEM_RESPONSES, problem_doc
 from shared.service import ServiceContext
 
 RISK_SCOPE = "ops:risk"
+# For the routes that put value in or spend it; documented so a client knows to expect it
+# (the state machine over the wallet got an undocumented 423 before).
+REFUSED_WHEN_FROZEN = {423: problem_doc("The member's wallet is frozen (`wallet_frozen`)")}
 
 
 def freezes_router(context: ServiceContext[WalletSettings]) -> APIRouter:

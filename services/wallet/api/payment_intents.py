@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
+from services.wallet.api.freezes import REFUSED_WHEN_FROZEN
 from services.wallet.api.schemas import receipt
 from services.wallet.api.schemas.payments import PaymentIntent, PaymentIntentRequest
 from services.wallet.settings import PaymentProvider, WalletSettings
@@ -26,6 +27,7 @@ def payment_intents_router(context: ServiceContext[WalletSettings],
     ttl = timedelta(minutes=settings.payment_intent_ttl_minutes)
 
     @router.post("", status_code=201, response_model=PaymentIntent,
+                 responses=REFUSED_WHEN_FROZEN,
                  summary="Start a recharge from the member app: a pending payment intent",
                  description="The member's own wallet; the recharge limits are checked now, so "
                  "the member is not charged for a recharge that would be refused. The recharge "

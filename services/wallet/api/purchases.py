@@ -12,6 +12,7 @@ from services.wallet.api.access import (
     hidden_from,
     require_record_reader,
 )
+from services.wallet.api.freezes import REFUSED_WHEN_FROZEN
 from services.wallet.api.schemas import receipt
 from services.wallet.api.schemas.purchases import (
     PurchaseReceipt,
@@ -37,6 +38,7 @@ def purchases_router(context: ServiceContext[WalletSettings]) -> APIRouter:
     settings = context.settings
 
     @router.post("", status_code=201, response_model=PurchaseReceipt,
+                 responses=REFUSED_WHEN_FROZEN,
                  summary="Record a purchase; the stored_value tender draws on the member's lots",
                  description=f"Draw policy: `{settings.draw_policy}` (PATRONAGE_WALLET_DRAW_POLICY);"
                  " within principal or bonus, the soonest-expiring lot pays first. Refusals: 422 "

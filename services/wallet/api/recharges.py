@@ -12,6 +12,7 @@ from services.wallet.api.access import (
     hidden_from,
     require_record_reader,
 )
+from services.wallet.api.freezes import REFUSED_WHEN_FROZEN
 from services.wallet.api.schemas import receipt
 from services.wallet.api.schemas.recharges import (
     RechargeReceipt,
@@ -44,6 +45,7 @@ def recharges_router(context: ServiceContext[WalletSettings]) -> APIRouter:
     reference_key = context.settings.payment_reference_key.get_secret_value()
 
     @router.post("", status_code=201, response_model=RechargeReceipt,
+                 responses=REFUSED_WHEN_FROZEN,
                  summary="Recharge a member's stored value at a POS (principal; bonus follows)",
                  description="A POS terminal that took the money; a member app creates a "
                  "payment intent instead (403 `payment_required`). "
