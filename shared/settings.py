@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.limit_settings import RequestLimitSettings
 from shared.startup_secrets import refuse_unsafe_secrets
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
@@ -36,6 +37,7 @@ class PlatformSettings(BaseSettings):
     web_concurrency: int = Field(
         default=1, ge=1, description="HTTP worker processes per `patronage serve` (one a core).")
     log_json: bool = True
+    limits: RequestLimitSettings = Field(default_factory=RequestLimitSettings)
 
     @model_validator(mode="after")
     def _refuse_weak_secrets_outside_dev(self) -> PlatformSettings:

@@ -7,10 +7,12 @@ from collections.abc import Iterable
 
 from fastapi import APIRouter, FastAPI
 
+from shared.http.body_size import BodySizeLimit
 from shared.http.health import health_router
 from shared.http.metrics import RequestMetrics
 from shared.http.outages import DatabaseOutage
 from shared.http.problems import install_problem_handlers
+from shared.http.rate_limits import RequestLimiter
 from shared.http.request_context import RequestContext
 from shared.http.verified_tokens import VerifiedTokens
 from shared.service import ServiceContext
@@ -19,7 +21,9 @@ from shared.service import ServiceContext
 def service_app(
     context: ServiceContext, *, title: str, description: str, routers: Iterable[APIRouter]
 ) -> FastAPI:
+    limits = context.platform.limits
     app = FastAPI(title=title, description=description, version="1.0.0")
+    app.state.request_limiter = RequestLimiter(limits)
     app.state.jwt_secret = context.platform.jwt_secret
     app.state.verified_tokens = VerifiedTokens()
     app.state.database_outage = DatabaseOutage(context.name)
@@ -30,4 +34,5 @@ def service_app(
         app.include_router(router)
     app.add_middleware(RequestMetrics, service=context.name)
     app.add_middleware(RequestContext, service=context.name)
+    app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)  # outermost
     return app

@@ -121,7 +121,8 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"description": description, "content": {PROBLEM_JSON: {}}}
     for status, description in {
         400: "Malformed request", 401: "Not authenticated", 403: "Not allowed",
-        404: "Not found", 409: "Conflict", 422: "Invalid request",
+        404: "Not found", 409: "Conflict", 413: "Body too large", 422: "Invalid request",
+        429: "Rate limited or locked out; retry after `Retry-After` seconds",
         503: "The database cannot be reached; retry after `Retry-After` seconds",
     }.items()
 }
