@@ -11,15 +11,18 @@
   against the caller.
 
 Refusals are 429 problem+json `rate_limited` with `Retry-After` and `limit` naming which
-limit applied. The counters are the `limits` library's sliding windows in this process's
+limit applied. The counters are the `limits` library's fixed windows in this process's
 memory: no database and no network on any request, the recharge's one round trip included,
-and a rate is per process (see shared/limit_settings.py).
+and a rate is per process (see shared/limit_settings.py). The windows are fixed (the
+cheapest of the library's strategies): across a window's end a caller can get up to twice
+a rate in a short burst.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import threading
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -29,7 +32,7 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
-from limits.strategies import SlidingWindowCounterRateLimiter
+from limits.strategies import FixedWindowRateLimiter
 
 from shared.http.problems import Problem
 from shared.limit_settings import RequestLimitSettings
@@ -69,7 +72,7 @@ class RequestLimiter:
         self.enabled = settings.enabled
         self.lockout_seconds = settings.lockout_seconds
         self._now = now
-        self._windows = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self._windows = FixedWindowRateLimiter(SweptMemoryStorage())
         self._money_per_credential = parse(settings.money_per_credential)
         self._money_per_member = parse(settings.money_per_member)
         self._enrolment_per_credential = parse(settings.enrolment_per_credential)
@@ -129,13 +132,30 @@ class RequestLimiter:
             self._take(windows)
 
     def _take(self, windows: list[tuple[str, RateLimitItem, str]]) -> None:
-        # Test every window first, so a refusal by one does not use up another.
+        # One hit per window and no test first (each call costs ~15-40 us on the recharge
+        # path): a request refused by the member's window has used one of its caller's.
         for limit, rate, subject in windows:
-            if not self._windows.test(rate, subject):
+            if not self._windows.hit(rate, subject):
                 reset = self._windows.get_window_stats(rate, subject).reset_time
                 raise rate_limited(limit, reset - self._now(), f"Too many requests by this {limit}.")
-        for _, rate, subject in windows:
-            self._windows.hit(rate, subject)
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """The `limits` in-memory storage, swept for expired counters every 10 s, not 10 ms.
+
+    Every read already drops an expired counter, so the sweep only gives memory back; at
+    its own 10 ms pace it walked every counter (one per member recharging in the last
+    window) a hundred times a second, in a new thread each time, holding the GIL the
+    recharges need: 45 us a hit instead of 31 with 100,000 members' counters (measured on
+    the shared 2-core machine)."""
+
+    SWEEP_SECONDS = 10.0
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # the base class's private hook
+        if not self.timer.is_alive():
+            self.timer = threading.Timer(self.SWEEP_SECONDS, self._MemoryStorage__expire_events)
+            self.timer.daemon = True
+            self.timer.start()
 
 
 async def _body_member(request: Request) -> str | None:
