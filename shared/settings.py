@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.limit_settings import RequestLimitSettings
 from shared.startup_secrets import refuse_unsafe_secrets
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"
@@ -45,6 +46,7 @@ class PlatformSettings(BaseSettings):
         default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
     figures_every_seconds: float = Field(
         default=15.0, gt=0, description="How often /metrics' messaging gauges are sampled.")
+    limits: RequestLimitSettings = Field(default_factory=RequestLimitSettings)
 
     @model_validator(mode="after")
     def _refuse_weak_secrets_outside_dev(self) -> PlatformSettings:

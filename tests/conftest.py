@@ -19,11 +19,16 @@ import pytest
 
 from shared.db.engine import plain_url, with_database
 from shared.db.migrations import upgrade_to_head
+from shared.limit_settings import RequestLimitSettings
 from shared.settings import PlatformSettings
 from tests import infra
 from tests.support.services import ALL_SPECS
 
 TEMPLATE_DB = "patronage_template"
+# Many tests drive one member or one key far faster than a person would; the limits'
+# own tests (tests/unit/shared/test_request_limits.py, tests/integration/wallet/
+# test_rate_limits.py) turn them on with the rates they check.
+UNLIMITED = RequestLimitSettings(enabled=False)
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +83,7 @@ def topic_prefix() -> str:
 def platform(database_url: str, topic_prefix: str, kafka: infra.KafkaHandle) -> PlatformSettings:
     return PlatformSettings(
         environment="test", database_url=database_url, kafka_bootstrap=kafka.bootstrap_servers,
-        topic_prefix=topic_prefix, log_json=False,
+        topic_prefix=topic_prefix, log_json=False, limits=UNLIMITED,
     )
 
 
@@ -86,4 +91,4 @@ def platform(database_url: str, topic_prefix: str, kafka: infra.KafkaHandle) -> 
 def bus_platform(database_url: str, topic_prefix: str) -> PlatformSettings:
     """Settings for tests that run over the in-process bus (no Kafka needed)."""
     return PlatformSettings(environment="test", database_url=database_url,
-                            topic_prefix=topic_prefix, log_json=False)
+                            topic_prefix=topic_prefix, log_json=False, limits=UNLIMITED)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -43,11 +44,48 @@ def cache_root(cache_dir: Path | None = None) -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "patronage"
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+EPHEMERAL_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+LINUX_DEFAULT_EPHEMERAL = (32768, 60999)
+LOWEST_LISTEN_PORT = 10000  # below this live the well-known and registered services
+
+
+def ephemeral_ports(source: Path = EPHEMERAL_RANGE_FILE) -> tuple[int, int]:
+    """The range the OS hands out as source ports of outgoing connections."""
+    try:
+        low, high = (int(part) for part in source.read_text().split())
+        return low, high
+    except (OSError, ValueError):
+        return LINUX_DEFAULT_EPHEMERAL
+
+
+def listen_port_candidates(ephemeral: tuple[int, int]) -> list[range]:
+    low, high = ephemeral
+    spans = [range(LOWEST_LISTEN_PORT, min(low, 65536)), range(max(high + 1, LOWEST_LISTEN_PORT), 65536)]
+    return [span for span in spans if len(span)]
+
+
+def free_port(source: Path = EPHEMERAL_RANGE_FILE, attempts: int = 200) -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago, outside the ephemeral range.
+
+    A server restarted on a port of the ephemeral range may find it taken by a client's
+    own reconnect loop: Linux can pick that very port as the client's source port and the
+    connection connects to itself (TCP simultaneous open). The local broker could then
+    not restart. So listening ports come from outside the range; a port already bound is
+    skipped. Only if the OS leaves no room outside the range does it pick one itself."""
+    spans = listen_port_candidates(ephemeral_ports(source))
+    if spans:
+        for _ in range(attempts):
+            span = random.choice(spans)
+            port = random.randrange(span.start, span.stop)
+            with socket.socket() as probe:
+                try:
+                    probe.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def start_watchdog(target: int, *, group: bool, sig: str, grace: float,

@@ -129,6 +129,25 @@ async def authenticate(
     _pos_api_key: Annotated[str | None, Security(POS_API_KEY)] = None,
     _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
 ) -> Principal:
+    limiter = getattr(request.app.state, "request_limiter", None)
+    if limiter is None:
+        return _authenticate(request)
+    # Lockouts, per-credential and per-member rates (shared/http/rate_limits.py).
+    address = request.client.host if request.client else "unknown"
+    credential = request.headers.get("x-api-key") or request.headers.get("authorization")
+    limiter.refuse_locked_out(address, credential)
+    try:
+        principal = _authenticate(request)
+    except Problem as problem:
+        if problem.status == 401:
+            limiter.authentication_failed(address, credential)
+        raise
+    await limiter.admit(request, principal.identity,
+                        principal.subject if principal.role == "member" else None)
+    return principal
+
+
+def _authenticate(request: Request) -> Principal:
     state = request.app.state
     x_api_key = request.headers.get("x-api-key")
     authorization = request.headers.get("authorization")

@@ -5,8 +5,8 @@ Routes raise `Problem(status, code, detail)`; the rules raise `RuleViolation`s
 `invalid_request` with the offending fields (422 `datetime_out_of_range` when a moment is
 outside shared/http/moments.py's range); a body that is not JSON becomes 400
 `malformed_json`; a database outage becomes 503 `service_unavailable` with `Retry-After`
-(shared/http/outages.py); anything else unexpected becomes a 500 problem (logged) rather
-than a stack trace. Clients switch on `code`, never on `title` or `detail`.
+(shared/http/outages.py), and so does a broker error; anything else unexpected becomes a
+500 problem (logged) rather than a stack trace. Clients switch on `code`, never on `title` or `detail`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from aiokafka.errors import KafkaError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -102,6 +103,15 @@ async def _on_database_error(request: Request, error: Exception) -> Response:
         {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
+async def _on_broker_error(request: Request, error: Exception) -> Response:
+    """No route needs the broker today (events go through the outbox); one that ever does
+    must not answer 500, nor success for an outcome it does not know."""
+    log.warning("broker_unavailable", path=request.url.path, error_type=type(error).__name__)
+    return problem_response(request, 503, "service_unavailable",
+                            "The service cannot reach its message broker; try again shortly.",
+                            {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 async def _on_unexpected(request: Request, error: Exception) -> Response:
     log.exception("unhandled_error", path=request.url.path, error=repr(error))
     return problem_response(request, 500, "internal_error", "Something went wrong on our side.")
@@ -114,6 +124,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http)
     for kind in (*OUTAGE_ERRORS, DBAPIError):
         app.add_exception_handler(kind, _on_database_error)
+    app.add_exception_handler(KafkaError, _on_broker_error)
     app.add_exception_handler(Exception, _on_unexpected)
 
 
@@ -140,7 +151,8 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: problem_doc(description)
     for status, description in {
         400: "Malformed request", 401: "Not authenticated", 403: "Not allowed",
-        404: "Not found", 409: "Conflict", 422: "Invalid request",
+        404: "Not found", 409: "Conflict", 413: "Body too large", 422: "Invalid request",
+        429: "Rate limited or locked out; retry after `Retry-After` seconds",
         503: "The database cannot be reached; retry after `Retry-After` seconds",
     }.items()
 }

@@ -40,6 +40,7 @@ from shared.events.envelope import Event
 from shared.messaging import inbox
 from shared.messaging.batches import BatchHandler, in_waves, is_batched
 from shared.messaging.metrics import EVENTS_CONSUMED
+from shared.messaging.outage_log import OutageLog
 from shared.messaging.records import DeadLetterSink, IncomingMessage, MessageSource, PartitionKey
 from shared.structured_logging import get_logger
 from shared.tracing import (
@@ -96,6 +97,9 @@ class EventConsumer:
         rewound to the committed offsets (retrying the rewind itself until it succeeds)."""
         await self.source.start()
         delay, needs_rewind = self.retry_delay, False
+        # A broker or database away fails batch after batch: one line when it starts
+        # failing, one when a batch goes through again, not one per retry.
+        failing = OutageLog("consumer_batch_failed", "consumer_recovered", consumer=self.name)
         try:
             while not stop.is_set():
                 try:
@@ -105,11 +109,11 @@ class EventConsumer:
                     messages = await self.source.fetch(timeout=0.5, max_records=self.max_batch)
                     if messages:
                         await self.process(messages)
+                    failing.recovered()
                     delay = self.retry_delay
                 except Exception as error:
                     needs_rewind = True
-                    log.warning("consumer_batch_failed", consumer=self.name, error=repr(error),
-                                retry_in=delay)
+                    failing.failed(error, retry_in=delay)
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, 5.0)
         finally:

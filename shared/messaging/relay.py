@@ -23,10 +23,8 @@ import orjson
 
 from shared.db.messaging_tables import notify_channel
 from shared.messaging.metrics import EVENTS_PUBLISHED, PUBLISH_FAILURES
+from shared.messaging.outage_log import OutageLog
 from shared.messaging.records import OutgoingMessage, Publisher
-from shared.structured_logging import get_logger
-
-log = get_logger(__name__)
 
 FETCH_UNPUBLISHED = """
     SELECT position, topic, key, headers::text AS headers, payload
@@ -67,22 +65,29 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_interval: float = 1.0,
         max_backoff: float = 5.0,
+        stalled_after: float = 5.0,
     ) -> None:
         self._dsn, self._schema, self._publisher = dsn, schema, publisher
         self._batch_size, self._poll_interval, self._max_backoff = (
             batch_size, poll_interval, max_backoff,
         )
         self._wake = asyncio.Event()
+        self._stalled_after = stalled_after
         self.is_leader = False
         self.published_count = 0
         self.failed_batches = 0
+        # One line when the broker stops taking sends and one when it takes them again;
+        # likewise for whatever else stops the relay (its database, mostly).
+        self.broker = OutageLog("broker_unavailable", "broker_available", service=schema,
+                                component="relay")
+        self.errors = OutageLog("outbox_relay_error", "outbox_relay_resumed", schema=schema)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
                 await self._lead(stop)
             except Exception as error:  # keep relaying whatever broke: DB restart, network
-                log.warning("outbox_relay_error", schema=self._schema, error=repr(error))
+                self.errors.failed(error)
                 await _sleep_or_stop(stop, self._poll_interval)
 
     async def _lead(self, stop: asyncio.Event) -> None:
@@ -91,6 +96,7 @@ class OutboxRelay:
         # the consumers' inbox absorbs; the flush saved is on every hop of every event.
         connection = await asyncpg.connect(self._dsn, server_settings={
             "search_path": self._schema, "synchronous_commit": "off"})
+        self.errors.recovered()
         try:
             while not await connection.fetchval(
                 "SELECT pg_try_advisory_lock($1)", leader_lock_key(self._schema)
@@ -126,10 +132,9 @@ class OutboxRelay:
             messages = [_to_message(row) for row in rows]
             positions = [m.position for m in messages]
             try:
-                await self._publisher.publish(messages)
+                await self._publish(messages)
             except Exception as error:  # any send failure: new producer, same batch again
-                log.warning("outbox_publish_failed", schema=self._schema, error=repr(error),
-                            batch=len(messages), retry_in=backoff)
+                self.broker.failed(error, batch=len(messages), retry_in=backoff)
                 PUBLISH_FAILURES.labels(self._schema).inc()
                 self.failed_batches += 1
                 await connection.execute(RECORD_FAILURE, positions, repr(error)[:2000])
@@ -137,12 +142,25 @@ class OutboxRelay:
                 await _sleep_or_stop(stop, backoff)
                 backoff = min(backoff * 2, self._max_backoff)
                 continue
+            self.broker.recovered()
             backoff = 0.1
             published = positions
             self.published_count += len(messages)
             EVENTS_PUBLISHED.labels(self._schema).inc(len(messages))
         if published:
             await connection.execute(MARK_PUBLISHED, published)
+
+    async def _publish(self, messages: list[OutgoingMessage]) -> None:
+        """The idempotent producer never gives up on a batch: while the broker is away a
+        send just waits. A send unanswered for `stalled_after` seconds is the start of an
+        outage (logged once); its acknowledgement, whenever it comes, is the end."""
+        sending = asyncio.ensure_future(self._publisher.publish(messages))
+        done, _ = await asyncio.wait({sending}, timeout=self._stalled_after)
+        if not done:
+            self.broker.failed(TimeoutError(
+                f"no acknowledgement from the broker in {self._stalled_after:.0f}s"),
+                batch=len(messages))
+        await sending
 
     async def _wait_for_work(self, stop: asyncio.Event) -> None:
         stopper = asyncio.ensure_future(stop.wait())

@@ -111,3 +111,11 @@ async def test_postgres_answers_on_tcp_and_creates_databases(local_postgres):
     finally:
         await connection.close()
     assert (local_postgres.bin_dir / "pgbench").exists()  # benchmarks run it from here
+
+
+def test_broker_ports_are_outside_the_ephemeral_range(local_kafka):
+    from patronage.local import ephemeral_ports
+
+    low, high = ephemeral_ports()
+    for port in (local_kafka.port, local_kafka.controller_port):
+        assert port is not None and not low <= port <= high, (port, low, high)
