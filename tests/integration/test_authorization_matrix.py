@@ -23,6 +23,7 @@ from shared.db.engine import plain_url, with_database
 from shared.http.scopes import OPS_SCOPES
 from shared.settings import PlatformSettings
 from shared.transport import BusTransport
+from tests.conftest import UNLIMITED
 from tests.integration.wallet import payments
 from tests.support.auth import member_headers, ops_headers, pos_headers
 from tests.support.authorization_rules import RULES, Rule
@@ -58,8 +59,10 @@ async def services(postgres, migrated_template) -> AsyncIterator[dict[str, Servi
         await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
     finally:
         await admin.close()
+    # limits off, as in the shared fixtures: the matrix calls one member's routes far more
+    # often than a person would (the limits' own tests check them)
     platform = PlatformSettings(environment="test", database_url=with_database(postgres.dsn, name),
-                                topic_prefix=f"{name}.", log_json=False)
+                                topic_prefix=f"{name}.", log_json=False, limits=UNLIMITED)
     transport, started = BusTransport(), {}
     options = {"wallet": {"settings": payments.SETTINGS}}
     runtimes = {spec.name: running(spec, platform, transport, **options.get(spec.name, {}))
