@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from patronage import eventloop
+from patronage.chaos.command import chaos
 from patronage.services import CONTROL_PORT, DEFAULT_PORTS, SERVICES
 
 # No local variables in tracebacks: a frame's locals hold the settings, secrets included.
@@ -20,6 +21,7 @@ dlq_app = typer.Typer(help="Dead-letter queues: inspect and re-drive failed even
 app.add_typer(dlq_app, name="dlq")
 keys_app = typer.Typer(help="Issue credentials signed with PATRONAGE_JWT_SECRET.")
 app.add_typer(keys_app, name="keys")
+app.command()(chaos)
 
 ServiceName = Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}")]
 
