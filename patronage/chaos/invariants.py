@@ -130,11 +130,11 @@ async def recompute(db: asyncpg.Connection, figures: Figures) -> None:
     spend: dict[str, int] = defaultdict(int)
     recharged: dict[str, int] = defaultdict(int)
     points: dict[str, int] = defaultdict(int)
-    for row in await db.fetch("SELECT member_id, sum(amount) AS amount FROM wallet.recharges "
+    for row in await db.fetch("SELECT member_id, sum(amount)::bigint AS amount FROM wallet.recharges "
                               "WHERE member_id LIKE $1 GROUP BY member_id", MEMBERS):
         recharged[row["member_id"]] = row["amount"]
     for row in await db.fetch("""
-            SELECT p.member_id, p.total, p.paid_bonus, coalesce(sum(f.amount), 0) AS refunded
+            SELECT p.member_id, p.total, p.paid_bonus, coalesce(sum(f.amount), 0)::bigint AS refunded
             FROM wallet.purchases p LEFT JOIN wallet.refunds f ON f.purchase_id = p.purchase_id
             WHERE p.member_id LIKE $1 GROUP BY p.purchase_id""", MEMBERS):
         member, total, refunded = row["member_id"], row["total"], row["refunded"]
@@ -144,8 +144,8 @@ async def recompute(db: asyncpg.Connection, figures: Figures) -> None:
     rules = TieringSettings().default_rules()
     for row in await db.fetch("""
             SELECT m.member_id, m.tier,
-              coalesce(sum(e.amount) FILTER (WHERE e.measure = 'spend_12m'), 0) AS spend,
-              coalesce(sum(e.amount) FILTER (WHERE e.measure = 'lifetime_recharge'), 0) AS recharge
+              coalesce(sum(e.amount) FILTER (WHERE e.measure = 'spend_12m'), 0)::bigint AS spend,
+              coalesce(sum(e.amount) FILTER (WHERE e.measure = 'lifetime_recharge'), 0)::bigint AS recharge
             FROM tiering.members m LEFT JOIN tiering.spend_entries e USING (member_id)
             WHERE m.member_id LIKE $1 GROUP BY m.member_id, m.tier""", MEMBERS):
         member = row["member_id"]

@@ -50,20 +50,26 @@ class ServiceProcess:
                  "--port", str(self.port), "--parent-pid", str(os.getpid())],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
-    async def wait_ready(self, timeout: float = 120.0) -> None:
+    async def wait_ready(self, timeout: float = 300.0) -> None:
+        """Until /readyz answers 200 (minutes on a busy two-core machine, with five services,
+        Kafka and PostgreSQL starting at once)."""
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient(timeout=2.0) as client:
             while True:
                 if self.process is None or self.process.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited while starting; see {self.log_path}")
+                    raise RuntimeError(f"{self.name} exited while starting:\n{self.log_tail()}")
                 try:
                     if (await client.get(f"{self.base_url}/readyz")).status_code == 200:
                         return
                 except httpx.HTTPError:
                     pass
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"{self.name} not ready in {timeout:.0f}s; see {self.log_path}")
+                    raise TimeoutError(f"{self.name} not ready in {timeout:.0f}s:\n{self.log_tail()}")
                 await asyncio.sleep(0.3)
+
+    def log_tail(self, lines: int = 15) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(line[:300] for line in text.splitlines()[-lines:])
 
     def kill9(self) -> None:
         if self.process is not None and self.process.poll() is None:

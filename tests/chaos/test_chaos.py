@@ -6,6 +6,9 @@ scripts/test runs it alone (`pytest -m chaos tests/chaos`). The long run is
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from patronage.chaos.faults import KINDS
@@ -16,9 +19,12 @@ pytestmark = pytest.mark.chaos
 SECONDS, SEED = 90.0, 14
 
 
-async def test_a_short_chaos_run_loses_doubles_and_strands_nothing(tmp_path, capsys) -> None:
-    with capsys.disabled():  # the figures are printed on every run, passing or not
-        outcome = await run_chaos(tmp_path, seconds=SECONDS, seed=SEED)
+async def test_a_short_chaos_run_loses_doubles_and_strands_nothing(capsys) -> None:
+    # Not tmp_path: pytest sessions of the same user prune each other's old base temp dirs,
+    # and this one holds the servers' data for minutes.
+    with tempfile.TemporaryDirectory(prefix="chaos-") as work_dir, capsys.disabled():
+        # the figures are printed on every run, passing or not
+        outcome = await run_chaos(Path(work_dir), seconds=SECONDS, seed=SEED)
     figures, tally, faults = outcome.figures, outcome.tally, outcome.faults
 
     assert {kind for kind in KINDS if faults.injected[kind]} == set(KINDS)
