@@ -59,10 +59,9 @@ async def run_chaos(work_dir: Path, *, seconds: float, seed: int, members_per_se
         load_seconds = time.monotonic() - started
         await stack.all_ready()
         say("chaos: draining")
-        figures = await drain(stack, tally, drain_timeout)
+        figures, dead = await drain(stack, tally, faults.poison_keys, drain_timeout)
         stop_reviewer.set()
         await reviewer
-        dead = await deliveries.dead_lettered(stack.kafka_bootstrap, faults.poison_keys, timeout=30)
         text = table(rows(figures, tally, faults, dead, load_seconds, seed))
         say(text)
         if problems := details(figures):
@@ -73,12 +72,20 @@ async def run_chaos(work_dir: Path, *, seconds: float, seed: int, members_per_se
         await stack.close()
 
 
-async def drain(stack: ChaosStack, tally: Tally, timeout: float) -> Figures:
-    """Measure until everything has settled (the reviewer still deciding what gets held) or
-    `timeout`; the last figures either way."""
+async def drain(stack: ChaosStack, tally: Tally, poison: set[str], timeout: float
+                ) -> tuple[Figures, dict[str, set[str]]]:
+    """Measure until everything has settled (the reviewer still deciding what gets held)
+    and every poison message is in the DLQ of every group handling its type, or `timeout`;
+    the last figures either way. (A service restarted late may still be working through
+    its backlog, poison included, when the others have long settled.)"""
     deadline = time.monotonic() + timeout
     while True:
         figures = await measure(stack.database_url, tally)
-        if figures.clean or time.monotonic() > deadline:
-            return figures
+        dead: dict[str, set[str]] = {}
+        if figures.clean:
+            dead = await deliveries.dead_lettered(stack.kafka_bootstrap, poison, timeout=5)
+            if all(keys == poison for keys in dead.values()):
+                return figures, dead
+        if time.monotonic() > deadline:
+            return figures, dead or await deliveries.dead_lettered(stack.kafka_bootstrap, poison)
         await asyncio.sleep(2.0)
