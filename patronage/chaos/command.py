@@ -14,7 +14,7 @@ import typer
 def chaos(
     minutes: Annotated[float, typer.Option(help="Minutes of load (faults all along)")] = 30.0,
     seconds: Annotated[float | None, typer.Option(help="Seconds of load instead of minutes")] = None,
-    seed: Annotated[int, typer.Option(help="Same seed, same load and same faults")] = 14,
+    seed: Annotated[int, typer.Option(help="Same seed, same journeys, same faults in order")] = 14,
     rate: Annotated[float, typer.Option(help="New member journeys a second")] = 0.5,
     fault_pause: Annotated[float, typer.Option(help="Seconds between two faults")] = 4.0,
     work_dir: Annotated[Path | None, typer.Option(

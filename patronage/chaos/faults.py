@@ -21,7 +21,7 @@ KINDS = ("kill_service", "crash_kafka", "crash_postgres", "cut_database", "slow_
 
 class Faults:
     def __init__(self, stack: ChaosStack, seed: int, say: Callable[[str], object] = print) -> None:
-        self.stack, self.random, self.say = stack, random.Random(seed), say
+        self.stack, self.random, self.say, self.seed = stack, random.Random(seed), say, seed
         self.injected: Counter = Counter()
         self.replayed = 0
         self.poison_keys: set[str] = set()
@@ -85,7 +85,10 @@ class Faults:
     async def replay(self) -> str:
         count = 0
         for producer in ("wallet", "tiering", "rewards"):
-            count += await deliveries.replay(self.stack.kafka_bootstrap, producer, 40, self.random)
+            # Its own generator: how many records there are to pick from varies from run to
+            # run, and must not change which faults come next.
+            picker = random.Random(f"{self.seed}-{producer}-{self.injected['replay']}")
+            count += await deliveries.replay(self.stack.kafka_bootstrap, producer, 40, picker)
         self.replayed += count
         return f"{count} records"
 
