@@ -150,6 +150,8 @@ class ChaosStack:
         # A killed postmaster nobody has reaped yet still answers kill(pid, 0), and the
         # next one would take it for a live server; it holds nothing any more.
         (self.postgres.data_dir / "postmaster.pid").unlink(missing_ok=True)
+        for lock in (self.postgres._socket_dir or self.postgres.data_dir).glob(".s.PGSQL.*.lock"):
+            lock.unlink(missing_ok=True)  # the socket's lock names the dead postmaster too
         self.postgres._pid = None  # the crash already stopped it; start() takes it from here
         self.postgres._stop_watchdog()
         await asyncio.sleep(down_for)
