@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from patronage import eventloop
+from patronage.chaos.command import chaos
 from patronage.dead_letters import dlq_list
 from patronage.importing.command import import_app
 from patronage.services import CONTROL_PORT, DEFAULT_PORTS, SERVICES
@@ -24,6 +25,7 @@ dlq_app.command("list")(dlq_list)
 keys_app = typer.Typer(help="Issue credentials signed with PATRONAGE_JWT_SECRET.")
 app.add_typer(keys_app, name="keys")
 app.add_typer(import_app, name="import")
+app.command()(chaos)
 
 ServiceName = Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}")]
 
