@@ -14,7 +14,10 @@ from patronage import eventloop
 from patronage.chaos.command import chaos
 from patronage.dead_letters import dlq_list
 from patronage.importing.command import import_app
+from patronage.keys_command import keys_app
+from patronage.pay_command import pay
 from patronage.services import CONTROL_PORT, DEFAULT_PORTS, SERVICES
+from patronage.wallet_command import wallet_app
 
 # No local variables in tracebacks: a frame's locals hold the settings, secrets included.
 app = typer.Typer(help="Patronage: membership and stored-value platform for merchants.",
@@ -22,10 +25,11 @@ app = typer.Typer(help="Patronage: membership and stored-value platform for merc
 dlq_app = typer.Typer(help="Dead-letter queues: list what failed and why, re-drive it.")
 app.add_typer(dlq_app, name="dlq")
 dlq_app.command("list")(dlq_list)
-keys_app = typer.Typer(help="Issue credentials signed with PATRONAGE_JWT_SECRET.")
 app.add_typer(keys_app, name="keys")
+app.add_typer(wallet_app, name="wallet")
 app.add_typer(import_app, name="import")
 app.command()(chaos)
+app.command()(pay)
 
 ServiceName = Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}")]
 
@@ -237,127 +241,6 @@ def bench(quick: Annotated[bool, typer.Option(help="Short runs, smallest sizes")
     results = run_benchmarks(quick=quick)
     for scenario in results["scenarios"]:
         typer.echo(f"{scenario['name']}: reference {scenario['reference']}, runs {scenario['runs']}")
-
-
-def _issue(principal, ttl_days: int) -> None:
-    from datetime import timedelta
-
-    from shared.clock import SystemClock
-    from shared.http.auth import issue_token
-    from shared.settings import get_platform_settings
-
-    secret = get_platform_settings().jwt_secret
-    typer.echo(issue_token(secret, principal, SystemClock().now(), timedelta(days=ttl_days)))
-
-
-@keys_app.command("pos")
-def pos_key(
-    store: Annotated[str, typer.Option(help="The store the terminal belongs to")],
-    terminal: Annotated[str, typer.Option(help="The terminal id")],
-    extra_store: Annotated[list[str] | None, typer.Option(help="Further stores it may serve")] = None,
-    ttl_days: int = 365,
-) -> None:
-    """A dev POS key (send it as X-Api-Key); production keys come from the wallet's registry."""
-    from shared.http.auth import Principal
-    from shared.settings import get_platform_settings
-
-    if get_platform_settings().environment not in ("dev", "test"):
-        # outside the registry a key cannot be listed, and nobody knows its id to revoke it
-        raise typer.BadParameter("outside dev, issue terminal keys with the wallet's "
-                                 "POST /v1/ops/terminals/keys (docs/operations.md)")
-    _issue(Principal("pos", terminal, store_id=store, extra_stores=frozenset(extra_store or ())),
-           ttl_days)
-
-
-@keys_app.command("ops")
-def ops_token(
-    user: Annotated[str, typer.Option(help="Who: recorded as the actor in audits")],
-    scope: Annotated[list[str], typer.Option(help="e.g. ops:review, ops:config, ops:adjust, ops:risk")],
-    ttl_days: int = 1,
-) -> None:
-    """A bearer token for an ops user with the given scopes."""
-    from shared.http.auth import Principal
-
-    _issue(Principal("ops", user, scopes=frozenset(scope)), ttl_days)
-
-
-@keys_app.command("member")
-def member_token(member: Annotated[str, typer.Option(help="The member id")], ttl_days: int = 1) -> None:
-    """A bearer token for a member (for trying the app APIs; real apps get theirs at login)."""
-    from shared.http.auth import Principal
-
-    _issue(Principal("member", member), ttl_days)
-
-
-@app.command()
-def pay(
-    intent_id: Annotated[str, typer.Argument(help="The payment intent to pay")],
-    status: Annotated[str, typer.Option(help="succeeded or failed")] = "succeeded",
-    amount: Annotated[int | None, typer.Option(help="Pay another amount (try a mismatch)")] = None,
-    wallet_url: str = f"http://localhost:{DEFAULT_PORTS['wallet']}",
-) -> None:
-    """Dev only: the fake provider pays an intent and sends the wallet its signed callback."""
-    import httpx
-
-    from patronage.fake_provider import pay as deliver
-    from services.wallet.settings import FAKE_PROVIDER, get_wallet_settings
-    from shared.clock import SystemClock
-    from shared.settings import get_platform_settings
-
-    platform = get_platform_settings()
-    if platform.environment != "dev":
-        typer.echo("patronage pay is the fake provider of the dev environment only.", err=True)
-        raise typer.Exit(1)
-    secret = get_wallet_settings().providers_for("dev")[FAKE_PROVIDER].secret.get_secret_value()
-
-    async def run() -> httpx.Response:
-        async with httpx.AsyncClient(base_url=wallet_url, timeout=10) as http:
-            return await deliver(http, intent_id, secret=secret, jwt_secret=platform.jwt_secret,
-                                 now=SystemClock().now(), status=status, amount=amount)
-
-    try:
-        response = asyncio.run(run())
-    except httpx.HTTPError as error:
-        typer.echo(f"the wallet at {wallet_url} did not answer as expected: {error!r}", err=True)
-        raise typer.Exit(1) from error
-    typer.echo(f"{response.status_code} {response.text}")
-    raise typer.Exit(0 if response.status_code == 200 else 1)
-
-
-wallet_app = typer.Typer(help="Wallet operations: ledger check, bonus expiry, liability report.")
-app.add_typer(wallet_app, name="wallet")
-
-
-@wallet_app.command("verify")
-def wallet_verify() -> None:
-    """Check the ledger: entries balance, balances = ledger lines = lots, nothing negative."""
-    from services.wallet.store.verification import run_verify
-    from shared.settings import get_platform_settings
-
-    report = asyncio.run(run_verify(get_platform_settings()))
-    for problem in report["problems"]:
-        typer.echo(problem, err=True)
-    typer.echo(f"{'ok' if report['ok'] else 'BROKEN'}: {report['wallets']} wallets, "
-               f"{report['entries']} entries, {report['lots']} lots")
-    raise typer.Exit(0 if report["ok"] else 1)
-
-
-@wallet_app.command("expire")
-def wallet_expire() -> None:
-    """Expire every due bonus lot now (one breakage entry per lot)."""
-    from services.wallet.jobs.bonus_expiry import run_expiry
-    from shared.settings import get_platform_settings
-
-    typer.echo(asyncio.run(run_expiry(get_platform_settings())))
-
-
-@wallet_app.command("liability")
-def wallet_liability() -> None:
-    """Outstanding principal and bonus, breakage and bonus expense, per currency."""
-    from services.wallet.store.liability import run_liability
-    from shared.settings import get_platform_settings
-
-    typer.echo(json.dumps(asyncio.run(run_liability(get_platform_settings())), indent=2))
 
 
 EXIT_CONFIGURATION_REFUSED = 2
