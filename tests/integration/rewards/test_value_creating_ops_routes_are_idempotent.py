@@ -13,7 +13,7 @@ from tests.support.auth import ops_headers
 from tests.support.runtime import running
 
 pytestmark = pytest.mark.integration
-CONFIG = ops_headers("ops:config")
+CONFIG, REPORT = ops_headers("ops:config"), ops_headers("ops:report")
 
 
 async def test_a_retried_award_or_coupon_issue_pays_once_and_a_keyless_one_is_refused(bus_platform):
@@ -29,8 +29,8 @@ async def test_a_retried_award_or_coupon_issue_pays_once_and_a_keyless_one_is_re
         issues = [await client.post("/v1/coupons", json=issue,
                                     headers={**CONFIG, "Idempotency-Key": "issue-1"})
                   for _ in range(3)]
-        balance = (await client.get("/v1/members/m_task/points", headers=CONFIG)).json()
-        coupons = (await client.get("/v1/members/m_task/coupons", headers=CONFIG)).json()
+        balance = (await client.get("/v1/members/m_task/points", headers=REPORT)).json()
+        coupons = (await client.get("/v1/members/m_task/coupons", headers=REPORT)).json()
 
     assert (keyless_award.status_code, keyless_award.json()["code"]) == (
         400, "idempotency_key_missing")
