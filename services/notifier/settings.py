@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import time
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from services.notifier.rules.channels import CHANNELS
 from services.notifier.rules.templates import LOCALES
 from services.notifier.rules.timing import Caps, QuietHours
+from shared.time_zones import TimeZoneName
 
 DEV_SECRET = "patronage-dev-notifier-secret"
 
@@ -27,7 +27,7 @@ class NotifierSettings(BaseSettings):
                                       hide_input_in_errors=True)
 
     default_locale: str = Field(default="zh-CN", description="For members with no locale.")
-    default_time_zone: str = Field(default="Asia/Shanghai", description="The merchant's: "
+    default_time_zone: TimeZoneName = Field(default="Asia/Shanghai", description="The merchant's: "
                                    "its days and months; also for members who gave none.")
     currency: str = Field(default="CNY", description="The program currency statements count.")
     fallback_order: tuple[str, ...] = Field(
@@ -69,14 +69,6 @@ class NotifierSettings(BaseSettings):
     public_base_url: str = Field(default="http://localhost:8105",
                                  description="Where members reach this service's links.")
 
-    @field_validator("default_time_zone")
-    @classmethod
-    def _known_zone(cls, zone: str) -> str:
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown time zone {zone}") from error
-        return zone
 
     @field_validator("default_locale")
     @classmethod

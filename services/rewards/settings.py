@@ -13,12 +13,13 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.rewards.rules.fraud import FraudThresholds
+from shared.time_zones import TimeZoneName
 
 
 class RewardsSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PATRONAGE_REWARDS_", extra="ignore")
 
-    timezone: str = Field(default="Asia/Shanghai",
+    timezone: TimeZoneName = Field(default="Asia/Shanghai",
                           description="The merchant's time zone: weekly member days use it.")
     fraud: FraudThresholds = Field(default_factory=FraudThresholds)
     no_bonus_on_cards: bool = Field(
