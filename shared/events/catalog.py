@@ -6,6 +6,7 @@ from __future__ import annotations
 from shared.events.envelope import Event
 from shared.events.notifier import NotificationFailed, NotificationSent
 from shared.events.referral import (
+    ReferralClosed,
     ReferralHeld,
     ReferralQualified,
     ReferralRegistered,
@@ -81,6 +82,7 @@ CATALOG: tuple[type[Event], ...] = (
     ReferralQualified,
     ReferralHeld,
     ReferralRevoked,
+    ReferralClosed,
     NotificationSent,
     NotificationFailed,
 )
