@@ -1,0 +1,207 @@
+"""Catalog completeness on real PostgreSQL: a walk through the write paths of every service
+(enrolment, referrals registered, held, approved, rejected, revoked while held, expired and
+qualified, recharges,
+purchases, refunds, freezes, adjustments, points, coupons, a tier earned, a membership bought
+and refunded, tier rules, terminal keys), with every write to member-visible state audited
+(tests/support/write_audit.py). Each must commit together with one of the events its table
+is described by (tests/support/member_state.py); a write path that changes what a member
+sees and emits nothing fails here. Over the in-process bus: what is checked is each
+transaction's writes and outbox rows, which the transport does not touch; the flows
+themselves are proven on Kafka in each service's tests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from services.referral.store import tables as referral_tables
+from services.referral.store.expiry import expire_due
+from shared.db.engine import create_service_engine
+from shared.db.unit_of_work import UnitOfWorkFactory
+from shared.topics import Topics
+from tests.support.auth import member_headers, ops_headers, pos_headers
+from tests.support.member_state import DESCRIBED
+from tests.support.runtime import eventually, fetch_all
+from tests.support.write_audit import audited_writes, install, silent_writes
+
+pytestmark = pytest.mark.integration
+
+OPS = ops_headers("ops:adjust", "ops:report", "ops:refund", "ops:risk", "ops:config",
+                  "ops:terminals", "ops:review", user="ops_walker")
+SETTLED = """
+    SELECT (SELECT count(*) FROM wallet.outbox WHERE published_at IS NULL)
+         + (SELECT count(*) FROM tiering.outbox WHERE published_at IS NULL)
+         + (SELECT count(*) FROM rewards.outbox WHERE published_at IS NULL)
+         + (SELECT count(*) FROM referral.outbox WHERE published_at IS NULL)
+         + (SELECT count(*) FROM notifier.outbox WHERE published_at IS NULL) AS waiting,
+           (SELECT count(*) FROM public.write_audit) AS writes
+"""
+# What the walk below must reach, so the audit can never pass by checking nothing.
+WALKED = {"wallet.wallets", "wallet.recharges", "wallet.journal_entries", "wallet.journal_lines",
+          "wallet.lots", "wallet.purchases", "wallet.purchase_draws", "wallet.refunds",
+          "wallet.adjustments", "wallet.frozen_wallets", "wallet.wallet_freezes",
+          "wallet.terminal_keys", "wallet.terminal_key_actions", "tiering.members",
+          "rewards.bonus_decisions", "rewards.points_accounts", "rewards.points_entries",
+          "rewards.coupons", "referral.referrals", "tiering.tier_changes",
+          "tiering.membership_terms", "tiering.tier_rule_sets", "rewards.referral_rewards"}
+
+
+def key() -> dict[str, str]:
+    return {"Idempotency-Key": uuid.uuid4().hex}
+
+
+async def created(response: httpx.Response) -> dict:
+    assert response.status_code in (200, 201), response.text
+    return response.json() if response.content else {}
+
+
+def card_purchase(member: str, *items: dict) -> dict:
+    total = sum(item["amount"] for item in items)
+    return {"member_id": member, "order_reference": uuid.uuid4().hex, "currency": "CNY",
+            "total": total, "store_id": "store_1", "terminal_id": "pos_1", "items": list(items),
+            "tenders": [{"method": "card", "amount": total, "reference": "card-1"}]}
+
+
+async def referral_status(database: str, invitee: str) -> str | None:
+    rows = await fetch_all(database, "SELECT referral_id, status FROM referral.referrals "
+                                     "WHERE invitee_id = $1", invitee)
+    return (rows[0]["referral_id"], rows[0]["status"]) if rows else None
+
+
+async def walk(clients: dict[str, httpx.AsyncClient], platform) -> None:
+    tiering, wallet, rewards, referral = (clients[name] for name in (
+        "tiering", "wallet", "rewards", "referral"))
+    pos = pos_headers("store_1", "pos_1")
+    await created(await tiering.post("/v1/members", headers=pos, json={
+        "member_id": "m_a", "phone": "+86 138-0000-0001", "device_hash": "dev-a"}))
+    code = (await eventually(
+        lambda: referral.post("/v1/members/m_a/referral-code", headers=member_headers("m_a")),
+        lambda answer: answer.status_code == 200)).json()["code"]
+    for invitee, details in (("m_b", {}), ("m_h", {"device_hash": "dev-a"}),
+                             ("m_r", {"phone": "8613800000001"}), ("m_d", {"device_hash": "dev-a"}),
+                             ("m_x", {})):
+        await created(await tiering.post("/v1/members", headers=pos, json={
+            "member_id": invitee, "referral_code": code, **details}))
+
+    def recharge(member: str, amount: int) -> dict:
+        return {"member_id": member, "amount": amount, "currency": "CNY",
+                "payment_method": "wechat_pay", "payment_reference": uuid.uuid4().hex[:12],
+                "store_id": "store_1", "terminal_id": "pos_1", "channel": "pos",
+                "pos_reference": uuid.uuid4().hex}
+
+    def purchase(member: str, amount: int, coupons: list[str] | None = None) -> dict:
+        return {"member_id": member, "order_reference": uuid.uuid4().hex, "currency": "CNY",
+                "total": amount, "store_id": "store_1", "terminal_id": "pos_1",
+                "items": [{"sku": "latte", "category": "drinks", "quantity": 1, "amount": amount}],
+                "tenders": [{"method": "stored_value", "amount": amount}],
+                "coupon_codes": coupons or []}
+
+    await created(await wallet.post("/v1/recharges", json=recharge("m_a", 50_000),
+                                    headers={**pos, **key()}))
+    paid_b = await created(await wallet.post("/v1/recharges", json=recharge("m_b", 30_000),
+                                             headers={**pos, **key()}))
+    bought = await created(await wallet.post("/v1/purchases", json=purchase("m_a", 3_000),
+                                             headers={**pos, **key()}))
+    await created(await wallet.post(f"/v1/purchases/{bought['purchase_id']}/refunds",
+                                    json={"amount": 1_000}, headers={**pos, **key()}))
+    for action in ("freeze", "unfreeze"):
+        await created(await wallet.post(f"/v1/ops/wallets/m_a/{action}", json={"reason": "walk"},
+                                        headers={**OPS, **key()}))
+    await created(await wallet.post("/v1/ops/adjustments", headers={**OPS, **key()}, json={
+        "member_id": "m_a", "currency": "CNY", "bonus_delta": 700, "reason": "goodwill"}))
+
+    await created(await rewards.post("/v1/members/m_a/points/awards", headers={**OPS, **key()},
+                                     json={"points": 600, "task": "profile_completed"}))
+    bought_coupon = await created(await rewards.post(
+        "/v1/members/m_a/points/redemptions", json={"template_id": "save10_over100"},
+        headers={**member_headers("m_a"), **key()}))
+    await created(await wallet.post(
+        "/v1/purchases", json=purchase("m_a", 12_000, [bought_coupon["coupon"]["code"]]),
+        headers={**pos, **key()}))
+    await created(await wallet.post(f"/v1/recharges/{paid_b['recharge_id']}/refund",
+                                    json={"reason": "changed their mind"},
+                                    headers={**pos, **key()}))
+
+    # referrals held by the abuse rules (same device, same phone), then approved, rejected,
+    # and one whose qualifying recharge is refunded while held
+    paid = {}
+    for invitee in ("m_h", "m_r", "m_d"):
+        await eventually(lambda i=invitee: referral_status(platform.database_url, i),
+                         lambda found: found is not None and found[1] == "registered")
+        paid[invitee] = await created(await wallet.post(
+            "/v1/recharges", json=recharge(invitee, 10_000), headers={**pos, **key()}))
+    held = [await eventually(lambda i=invitee: referral_status(platform.database_url, i),
+                             lambda found: found[1] == "held") for invitee in ("m_h", "m_r")]
+    for (referral_id, _), verb in zip(held, ("approve", "reject"), strict=True):
+        await created(await referral.post(f"/v1/reviews/{referral_id}/{verb}",
+                                          headers={**OPS, **key()}, json={"note": "walk"}))
+    await eventually(lambda: referral_status(platform.database_url, "m_d"),
+                     lambda found: found[1] == "held")
+    await created(await wallet.post(f"/v1/recharges/{paid['m_d']['recharge_id']}/refund",
+                                    json={"reason": "walk"}, headers={**pos, **key()}))
+    await eventually(lambda: referral_status(platform.database_url, "m_d"),
+                     lambda found: found[1] == "revoked")
+    # m_x never spends: the expiry sweep, run as its job runs it, past the window
+    engine = create_service_engine(platform.database_url, "referral")
+    try:
+        await expire_due(UnitOfWorkFactory(engine, referral_tables.outbox,
+                                           Topics(platform.topic_prefix)),
+                         datetime.now(UTC) + timedelta(days=3650))
+    finally:
+        await engine.dispose()
+
+    # a tier earned by spend, a membership bought at its quote and refunded, new tier rules
+    await created(await tiering.post("/v1/members", headers=pos, json={"member_id": "m_c"}))
+    await created(await wallet.post("/v1/purchases", headers={**pos, **key()}, json=card_purchase(
+        "m_c", {"sku": "massage", "category": "services", "quantity": 1, "amount": 2_100_000})))
+    await eventually(lambda: tiering.get("/v1/members/m_c/tier", headers=member_headers("m_c")),
+                     lambda answer: answer.json().get("tier") == "gold")
+    quote = (await tiering.get("/v1/members/m_c/renewal-quotes",
+                               headers=member_headers("m_c"))).json()["quotes"][0]
+    line = {**quote["product"], "quantity": 1, "quote_token": quote["quote_token"],
+            "amount": quote["price"]}
+    membership = await created(await wallet.post("/v1/purchases", headers={**pos, **key()},
+                                                 json=card_purchase("m_c", line)))
+    await eventually(lambda: tiering.get("/v1/members/m_c/membership/terms",
+                                         headers=member_headers("m_c")),
+                     lambda answer: len(answer.json()["items"]) == 1)
+    await created(await wallet.post(f"/v1/purchases/{membership['purchase_id']}/refunds",
+                                    headers={**pos, **key()},
+                                    json={"amount": quote["price"], "reason": "changed mind"}))
+    await created(await tiering.post("/v1/tiers/rules", headers=OPS, json={
+        "measure": "lifetime_recharge",
+        "tiers": [{"name": "regular"}, {"name": "gold", "recharge_threshold": 1_000_000}]}))
+
+    issued = await created(await wallet.post("/v1/ops/terminals/keys", headers=OPS, json={
+        "store_id": "store_9", "terminal_id": "pos_9", "reason": "new till"}))
+    await created(await wallet.post(f"/v1/ops/terminals/keys/{issued['key_id']}/revocation",
+                                    headers=OPS, json={"reason": "till stolen"}))
+
+
+async def test_every_write_to_member_visible_state_commits_with_its_event(clients, bus_platform):
+    database = bus_platform.database_url
+    await install(database)
+
+    await walk(clients, bus_platform)
+    seen: list[int] = []
+
+    def settled(rows) -> bool:  # every outbox sent, and no write since the previous look
+        seen.append(rows[0]["writes"])
+        return rows[0]["waiting"] == 0 and len(seen) > 1 and seen[-1] == seen[-2]
+
+    await eventually(lambda: fetch_all(database, SETTLED), settled, timeout=60, interval=0.5)
+    writes = await audited_writes(database)
+
+    silent = silent_writes(writes)
+    assert not silent, "writes that told no subscriber:\n" + "\n".join(silent)
+    walked = {write.table for write in writes}
+    assert sorted(WALKED - walked) == []
+    print("described tables this walk did not reach:", sorted(set(DESCRIBED) - walked))
+
+    # and the audit does see a write that tells nobody
+    await fetch_all(database, "UPDATE wallet.wallets SET bonus = bonus + 1 WHERE member_id = 'm_a'")
+    assert silent_writes(await audited_writes(database)) == [
+        "UPDATE of bonus wallet.wallets (member m_a) with no event"]

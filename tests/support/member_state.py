@@ -1,0 +1,130 @@
+"""Which tables hold state a subscriber needs, and the events that describe their changes.
+
+Every table of every service (`patronage/services.py`) is in exactly one of:
+
+- `DESCRIBED`: its rows are what a member sees (balances, points, coupons, tier, terms,
+  referrals, messages) or a published registry; every write to it must commit together
+  with one of the named events about the same member (`tests/integration/events/
+  test_every_write_emits.py` audits real write paths; `tests/unit/events/
+  test_member_state_map.py` checks this map against the metadata and the catalog).
+  `quiet` names the kinds of write (INSERT/UPDATE/DELETE) that change nothing a subscriber
+  rebuilds, with why;
+- `INTERNAL`: bookkeeping, configuration or another service's facts kept locally, with why.
+
+A new table fails the unit test until it is placed here, and a write path that changes a
+described table without its event fails the audit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+WALLET_MONEY = ("RechargeCompleted", "BonusCredited", "BonusExpired", "PurchaseCompleted",
+                "PurchaseRefunded", "RechargeRefunded", "WalletAdjusted")
+POINTS = ("PointsEarned", "PointsRedeemed", "PointsReversed", "PointsExpired")
+COUPONS = ("CouponIssued", "CouponRedeemed", "CouponVoided")
+SERVICES = ("wallet", "tiering", "rewards", "referral", "notifier")
+REFERRALS = ("ReferralRegistered", "ReferralQualified", "ReferralHeld", "ReferralRevoked",
+             "ReferralClosed")
+
+
+@dataclass(frozen=True)
+class Described:
+    events: tuple[str, ...]
+    member_column: str | None = "member_id"  # the column naming the member the events are about
+    quiet: dict[str, str] = field(default_factory=dict)  # write kind -> why no event
+    # columns an UPDATE may change alone without an event: how the service gets there, not
+    # what the member sees (retry counters, a job's claim)
+    bookkeeping: tuple[str, ...] = ()
+
+
+FROM_OTHERS = "a projection of another service's events, which subscribers already have"
+MESSAGING = "messaging bookkeeping (docs/messaging.md)"
+IDEMPOTENCY = "replay answers for Idempotency-Key retries"
+AUDIT = "who called which ops route (shared/http/ops_audit.py), not member state"
+REVOKED_KEYS = "this service's copy of TerminalKeyRevoked, to refuse revoked keys"
+
+DESCRIBED: dict[str, Described] = {
+    "wallet.wallets": Described(WALLET_MONEY),
+    "wallet.recharges": Described(("RechargeCompleted", "RechargeRefunded", "BonusCredited")),
+    "wallet.journal_entries": Described(WALLET_MONEY),
+    "wallet.journal_lines": Described(WALLET_MONEY),
+    "wallet.lots": Described(WALLET_MONEY),
+    "wallet.purchases": Described(("PurchaseCompleted", "PurchaseRefunded")),
+    "wallet.purchase_draws": Described(("PurchaseCompleted", "PurchaseRefunded"), None),
+    "wallet.refunds": Described(("PurchaseRefunded", "RechargeRefunded")),
+    "wallet.adjustments": Described(("WalletAdjusted",)),
+    "wallet.frozen_wallets": Described(("WalletFrozen", "WalletUnfrozen")),
+    "wallet.wallet_freezes": Described(("WalletFrozen", "WalletUnfrozen")),
+    "wallet.terminal_keys": Described(("TerminalKeyIssued", "TerminalKeyRevoked"), None),
+    "wallet.terminal_key_actions": Described(("TerminalKeyIssued", "TerminalKeyRevoked"), None),
+    "tiering.members": Described(("MemberEnrolled", "TierChanged", "MemberBirthday")),
+    "tiering.tier_changes": Described(("TierChanged",)),
+    "tiering.membership_terms": Described(("MembershipRenewed", "MembershipRevoked",
+                                           "MembershipExpired")),
+    "tiering.reminders_sent": Described(("MembershipExpiring",), None),
+    "tiering.tier_rule_sets": Described(("TierProgramPublished",), None),
+    "rewards.bonus_decisions": Described(("BonusGranted", "BonusHeld", "BonusRejected")),
+    "rewards.points_accounts": Described(POINTS),
+    "rewards.points_entries": Described(POINTS),
+    "rewards.coupons": Described(COUPONS),
+    "rewards.referral_rewards": Described(("PointsEarned", "CouponIssued", "PointsReversed",
+                                           "CouponVoided"), None),
+    "rewards.referral_clawbacks": Described(("PointsReversed", "CouponVoided")),
+    "referral.referrals": Described(REFERRALS, None),
+    "notifier.notifications": Described(
+        ("NotificationSent", "NotificationFailed"),
+        quiet={"INSERT": "a notification queued: NotificationSent or NotificationFailed says "
+                         "what became of it, and the fact that caused it is published already"},
+        bookkeeping=("next_attempt_at", "attempts", "channel_attempts", "last_error",
+                     "failed_channels")),
+}
+
+INTERNAL: dict[str, str] = {
+    **{f"{service}.{table}": why for service in SERVICES
+       for table, why in (("outbox", MESSAGING), ("inbox", MESSAGING), ("ops_audit", AUDIT))},
+    **{f"{service}.idempotency_keys": IDEMPOTENCY for service in ("wallet", "rewards",
+                                                                  "referral")},
+    **{f"{service}.revoked_terminal_keys": REVOKED_KEYS for service in ("tiering", "rewards",
+                                                                        "referral", "notifier")},
+    "wallet.registered_members": FROM_OTHERS + " (MemberEnrolled)",
+    "wallet.opening_balances": "which import rows were applied, so a rerun applies none twice; "
+                               "the balances they open are in lots and the journal",
+    "wallet.payment_intents": "a member-app payment in flight: it moves no value until its "
+                              "callback settles it as a recharge (RechargeCompleted)",
+    "wallet.payment_callbacks": "the providers' callbacks as received, for replays and ops",
+    "tiering.spend_entries": FROM_OTHERS + " (the wallet's purchases and refunds)",
+    "tiering.tier_reviews": "which anniversary reviews ran; one that changes a tier writes "
+                            "tier_changes and emits TierChanged",
+    "rewards.recharges_seen": FROM_OTHERS + " (RechargeCompleted)",
+    "rewards.refunds_seen": FROM_OTHERS + " (the wallet's refunds)",
+    "rewards.member_tiers": FROM_OTHERS + " (TierChanged)",
+    "rewards.tier_programs": FROM_OTHERS + " (TierProgramPublished)",
+    "rewards.offers": "the merchant's bonus rules (configuration), not a member's state",
+    "rewards.campaign_budgets": "a campaign's spend against its budget: the merchant's, "
+                                "not a member's; each grant is BonusGranted",
+    "rewards.campaign_charges": "what each grant charged to its campaign (the merchant's books)",
+    "rewards.review_actions": "the reviewers' audit trail; the decision is BonusGranted or "
+                              "BonusRejected",
+    "rewards.coupon_templates": "the merchant's coupon kinds (configuration)",
+    "referral.members": FROM_OTHERS + " (MemberEnrolled)",
+    "referral.spends": FROM_OTHERS + " (the wallet's recharges and purchases)",
+    "referral.programs": "the merchant's referral rules (configuration)",
+    "referral.attribution_refusals": "why a late attribution was refused, for ops",
+    "referral.decisions": "the reviewers' audit trail; the outcome is a Referral* event",
+    "notifier.member_activity": FROM_OTHERS + " (for win-back messages)",
+    "notifier.monthly_activity": FROM_OTHERS + " (for monthly statements)",
+    "notifier.renewals": FROM_OTHERS + " (MembershipRenewed)",
+    "notifier.inbox_messages": "the in-app inbox's copy of a message NotificationSent "
+                               "already announced; read marks are the member's own view",
+}
+
+# Member-visible state that no event carries yet, with why; each is a known gap (issue 20)
+# that the audit does not excuse silently: it lists these apart from what it checks.
+WITHOUT_EVENT: dict[str, str] = {
+    "notifier.contacts": "phone and e-mail: personal data never travels in events "
+                         "(tests/unit/events/test_event_privacy.py)",
+    "notifier.consents": "consent per channel and category: no ConsentChanged event yet",
+    "notifier.consent_changes": "the consents' history: no ConsentChanged event yet",
+    "referral.codes": "a member's referral code: no ReferralCodeIssued event yet",
+}
