@@ -4,7 +4,7 @@ the class for a CloudEvents `ce_type`. Adding an event means adding it here expl
 from __future__ import annotations
 
 from shared.events.envelope import Event
-from shared.events.notifier import NotificationFailed, NotificationSent
+from shared.events.notifier import ConsentChanged, NotificationFailed, NotificationSent
 from shared.events.referral import (
     ReferralClosed,
     ReferralHeld,
@@ -85,6 +85,7 @@ CATALOG: tuple[type[Event], ...] = (
     ReferralClosed,
     NotificationSent,
     NotificationFailed,
+    ConsentChanged,
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}

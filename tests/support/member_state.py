@@ -72,6 +72,8 @@ DESCRIBED: dict[str, Described] = {
                                            "CouponVoided"), None),
     "rewards.referral_clawbacks": Described(("PointsReversed", "CouponVoided")),
     "referral.referrals": Described(REFERRALS, None),
+    "notifier.consents": Described(("ConsentChanged",)),
+    "notifier.consent_changes": Described(("ConsentChanged",)),
     "notifier.notifications": Described(
         ("NotificationSent", "NotificationFailed"),
         quiet={"INSERT": "a notification queued: NotificationSent or NotificationFailed says "
@@ -124,7 +126,5 @@ INTERNAL: dict[str, str] = {
 WITHOUT_EVENT: dict[str, str] = {
     "notifier.contacts": "phone and e-mail: personal data never travels in events "
                          "(tests/unit/events/test_event_privacy.py)",
-    "notifier.consents": "consent per channel and category: no ConsentChanged event yet",
-    "notifier.consent_changes": "the consents' history: no ConsentChanged event yet",
     "referral.codes": "a member's referral code: no ReferralCodeIssued event yet",
 }

@@ -2,7 +2,7 @@
 (enrolment, referrals registered, held, approved, rejected, revoked while held, expired and
 qualified, recharges,
 purchases, refunds, freezes, adjustments, points, coupons, a tier earned, a membership bought
-and refunded, tier rules, terminal keys), with every write to member-visible state audited
+and refunded, tier rules, consents, terminal keys), with every write to member-visible state audited
 (tests/support/write_audit.py). Each must commit together with one of the events its table
 is described by (tests/support/member_state.py); a write path that changes what a member
 sees and emits nothing fails here. Over the in-process bus: what is checked is each
@@ -46,7 +46,8 @@ WALKED = {"wallet.wallets", "wallet.recharges", "wallet.journal_entries", "walle
           "wallet.terminal_keys", "wallet.terminal_key_actions", "tiering.members",
           "rewards.bonus_decisions", "rewards.points_accounts", "rewards.points_entries",
           "rewards.coupons", "referral.referrals", "tiering.tier_changes",
-          "tiering.membership_terms", "tiering.tier_rule_sets", "rewards.referral_rewards"}
+          "tiering.membership_terms", "tiering.tier_rule_sets", "rewards.referral_rewards",
+          "notifier.consents", "notifier.consent_changes"}
 
 
 def key() -> dict[str, str]:
@@ -174,6 +175,11 @@ async def walk(clients: dict[str, httpx.AsyncClient], platform) -> None:
     await created(await tiering.post("/v1/tiers/rules", headers=OPS, json={
         "measure": "lifetime_recharge",
         "tiers": [{"name": "regular"}, {"name": "gold", "recharge_threshold": 1_000_000}]}))
+
+    notifier = clients["notifier"]
+    for granted in (True, False):
+        await created(await notifier.put("/v1/members/m_a/consents/email/marketing",
+                                         headers=member_headers("m_a"), json={"granted": granted}))
 
     issued = await created(await wallet.post("/v1/ops/terminals/keys", headers=OPS, json={
         "store_id": "store_9", "terminal_id": "pos_9", "reason": "new till"}))
