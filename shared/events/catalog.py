@@ -7,6 +7,7 @@ from shared.events.envelope import Event
 from shared.events.notifier import ConsentChanged, NotificationFailed, NotificationSent
 from shared.events.referral import (
     ReferralClosed,
+    ReferralCodeChanged,
     ReferralHeld,
     ReferralQualified,
     ReferralRegistered,
@@ -83,6 +84,7 @@ CATALOG: tuple[type[Event], ...] = (
     ReferralHeld,
     ReferralRevoked,
     ReferralClosed,
+    ReferralCodeChanged,
     NotificationSent,
     NotificationFailed,
     ConsentChanged,

@@ -126,3 +126,15 @@ class ReferralClosed(Event):
         description="Why: the abuse rules that held it, monthly_cap, window_closed, or "
                     "qualifying_<kind>_refunded.")
     decided_by: EntityId = Field(description="The operator who rejected it, or `referral`.")
+
+
+class ReferralCodeChanged(Event):
+    """A member's referral code became active (made on first ask, or by a rotation) or
+    inactive (deactivated, or replaced by a rotation: then one event for each code). Keyed
+    by the code's owner; an inactive code refers nobody new, its referrals stay."""
+
+    event_type = "ReferralCodeChanged"
+    producer_name = "referral"
+
+    code: EntityId
+    status: Literal["active", "inactive"]

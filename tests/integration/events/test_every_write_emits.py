@@ -1,12 +1,12 @@
 """Catalog completeness on real PostgreSQL: a walk through the write paths of every service
-(enrolment, referrals registered, held, approved, rejected, revoked while held, expired and
-qualified, recharges,
-purchases, refunds, freezes, adjustments, points, coupons, a tier earned, a membership bought
-and refunded, tier rules, consents, terminal keys), with every write to member-visible state audited
-(tests/support/write_audit.py). Each must commit together with one of the events its table
-is described by (tests/support/member_state.py); a write path that changes what a member
-sees and emits nothing fails here. Over the in-process bus: what is checked is each
-transaction's writes and outbox rows, which the transport does not touch; the flows
+(enrolment; referral codes made, rotated and deactivated; referrals registered, held,
+approved, rejected, revoked while held, expired and qualified; recharges, purchases,
+refunds, freezes, adjustments, points, coupons; a tier earned, a membership bought and
+refunded, tier rules; consents; terminal keys), with every write to member-visible state
+audited (tests/support/write_audit.py). Each must commit together with one of the events
+its table is described by (tests/support/member_state.py); a write path that changes what
+a member sees and emits nothing fails here. Over the in-process bus: what is checked is
+each transaction's writes and outbox rows, which the transport does not touch; the flows
 themselves are proven on Kafka in each service's tests."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ WALKED = {"wallet.wallets", "wallet.recharges", "wallet.journal_entries", "walle
           "rewards.bonus_decisions", "rewards.points_accounts", "rewards.points_entries",
           "rewards.coupons", "referral.referrals", "tiering.tier_changes",
           "tiering.membership_terms", "tiering.tier_rule_sets", "rewards.referral_rewards",
-          "notifier.consents", "notifier.consent_changes"}
+          "notifier.consents", "notifier.consent_changes", "referral.codes"}
 
 
 def key() -> dict[str, str]:
@@ -81,6 +81,11 @@ async def walk(clients: dict[str, httpx.AsyncClient], platform) -> None:
     code = (await eventually(
         lambda: referral.post("/v1/members/m_a/referral-code", headers=member_headers("m_a")),
         lambda answer: answer.status_code == 200)).json()["code"]
+    for action in ("rotate", "deactivate"):
+        await created(await referral.post(f"/v1/members/m_a/referral-code/{action}",
+                                          headers=member_headers("m_a")))
+    code = (await created(await referral.post("/v1/members/m_a/referral-code",
+                                              headers=member_headers("m_a"))))["code"]
     for invitee, details in (("m_b", {}), ("m_h", {"device_hash": "dev-a"}),
                              ("m_r", {"phone": "8613800000001"}), ("m_d", {"device_hash": "dev-a"}),
                              ("m_x", {})):
