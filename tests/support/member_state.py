@@ -12,8 +12,9 @@ Every table of every service (`patronage/services.py`) is in exactly one of:
 - `INTERNAL`: bookkeeping, configuration or another service's facts kept locally, with why;
 - `WITHOUT_EVENT`: member-visible, but never published, with why (personal data).
 
-A new table fails the unit test until it is placed here, and a write path that changes a
-described table without its event fails the audit.
+A new table fails the unit test until it is placed here; a described table the audit's
+walk never writes fails the audit (extend the walk), and so does a write path that changes
+a described table without its event.
 """
 
 from __future__ import annotations
@@ -59,11 +60,15 @@ DESCRIBED: dict[str, Described] = {
     "wallet.wallet_freezes": Described(("WalletFrozen", "WalletUnfrozen")),
     "wallet.terminal_keys": Described(("TerminalKeyIssued", "TerminalKeyRevoked"), None),
     "wallet.terminal_key_actions": Described(("TerminalKeyIssued", "TerminalKeyRevoked"), None),
-    "tiering.members": Described(("MemberEnrolled", "TierChanged", "MemberBirthday")),
+    # review_at: when the next anniversary review is due; a review that keeps the tier
+    # moves it a year on (one that changes the tier emits TierChanged)
+    "tiering.members": Described(("MemberEnrolled", "TierChanged", "MemberBirthday"),
+                                 bookkeeping=("review_at",)),
     "tiering.tier_changes": Described(("TierChanged",)),
+    # next_due_at: the reminder scheduler's pointer to the term's next reminder or expiry
     "tiering.membership_terms": Described(("MembershipRenewed", "MembershipRevoked",
-                                           "MembershipExpired")),
-    "tiering.reminders_sent": Described(("MembershipExpiring",), None),
+                                           "MembershipExpired"), bookkeeping=("next_due_at",)),
+    "tiering.reminders_sent": Described(("MembershipExpiring", "MembershipExpired"), None),
     "tiering.tier_rule_sets": Described(("TierProgramPublished",), None),
     "rewards.bonus_decisions": Described(("BonusGranted", "BonusHeld", "BonusRejected")),
     "rewards.points_accounts": Described(POINTS),
