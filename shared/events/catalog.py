@@ -4,10 +4,16 @@ the class for a CloudEvents `ce_type`. Adding an event means adding it here expl
 from __future__ import annotations
 
 from shared.events.envelope import Event
-from shared.events.notifier import ConsentChanged, NotificationFailed, NotificationSent
+from shared.events.notifier import (
+    ConsentChanged,
+    NotificationFailed,
+    NotificationSent,
+    NotifierDataExportPartReady,
+)
 from shared.events.referral import (
     ReferralClosed,
     ReferralCodeChanged,
+    ReferralDataExportPartReady,
     ReferralHeld,
     ReferralQualified,
     ReferralRegistered,
@@ -24,9 +30,11 @@ from shared.events.rewards import (
     PointsExpired,
     PointsRedeemed,
     PointsReversed,
+    RewardsDataExportPartReady,
 )
 from shared.events.tiering import (
     MemberBirthday,
+    MemberDataExportRequested,
     MemberEnrolled,
     MembershipExpired,
     MembershipExpiring,
@@ -45,6 +53,7 @@ from shared.events.wallet import (
     TerminalKeyIssued,
     TerminalKeyRevoked,
     WalletAdjusted,
+    WalletDataExportPartReady,
     WalletFrozen,
     WalletUnfrozen,
 )
@@ -87,6 +96,12 @@ CATALOG: tuple[type[Event], ...] = (
     ReferralCodeChanged,
     NotificationSent,
     NotificationFailed,
+    # a member's data export (docs/privacy.md): appended, so the catalog's order is kept
+    MemberDataExportRequested,
+    WalletDataExportPartReady,
+    RewardsDataExportPartReady,
+    ReferralDataExportPartReady,
+    NotifierDataExportPartReady,
     ConsentChanged,
 )
 

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
+from shared.events.data_exports import DataExportPartReady
 from shared.events.envelope import EntityId, Event
 
 NotificationChannel = Literal["email", "sms", "push", "wechat", "inbox"]
@@ -55,3 +56,12 @@ class ConsentChanged(Event):
     granted: bool = Field(description="Whether messages of this category may now use the channel.")
     actor: EntityId = Field(
         description="Who changed it: member:<id>, ops:<user>, or unsubscribe_link.")
+
+
+class NotifierDataExportPartReady(DataExportPartReady):
+    """The notifier built and stored its part of a member's data export (docs/privacy.md);
+    tiering counts it towards the export's progress and fetches it when the archive is
+    downloaded."""
+
+    event_type = "NotifierDataExportPartReady"
+    producer_name = "notifier"

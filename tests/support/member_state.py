@@ -45,6 +45,8 @@ MESSAGING = "messaging bookkeeping (docs/messaging.md)"
 IDEMPOTENCY = "replay answers for Idempotency-Key retries"
 AUDIT = "who called which ops route (shared/http/ops_audit.py), not member state"
 REVOKED_KEYS = "this service's copy of TerminalKeyRevoked, to refuse revoked keys"
+EXPORT_PART = ("a copy of the member's own records for their data export, served to them over "
+               "HTTP and swept when it expires; <Service>DataExportPartReady says it is ready")
 
 DESCRIBED: dict[str, Described] = {
     "wallet.wallets": Described(WALLET_MONEY),
@@ -61,9 +63,12 @@ DESCRIBED: dict[str, Described] = {
     "wallet.terminal_keys": Described(("TerminalKeyIssued", "TerminalKeyRevoked"), None),
     "wallet.terminal_key_actions": Described(("TerminalKeyIssued", "TerminalKeyRevoked"), None),
     # review_at: when the next anniversary review is due; a review that keeps the tier
-    # moves it a year on (one that changes the tier emits TierChanged)
+    # moves it a year on (one that changes the tier emits TierChanged). phone, email,
+    # birthday: personal data, never published; a profile correction changes them (and
+    # locale, which MemberEnrolled carried: its correction publishes nothing yet)
     "tiering.members": Described(("MemberEnrolled", "TierChanged", "MemberBirthday"),
-                                 bookkeeping=("review_at",)),
+                                 bookkeeping=("review_at", "phone", "email", "birthday",
+                                              "locale")),
     "tiering.tier_changes": Described(("TierChanged",)),
     # next_due_at: the reminder scheduler's pointer to the term's next reminder or expiry
     "tiering.membership_terms": Described(("MembershipRenewed", "MembershipRevoked",
@@ -92,8 +97,18 @@ DESCRIBED: dict[str, Described] = {
 INTERNAL: dict[str, str] = {
     **{f"{service}.{table}": why for service in SERVICES
        for table, why in (("outbox", MESSAGING), ("inbox", MESSAGING), ("ops_audit", AUDIT))},
-    **{f"{service}.idempotency_keys": IDEMPOTENCY for service in ("wallet", "rewards",
-                                                                  "referral")},
+    **{f"{service}.idempotency_keys": IDEMPOTENCY for service in ("wallet", "tiering",
+                                                                  "rewards", "referral")},
+    **{f"{service}.data_export_parts": EXPORT_PART for service in SERVICES},
+    "tiering.data_exports": "a member's export request and its state, for the member over "
+                            "HTTP; MemberDataExportRequested asks the services for their parts",
+    "tiering.data_export_progress": "which services' parts of an export are ready "
+                                    "(<Service>DataExportPartReady)",
+    "tiering.data_export_downloads": "who downloaded an export, when (an audit trail)",
+    "tiering.member_corrections": "the audit trail of profile corrections, values masked: "
+                                  "personal data, never published",
+    "notifier.contact_changes": "the audit trail of contact corrections, values masked: "
+                                "personal data, never published",
     **{f"{service}.revoked_terminal_keys": REVOKED_KEYS for service in ("tiering", "rewards",
                                                                         "referral", "notifier")},
     "wallet.registered_members": FROM_OTHERS + " (MemberEnrolled)",
