@@ -98,6 +98,11 @@ REWARDS = {
         CONFIG, body={"points": 10, "task": "profile_completed"}),
     ("POST", "/v1/points/expiry-runs"): ops(CONFIG),
     ("GET", "/v1/members/{member_id}/recharges"): ops(REPORT, member=True),
+    ("POST", "/v1/segments/{segment_id}/versions"): ops(CONFIG),
+    ("GET", "/v1/segments/{segment_id}/versions"): ops(CONFIG),
+    ("GET", "/v1/segments/{segment_id}/preview"): ops(CONFIG),
+    ("POST", "/v1/segments/{segment_id}/members"): ops(CONFIG),
+    ("GET", "/v1/segments/{segment_id}/members"): ops(CONFIG),
 }
 
 TIERING = {
