@@ -152,11 +152,11 @@ async def add_listed(db: AsyncConnection, segment_id: str, member_ids: Sequence[
 async def members_page(db: AsyncConnection, segment_id: str, after: str | None, limit: int
                        ) -> list[Mapping[str, Any]]:
     await segment_versions(db, segment_id)
-    return list((await db.execute(text("""
+    return [dict(row) for row in (await db.execute(text("""
         SELECT member_id, since FROM segment_members
         WHERE segment_id = :s AND (CAST(:after AS text) IS NULL OR member_id > :after)
         ORDER BY member_id LIMIT :limit
-    """), {"s": segment_id, "after": after, "limit": limit})).mappings().all())
+    """), {"s": segment_id, "after": after, "limit": limit})).mappings()]
 
 
 async def segments_of(db: AsyncConnection, member_ids: Sequence[str]) -> dict[str, frozenset[str]]:
