@@ -1,6 +1,7 @@
 """A points campaign's budget (in points) is never exceeded, however many qualifying
-purchases race for it, and a per-member limit caps how often one member benefits: both
-conditional UPDATEs, on real PostgreSQL, each purchase in its own concurrent transaction."""
+purchases race for it, and a per-member limit caps how often one member benefits from a
+points or a bonus campaign: conditional UPDATEs, on real PostgreSQL, each purchase in its
+own concurrent transaction."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from shared.clock import FrozenClock
 from shared.events.rewards import PointsEarned
 from shared.runtime import ServiceRuntime
 from shared.transport import BusTransport
-from tests.integration.rewards.feed import purchase
+from tests.integration.rewards.feed import apply, purchase, recharge
 from tests.support.runtime import fetch_all, running
 
 pytestmark = pytest.mark.integration
@@ -76,3 +77,24 @@ async def test_a_member_benefits_at_most_max_per_member_times(rewards):
 
     assert points == [246, 246, 123]
     assert other.points == 246  # the limit is per member
+
+
+async def test_a_bonus_campaign_pays_a_member_at_most_max_per_member_times(rewards):
+    async with rewards.context.uow() as uow:
+        await offers.add_version(uow.connection, {
+            "offer_id": "double_bonus_once", "kind": "campaign", "name": "Once", "currency": "CNY",
+            "terms": json.dumps({"bonus_bps": 20_000, "max_per_member": 1}),
+            "effective_from": START - timedelta(hours=1), "effective_to": None,
+            "created_by": "test", "created_at": START})
+    recharges = [recharge("m_once", 50_000).model_copy(
+        update={"occurred_at": START + timedelta(hours=n)}) for n in range(2)]
+    for event in recharges:
+        await apply(rewards, event)
+
+    rows = await fetch_all(rewards.platform.database_url,
+                           "SELECT recharge_id, rules FROM rewards.bonus_decisions "
+                           "WHERE member_id = 'm_once'")
+    campaigns = {r["recharge_id"]: [rule["offer_id"] for rule in json.loads(r["rules"])]
+                 for r in rows}
+    assert "double_bonus_once" in campaigns[recharges[0].recharge_id]
+    assert "double_bonus_once" not in campaigns[recharges[1].recharge_id]
