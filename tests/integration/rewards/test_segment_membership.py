@@ -16,7 +16,7 @@ from services.rewards.jobs.segment_refresh import refresh_all
 from services.rewards.service import SPEC as REWARDS
 from services.rewards.store import offers
 from shared.clock import FrozenClock
-from shared.events.tiering import TierChanged
+from shared.events.tiering import MemberEnrolled, MembershipRenewed, MembershipRevoked, TierChanged
 from shared.runtime import ServiceRuntime
 from shared.transport import BusTransport
 from tests.integration.rewards.feed import api, apply, purchase, recharge, refund
@@ -166,3 +166,34 @@ async def test_dormant_counts_every_kind_of_activity_not_recharges_alone(rewards
                  for r in rows}
     assert "win_back" in campaigns["m_idle"]
     assert "win_back" not in campaigns["m_shopper"]
+
+
+async def test_membership_expiry_and_referral_facts_follow_tierings_events(rewards):
+    renewed = MembershipRenewed(
+        occurred_at=NOW, member_id="m_term", term_id="t_1", term_start=NOW - timedelta(days=340),
+        term_end=NOW + timedelta(days=25), years=1, price=30_000, currency="CNY",
+        purchase_id="p_term")
+    async with api(rewards) as client:
+        await add_segment(client, "expiring", {"name": "e", "rule": {"all": [
+            {"fact": "membership_status", "op": "eq", "value": "active"},
+            {"fact": "days_to_expiry", "op": "lte", "value": 30}]}})
+        await add_segment(client, "lapsed", {"name": "l", "rule": {
+            "fact": "membership_status", "op": "eq", "value": "lapsed"}})
+        await add_segment(client, "referred", {"name": "r", "rule": {"all": [
+            {"fact": "referred", "op": "eq", "value": True},
+            {"fact": "enrolment_channel", "op": "eq", "value": "app"}]}})
+        await apply(rewards, MemberEnrolled(
+            occurred_at=NOW, member_id="m_term", store_id=None, channel="app",
+            referral_code="FRIEND1", locale="zh-CN", enrolled_at=NOW))
+        await apply(rewards, renewed)
+        expiring = [await preview(client, s) for s in ("expiring", "lapsed", "referred")]
+        await refresh_all(rewards.context.uow, NOW + timedelta(days=26), rewards.settings.zone())
+        lapsed = [await preview(client, s) for s in ("expiring", "lapsed")]
+        await apply(rewards, MembershipRevoked(
+            occurred_at=NOW, member_id="m_term", term_id="t_1", purchase_id="p_term",
+            refund_id="f_term", price=30_000, currency="CNY", membership_ends_at=None))
+        revoked = [await preview(client, s) for s in ("expiring", "lapsed")]
+
+    assert [p["sample"] for p in expiring] == [["m_term"], [], ["m_term"]]
+    assert [p["sample"] for p in lapsed] == [[], ["m_term"]]
+    assert [p["count"] for p in revoked] == [0, 0]  # no term left: status none
