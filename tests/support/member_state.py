@@ -131,6 +131,15 @@ INTERNAL: dict[str, str] = {
     "rewards.review_actions": "the reviewers' audit trail; the decision is BonusGranted or "
                               "BonusRejected",
     "rewards.coupon_templates": "the merchant's coupon kinds (configuration)",
+    "rewards.member_facts": FROM_OTHERS + " (what segments are evaluated on)",
+    "rewards.member_activity": FROM_OTHERS + " (purchases, recharges, redemptions, refunds)",
+    "rewards.segments": "the merchant's segment rules and lists (configuration)",
+    "rewards.segment_members": "who is in a segment: the merchant's targeting, derived from "
+                               "published facts by its rules",
+    "rewards.campaign_points_budgets": "a campaign's points spent against its budget (the "
+                                       "merchant's books); each award is PointsEarned",
+    "rewards.campaign_member_uses": "how often a member used a campaign, for its per-member "
+                                    "limit; each use is BonusGranted or PointsEarned",
     "referral.members": FROM_OTHERS + " (MemberEnrolled)",
     "referral.spends": FROM_OTHERS + " (the wallet's recharges and purchases)",
     "referral.programs": "the merchant's referral rules (configuration)",
