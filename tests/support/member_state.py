@@ -50,7 +50,10 @@ EXPORT_PART = ("a copy of the member's own records for their data export, served
 
 DESCRIBED: dict[str, Described] = {
     "wallet.wallets": Described(WALLET_MONEY),
-    "wallet.recharges": Described(("RechargeCompleted", "RechargeRefunded", "BonusCredited")),
+    # bonus_status and grant_id alone: the wallet's copy of rewards' BonusHeld and
+    # BonusRejected (published by rewards, which decided them); a credit is BonusCredited
+    "wallet.recharges": Described(("RechargeCompleted", "RechargeRefunded", "BonusCredited"),
+                                  bookkeeping=("bonus_status", "grant_id")),
     "wallet.journal_entries": Described(WALLET_MONEY),
     "wallet.journal_lines": Described(WALLET_MONEY),
     "wallet.lots": Described(WALLET_MONEY),

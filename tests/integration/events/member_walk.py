@@ -24,6 +24,11 @@ OPS = ops_headers("ops:adjust", "ops:report", "ops:refund", "ops:risk", "ops:con
                   "ops:terminals", "ops:review", user="ops_walker")
 
 
+REGISTERED = "SELECT 1 FROM wallet.registered_members WHERE member_id = $1"
+HELD_BONUSES = ("SELECT grant_id FROM rewards.bonus_decisions WHERE status = 'held' "
+                "ORDER BY member_id")
+
+
 def key() -> dict[str, str]:
     return {"Idempotency-Key": uuid.uuid4().hex}
 
@@ -84,6 +89,18 @@ async def walk(clients: dict[str, httpx.AsyncClient], runtimes: dict[str, Servic
                                     headers={**pos, **key()}))
     paid_b = await created(await wallet.post("/v1/recharges", json=recharge("m_b", 30_000),
                                              headers={**pos, **key()}))
+    # big recharges the fraud screen holds for review: one approved, one rejected
+    for member in ("m_big1", "m_big2"):
+        await created(await tiering.post("/v1/members", headers=pos, json={"member_id": member}))
+        await eventually(lambda m=member: fetch_all(platform.database_url, REGISTERED, m),
+                         lambda rows: len(rows) == 1)
+        await created(await wallet.post("/v1/recharges", json=recharge(member, 300_000),
+                                        headers={**pos, **key()}))
+    held = await eventually(lambda: fetch_all(platform.database_url, HELD_BONUSES),
+                            lambda rows: len(rows) == 2)
+    for row, verb in zip(held, ("approve", "reject"), strict=True):
+        await created(await rewards.post(f"/v1/reviews/{row['grant_id']}/{verb}",
+                                         headers={**OPS, **key()}, json={"note": "walk"}))
     bought = await created(await wallet.post("/v1/purchases", json=purchase("m_a", 3_000),
                                              headers={**pos, **key()}))
     await created(await wallet.post(f"/v1/purchases/{bought['purchase_id']}/refunds",

@@ -1,11 +1,11 @@
 """Catalog completeness on real PostgreSQL: a walk through the write paths of every service
 (enrolment; referral codes made, rotated and deactivated; referrals registered, held,
-approved, rejected, revoked while held, expired and qualified; recharges, purchases,
-refunds, freezes, adjustments, points, coupons; a tier earned, a membership bought and
-refunded, tier rules; consents; terminal keys; and the jobs on a clock: bonus lots, points,
-referrals and a membership past their dates, tier reviews, a birthday), with every write to
-member-visible state
-audited (tests/support/write_audit.py). Each must commit together with one of the events
+approved, rejected, revoked while held, expired and qualified; recharges and their bonuses
+(granted, held, approved, rejected), purchases, refunds, freezes, adjustments, points,
+coupons; a tier earned, a membership bought and refunded, tier rules; consents; terminal
+keys; and the jobs on a clock: bonus lots, points, referrals and a membership past their
+dates, tier reviews, a birthday), with every write to member-visible state audited
+(tests/support/write_audit.py). Each must commit together with one of the events
 its table is described by (tests/support/member_state.py); a write path that changes what
 a member sees and emits nothing fails here. Over the in-process bus: what is checked is
 each transaction's writes and outbox rows, which the transport does not touch; the flows
