@@ -4,7 +4,7 @@ the class for a CloudEvents `ce_type`. Adding an event means adding it here expl
 from __future__ import annotations
 
 from shared.events.envelope import Event
-from shared.events.notifier import NotificationFailed, NotificationSent
+from shared.events.notifier import NotificationFailed, NotificationSent, WebhookEndpointDisabled
 from shared.events.referral import (
     ReferralHeld,
     ReferralQualified,
@@ -83,6 +83,7 @@ CATALOG: tuple[type[Event], ...] = (
     ReferralRevoked,
     NotificationSent,
     NotificationFailed,
+    WebhookEndpointDisabled,
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from shared.events.envelope import EntityId, Event
+from shared.events.envelope import EntityId, Event, UtcDatetime
 
 NotificationChannel = Literal["email", "sms", "push", "wechat", "inbox"]
 NotificationKind = Annotated[
@@ -40,3 +40,20 @@ class NotificationFailed(Event):
     error: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
         description="The provider's last error.")
     attempts: int = Field(ge=1, description="Delivery attempts made.")
+
+
+# About no member: a webhook endpoint's events are keyed `_webhooks` (one partition, in order).
+WEBHOOKS_KEY = "_webhooks"
+
+
+class WebhookEndpointDisabled(Event):
+    """A webhook subscription was switched off because its endpoint kept failing; ops turn
+    it back on once the endpoint is fixed (its undelivered events are then sent)."""
+
+    event_type = "WebhookEndpointDisabled"
+    producer_name = "notifier"
+
+    subscription_id: EntityId
+    failing_since: UtcDatetime = Field(description="The first failure of the unbroken run.")
+    last_error: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
+        description="What the last attempt got (a status, a timeout, a refused address).")

@@ -150,6 +150,11 @@ NOTIFIER = {
         "ops:pii", member=True, body={"granted": True}),
     ("GET", "/v1/reports/notifications"): ops(REPORT, query=PERIOD),
     ("POST", "/v1/templates/{kind}/preview"): ops(CONFIG, body={}),
+    **{(method, f"/v1/ops/webhooks/subscriptions{path}"): ops("ops:webhooks") for method, path in (
+        ("POST", ""), ("GET", ""), ("GET", "/{subscription_id}"), ("PATCH", "/{subscription_id}"),
+        ("DELETE", "/{subscription_id}"), ("POST", "/{subscription_id}/secret-rotation"),
+        ("GET", "/{subscription_id}/deliveries"),
+        ("POST", "/{subscription_id}/deliveries/{delivery_id}/redelivery"))},
 }
 
 RULES: dict[str, dict[tuple[str, str], Rule]] = {
