@@ -1,8 +1,9 @@
 """Webhooks on PostgreSQL with an endpoint inside the test, the delivery job run at chosen
 moments: the ops API (secret shown once, paging, changes audited), the private-network
 guard at subscription and at delivery time, filters and one delivery per (subscription,
-event), parking after the retry schedule and a manual redelivery (idempotent), and an
-endpoint disabled after failing for the whole window, with WebhookEndpointDisabled."""
+event), parking after the retry schedule and a manual redelivery (idempotent), an
+endpoint disabled after failing for the whole window, with WebhookEndpointDisabled, and
+redirects not followed."""
 
 from __future__ import annotations
 
@@ -234,3 +235,14 @@ async def test_an_endpoint_failing_for_the_whole_window_is_disabled_and_ops_are_
     finally:
         await job.client.aclose()
     assert len(receiver.received) == 1
+
+
+async def test_a_redirect_is_not_followed(notifier, ops, receiver, job):
+    subscription = await subscribe(ops, receiver.url("/moved"))
+    receiver.moved_to = "/elsewhere"
+    await consume(notifier, recharge("m_1", 100, START))
+    assert await job.run_once(START) == 1
+    [delivery] = await deliveries(ops, subscription)
+    assert (delivery["status"], delivery["last_status_code"], delivery["last_error"]) == (
+        "pending", 302, "redirect not followed")
+    assert [r.path for r in receiver.received] == ["/moved"]

@@ -1,5 +1,6 @@
 """A webhook endpoint inside the test: a Starlette app served by uvicorn on 127.0.0.1 that
-keeps every request (path, headers, raw body) and can be told to answer 503 or be stopped
+keeps every request (path, headers, raw body) and can be told to answer 503, to redirect,
+or be stopped
 (its port then refuses connections) and started again on the same port."""
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Received:
 class Receiver:
     port: int = field(default_factory=free_port)
     unavailable: bool = False  # answer 503 instead of 204
+    moved_to: str | None = None  # answer 302 to this path instead of 204
     received: list[Received] = field(default_factory=list)
     refused: int = 0  # requests answered 503
     _server: uvicorn.Server | None = None
@@ -55,6 +57,8 @@ class Receiver:
             self.refused += 1
             return Response(status_code=503)
         self.received.append(Received(request.url.path, dict(request.headers), await request.body()))
+        if self.moved_to is not None and request.url.path != self.moved_to:
+            return Response(status_code=302, headers={"location": self.url(self.moved_to)})
         return Response(status_code=204)
 
     async def start(self) -> None:
