@@ -171,6 +171,15 @@ async def test_filters_choose_the_events_and_each_is_queued_once(notifier, ops, 
                    "/m_x": [str(events[0].event_id), str(events[2].event_id)]}
     assert receiver.at("/off") == [] and await deliveries(ops, off) == []
     assert len(await deliveries(ops, recharges)) == 2 and len(await deliveries(ops, one_member)) == 2
+    log = f"{SUBSCRIPTIONS}/{recharges['subscription_id']}/deliveries"
+    first = (await ops.get(log, params={"limit": 1})).json()
+    second = (await ops.get(log, params={"limit": 1, "cursor": first["next_cursor"]})).json()
+    assert [d["event_id"] for d in first["items"] + second["items"]] == [
+        str(events[1].event_id), str(events[0].event_id)]  # newest first
+    assert second["next_cursor"] is None
+    assert (await ops.get(log, params={"status": "parked"})).json()["items"] == []
+    tampered = await ops.get(log, params={"cursor": "WyJ4Il0="})  # ["x"]
+    assert (tampered.status_code, tampered.json()["code"]) == (400, "invalid_cursor")
 
 
 async def test_a_delivery_is_parked_after_its_retries_and_redelivered_once_per_key(
