@@ -24,6 +24,7 @@ from services.notifier.settings import NotifierSettings
 from services.notifier.store import (
     activity,
     contacts,
+    data_exports,
     notifications,
     webhook_deliveries,
     webhook_subscriptions,
@@ -33,10 +34,12 @@ from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.catalog import CATALOG
 from shared.events.envelope import Event
+from shared.events.notifier import NotifierDataExportPartReady
 from shared.events.referral import ReferralQualified
 from shared.events.rewards import CouponIssued, PointsExpired
 from shared.events.tiering import (
     MemberBirthday,
+    MemberDataExportRequested,
     MemberEnrolled,
     MembershipExpired,
     MembershipExpiring,
@@ -101,6 +104,16 @@ async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
     await record_revocation(uow.connection, revoked_terminal_keys, event)
 
 
+async def on_member_data_export_requested(event: MemberDataExportRequested, uow: UnitOfWork,
+                                          settings: NotifierSettings) -> None:
+    """Build and keep this service's part of the member's data export, then tell tiering
+    (which counts the parts) how many rows it holds: never the rows themselves."""
+    records = await data_exports.store_part(uow.connection, event, uow.clock.now())
+    uow.emit(NotifierDataExportPartReady(**event.caused(), occurred_at=uow.clock.now(),
+                                         export_id=event.export_id, records=records,
+                                         expires_at=event.expires_at))
+
+
 async def on_events_for_webhooks(events: Sequence[Event], uow: UnitOfWork,
                                  settings: NotifierSettings) -> None:
     """One delivery per (enabled subscription that wants the event, event)."""
@@ -123,6 +136,7 @@ HANDLERS: ServiceHandlers = {
     RechargeCompleted: [on_outreach_event, on_recharge_completed],
     PurchaseCompleted: [on_purchase_completed],
     MembershipRenewed: [on_membership_renewed],
+    MemberDataExportRequested: [on_member_data_export_requested],
 }
 
 WEBHOOK_HANDLERS: ServiceHandlers = {kind: [batch(on_events_for_webhooks)] for kind in CATALOG}

@@ -14,6 +14,7 @@ from services.notifier.api.unsubscribe import unsubscribe_router
 from services.notifier.api.webhooks import webhooks_router
 from services.notifier.settings import NotifierSettings
 from shared.http.app import service_app
+from shared.http.data_export_parts import data_export_parts_router
 from shared.service import ServiceContext
 
 
@@ -25,5 +26,5 @@ def create_app(context: ServiceContext[NotifierSettings]) -> FastAPI:
                     "receipts, reports and signed webhooks for systems without Kafka.",
         routers=[contacts_router(context), inbox_router(context), unsubscribe_router(context),
                  templates_router(context), receipts_router(context), reports_router(context),
-                 webhooks_router(context)],
+                 data_export_parts_router(context), webhooks_router(context)],
     )
