@@ -9,6 +9,7 @@ from shared.events.notifier import (
     NotificationFailed,
     NotificationSent,
     NotifierDataExportPartReady,
+    WebhookEndpointDisabled,
 )
 from shared.events.referral import (
     ReferralClosed,
@@ -102,6 +103,7 @@ CATALOG: tuple[type[Event], ...] = (
     RewardsDataExportPartReady,
     ReferralDataExportPartReady,
     NotifierDataExportPartReady,
+    WebhookEndpointDisabled,
     ConsentChanged,
 )
 

@@ -100,8 +100,11 @@ DESCRIBED: dict[str, Described] = {
 INTERNAL: dict[str, str] = {
     **{f"{service}.{table}": why for service in SERVICES
        for table, why in (("outbox", MESSAGING), ("inbox", MESSAGING), ("ops_audit", AUDIT))},
-    **{f"{service}.idempotency_keys": IDEMPOTENCY for service in ("wallet", "tiering",
-                                                                  "rewards", "referral")},
+    **{f"{service}.idempotency_keys": IDEMPOTENCY for service in SERVICES},
+    "notifier.webhook_subscriptions": "the merchant's webhook endpoints (configuration); "
+                                      "disabling one publishes WebhookEndpointDisabled",
+    "notifier.webhook_deliveries": "the webhook delivery log: which event went to which "
+                                   "endpoint and its answer; the events are published",
     **{f"{service}.data_export_parts": EXPORT_PART for service in SERVICES},
     "tiering.data_exports": "a member's export request and its state, for the member over "
                             "HTTP; MemberDataExportRequested asks the services for their parts",
