@@ -25,6 +25,7 @@ OPS = ops_headers("ops:adjust", "ops:report", "ops:refund", "ops:risk", "ops:con
 
 
 REGISTERED = "SELECT 1 FROM wallet.registered_members WHERE member_id = $1"
+REFERRAL_KNOWS = "SELECT 1 FROM referral.members WHERE member_id = $1"
 HELD_BONUSES = ("SELECT grant_id FROM rewards.bonus_decisions WHERE status = 'held' "
                 "ORDER BY member_id")
 
@@ -61,6 +62,10 @@ async def walk(clients: dict[str, httpx.AsyncClient], runtimes: dict[str, Servic
     code = (await eventually(
         lambda: referral.post("/v1/members/m_a/referral-code", headers=member_headers("m_a")),
         lambda answer: answer.status_code == 200)).json()["code"]
+    # the abuse rules below compare with m_a's phone and device: known to referral first
+    # (two members' enrolments travel on two partitions, in no order)
+    await eventually(lambda: fetch_all(platform.database_url, REFERRAL_KNOWS, "m_a"),
+                     lambda rows: len(rows) == 1)
     for action in ("rotate", "deactivate"):
         await created(await referral.post(f"/v1/members/m_a/referral-code/{action}",
                                           headers=member_headers("m_a")))

@@ -21,7 +21,7 @@ from shared.topics import Topics
 from shared.transport import KafkaTransport
 from tests.integration.referral.story import REVIEWER, Story, once
 from tests.support.auth import pos_headers
-from tests.support.runtime import eventually, read_topic, running
+from tests.support.runtime import eventually, fetch_all, read_topic, running
 
 pytestmark = pytest.mark.integration
 
@@ -40,6 +40,11 @@ async def test_a_rejected_and_an_expired_referral_are_published_closed(platform,
                                           json={"member_id": "m_a", "device_hash": "dev-a"})
         assert enrolled.status_code == 201, enrolled.text
         code = await eventually(lambda: story.code_of("m_a"), lambda c: bool(c))
+        # the referrer's device is known to referral before the invitee enrols (two members'
+        # enrolments are on two partitions, in no order), so the same-device rule can fire
+        await eventually(lambda: fetch_all(platform.database_url,
+                                           "SELECT 1 FROM referral.members WHERE member_id = 'm_a'"),
+                         lambda rows: len(rows) == 1)
         same_device = await tiering_api.post("/v1/members", headers=pos_headers(), json={
             "member_id": "m_twin", "device_hash": "dev-a", "referral_code": code})
         assert same_device.status_code == 201, same_device.text
