@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from services.rewards.settings import RewardsSettings
 from services.rewards.store import (
     bonus_decisions,
+    cashback,
     coupon_issuance,
     fraud_history,
     member_tiers,
@@ -20,6 +21,7 @@ from services.rewards.store import (
     purchases,
     referral_rewards,
     review_queue,
+    spend_and_save,
     tier_programs,
 )
 from services.rewards.store.members import lock_member
@@ -51,7 +53,8 @@ async def on_recharges_completed(events: Sequence[RechargeCompleted], uow: UnitO
 
 async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitOfWork,
                                  settings: RewardsSettings) -> None:
-    await purchases.apply_purchases(events, uow, settings)
+    await purchases.apply_purchases(events, uow, settings)  # locks the members
+    await cashback.reward_spend(events, uow, settings)  # cash-back, spend-and-save, first-N
 
 
 async def on_referral_qualified(event: ReferralQualified, uow: UnitOfWork,
@@ -69,6 +72,7 @@ async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork,
                                settings: RewardsSettings) -> None:
     await lock_member(uow.connection, event.member_id)
     await points.reverse_for_refund(event, uow)
+    await spend_and_save.uncount_refund(uow, event)
 
 
 async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork,

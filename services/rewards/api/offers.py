@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import ValidationError
 
-from services.rewards.api.schemas import NEEDS_CURRENCY, TERMS, Currency, Id, OfferVersionRequest
+from services.rewards.api.schemas import BUDGETED, NEEDS_CURRENCY, TERMS, Currency, Id, OfferVersionRequest
 from services.rewards.settings import RewardsSettings
 from services.rewards.store import offers
 from shared.http.auth import Caller, require_scope
@@ -36,8 +36,8 @@ def checked_terms(body: OfferVersionRequest) -> dict:
                               for e in error.errors()]) from error
     if body.kind in NEEDS_CURRENCY and body.currency is None:
         raise Problem(422, "currency_required", f"A {body.kind} offer is in one currency.")
-    if body.budget is not None and body.kind != "campaign":
-        raise Problem(422, "budget_not_applicable", "Only campaigns have a budget.")
+    if body.budget is not None and body.kind not in BUDGETED:
+        raise Problem(422, "budget_not_applicable", f"A {body.kind} offer has no budget.")
     return terms
 
 

@@ -10,6 +10,10 @@ campaign_charges (what each campaign paid for which recharge), review_actions (t
 Points: points_accounts (balance; the row lock serialises a member's points), points_entries
 (the ledger; earn rows are lots with `remaining` and `expires_at`).
 Coupons: coupon_templates, coupons (redeemed_at set once, by a conditional UPDATE).
+Spend rewards (migration 0009): cashback_grants (one row per grant id), spend_progress and
+spend_counted (spend-and-save totals net of refunds), spend_thresholds_paid (once each),
+first_n_counters and first_n_claims (exactly n), coupon_issue_jobs and coupon_issue_members
+(bulk issuance, once per member).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -218,4 +223,72 @@ referral_clawbacks = Table(
     Column("outcome", Text, nullable=False),  # reversed | voided | loss
     _at("at"),
     Index("referral_clawbacks_by_referral", "referral_id"),
+)
+
+# What rewards paid on spend: one row per grant id (store/cashback.py)
+cashback_grants = Table(
+    "cashback_grants", metadata,
+    Column("grant_id", UUID(as_uuid=True), primary_key=True),
+    Column("offer_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # cashback | spend_and_save | first_n_gift
+    Column("member_id", Text, nullable=False),
+    Column("purchase_id", Text, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    _at("granted_at"),
+    Index("cashback_grants_by_offer", "offer_id"),
+)
+spend_progress = Table(
+    "spend_progress", metadata,
+    Column("offer_id", Text, primary_key=True), Column("member_id", Text, primary_key=True),
+    Column("spent", BigInteger, nullable=False),
+)
+spend_counted = Table(
+    "spend_counted", metadata,
+    Column("offer_id", Text, primary_key=True), Column("purchase_id", Text, primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("counted", BigInteger, nullable=False),
+    Column("purchase_total", BigInteger, nullable=False),
+    Column("refunded", BigInteger, nullable=False, server_default=text("0")),
+    Index("spend_counted_by_purchase", "purchase_id"),
+)
+spend_thresholds_paid = Table(
+    "spend_thresholds_paid", metadata,
+    Column("offer_id", Text, primary_key=True), Column("member_id", Text, primary_key=True),
+    Column("threshold", BigInteger, primary_key=True),
+    Column("grant_id", UUID(as_uuid=True), nullable=False),
+    _at("paid_at"),
+)
+first_n_counters = Table(
+    "first_n_counters", metadata,
+    Column("offer_id", Text, primary_key=True),
+    Column("n", BigInteger, nullable=False),
+    Column("taken", BigInteger, nullable=False, server_default=text("0")),
+    CheckConstraint("taken >= 0 AND taken <= n", name="first_n_never_exceeded"),
+)
+first_n_claims = Table(
+    "first_n_claims", metadata,
+    Column("offer_id", Text, primary_key=True), Column("member_id", Text, primary_key=True),
+    Column("slot", BigInteger, nullable=False),
+    Column("purchase_id", Text, nullable=False),
+    _at("claimed_at"),
+    UniqueConstraint("offer_id", "slot", name="one_member_per_slot"),
+)
+coupon_issue_jobs = Table(
+    "coupon_issue_jobs", metadata,
+    Column("job_id", UUID(as_uuid=True), primary_key=True),
+    Column("template_id", Text, nullable=False),
+    Column("source", Text, nullable=False),  # list | segment:<name>
+    Column("total", BigInteger, nullable=False),
+    Column("issued", BigInteger, nullable=False, server_default=text("0")),
+    Column("status", Text, nullable=False),  # running | done
+    Column("cursor", Text),  # the last member id issued, in member id order
+    Column("created_by", Text, nullable=False),
+    _at("created_at"), _at("finished_at", nullable=True),
+)
+coupon_issue_members = Table(
+    "coupon_issue_members", metadata,
+    Column("job_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, primary_key=True),
+    Column("coupon_id", UUID(as_uuid=True)),  # set once, when issued
 )
