@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.rewards.api.coupon_issues import coupon_issues_router
 from services.rewards.api.coupons import coupons_router
 from services.rewards.api.members import members_router
 from services.rewards.api.offers import offers_router
@@ -21,5 +22,6 @@ def create_app(context: ServiceContext[RewardsSettings]) -> FastAPI:
         description="Recharge offers and campaigns, the fraud screen and its review queue, "
                     "points and coupons.",
         routers=[offers_router(context), reviews_router(context), coupons_router(context),
-                 points_router(context), members_router(context), reports_router(context)],
+                 points_router(context), members_router(context), reports_router(context),
+                 coupon_issues_router(context)],
     )

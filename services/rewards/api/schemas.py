@@ -187,3 +187,19 @@ class PointsRedemptionRequest(Strict):
 class PointsAwardRequest(Strict):
     points: Amount
     task: Id = Field(description="The campaign task the points reward, e.g. profile_completed.")
+
+
+class CouponIssueRequest(Strict):
+    """A bulk issue: one coupon of `template_id` to each listed member, or to each member
+    of a segment as it is when the job is made. A list has at most 5,000 ids (the body
+    limit); more members, more jobs — or a segment."""
+
+    template_id: Id
+    member_ids: list[Id] | None = Field(default=None, min_length=1, max_length=5_000)
+    segment: Literal["new", "dormant", "high_value"] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.member_ids is None) == (self.segment is None):
+            raise ValueError("give either member_ids or segment")
+        return self

@@ -1,9 +1,11 @@
 """What rewards does on a clock, beside its consumer: the points expiry sweep
-(points_expiry.py), run every so many seconds by every replica (safe to run concurrently).
+(points_expiry.py), run every so many seconds by every replica (safe to run concurrently),
+and bulk coupon issuance (coupon_issues.py, leader-locked).
 Birthday coupons come from tiering's MemberBirthday (handlers.py), not from a clock."""
 
 from __future__ import annotations
 
+from services.rewards.jobs.coupon_issues import coupon_issue_job
 from services.rewards.jobs.points_expiry import expire_due
 from services.rewards.settings import RewardsSettings
 from shared.jobs import periodic
@@ -16,4 +18,5 @@ def background_jobs(context: ServiceContext[RewardsSettings]) -> tuple[Backgroun
     async def expire_points() -> object:
         return await expire_due(context.uow, clock.now())
 
-    return (periodic("points_expiry", settings.points_expiry_every_seconds, expire_points),)
+    return (periodic("points_expiry", settings.points_expiry_every_seconds, expire_points),
+            coupon_issue_job(context))
