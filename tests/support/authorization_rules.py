@@ -98,6 +98,10 @@ REWARDS = {
         CONFIG, body={"points": 10, "task": "profile_completed"}),
     ("POST", "/v1/points/expiry-runs"): ops(CONFIG),
     ("GET", "/v1/members/{member_id}/recharges"): ops(REPORT, member=True),
+    ("GET", "/v1/offers/member-day"): OPEN,
+    ("POST", "/v1/coupon-issues"): ops(CONFIG, body={
+        "template_id": "tpl_1", "member_ids": ["m_owner"]}),
+    ("GET", "/v1/coupon-issues/{job_id}"): ops(CONFIG),
 }
 
 TIERING = {

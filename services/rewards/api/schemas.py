@@ -123,7 +123,6 @@ class MemberDayDiscountTerms(Strict):
     weekday: Annotated[int, Field(ge=0, le=6, description="0 = Monday, merchant's zone.")]
     category: Id = Field(description="The product category the POS applies it to.")
     bps: Annotated[StrictInt, Field(ge=1, le=10_000, description="Basis points off.")]
-    segments: Segments = []
 
 
 TERMS = {"ladder": LadderTerms, "first_recharge": FirstRechargeTerms,

@@ -1,7 +1,8 @@
 """The bulk coupon issuance job: running jobs' members issued a batch per transaction
 (`store/coupon_issue_jobs.py:issue_batch`), oldest job first, a bounded number of batches
-per round (every `PATRONAGE_REWARDS_COUPON_ISSUE_EVERY_SECONDS`). Leader-locked (`rewards.coupon_issues`): one replica works a round. The lock only
-saves work: a batch locks its job's row, so two runners could never issue one member twice."""
+per round (every `PATRONAGE_REWARDS_COUPON_ISSUE_EVERY_SECONDS`). Leader-locked
+(`rewards.coupon_issues`): one replica works a round. The lock only saves work: a batch
+locks its job's row, so two runners could never issue one member twice."""
 
 from __future__ import annotations
 
