@@ -2,7 +2,7 @@
 holds the members' locks): cash-back on the purchase, the spend-and-save thresholds it
 reaches (store/spend_and_save.py), the first-N gift it claims (store/first_n.py), each
 offer if its targeting reaches the member then (rules/targeting.py). Every payment goes
-through `store/spend_grants.py:pay` (once per occasion, within the budget)."""
+through `store/spend_grants.py:pay` (screened, once per occasion, within the budget)."""
 
 from __future__ import annotations
 
@@ -45,8 +45,8 @@ async def reward_spend(events: Sequence[PurchaseCompleted], uow: UnitOfWork,
                 continue
             if isinstance(offer, CashbackOffer):
                 await pay(uow, event, offer.offer_id, "cashback", event.purchase_id,
-                          cashback_for(offer, amount))
+                          cashback_for(offer, amount), amount, settings)
             elif isinstance(offer, SpendAndSaveOffer):
-                await spend_and_save.count(uow, event, offer, amount)
+                await spend_and_save.count(uow, event, offer, amount, settings)
             elif isinstance(offer, FirstNGift):
-                await first_n.claim(uow, event, offer, amount)
+                await first_n.claim(uow, event, offer, amount, settings)

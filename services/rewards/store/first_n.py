@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from services.rewards.rules.cashback import FirstNGift, gift_qualifies
+from services.rewards.settings import RewardsSettings
 from services.rewards.store import coupons
 from services.rewards.store.spend_grants import pay
 from shared.db.unit_of_work import UnitOfWork
@@ -36,7 +37,8 @@ CLAIM = text("""
 """)
 
 
-async def claim(uow: UnitOfWork, event: PurchaseCompleted, gift: FirstNGift, amount: int) -> None:
+async def claim(uow: UnitOfWork, event: PurchaseCompleted, gift: FirstNGift, amount: int,
+                settings: RewardsSettings) -> None:
     """Claim a slot for the member if one is left, then give the gift."""
     if not gift_qualifies(gift, amount):
         return
@@ -49,7 +51,8 @@ async def claim(uow: UnitOfWork, event: PurchaseCompleted, gift: FirstNGift, amo
         return  # all n taken, or this member already had theirs
     log.info("first_n_claimed", offer_id=gift.offer_id, slot=slot, member_id=event.member_id)
     if gift.bonus:
-        await pay(uow, event, gift.offer_id, "first_n_gift", event.purchase_id, gift.bonus)
+        await pay(uow, event, gift.offer_id, "first_n_gift", event.purchase_id, gift.bonus,
+                  amount, settings)
     if gift.coupon_template:
         template = await coupons.template(db, gift.coupon_template)
         if template is None:

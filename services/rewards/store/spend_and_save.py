@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from services.rewards.rules.cashback import SpendAndSaveOffer, refunded_share, thresholds_reached
+from services.rewards.settings import RewardsSettings
 from services.rewards.store.spend_grants import pay
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import cashback_grant_id
@@ -48,7 +49,7 @@ TAKE_SPEND = text("""
 
 
 async def count(uow: UnitOfWork, event: PurchaseCompleted, offer: SpendAndSaveOffer,
-                amount: int) -> None:
+                amount: int, settings: RewardsSettings) -> None:
     """Count the purchase once and pay the thresholds the new total reaches."""
     db = uow.connection
     keys = {"offer_id": offer.offer_id, "member_id": event.member_id}
@@ -60,7 +61,9 @@ async def count(uow: UnitOfWork, event: PurchaseCompleted, offer: SpendAndSaveOf
     paid = (await db.execute(PAID_THRESHOLDS, keys)).scalars().all()
     for threshold, reward in thresholds_reached(offer, spent, paid):
         occasion = f"{event.member_id}:{threshold}"
-        if await pay(uow, event, offer.offer_id, "spend_and_save", occasion, reward):
+        # decided (granted, held or rejected by the screen): this threshold is done
+        if await pay(uow, event, offer.offer_id, "spend_and_save", occasion, reward, amount,
+                     settings):
             await db.execute(MARK_PAID, {**keys, "threshold": threshold, "now": uow.clock.now(),
                                          "grant_id": cashback_grant_id(offer.offer_id, occasion)})
 

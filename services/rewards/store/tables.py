@@ -236,7 +236,15 @@ cashback_grants = Table(
     Column("currency", Text, nullable=False),
     Column("amount", BigInteger, nullable=False),
     _at("granted_at"),
+    # the fraud screen's inputs and verdict, and the review (the queue of store/review_queue.py)
+    Column("purchase_amount", BigInteger, nullable=False), Column("terminal_id", Text),
+    Column("status", Text, nullable=False),  # granted | held | rejected
+    Column("reasons", JSONB, nullable=False), Column("risk_score", Integer, nullable=False),
+    Column("reviewed_by", Text), _at("reviewed_at", nullable=True), Column("review_note", Text),
     Index("cashback_grants_by_offer", "offer_id"),
+    Index("cashback_grants_status_time", "status", "granted_at"),
+    Index("cashback_grants_member_time", "member_id", "granted_at"),
+    Index("cashback_grants_terminal_time", "terminal_id", "granted_at"),
 )
 spend_progress = Table(
     "spend_progress", metadata,
@@ -246,8 +254,7 @@ spend_progress = Table(
 spend_counted = Table(
     "spend_counted", metadata,
     Column("offer_id", Text, primary_key=True), Column("purchase_id", Text, primary_key=True),
-    Column("member_id", Text, nullable=False),
-    Column("counted", BigInteger, nullable=False),
+    Column("member_id", Text, nullable=False), Column("counted", BigInteger, nullable=False),
     Column("purchase_total", BigInteger, nullable=False),
     Column("refunded", BigInteger, nullable=False, server_default=text("0")),
     Index("spend_counted_by_purchase", "purchase_id"),
@@ -261,16 +268,14 @@ spend_thresholds_paid = Table(
 )
 first_n_counters = Table(
     "first_n_counters", metadata,
-    Column("offer_id", Text, primary_key=True),
-    Column("n", BigInteger, nullable=False),
+    Column("offer_id", Text, primary_key=True), Column("n", BigInteger, nullable=False),
     Column("taken", BigInteger, nullable=False, server_default=text("0")),
     CheckConstraint("taken >= 0 AND taken <= n", name="first_n_never_exceeded"),
 )
 first_n_claims = Table(
     "first_n_claims", metadata,
     Column("offer_id", Text, primary_key=True), Column("member_id", Text, primary_key=True),
-    Column("slot", BigInteger, nullable=False),
-    Column("purchase_id", Text, nullable=False),
+    Column("slot", BigInteger, nullable=False), Column("purchase_id", Text, nullable=False),
     _at("claimed_at"),
     UniqueConstraint("offer_id", "slot", name="one_member_per_slot"),
 )

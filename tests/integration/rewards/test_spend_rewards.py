@@ -1,7 +1,8 @@
 """Issue 16's spend mechanics on PostgreSQL, rewards alone (events applied as the consumer
 applies them, many transactions at once): a cash-back budget of 10,000 under 200 concurrent
 qualifying purchases, a first-N gift that gives exactly N, spend-and-save thresholds that
-pay once each, net of refunds, and targeting by segment."""
+pay once each, net of refunds, targeting by segment, and the fraud screen holding a
+cash-back for the review queue."""
 
 from __future__ import annotations
 
@@ -39,9 +40,11 @@ async def offer(rewards: ServiceRuntime, offer_id: str, kind: str, terms: dict,
 
 
 async def grants(rewards: ServiceRuntime, offer_id: str) -> list[dict]:
+    """Granted or held (the budget pays both; a held one waits for review)."""
     return await fetch_all(rewards.platform.database_url,
-                           "SELECT member_id, purchase_id, amount FROM rewards.cashback_grants "
-                           "WHERE offer_id = $1 ORDER BY member_id", offer_id)
+                           "SELECT member_id, purchase_id, amount, status FROM "
+                           "rewards.cashback_grants WHERE offer_id = $1 AND status <> 'rejected' "
+                           "ORDER BY member_id", offer_id)
 
 
 async def test_a_cashback_budget_of_10000_is_never_exceeded_by_200_concurrent_purchases(rewards):
@@ -112,3 +115,35 @@ async def test_a_cashback_targeted_at_new_members_skips_members_who_recharged(re
 
     assert [(r["member_id"], r["amount"]) for r in await grants(rewards, "cb_new")] == [
         ("m_newcomer", 1_500)]
+
+
+async def test_the_fraud_screen_holds_a_busy_terminals_cashback_for_review(rewards):
+    await offer(rewards, "cb_screened", "cashback", {"bps": 1_000}, budget=100_000)
+    busy = [purchase(f"m_busy_{n:02}", 10_000).model_copy(update={"terminal_id": "pos_busy"})
+            for n in range(22)]
+    for event in busy:  # one after another: the 21st and 22nd exceed 20 in 10 minutes
+        await apply(rewards, event)
+    review = ops_headers("ops:review")
+    async with api(rewards) as ops:
+        held = (await ops.get("/v1/reviews?status=held", headers=review)).json()["items"]
+        first, second = (item["grant_id"] for item in held)
+        approved = await ops.post(f"/v1/reviews/{first}/approve", json={"note": "known shop"},
+                                  headers=review)
+        again = await ops.post(f"/v1/reviews/{first}/reject", json={"note": "late"}, headers=review)
+        rejected = await ops.post(f"/v1/reviews/{second}/reject", json={"note": "staff abuse"},
+                                  headers=review)
+        [live] = [o for o in (await ops.get("/v1/offers/live")).json()["items"]
+                  if o["offer_id"] == "cb_screened"]
+        budget = live["budget"]
+    emitted = await fetch_all(rewards.platform.database_url, "SELECT count(*) AS n FROM "
+                              "rewards.outbox WHERE ce_type = 'patronage.rewards.CashbackGranted.v1'")
+
+    assert [(i["kind"], i["member_id"], i["amount"], i["reasons"][0]["rule"]) for i in held] == [
+        ("cashback", "m_busy_20", 1_000, "terminal_velocity"),
+        ("cashback", "m_busy_21", 1_000, "terminal_velocity")]
+    assert approved.status_code == 200 and approved.json()["status"] == "granted"
+    assert approved.json()["reviewed_by"] == "ops:ops_alice"
+    assert (again.status_code, again.json()["code"]) == (409, "already_decided")
+    assert rejected.json()["status"] == "rejected"
+    assert budget["spent"] == 21 * 1_000  # 20 at once, 1 approved; the rejected one given back
+    assert emitted[0]["n"] == 21

@@ -7,7 +7,7 @@ Create Date: 2026-11-29
 """
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 revision = "0009"
 down_revision = "0008"
@@ -32,8 +32,17 @@ def upgrade() -> None:
         "cashback_grants",
         sa.Column("grant_id", UUID(as_uuid=True), primary_key=True),
         _text("offer_id"), _text("kind"), _text("member_id"), _text("purchase_id"),
-        _text("currency"), _big("amount"), _at("granted_at"))
+        _text("currency"), _big("amount"), _at("granted_at"),
+        _big("purchase_amount"), _text("terminal_id", nullable=True), _text("status"),
+        sa.Column("reasons", JSONB, nullable=False),
+        sa.Column("risk_score", sa.Integer(), nullable=False),
+        _text("reviewed_by", nullable=True), _at("reviewed_at", nullable=True),
+        _text("review_note", nullable=True))
     op.create_index("cashback_grants_by_offer", "cashback_grants", ["offer_id"])
+    op.create_index("cashback_grants_status_time", "cashback_grants", ["status", "granted_at"])
+    op.create_index("cashback_grants_member_time", "cashback_grants", ["member_id", "granted_at"])
+    op.create_index("cashback_grants_terminal_time", "cashback_grants",
+                    ["terminal_id", "granted_at"])
     op.create_table(
         "spend_progress",
         _text("offer_id", primary_key=True), _text("member_id", primary_key=True), _big("spent"))
