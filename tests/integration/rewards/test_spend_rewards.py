@@ -132,6 +132,8 @@ async def test_the_fraud_screen_holds_a_busy_terminals_cashback_for_review(rewar
         again = await ops.post(f"/v1/reviews/{first}/reject", json={"note": "late"}, headers=review)
         rejected = await ops.post(f"/v1/reviews/{second}/reject", json={"note": "staff abuse"},
                                   headers=review)
+        report = (await ops.get("/v1/reports/program", headers=ops_headers("ops:report"), params={
+            "from": "2020-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z"})).json()
         [live] = [o for o in (await ops.get("/v1/offers/live")).json()["items"]
                   if o["offer_id"] == "cb_screened"]
         budget = live["budget"]
@@ -147,3 +149,6 @@ async def test_the_fraud_screen_holds_a_busy_terminals_cashback_for_review(rewar
     assert rejected.json()["status"] == "rejected"
     assert budget["spent"] == 21 * 1_000  # 20 at once, 1 approved; the rejected one given back
     assert emitted[0]["n"] == 21
+    assert [r for r in report["spend_rewards"] if r["offer_id"] == "cb_screened"] == [{
+        "offer_id": "cb_screened", "kind": "cashback", "granted": 21, "cost": 21_000, "held": 0,
+        "purchase_volume": 210_000}]
