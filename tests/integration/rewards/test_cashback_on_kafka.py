@@ -1,7 +1,8 @@
 """Issue 16, cash-back on spend: rewards decides it on the wallet's PurchaseCompleted and
 publishes CashbackGranted; the wallet credits it as a bonus lot (with the bonus expiry), and
 a refund of the purchase takes it back in proportion from that lot; what the member spent
-of it meanwhile is recorded as unrecovered. All on Kafka, both services running."""
+of it meanwhile is recorded as unrecovered; the books still balance (ledger = cached
+balances = lots). All on Kafka, both services running."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from services.rewards.service import SPEC as REWARDS
 from services.wallet.service import SPEC as WALLET
+from services.wallet.store.verification import verify_ledger
 from shared.transport import KafkaTransport
 from tests.integration.rewards.feed import api
 from tests.support.auth import ops_headers, pos_headers
@@ -74,6 +76,8 @@ async def test_cashback_arrives_as_bonus_and_a_refund_claws_it_back(platform, ka
         final = await bonus_of(url, "m_cb")
         [grant] = await fetch_all(url, "SELECT kind, amount, purchase_id FROM rewards.cashback_grants "
                                   "WHERE member_id = 'm_cb'")
+        async with wallet.engine.connect() as db:
+            books = await verify_ledger(db)
 
     assert (lot["kind"], lot["source_kind"], lot["amount"]) == ("bonus", "cashback", 2_000)
     assert lot["expires_at"] is not None  # the wallet's bonus expiry applies
@@ -82,3 +86,4 @@ async def test_cashback_arrives_as_bonus_and_a_refund_claws_it_back(platform, ka
     # the second refund owes 1,000 more; only 200 is left in the lot, 800 was spent
     assert rest["cashback_clawed_back"] == 200 and final == 0
     assert (credit["amount"], credit["clawed_back"], credit["unrecovered"]) == (2_000, 1_200, 800)
+    assert books["ok"], books["problems"]
