@@ -8,6 +8,7 @@ from __future__ import annotations
 from services.rewards.jobs.coupon_issues import coupon_issue_job
 from services.rewards.jobs.points_expiry import expire_due
 from services.rewards.settings import RewardsSettings
+from shared.db.data_export_expiry import data_export_parts_expiry
 from shared.jobs import periodic
 from shared.service import BackgroundJob, ServiceContext
 
@@ -19,4 +20,4 @@ def background_jobs(context: ServiceContext[RewardsSettings]) -> tuple[Backgroun
         return await expire_due(context.uow, clock.now())
 
     return (periodic("points_expiry", settings.points_expiry_every_seconds, expire_points),
-            coupon_issue_job(context))
+            coupon_issue_job(context), data_export_parts_expiry(context))

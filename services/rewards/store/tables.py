@@ -10,10 +10,9 @@ campaign_charges (what each campaign paid for which recharge), review_actions (t
 Points: points_accounts (balance; the row lock serialises a member's points), points_entries
 (the ledger; earn rows are lots with `remaining` and `expires_at`).
 Coupons: coupon_templates, coupons (redeemed_at set once, by a conditional UPDATE).
-Spend rewards (migration 0009): cashback_grants (one row per grant id), spend_progress and
-spend_counted (spend-and-save totals net of refunds), spend_thresholds_paid (once each),
-first_n_counters and first_n_claims (exactly n), coupon_issue_jobs and coupon_issue_members
-(bulk issuance, once per member).
+Spend rewards (migration 0010): cashback_grants (one per grant id), spend_progress,
+spend_counted, spend_thresholds_paid (spend-and-save), first_n_counters, first_n_claims,
+coupon_issue_jobs and coupon_issue_members (bulk issuance, once per member).
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from shared.db.data_export_parts import define_data_export_parts_table
 from shared.db.messaging_tables import define_messaging_tables
 from shared.db.ops_audit import define_ops_audit_table
 from shared.db.revoked_keys import define_revoked_keys_table
@@ -45,6 +45,8 @@ outbox, inbox = define_messaging_tables(metadata)
 # the terminal keys the wallet revoked (TerminalKeyRevoked), refused by this service's API
 revoked_terminal_keys = define_revoked_keys_table(metadata)
 ops_audit = define_ops_audit_table(metadata)  # written by shared/http/ops_audit.py
+# this service's parts of members' data exports (store/data_exports.py, docs/privacy.md)
+data_export_parts = define_data_export_parts_table(metadata)
 idempotency_keys = define_idempotency_table(metadata)
 
 
@@ -128,6 +130,7 @@ bonus_decisions = Table(
     # the wallet held the recharge's principal: approving it releases it (migration 0005)
     Column("principal_held", Boolean, nullable=False, server_default=text("false")),
     Index("bonus_decisions_status_time", "status", "decided_at", "recharge_id"),
+    Index("bonus_decisions_by_member", "member_id", "decided_at", "recharge_id"),  # data exports
 )
 campaign_charges = Table(
     "campaign_charges", metadata,
@@ -223,6 +226,7 @@ referral_clawbacks = Table(
     Column("outcome", Text, nullable=False),  # reversed | voided | loss
     _at("at"),
     Index("referral_clawbacks_by_referral", "referral_id"),
+    Index("referral_clawbacks_by_member", "member_id", "clawback_id"),  # data exports
 )
 
 # What rewards paid on spend: one row per grant id (store/cashback.py)
@@ -231,10 +235,8 @@ cashback_grants = Table(
     Column("grant_id", UUID(as_uuid=True), primary_key=True),
     Column("offer_id", Text, nullable=False),
     Column("kind", Text, nullable=False),  # cashback | spend_and_save | first_n_gift
-    Column("member_id", Text, nullable=False),
-    Column("purchase_id", Text, nullable=False),
-    Column("currency", Text, nullable=False),
-    Column("amount", BigInteger, nullable=False),
+    Column("member_id", Text, nullable=False), Column("purchase_id", Text, nullable=False),
+    Column("currency", Text, nullable=False), Column("amount", BigInteger, nullable=False),
     _at("granted_at"),
     # the fraud screen's inputs and verdict, and the review (the queue of store/review_queue.py)
     Column("purchase_amount", BigInteger, nullable=False), Column("terminal_id", Text),
@@ -283,8 +285,7 @@ coupon_issue_jobs = Table(
     "coupon_issue_jobs", metadata,
     Column("job_id", UUID(as_uuid=True), primary_key=True),
     Column("template_id", Text, nullable=False),
-    Column("source", Text, nullable=False),  # list | segment:<name>
-    Column("total", BigInteger, nullable=False),
+    Column("source", Text, nullable=False), Column("total", BigInteger, nullable=False),
     Column("issued", BigInteger, nullable=False, server_default=text("0")),
     Column("status", Text, nullable=False),  # running | done
     Column("cursor", Text),  # the last member id issued, in member id order

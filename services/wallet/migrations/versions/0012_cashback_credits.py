@@ -1,15 +1,15 @@
 """wallet: cash-back credits (rewards' CashbackGranted as bonus lots, clawed back on refunds)
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-29 21:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
@@ -30,8 +30,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('grant_id'),
     )
     op.create_index('ix_cashback_credits_purchase_id', 'cashback_credits', ['purchase_id'])
+    op.create_index('ix_cashback_credits_member', 'cashback_credits', ['member_id', 'created_at'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_cashback_credits_member', table_name='cashback_credits')
     op.drop_index('ix_cashback_credits_purchase_id', table_name='cashback_credits')
     op.drop_table('cashback_credits')
