@@ -101,6 +101,11 @@ REWARDS = {
         CONFIG, body={"points": 10, "task": "profile_completed"}),
     ("POST", "/v1/points/expiry-runs"): ops(CONFIG),
     ("GET", "/v1/members/{member_id}/recharges"): ops(REPORT, member=True),
+    ("POST", "/v1/segments/{segment_id}/versions"): ops(CONFIG),
+    ("GET", "/v1/segments/{segment_id}/versions"): ops(CONFIG),
+    ("GET", "/v1/segments/{segment_id}/preview"): ops(CONFIG),
+    ("POST", "/v1/segments/{segment_id}/members"): ops(CONFIG),
+    ("GET", "/v1/segments/{segment_id}/members"): ops(CONFIG),
     # a member's data export: this service's part, fetched by tiering with the downloader's
     # own credential (docs/privacy.md)
     ("GET", "/v1/members/{member_id}/data-exports/{export_id}/part"): ops("ops:pii", member=True),

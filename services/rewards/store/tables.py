@@ -10,9 +10,10 @@ campaign_charges (what each campaign paid for which recharge), review_actions (t
 Points: points_accounts (balance; the row lock serialises a member's points), points_entries
 (the ledger; earn rows are lots with `remaining` and `expires_at`).
 Coupons: coupon_templates, coupons (redeemed_at set once, by a conditional UPDATE).
-Spend rewards (migration 0010): cashback_grants (one per grant id), spend_progress,
-spend_counted, spend_thresholds_paid (spend-and-save), first_n_counters, first_n_claims,
-coupon_issue_jobs and coupon_issue_members (bulk issuance, once per member).
+Segments: member_facts and member_activity (the facts segments are defined over, fed by the
+consumers), segments (one immutable row per version), segment_members (who is in each now),
+campaign_points_budgets and campaign_member_uses (points budgets, per-member limits).
+Spend rewards (migration 0011) are in store/spend_tables.py, on the same metadata.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
-    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -229,72 +229,58 @@ referral_clawbacks = Table(
     Index("referral_clawbacks_by_member", "member_id", "clawback_id"),  # data exports
 )
 
-# What rewards paid on spend: one row per grant id (store/cashback.py)
-cashback_grants = Table(
-    "cashback_grants", metadata,
-    Column("grant_id", UUID(as_uuid=True), primary_key=True),
-    Column("offer_id", Text, nullable=False),
-    Column("kind", Text, nullable=False),  # cashback | spend_and_save | first_n_gift
-    Column("member_id", Text, nullable=False), Column("purchase_id", Text, nullable=False),
-    Column("currency", Text, nullable=False), Column("amount", BigInteger, nullable=False),
-    _at("granted_at"),
-    # the fraud screen's inputs and verdict, and the review (the queue of store/review_queue.py)
-    Column("purchase_amount", BigInteger, nullable=False), Column("terminal_id", Text),
-    Column("status", Text, nullable=False),  # granted | held | rejected
-    Column("reasons", JSONB, nullable=False), Column("risk_score", Integer, nullable=False),
-    Column("reviewed_by", Text), _at("reviewed_at", nullable=True), Column("review_note", Text),
-    Index("cashback_grants_by_offer", "offer_id"),
-    Index("cashback_grants_status_time", "status", "granted_at"),
-    Index("cashback_grants_member_time", "member_id", "granted_at"),
-    Index("cashback_grants_terminal_time", "terminal_id", "granted_at"),
-)
-spend_progress = Table(
-    "spend_progress", metadata,
-    Column("offer_id", Text, primary_key=True), Column("member_id", Text, primary_key=True),
-    Column("spent", BigInteger, nullable=False),
-)
-spend_counted = Table(
-    "spend_counted", metadata,
-    Column("offer_id", Text, primary_key=True), Column("purchase_id", Text, primary_key=True),
-    Column("member_id", Text, nullable=False), Column("counted", BigInteger, nullable=False),
-    Column("purchase_total", BigInteger, nullable=False),
-    Column("refunded", BigInteger, nullable=False, server_default=text("0")),
-    Index("spend_counted_by_purchase", "purchase_id"),
-)
-spend_thresholds_paid = Table(
-    "spend_thresholds_paid", metadata,
-    Column("offer_id", Text, primary_key=True), Column("member_id", Text, primary_key=True),
-    Column("threshold", BigInteger, primary_key=True),
-    Column("grant_id", UUID(as_uuid=True), nullable=False),
-    _at("paid_at"),
-)
-first_n_counters = Table(
-    "first_n_counters", metadata,
-    Column("offer_id", Text, primary_key=True), Column("n", BigInteger, nullable=False),
-    Column("taken", BigInteger, nullable=False, server_default=text("0")),
-    CheckConstraint("taken >= 0 AND taken <= n", name="first_n_never_exceeded"),
-)
-first_n_claims = Table(
-    "first_n_claims", metadata,
-    Column("offer_id", Text, primary_key=True), Column("member_id", Text, primary_key=True),
-    Column("slot", BigInteger, nullable=False), Column("purchase_id", Text, nullable=False),
-    _at("claimed_at"),
-    UniqueConstraint("offer_id", "slot", name="one_member_per_slot"),
-)
-coupon_issue_jobs = Table(
-    "coupon_issue_jobs", metadata,
-    Column("job_id", UUID(as_uuid=True), primary_key=True),
-    Column("template_id", Text, nullable=False),
-    Column("source", Text, nullable=False), Column("total", BigInteger, nullable=False),
-    Column("issued", BigInteger, nullable=False, server_default=text("0")),
-    Column("status", Text, nullable=False),  # running | done
-    Column("cursor", Text),  # the last member id issued, in member id order
-    Column("created_by", Text, nullable=False),
-    _at("created_at"), _at("finished_at", nullable=True),
-)
-coupon_issue_members = Table(
-    "coupon_issue_members", metadata,
-    Column("job_id", UUID(as_uuid=True), primary_key=True),
+# Segments (store/member_facts.py, store/segments.py): what rewards knows about each member,
+# beside member_tiers; one row per member it heard of. Never a birth date: only the local
+# month of the last MemberBirthday (`YYYY-MM`), which is all birthday_month_is_current needs.
+member_facts = Table(
+    "member_facts", metadata,
     Column("member_id", Text, primary_key=True),
-    Column("coupon_id", UUID(as_uuid=True)),  # set once, when issued
+    Column("home_store", Text),
+    Column("enrolment_channel", Text),
+    Column("referral_code", Text),
+    _at("membership_ends_at", nullable=True),
+    Column("birthday_celebrated_month", Text),
+    _at("updated_at"),
+)
+# Every purchase, recharge, points redemption and refund, once (the key is the source), so a
+# redelivered event counts once; the windows (spend, visits, last activity) read it by member.
+member_activity = Table(
+    "member_activity", metadata,
+    Column("kind", Text, primary_key=True),  # purchase | recharge | redemption | refund kinds
+    Column("source_id", Text, primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("amount", BigInteger, nullable=False),  # refunds negative
+    Column("store_id", Text),
+    _at("occurred_at"),
+    Index("member_activity_member_time", "member_id", "occurred_at"),
+)
+segments = Table(
+    "segments", metadata,
+    Column("segment_id", Text, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # rule | list
+    Column("rule", JSONB),
+    Column("created_by", Text, nullable=False),
+    _at("created_at"),
+)
+segment_members = Table(
+    "segment_members", metadata,
+    Column("segment_id", Text, primary_key=True),
+    Column("member_id", Text, primary_key=True),
+    _at("since"),
+    Index("segment_members_by_member", "member_id"),
+)
+campaign_points_budgets = Table(
+    "campaign_points_budgets", metadata,
+    Column("offer_id", Text, primary_key=True),
+    Column("budget", BigInteger, nullable=False),
+    Column("spent", BigInteger, nullable=False, server_default=text("0")),
+    CheckConstraint("spent >= 0 AND spent <= budget", name="points_spent_within_budget"),
+)
+campaign_member_uses = Table(
+    "campaign_member_uses", metadata,
+    Column("offer_id", Text, primary_key=True),
+    Column("member_id", Text, primary_key=True),
+    Column("uses", Integer, nullable=False),
 )
