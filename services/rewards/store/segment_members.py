@@ -1,9 +1,9 @@
-"""Who is in a named segment now, as a query (bulk coupon issues enrol them): the recharge
-bonus's segments (rules/offers.py) over everything rewards saw, in any currency.
+"""Who is in a named built-in segment now, as a query (bulk coupon issues enrol them): the
+recharge bonus's segments (rules/offers.py) over everything rewards saw, in any currency.
 
 - new: exactly one recharge so far (the recharge bonus's "new" is a member making their
   first; once it is made, they are new until the second);
-- dormant: no recharge for `dormant_after_days`;
+- dormant: no activity (purchase, recharge, points redemption) for `dormant_after_days`;
 - high_value: lifetime recharges, net of recharge refunds, reached `high_value_from`.
 
 One function, `segment_member_ids`, so segments defined as data replace these three in one
@@ -20,7 +20,8 @@ from services.rewards.settings import RewardsSettings
 SEGMENT_NAMES = ("new", "dormant", "high_value")
 _QUERIES = {
     "new": "SELECT member_id FROM recharges_seen GROUP BY member_id HAVING count(*) = 1",
-    "dormant": "SELECT member_id FROM recharges_seen GROUP BY member_id "
+    "dormant": "SELECT member_id FROM member_activity "
+               "WHERE kind IN ('purchase', 'recharge', 'redemption') GROUP BY member_id "
                "HAVING max(occurred_at) <= :dormant_since",
     "high_value": "SELECT r.member_id FROM recharges_seen r LEFT JOIN ("
                   " SELECT member_id, sum(amount) AS refunded FROM refunds_seen"

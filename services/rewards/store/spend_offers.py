@@ -18,9 +18,13 @@ from services.rewards.settings import RewardsSettings
 
 SPEND_KINDS = ("cashback", "spend_and_save", "first_n_gift")
 SpendOffer = CashbackOffer | SpendAndSaveOffer | FirstNGift
-# The member's recharges before a moment, in a currency: what the segments are made of.
+# The member's recharges before a moment, in a currency, and their last activity of any
+# kind before it: what the built-in segments are made of (as for the recharge bonus).
 RECHARGES_BEFORE = text("""
-    SELECT count(*) AS n, max(occurred_at) AS last_at, coalesce(sum(amount), 0) AS total
+    SELECT count(*) AS n, coalesce(sum(amount), 0) AS total,
+           (SELECT max(occurred_at) FROM member_activity WHERE member_id = :member
+              AND occurred_at < :at AND kind IN ('purchase', 'recharge', 'redemption'))
+             AS last_active_at
     FROM recharges_seen WHERE member_id = :member AND currency = :currency AND occurred_at < :at
 """)
 
@@ -48,11 +52,11 @@ def spend_offer(row: Mapping[str, Any]) -> SpendOffer:
 
 async def segments_at(db: AsyncConnection, member_id: str, currency: str, at: datetime,
                       settings: RewardsSettings) -> frozenset[str]:
-    """new / dormant / high_value as the recharge bonus counts them, from the recharges
-    rewards saw before `at` (gross of refunds: a purchase does not know them)."""
+    """new / dormant / high_value as the recharge bonus counts them, from what rewards saw
+    before `at` (recharges gross of refunds: a purchase does not know them)."""
     row = (await db.execute(RECHARGES_BEFORE, {"member": member_id, "currency": currency,
                                                "at": at})).one()
-    return member_segments(prior_recharges=row.n, last_recharge_at=row.last_at,
+    return member_segments(prior_recharges=row.n, last_active_at=row.last_active_at,
                            prior_lifetime=int(row.total), at=at,
                            dormant_after_days=settings.dormant_after_days,
                            high_value_from=settings.high_value_from)

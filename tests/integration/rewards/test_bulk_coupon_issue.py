@@ -28,18 +28,18 @@ class CrashMidBatch(Exception):
 
 
 async def seed_dormant_members(database_url: str, count: int) -> None:
-    """`count` members whose only recharge was 200 days ago (the dormant segment), plus one
-    who recharged yesterday (not in it)."""
+    """`count` members whose only activity was a purchase 200 days ago (the dormant segment),
+    plus one who bought something then and again yesterday (not in it)."""
     long_ago = datetime.now(UTC) - timedelta(days=200)
     await fetch_all(database_url, """
-        INSERT INTO rewards.recharges_seen (recharge_id, member_id, amount, currency, event_id,
-            occurred_at)
-        SELECT 'seed-' || n, 'm_bulk_' || lpad(n::text, 6, '0'), 10000, 'CNY', gen_random_uuid(), $1
+        INSERT INTO rewards.member_activity (kind, source_id, member_id, amount, occurred_at)
+        SELECT 'purchase', 'seed-' || n, 'm_bulk_' || lpad(n::text, 6, '0'), 10000, $1
         FROM generate_series(1, $2) AS n
     """, long_ago, count)
-    await fetch_all(database_url, "INSERT INTO rewards.recharges_seen (recharge_id, member_id, "
-                    "amount, currency, event_id, occurred_at) VALUES ('seed-active', 'm_active', "
-                    "10000, 'CNY', gen_random_uuid(), $1)", datetime.now(UTC) - timedelta(days=1))
+    await fetch_all(database_url, "INSERT INTO rewards.member_activity (kind, source_id, "
+                    "member_id, amount, occurred_at) VALUES ('purchase', 'seed-a1', 'm_active', "
+                    "10000, $1), ('purchase', 'seed-a2', 'm_active', 10000, $2)",
+                    long_ago, datetime.now(UTC) - timedelta(days=1))
 
 
 def settings(every_seconds: float) -> RewardsSettings:
