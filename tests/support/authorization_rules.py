@@ -178,6 +178,11 @@ NOTIFIER = {
     # own credential (docs/privacy.md)
     ("GET", "/v1/members/{member_id}/data-exports/{export_id}/part"): ops("ops:pii", member=True),
     ("GET", "/v1/members/{member_id}/contact/changes"): ops("ops:pii"),
+    **{(method, f"/v1/ops/webhooks/subscriptions{path}"): ops("ops:webhooks") for method, path in (
+        ("POST", ""), ("GET", ""), ("GET", "/{subscription_id}"), ("PATCH", "/{subscription_id}"),
+        ("DELETE", "/{subscription_id}"), ("POST", "/{subscription_id}/secret-rotation"),
+        ("GET", "/{subscription_id}/deliveries"),
+        ("POST", "/{subscription_id}/deliveries/{delivery_id}/redelivery"))},
 }
 
 RULES: dict[str, dict[tuple[str, str], Rule]] = {
