@@ -14,6 +14,8 @@ membership_terms: one row per paid term; a renewal that stacks links the previou
 reminders_sent: one row per (term, kind, offset) ever due: the primary key makes every
   reminder and every expiry once-only across replicas and restarts.
 tier_reviews: one row per member and anniversary reviewed.
+tier_grants: tiers given for a while (ops, with a reason; or a renew-and-upgrade purchase,
+  unique per purchase), who gave them and why, and their revocation: the business audit.
 """
 
 from __future__ import annotations
@@ -142,4 +144,23 @@ tier_reviews = Table(
     Column("review_at", DateTime(timezone=True), primary_key=True),
     Column("outcome", Text, nullable=False),
     Column("reviewed_at", DateTime(timezone=True), nullable=False),
+)
+
+tier_grants = Table(
+    "tier_grants", metadata,
+    Column("grant_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("tier", Text, nullable=False),
+    Column("source", Text, nullable=False),  # ops / renewal
+    Column("reason", Text, nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("until_next_review", Boolean, nullable=False),
+    Column("purchase_id", Text, unique=True),  # a renew-and-upgrade's purchase: one grant each
+    Column("granted_by", Text, nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_by", Text),
+    Column("revoke_reason", Text),
+    Index("tier_grants_by_member", "member_id", "granted_at"),
 )
