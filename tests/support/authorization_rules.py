@@ -116,6 +116,9 @@ TIERING = {
     ("GET", "/v1/reports/renewals"): ops(REPORT, query=PERIOD),
     ("GET", "/v1/reports/tiers"): ops(REPORT),
     ("GET", "/v1/reports/tier-changes"): ops(REPORT, query=PERIOD),
+    ("POST", "/v1/members/{member_id}/tier-grants"): ops("ops:tiers"),
+    ("GET", "/v1/members/{member_id}/tier-grants"): ops(REPORT, "ops:tiers", member=True),
+    ("POST", "/v1/members/{member_id}/tier-grants/{grant_id}/revoke"): ops("ops:tiers"),
 }
 
 REFERRAL = {
