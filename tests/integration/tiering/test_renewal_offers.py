@@ -1,0 +1,100 @@
+"""Renewal offers on real PostgreSQL: for members in every segment and every membership
+status, the quote for 2 years costs less per year than the one for 1 year; the first-renewal
+offer applies to a member's first renewal only; a refunded renew-and-upgrade takes its tier
+grant back with the term."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from shared.events.wallet import PurchaseItem
+from tests.integration.tiering.conftest import START
+from tests.integration.tiering.test_tiers_quotes_reports_api import feed
+from tests.integration.tiering.wallet_events import purchase, refund, renewal, tiering_events
+from tests.support.auth import member_headers, pos_headers
+
+pytestmark = pytest.mark.integration
+SPEND = {"potential": 100_000, "growing": 1_000_000, "core": 2_500_000}
+
+
+async def offer(client, member_id: str) -> dict:
+    quoted = await client.get(f"/v1/members/{member_id}/renewal-quotes", headers=member_headers(member_id))
+    assert quoted.status_code == 200, quoted.text
+    return quoted.json()
+
+
+def per_year_order(body: dict) -> None:
+    one, two = body["quotes"]
+    assert (one["years"], two["years"]) == (1, 2)
+    assert two["price"] * 1 < one["price"] * 2, body  # strictly cheaper per year
+    assert two["upgrade"]["price"] * 1 < one["upgrade"]["price"] * 2, body
+
+
+async def test_two_years_cost_less_per_year_for_every_segment_and_status(
+        client, tiering, transport, bus_platform, clock):
+    for name, spend in SPEND.items():
+        await client.post("/v1/members", headers=pos_headers(), json={"member_id": f"m_{name}"})
+        await feed(transport, bus_platform, purchase(f"m_{name}", spend, START))
+    seen = set()
+    for name in SPEND:
+        body = await offer(client, f"m_{name}")
+        assert (body["segment"], body["status"]) == (name, "none")
+        per_year_order(body)
+        seen.add((body["segment"], body["status"]))
+        await feed(transport, bus_platform, renewal(f"m_{name}", 1, body["quotes"][0]["price"], START))
+    # active (early), expiring, grace, expired; the same spend again on day 366, just after
+    # the first purchase left the rolling year, keeps each member in their segment
+    for days, status in ((200, "active"), (350, "expiring"), (370, "grace"), (390, "expired")):
+        if days == 370:
+            clock.advance(START + timedelta(days=366) - clock.now())
+            await feed(transport, bus_platform,
+                       *(purchase(f"m_{name}", spend, clock.now()) for name, spend in SPEND.items()))
+        clock.advance(START + timedelta(days=days) - clock.now())
+        for name in SPEND:
+            body = await offer(client, f"m_{name}")
+            assert (body["segment"], body["status"]) == (name, status)
+            per_year_order(body)
+            seen.add((body["segment"], body["status"]))
+    assert len(seen) == 15
+
+
+async def test_the_first_renewal_offer_applies_once(client, tiering, transport, bus_platform, clock):
+    await client.post("/v1/members", headers=pos_headers(), json={"member_id": "m_first"})
+    before = await offer(client, "m_first")
+    assert before["first_renewal"] is False  # buying the first term is not a renewal
+    await feed(transport, bus_platform, renewal("m_first", 1, before["quotes"][0]["price"], START))
+    clock.advance(timedelta(days=340))
+    first = await offer(client, "m_first")
+    assert first["first_renewal"] is True
+    assert [c["name"] for c in first["quotes"][0]["components"]] == [
+        "segment", "first_renewal", "length"]
+    await feed(transport, bus_platform, renewal("m_first", 1, first["quotes"][0]["price"], clock.now()))
+    clock.advance(timedelta(days=360))
+    second = await offer(client, "m_first")
+    assert second["first_renewal"] is False
+    assert [c["name"] for c in second["quotes"][0]["components"]] == ["segment", "length"]
+    assert second["quotes"][0]["price"] > first["quotes"][0]["price"]
+
+
+async def test_a_refunded_renew_and_upgrade_takes_the_grant_back_with_the_term(
+        client, tiering, transport, bus_platform):
+    await client.post("/v1/members", headers=pos_headers(), json={"member_id": "m_up"})
+    upgrade = PurchaseItem(sku="membership-1y-upgrade", category="membership", quantity=1,
+                           amount=33_120, quote_id=f"q-{uuid.uuid4().hex}")
+    bought = purchase("m_up", 33_120, START, upgrade)
+    await feed(transport, bus_platform, bought)
+    [grant] = (await client.get("/v1/members/m_up/tier-grants", headers=member_headers("m_up"))).json()["items"]
+    [term] = (await client.get("/v1/members/m_up/membership/terms",
+                               headers=member_headers("m_up"))).json()["items"]
+    assert (grant["tier"], grant["source"], grant["purchase_id"], grant["state"]) == (
+        "silver", "renewal", bought.purchase_id, "active")
+    assert (grant["starts_at"], grant["expires_at"]) == (term["bought_at"], term["term_end"])
+    [up] = await tiering_events(bus_platform.database_url, "TierChanged", "m_up")
+    assert (up["to_tier"], up["grant_id"]) == ("silver", grant["grant_id"])
+
+    await feed(transport, bus_platform, refund(bought, 33_120, START + timedelta(days=1)))
+    [grant] = (await client.get("/v1/members/m_up/tier-grants", headers=member_headers("m_up"))).json()["items"]
+    assert (grant["state"], grant["revoked_by"]) == ("revoked", "refund")
