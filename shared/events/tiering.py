@@ -157,7 +157,7 @@ class MembershipRevoked(Event):
 class RenewalComponent(ValueObject):
     """One discount composed into a renewal price (docs/tiering.md, Renewal quotes)."""
 
-    name: Literal["segment", "length", "early", "win_back", "first_renewal"]
+    kind: Literal["segment", "length", "early", "win_back", "first_renewal"]
     bps: int = Field(ge=0, le=10_000, description="Basis points off: 1000 = 10 %.")
 
 

@@ -83,7 +83,7 @@ def memberships_router(context: ServiceContext[TieringSettings]) -> APIRouter:
                            **signed(renewal_sku(q.years, upgrade=True), q.years, q.upgrade_price)}
             return {"years": q.years, "list_price": q.list_price, "price": q.price,
                     "discount_bps": q.discount_bps, "offer": q.offer,
-                    "components": [{"name": c.name, "bps": c.bps} for c in q.components],
+                    "components": [{"kind": c.name, "bps": c.bps} for c in q.components],
                     "floor_applied": q.floor_applied,
                     **signed(renewal_sku(q.years), q.years, q.price), "upgrade": upgrade}
 

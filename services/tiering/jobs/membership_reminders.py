@@ -72,7 +72,7 @@ async def _remind(uow: UnitOfWork, settings: TieringSettings, term: Row, now: da
         term_end=term.term_end, days_left=whole_days_left(term.term_end, now),
         renewal_quote=tuple(RenewalQuote(
             years=q.years, price=q.price, currency=settings.currency, list_price=q.list_price,
-            components=tuple(RenewalComponent(name=c.name, bps=c.bps) for c in q.components),
+            components=tuple(RenewalComponent(kind=c.name, bps=c.bps) for c in q.components),
             floor_applied=q.floor_applied, upgrade_price=q.upgrade_price,
             upgrade_to=offer.upgrade_to if q.upgrade_price is not None else None)
             for q in offer.quotes)))

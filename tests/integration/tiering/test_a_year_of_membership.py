@@ -113,7 +113,7 @@ async def test_a_member_through_a_year(bus_platform):
         "2027-12-22T09:00:00Z", "2028-01-14T09:00:00Z", "2028-01-20T09:00:00Z"]
     # 21,000 spent in the last 12 months: segment core (40 %) x first renewal (10 %) x length.
     assert {q["years"]: q["price"] for q in reminders[0]["renewal_quote"]} == {1: 17_496, 2: 31_104}
-    assert [(c["name"], c["bps"]) for c in reminders[0]["renewal_quote"][1]["components"]] == [
+    assert [(c["kind"], c["bps"]) for c in reminders[0]["renewal_quote"][1]["components"]] == [
         ("segment", 4000), ("first_renewal", 1000), ("length", 2000)]
     assert await tiering_events(db, "MembershipExpired", "m_year") == []
 

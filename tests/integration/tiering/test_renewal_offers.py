@@ -20,6 +20,11 @@ pytestmark = pytest.mark.integration
 SPEND = {"potential": 100_000, "growing": 1_000_000, "core": 2_500_000}
 
 
+async def grants(client, member_id: str) -> list[dict]:
+    listed = await client.get(f"/v1/members/{member_id}/tier-grants", headers=member_headers(member_id))
+    return listed.json()["items"]
+
+
 async def offer(client, member_id: str) -> dict:
     quoted = await client.get(f"/v1/members/{member_id}/renewal-quotes", headers=member_headers(member_id))
     assert quoted.status_code == 200, quoted.text
@@ -69,13 +74,13 @@ async def test_the_first_renewal_offer_applies_once(client, tiering, transport, 
     clock.advance(timedelta(days=340))
     first = await offer(client, "m_first")
     assert first["first_renewal"] is True
-    assert [c["name"] for c in first["quotes"][0]["components"]] == [
+    assert [c["kind"] for c in first["quotes"][0]["components"]] == [
         "segment", "first_renewal", "length"]
     await feed(transport, bus_platform, renewal("m_first", 1, first["quotes"][0]["price"], clock.now()))
     clock.advance(timedelta(days=360))
     second = await offer(client, "m_first")
     assert second["first_renewal"] is False
-    assert [c["name"] for c in second["quotes"][0]["components"]] == ["segment", "length"]
+    assert [c["kind"] for c in second["quotes"][0]["components"]] == ["segment", "length"]
     assert second["quotes"][0]["price"] > first["quotes"][0]["price"]
 
 
@@ -86,7 +91,7 @@ async def test_a_refunded_renew_and_upgrade_takes_the_grant_back_with_the_term(
                            amount=33_120, quote_id=f"q-{uuid.uuid4().hex}")
     bought = purchase("m_up", 33_120, START, upgrade)
     await feed(transport, bus_platform, bought)
-    [grant] = (await client.get("/v1/members/m_up/tier-grants", headers=member_headers("m_up"))).json()["items"]
+    [grant] = await grants(client, "m_up")
     [term] = (await client.get("/v1/members/m_up/membership/terms",
                                headers=member_headers("m_up"))).json()["items"]
     assert (grant["tier"], grant["source"], grant["purchase_id"], grant["state"]) == (
@@ -96,5 +101,5 @@ async def test_a_refunded_renew_and_upgrade_takes_the_grant_back_with_the_term(
     assert (up["to_tier"], up["grant_id"]) == ("silver", grant["grant_id"])
 
     await feed(transport, bus_platform, refund(bought, 33_120, START + timedelta(days=1)))
-    [grant] = (await client.get("/v1/members/m_up/tier-grants", headers=member_headers("m_up"))).json()["items"]
+    [grant] = await grants(client, "m_up")
     assert (grant["state"], grant["revoked_by"]) == ("revoked", "refund")
