@@ -1,20 +1,25 @@
 """Renewal offers on real PostgreSQL: for members in every segment and every membership
 status, the quote for 2 years costs less per year than the one for 1 year; the first-renewal
 offer applies to a member's first renewal only; a refunded renew-and-upgrade takes its tier
-grant back with the term."""
+grant back with the term; the composition's edges (the floor, every component at once, the
+one rounding) as the API answers them."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import timedelta
 
+import httpx
 import pytest
 
+from services.tiering.service import SPEC as TIERING
+from services.tiering.settings import TieringSettings
 from shared.events.wallet import PurchaseItem
 from tests.integration.tiering.conftest import START
 from tests.integration.tiering.test_tiers_quotes_reports_api import feed
 from tests.integration.tiering.wallet_events import purchase, refund, renewal, tiering_events
 from tests.support.auth import member_headers, pos_headers
+from tests.support.runtime import running
 
 pytestmark = pytest.mark.integration
 SPEND = {"potential": 100_000, "growing": 1_000_000, "core": 2_500_000}
@@ -103,3 +108,34 @@ async def test_a_refunded_renew_and_upgrade_takes_the_grant_back_with_the_term(
     await feed(transport, bus_platform, refund(bought, 33_120, START + timedelta(days=1)))
     [grant] = await grants(client, "m_up")
     assert (grant["state"], grant["revoked_by"]) == ("revoked", "refund")
+
+
+EDGES = TieringSettings(scheduler_interval_seconds=3600, price_per_year=100,
+                        renewal_floor_per_year=50, win_back_bps=9000,
+                        segment_discount_bps={"potential": 3333, "growing": 9000, "core": 9000})
+
+
+async def test_composition_edges_the_floor_every_component_and_one_rounding(
+        bus_platform, transport, clock):
+    async with (running(TIERING, bus_platform, transport, clock=clock, settings=EDGES) as service,
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=service.app),
+                                  base_url="http://tiering") as client):
+        for member in ("m_round", "m_floor"):
+            await client.post("/v1/members", headers=pos_headers(), json={"member_id": member})
+        rounded = await offer(client, "m_round")
+        # 100 x 0.6667 x 0.9 = 60.003 -> 60 (rounding after the segment would give 59);
+        # 2 years: 66.67 x 2 x 0.8 = 106.672 -> 106
+        assert [q["price"] for q in rounded["quotes"]] == [60, 106]
+
+        await feed(transport, bus_platform, renewal("m_floor", 1, 90, START))
+        clock.advance(timedelta(days=300))
+        await feed(transport, bus_platform, purchase("m_floor", 2_500_000, clock.now()))
+        clock.advance(timedelta(days=100))  # lapsed past the grace, still core
+        floored = await offer(client, "m_floor")
+        assert (floored["segment"], floored["status"]) == ("core", "expired")
+        one, two = floored["quotes"]
+        # 100 x 0.1 (core) x 0.1 (win-back) = 1 a year, below the floor of 50: 50, then the length
+        assert [(c["kind"], c["bps"]) for c in two["components"]] == [
+            ("segment", 9000), ("win_back", 9000), ("length", 2000)]
+        assert (one["price"], two["price"], one["floor_applied"], two["floor_applied"]) == (
+            45, 80, True, True)
