@@ -15,7 +15,8 @@ batch of one), in a handful of statements:
 - then event by event, in delivery order: a renewal extends the membership
   (`MembershipRenewed`) if it was bought against a quote (a membership line without one
   is logged, counted and skipped: `skip_unquoted`); a renew-and-upgrade also grants the
-  tier above the one held until the term's end (store/tier_grants.py, `TierChanged` up);
+  tier above the one held for exactly the term (store/tier_grants.py, `TierChanged` up
+  now, or from the scheduler when a stacked term starts);
   and the upgrade check runs in memory
   on the standing as it is after that event's entry; only an actual upgrade writes (row,
   history, `TierChanged`).
@@ -102,7 +103,7 @@ async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitO
                     held = tier_of.get(event.member_id, members[event.member_id].tier)
                     raised = await tier_grants.grant_for_term(
                         uow, members[event.member_id], held, rules, event.purchase_id,
-                        event.occurred_at, span.end, settings.currency, **event.caused())
+                        span.start, span.end, settings.currency, **event.caused())
                     if raised is not None and event.member_id in tier_of:
                         tier_of[event.member_id] = raised.to_tier
         if rules is None or n not in counted or event.member_id not in tier_of:

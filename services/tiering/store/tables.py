@@ -16,6 +16,7 @@ reminders_sent: one row per (term, kind, offset) ever due: the primary key makes
 tier_reviews: one row per member and anniversary reviewed.
 tier_grants: tiers given for a while (ops, with a reason; or a renew-and-upgrade purchase,
   unique per purchase), who gave them and why, and their revocation: the business audit.
+  `applied_at` is NULL until the grant's start was acted on (partial index for the job).
 """
 
 from __future__ import annotations
@@ -162,5 +163,9 @@ tier_grants = Table(
     Column("revoked_at", DateTime(timezone=True)),
     Column("revoked_by", Text),
     Column("revoke_reason", Text),
+    # when the start was acted on; NULL for a grant that starts later (jobs/tier_grants.py)
+    Column("applied_at", DateTime(timezone=True)),
     Index("tier_grants_by_member", "member_id", "granted_at"),
+    Index("tier_grants_to_start", "starts_at", "grant_id",
+          postgresql_where=text("applied_at IS NULL")),
 )

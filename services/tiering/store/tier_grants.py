@@ -1,6 +1,8 @@
 """Tier grants in the database: granting (the row, and the member raised to the tier at once
-with `TierChanged`), the grants active at a moment (the tier review keeps them), a member's
-grants, and revocation. The rows are the business audit: who granted, why, who revoked.
+with `TierChanged`, or, for a grant that starts later, by the scheduler when it starts:
+`applied_at` marks the start acted on, once), the grants active at a moment (the tier
+review keeps them), a member's grants, and revocation. The rows are the business audit:
+who granted, why, who revoked.
 
 Callers lock the member first (`members.lock_member`), as for every event about a member.
 """
@@ -11,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -49,20 +51,54 @@ async def grant(uow: UnitOfWork, member: Row, held: str, rules: TierRules, new: 
     now = uow.clock.now()
     check_grant(rules, new.tier, new.expires_at, now)
     grant_id = uuid.uuid4()
+    starts_now = new.starts_at <= now
     inserted = await uow.connection.execute(insert(grants).values(
-        grant_id=grant_id, member_id=member.member_id, granted_at=now, **new.__dict__)
+        grant_id=grant_id, member_id=member.member_id, granted_at=now,
+        applied_at=now if starts_now else None, **new.__dict__)
         .on_conflict_do_nothing(index_elements=["purchase_id"]).returning(grants))
     if (row := inserted.first()) is None:
         return None, None
+    decision = await start(uow, member, held, rules, row, currency, **envelope) if starts_now else None
+    return row, decision
+
+
+async def start(uow: UnitOfWork, member: Row, held: str, rules: TierRules, grant_row: Row,
+                currency: str, **envelope: object) -> TierDecision | None:
+    """A grant taking effect: the member up to its tier if that is above the one held."""
+    now = uow.clock.now()
     standing = await qualifying.standing(uow.connection, member.member_id, now)
-    decision = None
-    if new.starts_at <= now:
-        decision = raise_to_grant(rules, held, new.tier, new.reason,
-                                  standing.of(measures_of(rules)[0]))
+    decision = raise_to_grant(rules, held, grant_row.tier, grant_row.reason,
+                              standing.of(measures_of(rules)[0]))
     if decision is not None:
         await apply_decision(uow, member, decision, rules, currency, now, **envelope,
-                             grant_id=str(grant_id), grant_expires_at=new.expires_at)
-    return row, decision
+                             grant_id=str(grant_row.grant_id),
+                             grant_expires_at=grant_row.expires_at)
+    return decision
+
+
+DUE_TO_START = text("""
+    SELECT grant_id, member_id, starts_at FROM tier_grants
+    WHERE applied_at IS NULL AND starts_at <= :now AND (starts_at, grant_id) > (:after_start, :after_id)
+    ORDER BY starts_at, grant_id
+    LIMIT :limit
+""")
+CLAIM_START = text("""
+    UPDATE tier_grants SET applied_at = :now
+    WHERE grant_id = :grant_id AND applied_at IS NULL
+    RETURNING *
+""")
+
+
+async def due_to_start(db: AsyncConnection, now: datetime, after: tuple[datetime, uuid.UUID],
+                       limit: int) -> list[Row]:
+    """The next keyset batch of grants whose start has come and was not acted on yet."""
+    return list((await db.execute(DUE_TO_START, {
+        "now": now, "after_start": after[0], "after_id": after[1], "limit": limit})).all())
+
+
+async def claim_start(db: AsyncConnection, grant_id: uuid.UUID, now: datetime) -> Row | None:
+    """Mark the grant started; its row if this transaction is the one that did (once only)."""
+    return (await db.execute(CLAIM_START, {"grant_id": grant_id, "now": now})).first()
 
 
 async def active_at(db: AsyncConnection, member_id: str, now: datetime) -> list[Row]:
@@ -104,14 +140,16 @@ async def revoke_for_purchase(db: AsyncConnection, purchase_id: str, reason: str
 
 
 async def grant_for_term(uow: UnitOfWork, member: Row, held: str, rules: TierRules,
-                         purchase_id: str, bought_at: datetime, term_end: datetime,
+                         purchase_id: str, term_start: datetime, term_end: datetime,
                          currency: str, **envelope: object) -> TierDecision | None:
-    """A renew-and-upgrade purchase: the tier above the one held, from the purchase until the
-    end of the term it bought; the move it made, if any. Nothing above the top tier."""
+    """A renew-and-upgrade purchase: the tier above the one held, for exactly the term it
+    bought (from its start, which is later than now for a renewal stacked on the current
+    term: the scheduler starts it then); the move it made now, if any. Nothing above the
+    top tier."""
     tier = tier_above(rules, held)
     if tier is None or term_end <= uow.clock.now():
         return None
     _, decision = await grant(uow, member, held, rules, NewGrant(
         tier, "renewal", f"renew and upgrade, purchase {purchase_id}, until the term ends",
-        bought_at, term_end, False, "renewal", purchase_id), currency, **envelope)
+        term_start, term_end, False, "renewal", purchase_id), currency, **envelope)
     return decision

@@ -1,17 +1,19 @@
 """Renewal offers on real PostgreSQL: for members in every segment and every membership
 status, the quote for 2 years costs less per year than the one for 1 year; the first-renewal
 offer applies to a member's first renewal only; a refunded renew-and-upgrade takes its tier
-grant back with the term; the composition's edges (the floor, every component at once, the
+grant back with the term, and one stacked on the current term gives the tier for exactly
+its term (from the scheduler when it starts); the composition's edges (the floor, every component at once, the
 one rounding) as the API answers them."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
 
+from services.tiering.jobs import TieringScheduler
 from services.tiering.service import SPEC as TIERING
 from services.tiering.settings import TieringSettings
 from shared.events.wallet import PurchaseItem
@@ -28,6 +30,11 @@ SPEND = {"potential": 100_000, "growing": 1_000_000, "core": 2_500_000}
 async def grants(client, member_id: str) -> list[dict]:
     listed = await client.get(f"/v1/members/{member_id}/tier-grants", headers=member_headers(member_id))
     return listed.json()["items"]
+
+
+async def tier(client, member_id: str) -> str:
+    shown = await client.get(f"/v1/members/{member_id}/tier", headers=member_headers(member_id))
+    return shown.json()["tier"]
 
 
 async def offer(client, member_id: str) -> dict:
@@ -101,7 +108,7 @@ async def test_a_refunded_renew_and_upgrade_takes_the_grant_back_with_the_term(
                                headers=member_headers("m_up"))).json()["items"]
     assert (grant["tier"], grant["source"], grant["purchase_id"], grant["state"]) == (
         "silver", "renewal", bought.purchase_id, "active")
-    assert (grant["starts_at"], grant["expires_at"]) == (term["bought_at"], term["term_end"])
+    assert (grant["starts_at"], grant["expires_at"]) == (term["term_start"], term["term_end"])
     [up] = await tiering_events(bus_platform.database_url, "TierChanged", "m_up")
     assert (up["to_tier"], up["grant_id"]) == ("silver", grant["grant_id"])
 
@@ -139,3 +146,39 @@ async def test_composition_edges_the_floor_every_component_and_one_rounding(
             ("segment", 9000), ("win_back", 9000), ("length", 2000)]
         assert (one["price"], two["price"], one["floor_applied"], two["floor_applied"]) == (
             45, 80, True, True)
+
+
+async def test_a_stacked_renew_and_upgrade_gives_the_tier_for_exactly_its_term(
+        client, tiering, transport, bus_platform, clock):
+    await client.post("/v1/members", headers=pos_headers(), json={"member_id": "m_stack"})
+    await feed(transport, bus_platform, renewal("m_stack", 1, 25_920, START))  # to 2028-03-01
+    clock.advance(timedelta(days=100))
+    upgrade = PurchaseItem(sku="membership-1y-upgrade", category="membership", quantity=1,
+                           amount=30_528, quote_id=f"q-{uuid.uuid4().hex}")
+    await feed(transport, bus_platform, purchase("m_stack", 30_528, clock.now(), upgrade))
+    second, first = (await client.get("/v1/members/m_stack/membership/terms",
+                                      headers=member_headers("m_stack"))).json()["items"]
+    [grant] = await grants(client, "m_stack")
+    assert (grant["state"], grant["starts_at"], grant["expires_at"]) == (
+        "scheduled", second["term_start"], second["term_end"])
+    assert second["term_start"] == first["term_end"]
+    scheduler = TieringScheduler(tiering.context)
+
+    starts = datetime.fromisoformat(second["term_start"])
+    clock.advance(starts - timedelta(seconds=1) - clock.now())
+    await scheduler.run_once(clock.now())
+    assert await tier(client, "m_stack") == "regular"
+    clock.advance(timedelta(seconds=1))  # the upgraded term starts
+    await scheduler.run_once(clock.now())
+    await scheduler.run_once(clock.now())  # a second run moves nobody twice
+    assert await tier(client, "m_stack") == "silver"
+    [up] = await tiering_events(bus_platform.database_url, "TierChanged", "m_stack")
+    assert (up["to_tier"], up["grant_id"], up["effective_at"]) == (
+        "silver", grant["grant_id"], second["term_start"].replace("+00:00", "Z"))
+
+    clock.advance(START.replace(year=2028) + timedelta(days=30) - clock.now())
+    await scheduler.run_once(clock.now())  # the review while the grant is active: silver held
+    assert await tier(client, "m_stack") == "silver"
+    clock.advance(START.replace(year=2029) + timedelta(days=30) - clock.now())
+    await scheduler.run_once(clock.now())  # the review after the term ended: back to earned
+    assert await tier(client, "m_stack") == "regular"

@@ -1,5 +1,7 @@
 """tier_grants: tiers given for a while, by ops (with a reason) or by a renew-and-upgrade
-purchase (for its term); the member holds the higher of the earned and the granted tier
+purchase (for its term); the member holds the higher of the earned and the granted tier;
+`applied_at` is when the grant's start was acted on (a grant starting later waits for the
+scheduler, found through the partial index of grants not started yet)
 
 Revision ID: 0005
 Revises: 0004
@@ -31,8 +33,11 @@ def upgrade() -> None:
         sa.Column("revoked_at", sa.DateTime(timezone=True)),
         sa.Column("revoked_by", sa.Text()),
         sa.Column("revoke_reason", sa.Text()),
+        sa.Column("applied_at", sa.DateTime(timezone=True)),
     )
     op.create_index("tier_grants_by_member", "tier_grants", ["member_id", "granted_at"])
+    op.create_index("tier_grants_to_start", "tier_grants", ["starts_at", "grant_id"],
+                    postgresql_where=sa.text("applied_at IS NULL"))
 
 
 def downgrade() -> None:
