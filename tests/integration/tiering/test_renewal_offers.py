@@ -12,11 +12,13 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from services.tiering.jobs import TieringScheduler
 from services.tiering.service import SPEC as TIERING
 from services.tiering.settings import TieringSettings
 from shared.events.wallet import PurchaseItem
+from shared.jobs import job_lock_key
 from tests.integration.tiering.conftest import START
 from tests.integration.tiering.test_tiers_quotes_reports_api import feed
 from tests.integration.tiering.wallet_events import purchase, refund, renewal, tiering_events
@@ -169,8 +171,13 @@ async def test_a_stacked_renew_and_upgrade_gives_the_tier_for_exactly_its_term(
     await scheduler.run_once(clock.now())
     assert await tier(client, "m_stack") == "regular"
     clock.advance(timedelta(seconds=1))  # the upgraded term starts
-    await scheduler.run_once(clock.now())
-    await scheduler.run_once(clock.now())  # a second run moves nobody twice
+    async with tiering.context.engine.connect() as leader:  # another replica leads
+        lock = {"k": job_lock_key("tiering.tier_grants")}
+        await leader.execute(text("SELECT pg_advisory_lock(:k)"), lock)
+        assert (await scheduler.run_once(clock.now())).grants_started == 0
+        await leader.execute(text("SELECT pg_advisory_unlock(:k)"), lock)
+    assert (await scheduler.run_once(clock.now())).grants_started == 1
+    assert (await scheduler.run_once(clock.now())).grants_started == 0  # once only
     assert await tier(client, "m_stack") == "silver"
     [up] = await tiering_events(bus_platform.database_url, "TierChanged", "m_stack")
     assert (up["to_tier"], up["grant_id"], up["effective_at"]) == (
