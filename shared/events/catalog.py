@@ -4,8 +4,13 @@ the class for a CloudEvents `ce_type`. Adding an event means adding it here expl
 from __future__ import annotations
 
 from shared.events.envelope import Event
-from shared.events.notifier import NotificationFailed, NotificationSent
+from shared.events.notifier import (
+    NotificationFailed,
+    NotificationSent,
+    NotifierDataExportPartReady,
+)
 from shared.events.referral import (
+    ReferralDataExportPartReady,
     ReferralHeld,
     ReferralQualified,
     ReferralRegistered,
@@ -22,9 +27,11 @@ from shared.events.rewards import (
     PointsExpired,
     PointsRedeemed,
     PointsReversed,
+    RewardsDataExportPartReady,
 )
 from shared.events.tiering import (
     MemberBirthday,
+    MemberDataExportRequested,
     MemberEnrolled,
     MembershipExpired,
     MembershipExpiring,
@@ -43,6 +50,7 @@ from shared.events.wallet import (
     TerminalKeyIssued,
     TerminalKeyRevoked,
     WalletAdjusted,
+    WalletDataExportPartReady,
     WalletFrozen,
     WalletUnfrozen,
 )
@@ -83,6 +91,12 @@ CATALOG: tuple[type[Event], ...] = (
     ReferralRevoked,
     NotificationSent,
     NotificationFailed,
+    # a member's data export (docs/privacy.md): appended, so the catalog's order is kept
+    MemberDataExportRequested,
+    WalletDataExportPartReady,
+    RewardsDataExportPartReady,
+    ReferralDataExportPartReady,
+    NotifierDataExportPartReady,
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 from datetime import date
 from typing import Annotated, Literal, Self
+from uuid import UUID
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
@@ -245,3 +246,15 @@ class TierProgramPublished(Event):
         if len({tier.name for tier in self.tiers}) != len(self.tiers):
             raise ValueError("tier names must be distinct")
         return self
+
+
+class MemberDataExportRequested(Event):
+    """A member (or ops on their behalf) asked for a copy of their data: every other
+    service builds its part of the export from its own tables and announces it (e.g.
+    WalletDataExportPartReady). Carries ids and the deadline only, never the data."""
+
+    event_type = "MemberDataExportRequested"
+    producer_name = "tiering"
+
+    export_id: UUID = Field(description="The export, as `POST .../data-exports` answered it.")
+    expires_at: UtcDatetime = Field(description="When the export and its parts are deleted.")

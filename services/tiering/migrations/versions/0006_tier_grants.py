@@ -3,15 +3,15 @@ purchase (for its term); the member holds the higher of the earned and the grant
 `applied_at` is when the grant's start was acted on (a grant starting later waits for the
 scheduler, found through the partial index of grants not started yet)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-29
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
