@@ -8,6 +8,7 @@ from shared.events.notifier import (
     NotificationFailed,
     NotificationSent,
     NotifierDataExportPartReady,
+    WebhookEndpointDisabled,
 )
 from shared.events.referral import (
     ReferralDataExportPartReady,
@@ -97,6 +98,7 @@ CATALOG: tuple[type[Event], ...] = (
     RewardsDataExportPartReady,
     ReferralDataExportPartReady,
     NotifierDataExportPartReady,
+    WebhookEndpointDisabled,
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}
