@@ -137,6 +137,9 @@ TIERING = {
     ("POST", "/v1/members/{member_id}/data-exports"): ops("ops:pii", member=True),
     ("GET", "/v1/members/{member_id}/data-exports/{export_id}"): ops("ops:pii", member=True),
     ("GET", "/v1/members/{member_id}/data-exports/{export_id}/archive"): ops("ops:pii", member=True),
+    ("POST", "/v1/members/{member_id}/tier-grants"): ops("ops:tiers"),
+    ("GET", "/v1/members/{member_id}/tier-grants"): ops(REPORT, "ops:tiers", member=True),
+    ("POST", "/v1/members/{member_id}/tier-grants/{grant_id}/revoke"): ops("ops:tiers"),
 }
 
 REFERRAL = {
