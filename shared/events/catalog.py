@@ -48,6 +48,7 @@ from shared.events.tiering import (
 from shared.events.wallet import (
     BonusCredited,
     BonusExpired,
+    CashbackCredited,
     PurchaseCompleted,
     PurchaseRefunded,
     RechargeCompleted,
@@ -107,6 +108,7 @@ CATALOG: tuple[type[Event], ...] = (
     NotifierDataExportPartReady,
     WebhookEndpointDisabled,
     ConsentChanged,
+    CashbackCredited,
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}

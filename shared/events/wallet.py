@@ -92,6 +92,24 @@ class BonusCredited(Event):
     bonus_balance: MinorUnits = Field(description="The member's bonus balance after the credit.")
 
 
+class CashbackCredited(Event):
+    """Bonus value that rewards gave for spend (`CashbackGranted`: cash-back, a spend-and-save
+    threshold, a first-N gift) is now spendable as a bonus lot. Once per grant; not published
+    when nothing was left to credit (the purchase had been refunded in full first)."""
+
+    event_type = "CashbackCredited"
+    producer_name = "wallet"
+
+    grant_id: UUID = Field(description="The rewards grant credited (CashbackGranted.grant_id).")
+    purchase_id: EntityId = Field(description="The wallet purchase that earned it.")
+    kind: Literal["cashback", "spend_and_save", "first_n_gift"]
+    amount: MinorUnits = Field(gt=0, description="Credited: the grant net of what refunds of "
+                                                 "the purchase made before it would have taken.")
+    currency: Currency
+    bonus_balance: MinorUnits = Field(description="The member's bonus balance after the credit.")
+    expires_at: UtcDatetime | None = Field(default=None, description="When the lot expires, if ever.")
+
+
 class BonusExpired(Event):
     """What was left of a bonus lot expired (breakage): it left the member's bonus balance
     and the merchant's liability. One event per lot, once."""

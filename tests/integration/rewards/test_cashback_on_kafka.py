@@ -14,8 +14,10 @@ import pytest
 from services.rewards.service import SPEC as REWARDS
 from services.wallet.service import SPEC as WALLET
 from services.wallet.store.verification import verify_ledger
+from shared.events.wallet import CashbackCredited
 from shared.transport import KafkaTransport
 from tests.integration.rewards.feed import api
+from tests.integration.wallet.money import published
 from tests.support.auth import ops_headers, pos_headers
 from tests.support.runtime import eventually, fetch_all, running
 
@@ -74,10 +76,12 @@ async def test_cashback_arrives_as_bonus_and_a_refund_claws_it_back(platform, ka
         [credit] = await fetch_all(url, "SELECT amount, clawed_back, unrecovered FROM "
                                    "wallet.cashback_credits WHERE member_id = 'm_cb'")
         final = await bonus_of(url, "m_cb")
-        [grant] = await fetch_all(url, "SELECT kind, amount, purchase_id FROM rewards.cashback_grants "
+        [grant] = await fetch_all(url, "SELECT grant_id, kind, amount, purchase_id "
+                                  "FROM rewards.cashback_grants "
                                   "WHERE member_id = 'm_cb'")
         async with wallet.engine.connect() as db:
             books = await verify_ledger(db)
+        credits = await published(url, CashbackCredited)
 
     assert (lot["kind"], lot["source_kind"], lot["amount"]) == ("bonus", "cashback", 2_000)
     assert lot["expires_at"] is not None  # the wallet's bonus expiry applies
@@ -87,3 +91,7 @@ async def test_cashback_arrives_as_bonus_and_a_refund_claws_it_back(platform, ka
     assert rest["cashback_clawed_back"] == 200 and final == 0
     assert (credit["amount"], credit["clawed_back"], credit["unrecovered"]) == (2_000, 1_200, 800)
     assert books["ok"], books["problems"]
+    # the credit is on wallet.events once, so a subscriber can rebuild the bonus balance
+    [credited] = credits
+    assert (credited.grant_id, credited.purchase_id, credited.kind, credited.amount,
+            credited.bonus_balance) == (grant["grant_id"], first, "cashback", 2_000, 2_000)
