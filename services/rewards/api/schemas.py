@@ -74,6 +74,9 @@ Weekdays = Annotated[list[Annotated[int, Field(ge=0, le=6)]], Field(
     description="0 = Monday, in the merchant's time zone; empty = every day.")]
 Segments = Annotated[list[Literal["new", "dormant", "high_value"]], Field(
     description="Empty = every member.")]
+SegmentIds = Annotated[list[Id], Field(
+    max_length=20, description="Segments as data (/v1/segments), read at the purchase; "
+                               "with `segments` empty too, every member.")]
 Rungs = Annotated[list[tuple[Amount, Amount]], Field(description="[threshold, amount], rising")]
 
 
@@ -92,6 +95,7 @@ class CashbackTerms(Strict):
     min_spend: Annotated[StrictInt, Field(ge=0, le=10**12)] = 0
     weekdays: Weekdays = []
     segments: Segments = []
+    segment_ids: SegmentIds = []
 
     @model_validator(mode="after")
     def _pays_something(self) -> Self:
@@ -105,6 +109,7 @@ class SpendAndSaveTerms(Strict):
     thresholds: Rungs = Field(min_length=1, description="[cumulative spend, reward], rising")
     weekdays: Weekdays = []
     segments: Segments = []
+    segment_ids: SegmentIds = []
 
     @model_validator(mode="after")
     def _rising_thresholds(self) -> Self:
@@ -118,6 +123,7 @@ class FirstNGiftTerms(Strict):
     coupon_template: Id | None = None
     min_spend: Annotated[StrictInt, Field(ge=0, le=10**12)] = 0
     segments: Segments = []
+    segment_ids: SegmentIds = []
 
     @model_validator(mode="after")
     def _gives_something(self) -> Self:
