@@ -203,17 +203,20 @@ class PointsAwardRequest(Strict):
 
 class CouponIssueRequest(Strict):
     """A bulk issue: one coupon of `template_id` to each listed member, or to each member
-    of a segment as it is when the job is made. A list has at most 5,000 ids (the body
-    limit); more members, more jobs — or a segment."""
+    of a segment (a built-in name, or a segment as data by `segment_id`) as it is when the
+    job is made. A list has at most 5,000 ids (the body limit); more members, more jobs —
+    or a segment."""
 
     template_id: Id
     member_ids: list[Id] | None = Field(default=None, min_length=1, max_length=5_000)
     segment: Literal["new", "dormant", "high_value"] | None = None
+    segment_id: Id | None = Field(default=None, description="A segment as data (/v1/segments).")
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
-        if (self.member_ids is None) == (self.segment is None):
-            raise ValueError("give either member_ids or segment")
+        given = [x for x in (self.member_ids, self.segment, self.segment_id) if x is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of member_ids, segment or segment_id")
         return self
 
 
