@@ -22,6 +22,7 @@ from shared.events.rewards import (
     BonusHeld,
     BonusRejected,
     CashbackGranted,
+    CashbackReversed,
     CouponIssued,
     CouponRedeemed,
     CouponVoided,
@@ -101,6 +102,7 @@ CATALOG: tuple[type[Event], ...] = (
     ReferralDataExportPartReady,
     NotifierDataExportPartReady,
     WebhookEndpointDisabled,
+    CashbackReversed,  # a spend-and-save reward undone by a refund (issue 16)
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}

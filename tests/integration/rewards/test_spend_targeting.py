@@ -2,7 +2,9 @@
 consumer applies them): a cash-back campaign on a rule segment (tier gold) pays a gold
 member and not a silver one; a bulk coupon issue to a data segment issues exactly its
 members once; a first-N gift whose payment is refused gives its slot back, so N gifts are
-really paid under concurrency."""
+really paid under concurrency; a held spend-and-save reward that a refund undoes is
+rejected and its budget freed (the granted case, through the wallet, is on Kafka in
+test_cashback_on_kafka.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from services.rewards.settings import RewardsSettings
 from shared.events.tiering import TierChanged
 from shared.runtime import ServiceRuntime
 from shared.transport import BusTransport
-from tests.integration.rewards.feed import api, apply, purchase
+from tests.integration.rewards.feed import api, apply, purchase, refund
 from tests.integration.rewards.test_spend_rewards import grants, offer
 from tests.support.auth import ops_headers
 from tests.support.runtime import eventually, fetch_all, running
@@ -137,3 +139,30 @@ async def test_a_first_n_gift_the_budget_cannot_pay_takes_no_slot(rewards):
                                 "rewards.first_n_counters WHERE offer_id = 'first_n_budget'")
     assert len(await grants(rewards, "first_n_budget")) == 3
     assert counter["taken"] == 3  # the two slots left wait for a larger budget
+
+
+async def test_a_held_spend_and_save_reward_a_refund_undoes_is_rejected_and_its_budget_freed(
+        rewards):
+    # 20 purchases earning cash-back on one terminal: the 21st's payments are held
+    await offer(rewards, "cb_busy", "cashback", {"bps": 100})
+    for n in range(20):
+        await apply(rewards, purchase(f"m_busy_{n:02}", 1_000).model_copy(
+            update={"terminal_id": "pos_busy"}))
+    await offer(rewards, "save_held", "spend_and_save", {"thresholds": [[10_000, 1_000]]},
+                budget=5_000)
+    bought = purchase("m_held", 12_000).model_copy(update={"terminal_id": "pos_busy"})
+    await apply(rewards, bought)
+    [held] = await fetch_all(rewards.platform.database_url, "SELECT status FROM "
+                             "rewards.cashback_grants WHERE offer_id = 'save_held'")
+    await apply(rewards, refund(bought, 4_000))  # 12,000 - 4,000 = 8,000: under 10,000
+
+    url = rewards.platform.database_url
+    [grant] = await fetch_all(url, "SELECT status, reviewed_by FROM rewards.cashback_grants "
+                              "WHERE offer_id = 'save_held'")
+    [budget] = await fetch_all(url, "SELECT spent FROM rewards.campaign_budgets "
+                               "WHERE offer_id = 'save_held'")
+    reversed_events = await fetch_all(url, "SELECT count(*) AS n FROM rewards.outbox WHERE "
+                                      "ce_type = 'patronage.rewards.CashbackReversed.v1'")
+    assert held["status"] == "held"
+    assert (grant["status"], grant["reviewed_by"]) == ("rejected", "rewards:refund")
+    assert budget["spent"] == 0 and reversed_events[0]["n"] == 0
