@@ -25,6 +25,7 @@ from shared.events.rewards import (
     BonusHeld,
     BonusRejected,
     CashbackGranted,
+    CashbackReversed,
     CouponIssued,
     CouponRedeemed,
     CouponVoided,
@@ -109,6 +110,7 @@ CATALOG: tuple[type[Event], ...] = (
     WebhookEndpointDisabled,
     ConsentChanged,
     CashbackCredited,
+    CashbackReversed,  # a spend-and-save reward undone by a refund (issue 16)
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}
