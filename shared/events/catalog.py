@@ -50,6 +50,7 @@ from shared.events.wallet import (
     BonusCredited,
     BonusExpired,
     CashbackCredited,
+    CashbackTakenBack,
     PurchaseCompleted,
     PurchaseRefunded,
     RechargeCompleted,
@@ -111,6 +112,7 @@ CATALOG: tuple[type[Event], ...] = (
     ConsentChanged,
     CashbackCredited,
     CashbackReversed,  # a spend-and-save reward undone by a refund (issue 16)
+    CashbackTakenBack,
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}

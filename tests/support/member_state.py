@@ -23,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 WALLET_MONEY = ("RechargeCompleted", "BonusCredited", "BonusExpired", "PurchaseCompleted",
-                "PurchaseRefunded", "RechargeRefunded", "WalletAdjusted", "CashbackCredited")
+                "PurchaseRefunded", "RechargeRefunded", "WalletAdjusted", "CashbackCredited",
+                "CashbackTakenBack")
 POINTS = ("PointsEarned", "PointsRedeemed", "PointsReversed", "PointsExpired")
 COUPONS = ("CouponIssued", "CouponRedeemed", "CouponVoided")
 SERVICES = ("wallet", "tiering", "rewards", "referral", "notifier")
@@ -140,7 +141,8 @@ INTERNAL: dict[str, str] = {
     "rewards.coupon_templates": "the merchant's coupon kinds (configuration)",
     "wallet.cashback_credits": "the wallet's record of each credited spend grant: its credit is "
                                "published as CashbackCredited, its clawbacks in "
-                               "PurchaseRefunded.cashback_clawed_back (not walked by the audit "
+                               "PurchaseRefunded.cashback_clawed_back or CashbackTakenBack "
+                               "(not walked by the audit "
                                "yet)",
     "rewards.cashback_grants": "rewards' record of each payment on spend, one per grant id; "
                                "each is published as CashbackGranted (not walked by the "

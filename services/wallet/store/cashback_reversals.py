@@ -18,6 +18,7 @@ from services.wallet.store.lots import move_lots
 from services.wallet.store.wallets import lock_wallets, move_balances
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import CashbackReversed
+from shared.events.wallet import CashbackTakenBack
 from shared.structured_logging import get_logger
 
 log = get_logger(__name__)
@@ -45,7 +46,6 @@ async def reverse_cashback(event: CashbackReversed, uow: UnitOfWork) -> int:
     part = reversal(row.amount, row.clawed_back + row.unrecovered, row.remaining)
     if part.taken:
         await move_lots(db, [Draw(row.lot_id, BONUS, -part.taken)])
-        await move_balances(db, event.member_id, event.currency, 0, -part.taken, now)
         await post_entry(db, member_id=event.member_id, currency=event.currency,
                          kind="cashback_clawback", source_id=event.event_id, now=now,
                          reason=f"{event.kind} {event.grant_id} reversed by refund {event.refund_id}",
@@ -53,6 +53,12 @@ async def reverse_cashback(event: CashbackReversed, uow: UnitOfWork) -> int:
     if part.taken or part.unrecovered:
         await db.execute(SETTLE, {"grant_id": event.grant_id, "taken": part.taken,
                                   "unrecovered": part.unrecovered})
+        # the wallet row is locked above; a zero move only reads the balance back
+        balances = await move_balances(db, event.member_id, event.currency, 0, -part.taken, now)
+        uow.emit(CashbackTakenBack(**event.caused(), occurred_at=now, grant_id=event.grant_id,
+                                   refund_id=event.refund_id, amount=part.taken,
+                                   unrecovered=part.unrecovered, currency=event.currency,
+                                   bonus_balance=balances.bonus))
     log.info("cashback_reversed", grant_id=str(event.grant_id), taken=part.taken,
              unrecovered=part.unrecovered)
     return part.taken

@@ -14,7 +14,7 @@ import pytest
 from services.rewards.service import SPEC as REWARDS
 from services.wallet.service import SPEC as WALLET
 from services.wallet.store.verification import verify_ledger
-from shared.events.wallet import CashbackCredited
+from shared.events.wallet import CashbackCredited, CashbackTakenBack
 from shared.transport import KafkaTransport
 from tests.integration.rewards.feed import api
 from tests.integration.wallet.money import published
@@ -145,8 +145,11 @@ async def test_a_refund_under_a_spend_and_save_threshold_takes_its_reward_back(p
                                "WHERE member_id = 'm_save'")
         async with wallet.engine.connect() as db:
             books = await verify_ledger(db)
+        taken_back_events = await published(url, CashbackTakenBack)
 
     assert (credited, taken_back) == (1_000, 0)
+    [taken_event] = taken_back_events  # wallet.events alone rebuilds the bonus balance
+    assert (taken_event.amount, taken_event.unrecovered, taken_event.bonus_balance) == (1_000, 0, 0)
     assert [g["amount"] for g in grants] == [1_000] and reversed_events[0]["n"] == 1
     assert (credit["amount"], credit["clawed_back"], credit["unrecovered"]) == (1_000, 1_000, 0)
     assert paid == []
