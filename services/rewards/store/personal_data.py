@@ -1,0 +1,22 @@
+"""Rewards' personal data and what an erasure does to it (store/erasure.py does it)."""
+
+from __future__ import annotations
+
+from shared.personal_data import Lookalike, PersonalColumn
+
+PERSONAL_DATA = (
+    PersonalColumn("bonus_decisions", "review_note", "free-text note", "deleted",
+                   "set to null for the member's decisions: a reviewer may have written "
+                   "anything about the member"),
+    PersonalColumn("review_actions", "note", "free-text note", "pseudonymised",
+                   "replaced by `[erased]` on the member's reviews (the column is required; "
+                   "the decision and its actor stay as the review's audit)"),
+    PersonalColumn("recharges_seen", "payment_reference", "payment token", "kept",
+                   "already a keyed token (`tok_...`), not the reference; the fraud screen "
+                   "compares it across members"),
+)
+
+LOOKALIKES = (
+    Lookalike("coupon_templates", "name", "the name of a coupon template, set by the merchant"),
+    Lookalike("offers", "name", "the name of an offer, set by the merchant"),
+)
