@@ -4,9 +4,10 @@ the class for a CloudEvents `ce_type`. Adding an event means adding it here expl
 from __future__ import annotations
 
 from shared.events.envelope import Event
-from shared.events.notifier import NotificationFailed, NotificationSent
+from shared.events.notifier import NotificationFailed, NotificationSent, NotifierMemberErased
 from shared.events.referral import (
     ReferralHeld,
+    ReferralMemberErased,
     ReferralQualified,
     ReferralRegistered,
     ReferralRevoked,
@@ -22,10 +23,13 @@ from shared.events.rewards import (
     PointsExpired,
     PointsRedeemed,
     PointsReversed,
+    RewardsMemberErased,
 )
 from shared.events.tiering import (
     MemberBirthday,
     MemberEnrolled,
+    MemberErased,
+    MemberErasureStarted,
     MembershipExpired,
     MembershipExpiring,
     MembershipRenewed,
@@ -44,6 +48,7 @@ from shared.events.wallet import (
     TerminalKeyRevoked,
     WalletAdjusted,
     WalletFrozen,
+    WalletMemberErased,
     WalletUnfrozen,
 )
 
@@ -83,6 +88,13 @@ CATALOG: tuple[type[Event], ...] = (
     ReferralRevoked,
     NotificationSent,
     NotificationFailed,
+    # members' personal data erased (issue 21)
+    MemberErasureStarted,
+    WalletMemberErased,
+    RewardsMemberErased,
+    ReferralMemberErased,
+    NotifierMemberErased,
+    MemberErased,
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}

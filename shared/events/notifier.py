@@ -40,3 +40,13 @@ class NotificationFailed(Event):
     error: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
         description="The provider's last error.")
     attempts: int = Field(ge=1, description="Delivery attempts made.")
+
+
+class NotifierMemberErased(Event):
+    """The notifier acted on `MemberErasureStarted`: the member's contact details, consents,
+    inbox and the content of their delivery log are deleted; nothing more is sent to them."""
+
+    event_type = "NotifierMemberErased"
+    producer_name = "notifier"
+
+    request_id: UUID

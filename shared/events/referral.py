@@ -102,3 +102,13 @@ class ReferralRevoked(Event):
     referral_id: EntityId
     reason: FreeText
     invitee_id: MemberId | None = Field(default=None, description="The invited member.")
+
+
+class ReferralMemberErased(Event):
+    """Referral acted on `MemberErasureStarted`: the member's phone and device hashes and
+    the notes on their referrals are gone; their codes no longer refer anyone."""
+
+    event_type = "ReferralMemberErased"
+    producer_name = "referral"
+
+    request_id: UUID

@@ -228,3 +228,13 @@ class CouponVoided(Event):
 
     coupon_id: EntityId
     reason: FreeText
+
+
+class RewardsMemberErased(Event):
+    """Rewards acted on `MemberErasureStarted`: the review notes about the member are gone;
+    points and coupons stay under the member id only."""
+
+    event_type = "RewardsMemberErased"
+    producer_name = "rewards"
+
+    request_id: UUID

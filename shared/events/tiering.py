@@ -8,6 +8,7 @@ import hashlib
 import hmac
 from datetime import date
 from typing import Annotated, Literal, Self
+from uuid import UUID
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
@@ -223,3 +224,33 @@ class TierProgramPublished(Event):
         if len({tier.name for tier in self.tiers}) != len(self.tiers):
             raise ValueError("tier names must be distinct")
         return self
+
+
+ErasureReason = Literal["request", "retention"]
+
+
+class MemberErasureStarted(Event):
+    """Erase this member's personal data now: their request's cooling-off ended (or
+    retention found them inactive). Every service removes or irreversibly pseudonymises
+    what it holds about the member, keeps the member id where money requires it, and
+    confirms with its own `<Service>MemberErased`; tiering completes the request
+    (`MemberErased`) when all five have."""
+
+    event_type = "MemberErasureStarted"
+    producer_name = "tiering"
+
+    request_id: UUID = Field(description="The erasure request; every confirmation names it.")
+    reason: ErasureReason = Field(description="request: the member's or ops' request; "
+                                  "retention: no activity for the configured number of days.")
+
+
+class MemberErased(Event):
+    """Every service confirmed the erasure of the member's personal data: the request is
+    complete. The member id remains only where money requires it."""
+
+    event_type = "MemberErased"
+    producer_name = "tiering"
+
+    request_id: UUID
+    reason: ErasureReason
+    services: tuple[EntityId, ...] = Field(description="The services that confirmed.")
