@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from services.notifier.rules.schedules import month_of
 from services.notifier.rules.triggers import Draft, draft_for
 from services.notifier.settings import NotifierSettings
-from services.notifier.store import activity, contacts, notifications
+from services.notifier.store import activity, contacts, erasure, notifications
 from services.notifier.store.tables import revoked_terminal_keys
 from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
@@ -25,6 +25,7 @@ from shared.events.rewards import CouponIssued, PointsExpired
 from shared.events.tiering import (
     MemberBirthday,
     MemberEnrolled,
+    MemberErasureStarted,
     MembershipExpired,
     MembershipExpiring,
     MembershipRenewed,
@@ -87,6 +88,11 @@ async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
     await record_revocation(uow.connection, revoked_terminal_keys, event)
 
 
+async def on_member_erasure_started(event: MemberErasureStarted, uow: UnitOfWork,
+                                    settings: NotifierSettings) -> None:
+    await erasure.erase_member(uow, event)
+
+
 HANDLERS: ServiceHandlers = {
     TerminalKeyRevoked: [on_terminal_key_revoked],
     MemberEnrolled: [on_member_enrolled],
@@ -97,4 +103,5 @@ HANDLERS: ServiceHandlers = {
     RechargeCompleted: [on_outreach_event, on_recharge_completed],
     PurchaseCompleted: [on_purchase_completed],
     MembershipRenewed: [on_membership_renewed],
+    MemberErasureStarted: [on_member_erasure_started],
 }

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from services.referral.rules.qualification import Spend
 from services.referral.settings import ReferralSettings
-from services.referral.store import attribution, members, qualification, referrals
+from services.referral.store import attribution, erasure, members, qualification, referrals
 from services.referral.store.tables import revoked_terminal_keys
 from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
-from shared.events.tiering import MemberEnrolled
+from shared.events.tiering import MemberEnrolled, MemberErasureStarted
 from shared.events.wallet import (
     PurchaseCompleted,
     PurchaseRefunded,
@@ -76,6 +76,11 @@ async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
     await record_revocation(uow.connection, revoked_terminal_keys, event)
 
 
+async def on_member_erasure_started(event: MemberErasureStarted, uow: UnitOfWork,
+                                    settings: ReferralSettings) -> None:
+    await erasure.erase_member(uow, event)
+
+
 HANDLERS: ServiceHandlers = {
     TerminalKeyRevoked: [on_terminal_key_revoked],
     MemberEnrolled: [on_member_enrolled],
@@ -83,4 +88,5 @@ HANDLERS: ServiceHandlers = {
     PurchaseCompleted: [on_purchase_completed],
     PurchaseRefunded: [on_purchase_refunded],
     RechargeRefunded: [on_recharge_refunded],
+    MemberErasureStarted: [on_member_erasure_started],
 }

@@ -14,6 +14,7 @@ from services.rewards.settings import RewardsSettings
 from services.rewards.store import (
     bonus_decisions,
     coupon_issuance,
+    erasure,
     fraud_history,
     member_tiers,
     points,
@@ -29,6 +30,7 @@ from shared.db.unit_of_work import UnitOfWork
 from shared.events.referral import ReferralQualified, ReferralRevoked
 from shared.events.tiering import (
     MemberBirthday,
+    MemberErasureStarted,
     MembershipExpiring,
     TierChanged,
     TierProgramPublished,
@@ -107,6 +109,11 @@ async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
     await record_revocation(uow.connection, revoked_terminal_keys, event)
 
 
+async def on_member_erasure_started(event: MemberErasureStarted, uow: UnitOfWork,
+                                    settings: RewardsSettings) -> None:
+    await erasure.erase_member(uow, event)
+
+
 HANDLERS: ServiceHandlers = {
     TerminalKeyRevoked: [on_terminal_key_revoked],
     RechargeCompleted: [batch(on_recharges_completed)],
@@ -119,4 +126,5 @@ HANDLERS: ServiceHandlers = {
     TierProgramPublished: [on_tier_program_published],
     MembershipExpiring: [on_membership_expiring],
     MemberBirthday: [on_member_birthday],
+    MemberErasureStarted: [on_member_erasure_started],
 }

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 
 from services.wallet.settings import WalletSettings
 from services.wallet.store.bonuses import credit_bonuses, mark_held, mark_rejected
+from services.wallet.store.erasure import erase_member
 from services.wallet.store.registered_members import register_members
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected
-from shared.events.tiering import MemberEnrolled
+from shared.events.tiering import MemberEnrolled, MemberErasureStarted
 from shared.messaging.batches import batch
 from shared.service import ServiceHandlers
 
@@ -40,9 +41,16 @@ async def on_members_enrolled(events: Sequence[MemberEnrolled], uow: UnitOfWork,
     await register_members(uow.connection, events)
 
 
+async def on_member_erasure_started(event: MemberErasureStarted, uow: UnitOfWork,
+                                    settings: WalletSettings) -> None:
+    # the balance settled by the merchant's rule; the ledger keeps the member id
+    await erase_member(uow, event, settings.erasure_balance)
+
+
 HANDLERS: ServiceHandlers = {
     BonusGranted: [batch(on_bonuses_granted)],
     BonusHeld: [on_bonus_held],
     BonusRejected: [on_bonus_rejected],
     MemberEnrolled: [batch(on_members_enrolled)],
+    MemberErasureStarted: [on_member_erasure_started],
 }

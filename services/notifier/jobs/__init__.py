@@ -1,8 +1,10 @@
-"""The notifier's jobs on a clock: the delivery job and the scheduled outreach."""
+"""The notifier's jobs on a clock: the delivery job, the scheduled outreach and the
+delivery log's retention."""
 
 from __future__ import annotations
 
 from services.notifier.jobs.delivery import DeliveryJob
+from services.notifier.jobs.delivery_log_retention import delivery_log_retention
 from services.notifier.jobs.schedules import ScheduledOutreach
 from services.notifier.settings import NotifierSettings
 from shared.jobs import periodic
@@ -13,4 +15,5 @@ def background_jobs(context: ServiceContext[NotifierSettings]) -> tuple[Backgrou
     outreach = ScheduledOutreach(context)
     return (DeliveryJob(context).job(),
             periodic("notifier_schedules", context.settings.schedule_interval_seconds,
-                     lambda: outreach.run_once(context.clock.now())))
+                     lambda: outreach.run_once(context.clock.now())),
+            delivery_log_retention(context))
