@@ -44,7 +44,8 @@ class NotificationFailed(Event):
 
 class NotifierMemberErased(Event):
     """The notifier acted on `MemberErasureStarted`: the member's contact details, consents,
-    inbox and the content of their delivery log are deleted; nothing more is sent to them."""
+    inbox and the content of their delivery log are deleted, and messages still pending are
+    suppressed."""
 
     event_type = "NotifierMemberErased"
     producer_name = "notifier"

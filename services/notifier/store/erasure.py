@@ -1,8 +1,9 @@
 """A member's erasure in the notifier (`MemberErasureStarted`): their contact details,
 consents and consent history, and their in-app inbox are deleted; the delivery log keeps a
 row per message (the count of messages sent, until delivery-log retention deletes it) with
-what it said and the providers' errors emptied, and a message still pending is suppressed,
-so nothing more reaches them. Then `NotifierMemberErased` confirms."""
+what it said and the providers' errors emptied, and a message still pending is suppressed.
+With no address left, a message made later (a reminder of a paid term still running) can
+only reach the member's in-app inbox. Then `NotifierMemberErased` confirms."""
 
 from __future__ import annotations
 

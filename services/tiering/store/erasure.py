@@ -91,13 +91,15 @@ async def start_erasure(uow: UnitOfWork, request: Row) -> None:
 
 
 async def start_due_erasures(uow: UnitOfWork, now: datetime, limit: int) -> int:
-    """Start the requests whose cooling-off has ended (a batch; the job runs it again)."""
+    """Start the requests whose cooling-off has ended (a batch; the job runs it again).
+    The member's row is locked before the request is read again, as a cancellation locks
+    them, so the two never wait on each other in a cycle; the job's leader lock keeps
+    replicas apart."""
     db = uow.connection
     due = (await db.execute(select(erasure_requests.c.request_id, erasure_requests.c.member_id)
                             .where(erasure_requests.c.status == "cooling_off",
                                    erasure_requests.c.erase_at <= now)
-                            .order_by(erasure_requests.c.erase_at).limit(limit)
-                            .with_for_update(skip_locked=True))).all()
+                            .order_by(erasure_requests.c.erase_at).limit(limit))).all()
     for request_id, member_id in due:
         await lock_member(db, member_id)
         request = await _request(db, request_id)
