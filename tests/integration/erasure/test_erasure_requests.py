@@ -1,9 +1,10 @@
 """Erasure requests in tiering: the merchant's cooling-off, cancelling it (the member or
 ops), the scheduler starting what is due, the audit of every step; and retention erasing
-inactive members through the same request."""
+inactive members through the same request; two requests at once make one."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta
 
@@ -104,3 +105,19 @@ async def test_retention_erases_members_inactive_for_the_set_days_once(bus_platf
     assert (await member_row(bus_platform.database_url, quiet))["phone"] is None
     assert (await member_row(bus_platform.database_url, busy))["phone"] == "+8613900001111"
     assert untouched.status_code == 404
+
+
+async def test_two_requests_at_once_make_one(bus_platform):
+    member = f"m_twice_{uuid.uuid4().hex[:6]}"
+    async with running(TIERING, bus_platform, BusTransport()) as tiering:
+        [http] = clients({"tiering": tiering}).values()
+        await enrol(http, member)
+        answers = await asyncio.gather(*(
+            http.post(f"/v1/members/{member}/erasure", headers=headers)
+            for headers in (member_headers(member), PII)))
+        await http.aclose()
+    assert sorted(answer.status_code for answer in answers) == [200, 202]
+    assert len({answer.json()["request_id"] for answer in answers}) == 1
+    rows = await fetch_all(bus_platform.database_url, "SELECT 1 FROM tiering.erasure_requests "
+                           "WHERE member_id = $1", member)
+    assert len(rows) == 1
