@@ -15,6 +15,8 @@ from tests.support.auth import member_headers, ops_headers, pos_headers
 from tests.support.runtime import eventually, fetch_all
 from tests.unit.test_personal_data_map import declarations
 
+# Consumer groups join slowly on a busy machine: a generous deadline, never a sleep.
+SETTLE = 90.0
 OPS = ops_headers("ops:pii", "ops:report", "ops:config", "ops:review", user="ops_dana")
 
 
@@ -73,12 +75,16 @@ async def give_full_history(http: dict[str, httpx.AsyncClient], database_url: st
         "email": person.email, "phone": person.phone}))
     await ok(await http["notifier"].put(f"/v1/members/{member}/consents/inbox/marketing",
                                         headers=me, json={"granted": True}))
+    # a recharge before the wallet has heard of the enrolment is an unregistered card's: no bonus
+    await eventually(lambda: fetch_all(database_url, "SELECT 1 FROM wallet.registered_members "
+                                       "WHERE member_id = $1", member), lambda rows: rows,
+                     timeout=SETTLE)
     await ok(await http["wallet"].post("/v1/recharges", headers={**pos_headers(), **once()}, json={
         "member_id": member, "amount": 100_000, "currency": "CNY", "payment_method": "wechat_pay",
         "payment_reference": f"wx-{member}", "store_id": "store_1", "terminal_id": "pos_1",
         "channel": "pos", "pos_reference": uuid.uuid4().hex}), 201)
     await eventually(lambda: http["wallet"].get(f"/v1/wallets/{member}", headers=me),
-                     lambda answer: answer.json()["bonus"] > 0)
+                     lambda answer: answer.json()["bonus"] > 0, timeout=SETTLE)
     quotes = (await ok(await http["tiering"].get(f"/v1/members/{member}/renewal-quotes",
                                                  headers=me)))["quotes"]
     [year] = [quote for quote in quotes if quote["years"] == 1]
@@ -99,7 +105,8 @@ async def give_full_history(http: dict[str, httpx.AsyncClient], database_url: st
     own_code = (await ok(await http["referral"].post(f"/v1/members/{member}/referral-code",
                                                      headers=me)))["code"]
     await eventually(lambda: fetch_all(database_url, "SELECT 1 FROM referral.members "
-                                       "WHERE member_id = $1", walk_in), lambda rows: rows)
+                                       "WHERE member_id = $1", walk_in), lambda rows: rows,
+                     timeout=SETTLE)
     await ok(await http["referral"].post("/v1/referrals", headers={**OPS, **once()}, json={
         "invitee_id": walk_in, "code": own_code,
         "note": f"{person.name} brought a friend to the counter"}), 201)
@@ -118,18 +125,19 @@ async def settled(http: dict, database_url: str, person: Person) -> None:
     points, coupon, qualified referral and messages are all there."""
     me, member = member_headers(person.member_id), person.member_id
     await eventually(lambda: http["tiering"].get(f"/v1/members/{member}/membership", headers=me),
-                     lambda answer: answer.json()["status"] == "active")
+                     lambda answer: answer.json()["status"] == "active", timeout=SETTLE)
     await eventually(lambda: http["tiering"].get(f"/v1/members/{member}/tier", headers=me),
-                     lambda answer: answer.json()["tier"] != "regular")
+                     lambda answer: answer.json()["tier"] != "regular", timeout=SETTLE)
     await eventually(lambda: fetch_all(
         database_url, "SELECT status FROM referral.referrals WHERE invitee_id = $1", member),
-        lambda rows: rows and rows[0]["status"] == "qualified")
+        lambda rows: rows and rows[0]["status"] == "qualified", timeout=SETTLE)
     await eventually(lambda: fetch_all(
         database_url, "SELECT kind FROM rewards.points_entries WHERE member_id = $1", member),
-        lambda rows: {"earn"} <= {row["kind"] for row in rows} and len(rows) >= 2)
+        lambda rows: {"earn"} <= {row["kind"] for row in rows} and len(rows) >= 2,
+        timeout=SETTLE)
     await eventually(lambda: fetch_all(
         database_url, "SELECT 1 FROM notifier.notifications WHERE member_id = $1", member),
-        lambda rows: len(rows) >= 2)
+        lambda rows: len(rows) >= 2, timeout=SETTLE)
 
 
 async def find_person(database_url: str, person: Person) -> dict[str, list[str]]:

@@ -18,6 +18,7 @@ from shared.events.wallet import WalletMemberErased
 from shared.transport import KafkaTransport
 from tests.integration.erasure.history import (
     OPS,
+    SETTLE,
     Person,
     clients,
     find_person,
@@ -56,7 +57,7 @@ async def test_a_member_with_a_full_history_is_erased_everywhere(platform, kafka
         assert asked.status_code == 202, asked.text
         done = await eventually(
             lambda: http["tiering"].get(f"/v1/members/{member}/erasure", headers=OPS),
-            lambda answer: answer.json()["status"] == "completed", timeout=60)
+            lambda answer: answer.json()["status"] == "completed", timeout=SETTLE)
         after = await find_person(platform.database_url, person)
         verified = await ok(await http["wallet"].get("/v1/ops/ledger/verify", headers=REPORT))
         owed_after = await liability(http["wallet"])
@@ -118,13 +119,13 @@ async def test_an_erasure_asked_while_a_service_is_down_completes_when_it_is_bac
         waiting = await eventually(
             lambda: http.get(f"/v1/members/{member}/erasure", headers=OPS),
             lambda answer: sum(bool(c["confirmed_at"]) for c in answer.json()["confirmations"]) == 4,
-            timeout=60)
+            timeout=SETTLE)
         assert waiting.json()["status"] == "erasing"
         assert [c["service"] for c in waiting.json()["confirmations"]
                 if not c["confirmed_at"]] == ["notifier"]
         async with running(NOTIFIER, platform, transport):
             done = await eventually(
                 lambda: http.get(f"/v1/members/{member}/erasure", headers=OPS),
-                lambda answer: answer.json()["status"] == "completed", timeout=60)
+                lambda answer: answer.json()["status"] == "completed", timeout=SETTLE)
         await http.aclose()
     assert all(c["confirmed_at"] for c in done.json()["confirmations"])
