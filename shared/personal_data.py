@@ -37,6 +37,13 @@ class Lookalike:
     why: str
 
 
+# Every service keeps its parts of members' data exports (shared/db/data_export_parts.py):
+# a copy of everything else on the map, deleted with the member's data.
+EXPORT_PARTS = PersonalColumn(
+    "data_export_parts", "content", "data export", "deleted",
+    "the member's export parts are deleted: they copy the rest of their data")
+
+
 # The messaging tables every service has (shared/db/messaging_tables.py).
 MESSAGING_LOOKALIKES = (
     Lookalike("outbox", "last_error", "the relay's error publishing an event; events carry "

@@ -6,24 +6,41 @@ job (jobs/delivery.py) sends it. A slow or broken provider never holds up the co
 A birthday greeting comes from tiering's MemberBirthday: the notifier never learns a
 birthday. Purchases, recharges and renewals are also counted as activity, for the scheduled
 statement and win-back messages (jobs/schedules.py) and the reports.
+
+`WEBHOOK_HANDLERS` is the webhook consumer's (its own group, `notifier-webhooks`, over every
+events topic): each event is queued once per enabled subscription that wants it, and the
+webhook delivery job (jobs/webhook_delivery.py) sends it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from services.notifier.rules.schedules import month_of
 from services.notifier.rules.triggers import Draft, draft_for
+from services.notifier.rules.webhooks import cloudevent_body
 from services.notifier.settings import NotifierSettings
-from services.notifier.store import activity, contacts, erasure, notifications
+from services.notifier.store import (
+    activity,
+    contacts,
+    data_exports,
+    erasure,
+    notifications,
+    webhook_deliveries,
+    webhook_subscriptions,
+)
 from services.notifier.store.tables import revoked_terminal_keys
 from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
+from shared.events.catalog import CATALOG
 from shared.events.envelope import Event
+from shared.events.notifier import NotifierDataExportPartReady
 from shared.events.referral import ReferralQualified
 from shared.events.rewards import CouponIssued, PointsExpired
 from shared.events.tiering import (
     MemberBirthday,
+    MemberDataExportRequested,
     MemberEnrolled,
     MemberErasureStarted,
     MembershipExpired,
@@ -32,6 +49,7 @@ from shared.events.tiering import (
     TierChanged,
 )
 from shared.events.wallet import BonusCredited, PurchaseCompleted, RechargeCompleted, TerminalKeyRevoked
+from shared.messaging.batches import batch
 from shared.service import ServiceHandlers
 
 
@@ -91,6 +109,26 @@ async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
 async def on_member_erasure_started(event: MemberErasureStarted, uow: UnitOfWork,
                                     settings: NotifierSettings) -> None:
     await erasure.erase_member(uow, event)
+async def on_member_data_export_requested(event: MemberDataExportRequested, uow: UnitOfWork,
+                                          settings: NotifierSettings) -> None:
+    """Build and keep this service's part of the member's data export, then tell tiering
+    (which counts the parts) how many rows it holds: never the rows themselves."""
+    records = await data_exports.store_part(uow.connection, event, uow.clock.now())
+    uow.emit(NotifierDataExportPartReady(**event.caused(), occurred_at=uow.clock.now(),
+                                         export_id=event.export_id, records=records,
+                                         expires_at=event.expires_at))
+
+
+async def on_events_for_webhooks(events: Sequence[Event], uow: UnitOfWork,
+                                 settings: NotifierSettings) -> None:
+    """One delivery per (enabled subscription that wants the event, event)."""
+    subscriptions = await webhook_subscriptions.interested(uow.connection)
+    wanted = [{"subscription_id": subscription_id, "event_id": event.event_id,
+               "event_type": event.event_type, "member_id": event.member_id,
+               "body": cloudevent_body(event)}
+              for event in events for subscription_id, interest in subscriptions
+              if interest.wants(event.event_type, event.member_id)]
+    await webhook_deliveries.record(uow.connection, wanted, uow.clock.now())
 
 
 HANDLERS: ServiceHandlers = {
@@ -104,4 +142,7 @@ HANDLERS: ServiceHandlers = {
     PurchaseCompleted: [on_purchase_completed],
     MembershipRenewed: [on_membership_renewed],
     MemberErasureStarted: [on_member_erasure_started],
+    MemberDataExportRequested: [on_member_data_export_requested],
 }
+
+WEBHOOK_HANDLERS: ServiceHandlers = {kind: [batch(on_events_for_webhooks)] for kind in CATALOG}

@@ -18,6 +18,9 @@ batch of one), in a handful of statements:
   on the standing as it is after that event's entry; only an actual upgrade writes (row,
   history, `TierChanged`).
   So each member's events come out in the order one-at-a-time would give them.
+
+The other services' `*DataExportPartReady` events count towards a member's data export
+(store/data_exports.py; docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -37,16 +40,17 @@ from services.tiering.rules.qualifying import (
 )
 from services.tiering.rules.tiers import upgrade
 from services.tiering.settings import TieringSettings
-from services.tiering.store import memberships, qualifying, tiers
+from services.tiering.store import data_exports, memberships, qualifying, tiers
 from services.tiering.store.erasure import record_confirmation
 from services.tiering.store.members import apply_decision, lock_member, lock_members, upgrade_if_qualified
 from services.tiering.store.tables import revoked_terminal_keys
 from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
+from shared.events.data_exports import DataExportPartReady
 from shared.events.envelope import Event
-from shared.events.notifier import NotifierMemberErased
-from shared.events.referral import ReferralMemberErased
-from shared.events.rewards import RewardsMemberErased
+from shared.events.notifier import NotifierDataExportPartReady, NotifierMemberErased
+from shared.events.referral import ReferralDataExportPartReady, ReferralMemberErased
+from shared.events.rewards import RewardsDataExportPartReady, RewardsMemberErased
 from shared.events.tiering import MembershipRevoked
 from shared.events.wallet import (
     PurchaseCompleted,
@@ -54,6 +58,7 @@ from shared.events.wallet import (
     RechargeCompleted,
     RechargeRefunded,
     TerminalKeyRevoked,
+    WalletDataExportPartReady,
     WalletMemberErased,
 )
 from shared.messaging.batches import batch
@@ -189,6 +194,12 @@ async def on_member_erased_by_a_service(event: Event, uow: UnitOfWork,
                               event.producer_name, event.caused())
 
 
+async def on_data_export_part_ready(event: DataExportPartReady, uow: UnitOfWork,
+                                    settings: TieringSettings) -> None:
+    """Another service stored its part of a member's data export: one more part done."""
+    await data_exports.record_part_ready(uow.connection, event, uow.clock.now())
+
+
 HANDLERS: ServiceHandlers = {
     TerminalKeyRevoked: [on_terminal_key_revoked],
     PurchaseCompleted: [batch(on_purchases_completed)],
@@ -199,4 +210,7 @@ HANDLERS: ServiceHandlers = {
     RewardsMemberErased: [on_member_erased_by_a_service],
     ReferralMemberErased: [on_member_erased_by_a_service],
     NotifierMemberErased: [on_member_erased_by_a_service],
+    **{kind: [on_data_export_part_ready] for kind in (
+        WalletDataExportPartReady, RewardsDataExportPartReady, ReferralDataExportPartReady,
+        NotifierDataExportPartReady)},
 }

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.wallet.settings import WalletSettings
+from services.wallet.store import data_exports
 from services.wallet.store.bonuses import credit_bonuses, mark_held, mark_rejected
 from services.wallet.store.erasure import erase_member
 from services.wallet.store.registered_members import register_members
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected
-from shared.events.tiering import MemberEnrolled, MemberErasureStarted
+from shared.events.tiering import MemberDataExportRequested, MemberEnrolled, MemberErasureStarted
+from shared.events.wallet import WalletDataExportPartReady
 from shared.messaging.batches import batch
 from shared.service import ServiceHandlers
 
@@ -45,6 +47,14 @@ async def on_member_erasure_started(event: MemberErasureStarted, uow: UnitOfWork
                                     settings: WalletSettings) -> None:
     # the balance settled by the merchant's rule; the ledger keeps the member id
     await erase_member(uow, event, settings.erasure_balance)
+async def on_member_data_export_requested(event: MemberDataExportRequested, uow: UnitOfWork,
+                                          settings: WalletSettings) -> None:
+    """Build and keep this service's part of the member's data export, then tell tiering
+    (which counts the parts) how many rows it holds: never the rows themselves."""
+    records = await data_exports.store_part(uow.connection, event, uow.clock.now())
+    uow.emit(WalletDataExportPartReady(**event.caused(), occurred_at=uow.clock.now(),
+                                       export_id=event.export_id, records=records,
+                                       expires_at=event.expires_at))
 
 
 HANDLERS: ServiceHandlers = {
@@ -53,4 +63,5 @@ HANDLERS: ServiceHandlers = {
     BonusRejected: [on_bonus_rejected],
     MemberEnrolled: [batch(on_members_enrolled)],
     MemberErasureStarted: [on_member_erasure_started],
+    MemberDataExportRequested: [on_member_data_export_requested],
 }

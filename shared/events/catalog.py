@@ -4,8 +4,15 @@ the class for a CloudEvents `ce_type`. Adding an event means adding it here expl
 from __future__ import annotations
 
 from shared.events.envelope import Event
-from shared.events.notifier import NotificationFailed, NotificationSent, NotifierMemberErased
+from shared.events.notifier import (
+    NotificationFailed,
+    NotificationSent,
+    NotifierDataExportPartReady,
+    NotifierMemberErased,
+    WebhookEndpointDisabled,
+)
 from shared.events.referral import (
+    ReferralDataExportPartReady,
     ReferralHeld,
     ReferralMemberErased,
     ReferralQualified,
@@ -23,10 +30,12 @@ from shared.events.rewards import (
     PointsExpired,
     PointsRedeemed,
     PointsReversed,
+    RewardsDataExportPartReady,
     RewardsMemberErased,
 )
 from shared.events.tiering import (
     MemberBirthday,
+    MemberDataExportRequested,
     MemberEnrolled,
     MemberErased,
     MemberErasureStarted,
@@ -47,6 +56,7 @@ from shared.events.wallet import (
     TerminalKeyIssued,
     TerminalKeyRevoked,
     WalletAdjusted,
+    WalletDataExportPartReady,
     WalletFrozen,
     WalletMemberErased,
     WalletUnfrozen,
@@ -88,6 +98,13 @@ CATALOG: tuple[type[Event], ...] = (
     ReferralRevoked,
     NotificationSent,
     NotificationFailed,
+    # a member's data export (docs/privacy.md): appended, so the catalog's order is kept
+    MemberDataExportRequested,
+    WalletDataExportPartReady,
+    RewardsDataExportPartReady,
+    ReferralDataExportPartReady,
+    NotifierDataExportPartReady,
+    WebhookEndpointDisabled,
     # members' personal data erased (issue 21)
     MemberErasureStarted,
     WalletMemberErased,

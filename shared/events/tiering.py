@@ -254,3 +254,13 @@ class MemberErased(Event):
     request_id: UUID
     reason: ErasureReason
     services: tuple[EntityId, ...] = Field(description="The services that confirmed.")
+class MemberDataExportRequested(Event):
+    """A member (or ops on their behalf) asked for a copy of their data: every other
+    service builds its part of the export from its own tables and announces it (e.g.
+    WalletDataExportPartReady). Carries ids and the deadline only, never the data."""
+
+    event_type = "MemberDataExportRequested"
+    producer_name = "tiering"
+
+    export_id: UUID = Field(description="The export, as `POST .../data-exports` answered it.")
+    expires_at: UtcDatetime = Field(description="When the export and its parts are deleted.")

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
+from shared.events.data_exports import DataExportPartReady
 from shared.events.envelope import (
     Currency,
     EntityId,
@@ -301,3 +302,10 @@ class WalletMemberErased(Event):
     request_id: UUID
     balances: tuple[ErasedBalance, ...] = Field(
         default=(), description="One per currency the member still held value in.")
+class WalletDataExportPartReady(DataExportPartReady):
+    """The wallet built and stored its part of a member's data export (docs/privacy.md);
+    tiering counts it towards the export's progress and fetches it when the archive is
+    downloaded."""
+
+    event_type = "WalletDataExportPartReady"
+    producer_name = "wallet"

@@ -72,6 +72,9 @@ WALLET = {
     ("GET", "/v1/ops/terminals/keys/{key_id}"): ops("ops:terminals"),
     ("POST", "/v1/ops/terminals/keys/{key_id}/revocation"): ops("ops:terminals"),
     ("POST", "/v1/ops/terminals/keys/{key_id}/rotation"): ops("ops:terminals"),
+    # a member's data export: this service's part, fetched by tiering with the downloader's
+    # own credential (docs/privacy.md)
+    ("GET", "/v1/members/{member_id}/data-exports/{export_id}/part"): ops("ops:pii", member=True),
 }
 
 REWARDS = {
@@ -98,6 +101,14 @@ REWARDS = {
         CONFIG, body={"points": 10, "task": "profile_completed"}),
     ("POST", "/v1/points/expiry-runs"): ops(CONFIG),
     ("GET", "/v1/members/{member_id}/recharges"): ops(REPORT, member=True),
+    ("POST", "/v1/segments/{segment_id}/versions"): ops(CONFIG),
+    ("GET", "/v1/segments/{segment_id}/versions"): ops(CONFIG),
+    ("GET", "/v1/segments/{segment_id}/preview"): ops(CONFIG),
+    ("POST", "/v1/segments/{segment_id}/members"): ops(CONFIG),
+    ("GET", "/v1/segments/{segment_id}/members"): ops(CONFIG),
+    # a member's data export: this service's part, fetched by tiering with the downloader's
+    # own credential (docs/privacy.md)
+    ("GET", "/v1/members/{member_id}/data-exports/{export_id}/part"): ops("ops:pii", member=True),
 }
 
 TIERING = {
@@ -119,6 +130,12 @@ TIERING = {
     ("POST", "/v1/members/{member_id}/erasure"): ops("ops:pii", member=True),
     ("GET", "/v1/members/{member_id}/erasure"): ops("ops:pii", member=True),
     ("POST", "/v1/members/{member_id}/erasure/cancellation"): ops("ops:pii", member=True),
+    # personal data: correction and export (docs/privacy.md)
+    ("PATCH", "/v1/members/{member_id}"): ops("ops:pii", member=True),
+    ("GET", "/v1/members/{member_id}/corrections"): ops("ops:pii"),
+    ("POST", "/v1/members/{member_id}/data-exports"): ops("ops:pii", member=True),
+    ("GET", "/v1/members/{member_id}/data-exports/{export_id}"): ops("ops:pii", member=True),
+    ("GET", "/v1/members/{member_id}/data-exports/{export_id}/archive"): ops("ops:pii", member=True),
 }
 
 REFERRAL = {
@@ -137,6 +154,9 @@ REFERRAL = {
     ("POST", "/v1/members/{member_id}/referral-code/rotate"): ops(REVIEW, member=True),
     ("POST", "/v1/members/{member_id}/referral-code/deactivate"): ops(REVIEW, member=True),
     ("GET", "/v1/codes/{code}"): ANYONE,
+    # a member's data export: this service's part, fetched by tiering with the downloader's
+    # own credential (docs/privacy.md)
+    ("GET", "/v1/members/{member_id}/data-exports/{export_id}/part"): ops("ops:pii", member=True),
 }
 
 NOTIFIER = {
@@ -153,6 +173,15 @@ NOTIFIER = {
         "ops:pii", member=True, body={"granted": True}),
     ("GET", "/v1/reports/notifications"): ops(REPORT, query=PERIOD),
     ("POST", "/v1/templates/{kind}/preview"): ops(CONFIG, body={}),
+    # a member's data export: this service's part, fetched by tiering with the downloader's
+    # own credential (docs/privacy.md)
+    ("GET", "/v1/members/{member_id}/data-exports/{export_id}/part"): ops("ops:pii", member=True),
+    ("GET", "/v1/members/{member_id}/contact/changes"): ops("ops:pii"),
+    **{(method, f"/v1/ops/webhooks/subscriptions{path}"): ops("ops:webhooks") for method, path in (
+        ("POST", ""), ("GET", ""), ("GET", "/{subscription_id}"), ("PATCH", "/{subscription_id}"),
+        ("DELETE", "/{subscription_id}"), ("POST", "/{subscription_id}/secret-rotation"),
+        ("GET", "/{subscription_id}/deliveries"),
+        ("POST", "/{subscription_id}/deliveries/{delivery_id}/redelivery"))},
 }
 
 RULES: dict[str, dict[tuple[str, str], Rule]] = {

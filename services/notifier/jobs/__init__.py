@@ -1,12 +1,14 @@
-"""The notifier's jobs on a clock: the delivery job, the scheduled outreach and the
-delivery log's retention."""
+"""The notifier's jobs on a clock: the delivery job, the scheduled outreach, the delivery
+log's retention, the expiry of data export parts and the webhook delivery job."""
 
 from __future__ import annotations
 
 from services.notifier.jobs.delivery import DeliveryJob
 from services.notifier.jobs.delivery_log_retention import delivery_log_retention
 from services.notifier.jobs.schedules import ScheduledOutreach
+from services.notifier.jobs.webhook_delivery import WebhookDeliveryJob
 from services.notifier.settings import NotifierSettings
+from shared.db.data_export_expiry import data_export_parts_expiry
 from shared.jobs import periodic
 from shared.service import BackgroundJob, ServiceContext
 
@@ -16,4 +18,6 @@ def background_jobs(context: ServiceContext[NotifierSettings]) -> tuple[Backgrou
     return (DeliveryJob(context).job(),
             periodic("notifier_schedules", context.settings.schedule_interval_seconds,
                      lambda: outreach.run_once(context.clock.now())),
-            delivery_log_retention(context))
+            delivery_log_retention(context),
+            data_export_parts_expiry(context),
+            WebhookDeliveryJob(context).job())

@@ -17,6 +17,8 @@ ERASE = tuple(text(statement) for statement in (
     "DELETE FROM contacts WHERE member_id = :m",
     "DELETE FROM consents WHERE member_id = :m",
     "DELETE FROM consent_changes WHERE member_id = :m",
+    "DELETE FROM contact_changes WHERE member_id = :m",
+    "DELETE FROM data_export_parts WHERE member_id = :m",
     "DELETE FROM inbox_messages WHERE member_id = :m",
     """UPDATE notifications SET facts = '{}'::jsonb, last_error = NULL, receipt_error = NULL,
          status = CASE WHEN status = 'pending' THEN 'suppressed' ELSE status END,

@@ -3,14 +3,21 @@ it holds the contact details, consents and messages, so most of it is deleted.""
 
 from __future__ import annotations
 
-from shared.personal_data import Lookalike, PersonalColumn
+from shared.personal_data import EXPORT_PARTS, Lookalike, PersonalColumn
 
 PERSONAL_DATA = (
+    EXPORT_PARTS,
     PersonalColumn("contacts", "email", "email", "deleted", "the row is deleted"),
     PersonalColumn("contacts", "sms", "phone", "deleted", "the row is deleted"),
     PersonalColumn("contacts", "push", "push token", "deleted", "the row is deleted"),
     PersonalColumn("contacts", "wechat", "WeChat open id", "deleted", "the row is deleted"),
     PersonalColumn("consents", "granted", "consent", "deleted", "the member's rows are deleted"),
+    PersonalColumn("contact_changes", "changes", "contact history (masked)", "deleted",
+                   "the member's rows are deleted: masked old and new addresses"),
+    PersonalColumn("webhook_deliveries", "body", "event copy", "kept",
+                   "a published event sent to the merchant's endpoint: events carry no contact "
+                   "details (tests/unit/events/test_event_privacy.py); deleted by delivery-log "
+                   "retention"),
     PersonalColumn("consent_changes", "granted", "consent history", "deleted",
                    "the member's rows are deleted"),
     PersonalColumn("inbox_messages", "subject", "message", "deleted",
@@ -28,6 +35,8 @@ PERSONAL_DATA = (
 
 LOOKALIKES = (
     Lookalike("inbox_messages", "message_id", "an id the notifier makes"),
+    Lookalike("webhook_deliveries", "last_error", "the merchant's endpoint's answer to a "
+              "delivery of an event, which carries no contact details"),
     Lookalike("notifications", "provider_message_id", "the provider's id of a message; "
               "it names no one, and a delivery receipt is matched on it"),
 )

@@ -28,6 +28,8 @@ async def erase_member(uow: UnitOfWork, event: MemberErasureStarted) -> None:
     db, now = uow.connection, uow.clock.now()
     await lock_codes_of(db, event.member_id)
     await db.execute(ERASE_HASHES, {"m": event.member_id})
+    await db.execute(text("DELETE FROM data_export_parts WHERE member_id = :m"),
+                     {"m": event.member_id})
     await db.execute(ERASE_NOTES, {"m": event.member_id})
     await db.execute(STOP_CODES, {"m": event.member_id, "now": now})
     uow.emit(ReferralMemberErased(**event.caused(), occurred_at=now, request_id=event.request_id))

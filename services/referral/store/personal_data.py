@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from shared.personal_data import PersonalColumn
+from shared.personal_data import EXPORT_PARTS, PersonalColumn
 
 PERSONAL_DATA = (
+    EXPORT_PARTS,
     PersonalColumn("members", "phone_hash", "phone (keyed hash)", "deleted",
                    "set to null: a hash of a phone number still singles the member out"),
     PersonalColumn("members", "device_hash", "device (hash)", "deleted", "set to null"),

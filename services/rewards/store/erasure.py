@@ -12,6 +12,9 @@ from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import RewardsMemberErased
 from shared.events.tiering import MemberErasureStarted
 
+ERASE_EXPORT_PARTS = text("DELETE FROM data_export_parts WHERE member_id = :m")
+ERASE_BIRTH_MONTH = text(
+    "UPDATE member_facts SET birthday_celebrated_month = NULL WHERE member_id = :m")
 ERASE_DECISION_NOTES = text("UPDATE bonus_decisions SET review_note = NULL WHERE member_id = :m")
 # review_actions.note is required: replaced, not emptied; decision and actor stay (audit)
 ERASE_REVIEW_NOTES = text("""
@@ -23,7 +26,8 @@ ERASE_REVIEW_NOTES = text("""
 async def erase_member(uow: UnitOfWork, event: MemberErasureStarted) -> None:
     db = uow.connection
     await lock_member(db, event.member_id)
-    await db.execute(ERASE_DECISION_NOTES, {"m": event.member_id})
+    for statement in (ERASE_EXPORT_PARTS, ERASE_BIRTH_MONTH, ERASE_DECISION_NOTES):
+        await db.execute(statement, {"m": event.member_id})
     await db.execute(ERASE_REVIEW_NOTES, {"m": event.member_id})
     uow.emit(RewardsMemberErased(**event.caused(), occurred_at=uow.clock.now(),
                                  request_id=event.request_id))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -21,9 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.tiering.rules.erasure import ERASING_SERVICES, check_cancellable, erase_at, is_complete
 from services.tiering.store.members import MemberNotFound, lock_member
 from services.tiering.store.tables import (
+    data_export_parts,
     erasure_actions,
     erasure_confirmations,
     erasure_requests,
+    member_corrections,
     members,
 )
 from shared.db.unit_of_work import UnitOfWork
@@ -80,6 +82,8 @@ async def start_erasure(uow: UnitOfWork, request: Row) -> None:
     await db.execute(update(members).where(members.c.member_id == request.member_id).values(
         phone=None, email=None, birthday=None, birthday_celebrated_in=None,
         member_number=f"erased-{uuid.uuid4().hex}"))
+    for table in (data_export_parts, member_corrections):
+        await db.execute(delete(table).where(table.c.member_id == request.member_id))
     await db.execute(update(erasure_requests).where(
         erasure_requests.c.request_id == request.request_id).values(status="erasing",
                                                                     started_at=now))

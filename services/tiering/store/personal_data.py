@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from shared.personal_data import PersonalColumn
+from shared.personal_data import EXPORT_PARTS, PersonalColumn
 
 PERSONAL_DATA = (
+    EXPORT_PARTS,
     PersonalColumn("members", "phone", "phone", "deleted", "set to null"),
     PersonalColumn("members", "email", "email", "deleted", "set to null"),
     PersonalColumn("members", "birthday", "birthday", "deleted", "set to null"),
@@ -13,6 +14,8 @@ PERSONAL_DATA = (
     PersonalColumn("members", "member_number", "card number", "pseudonymised",
                    "replaced by `erased-` and a random id: the merchant's card number may be "
                    "printed on a card or known to others"),
+    PersonalColumn("member_corrections", "changes", "contact history (masked)", "deleted",
+                   "the member's rows are deleted: masked old and new phone, email, birthday"),
 )
 
 LOOKALIKES = ()

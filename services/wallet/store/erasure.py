@@ -20,6 +20,7 @@ from shared.db.unit_of_work import UnitOfWork
 from shared.events.tiering import MemberErasureStarted
 from shared.events.wallet import ErasedBalance, WalletMemberErased
 
+ERASE_EXPORT_PARTS = text("DELETE FROM data_export_parts WHERE member_id = :m")
 CURRENCIES = text("SELECT currency FROM wallets WHERE member_id = :m ORDER BY currency")
 # every lot with value, held ones too: a held recharge is the member's principal as well
 LOTS_WITH_VALUE = text("""
@@ -47,5 +48,6 @@ async def erase_member(uow: UnitOfWork, event: MemberErasureStarted, treatment: 
                          lines=erasure_lines(member_id, principal, bonus, treatment), now=now)
         settled.append(ErasedBalance(currency=currency, principal=principal, bonus=bonus,
                                      treatment=treatment))
+    await db.execute(ERASE_EXPORT_PARTS, {"m": member_id})
     uow.emit(WalletMemberErased(**event.caused(), occurred_at=now, request_id=event.request_id,
                                 balances=tuple(settled)))

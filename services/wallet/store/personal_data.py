@@ -3,9 +3,10 @@ which the books keep under the member id (store/erasure.py settles the balance).
 
 from __future__ import annotations
 
-from shared.personal_data import PersonalColumn
+from shared.personal_data import EXPORT_PARTS, PersonalColumn
 
 PERSONAL_DATA = (
+    EXPORT_PARTS,
     PersonalColumn("recharges", "payment_reference", "payment reference", "kept",
                    "the provider's reference of a payment: a refund of that payment and the "
                    "merchant's reconciliation need it; it leaves the wallet only as a keyed "
