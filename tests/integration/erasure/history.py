@@ -60,7 +60,7 @@ async def give_full_history(http: dict[str, httpx.AsyncClient], database_url: st
     """Enrolment with phone, email and birthday through a referral; contact details and a
     consent; a recharge (and its bonus); a membership bought at its quote with stored value;
     a purchase that lifts the tier; points and a coupon; a referral the member made, noted
-    by ops with their name; the messages that followed."""
+    by ops with their name; the messages that followed; a data export of all of it."""
     me, member = member_headers(person.member_id), person.member_id
     referrer, walk_in = f"{member}_r", f"{member}_w"
     for other in (referrer, walk_in):
@@ -111,6 +111,12 @@ async def give_full_history(http: dict[str, httpx.AsyncClient], database_url: st
         "invitee_id": walk_in, "code": own_code,
         "note": f"{person.name} brought a friend to the counter"}), 201)
     await settled(http, database_url, person)
+    # last, so every part copies the whole history: export parts hold personal data too
+    export = await ok(await http["tiering"].post(f"/v1/members/{member}/data-exports",
+                                                 headers={**me, **once()}), 201)
+    await eventually(lambda: http["tiering"].get(
+        f"/v1/members/{member}/data-exports/{export['export_id']}", headers=me),
+        lambda answer: answer.json()["status"] == "ready", timeout=SETTLE)
 
 
 async def buy(http: dict, member: str, total: int, tender: str, items: list[dict]) -> None:

@@ -73,6 +73,9 @@ async def test_a_member_with_a_full_history_is_erased_everywhere(platform, kafka
     # the scan is not vacuous: every one of the four was somewhere before
     assert {what for found in before.values() for what in found} == {
         "phone", "email", "birthday", "name"}, before
+    assert {"tiering.data_export_parts.content", "notifier.data_export_parts.content",
+            "notifier.contacts.email", "tiering.members.phone",
+            "referral.decisions.note"} <= before.keys(), before
     assert after == {}, after
     assert all(not rows for rows in left.values()), left
     view = done.json()
