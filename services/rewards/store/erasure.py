@@ -16,6 +16,7 @@ ERASE_EXPORT_PARTS = text("DELETE FROM data_export_parts WHERE member_id = :m")
 ERASE_BIRTH_MONTH = text(
     "UPDATE member_facts SET birthday_celebrated_month = NULL WHERE member_id = :m")
 ERASE_DECISION_NOTES = text("UPDATE bonus_decisions SET review_note = NULL WHERE member_id = :m")
+ERASE_CASHBACK_NOTES = text("UPDATE cashback_grants SET review_note = NULL WHERE member_id = :m")
 # review_actions.note is required: replaced, not emptied; decision and actor stay (audit)
 ERASE_REVIEW_NOTES = text("""
     UPDATE review_actions SET note = '[erased]'
@@ -26,7 +27,8 @@ ERASE_REVIEW_NOTES = text("""
 async def erase_member(uow: UnitOfWork, event: MemberErasureStarted) -> None:
     db = uow.connection
     await lock_member(db, event.member_id)
-    for statement in (ERASE_EXPORT_PARTS, ERASE_BIRTH_MONTH, ERASE_DECISION_NOTES):
+    for statement in (ERASE_EXPORT_PARTS, ERASE_BIRTH_MONTH, ERASE_DECISION_NOTES,
+                      ERASE_CASHBACK_NOTES):
         await db.execute(statement, {"m": event.member_id})
     await db.execute(ERASE_REVIEW_NOTES, {"m": event.member_id})
     uow.emit(RewardsMemberErased(**event.caused(), occurred_at=uow.clock.now(),

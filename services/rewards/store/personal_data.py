@@ -9,6 +9,8 @@ PERSONAL_DATA = (
     PersonalColumn("bonus_decisions", "review_note", "free-text note", "deleted",
                    "set to null for the member's decisions: a reviewer may have written "
                    "anything about the member"),
+    PersonalColumn("cashback_grants", "review_note", "free-text note", "deleted",
+                   "set to null for the member's cash-back grants, as review_note above"),
     PersonalColumn("review_actions", "note", "free-text note", "pseudonymised",
                    "replaced by `[erased]` on the member's reviews (the column is required; "
                    "the decision and its actor stay as the review's audit)"),

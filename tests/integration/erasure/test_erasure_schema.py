@@ -1,4 +1,4 @@
-"""Tiering's erasure tables as migrated (0006) are exactly what `store/tables.py` describes,
+"""Tiering's erasure tables as migrated (0007) are exactly what `store/tables.py` describes,
 indexes included: the one-live-request-per-member index is what makes a second request a
 no-op under concurrency, so a drift between the two must fail here."""
 
