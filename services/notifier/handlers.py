@@ -25,6 +25,7 @@ from services.notifier.store import (
     activity,
     contacts,
     data_exports,
+    erasure,
     notifications,
     webhook_deliveries,
     webhook_subscriptions,
@@ -41,6 +42,7 @@ from shared.events.tiering import (
     MemberBirthday,
     MemberDataExportRequested,
     MemberEnrolled,
+    MemberErasureStarted,
     MembershipExpired,
     MembershipExpiring,
     MembershipRenewed,
@@ -104,6 +106,9 @@ async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
     await record_revocation(uow.connection, revoked_terminal_keys, event)
 
 
+async def on_member_erasure_started(event: MemberErasureStarted, uow: UnitOfWork,
+                                    settings: NotifierSettings) -> None:
+    await erasure.erase_member(uow, event)
 async def on_member_data_export_requested(event: MemberDataExportRequested, uow: UnitOfWork,
                                           settings: NotifierSettings) -> None:
     """Build and keep this service's part of the member's data export, then tell tiering
@@ -136,6 +141,7 @@ HANDLERS: ServiceHandlers = {
     RechargeCompleted: [on_outreach_event, on_recharge_completed],
     PurchaseCompleted: [on_purchase_completed],
     MembershipRenewed: [on_membership_renewed],
+    MemberErasureStarted: [on_member_erasure_started],
     MemberDataExportRequested: [on_member_data_export_requested],
 }
 

@@ -44,6 +44,11 @@ class NotifierSettings(BaseSettings):
     delivery_interval_seconds: float = Field(default=1.0, gt=0)
     delivery_batch_size: int = Field(default=100, gt=0)
     schedule_interval_seconds: float = Field(default=300.0, gt=0)
+    delivery_log_retention_days: int | None = Field(
+        default=365, ge=31, description="Delete delivery-log rows (notifications) older than "
+        "this many days; unset: keep them. At least 31 days: a row is also what stops a "
+        "redelivered event (kept in the inbox 30 days) from sending its message twice.")
+    retention_interval_seconds: float = Field(default=3600.0, gt=0)
     statement_day: int = Field(default=15, ge=1, le=31, description="Day of the month the "
                                "previous month's statement goes out.")
     inactive_days: int = Field(default=60, ge=1, description="Days without a visit or a "

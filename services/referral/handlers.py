@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from services.referral.rules.qualification import Spend
 from services.referral.settings import ReferralSettings
-from services.referral.store import attribution, data_exports, members, qualification, referrals
+from services.referral.store import attribution, data_exports, erasure, members, qualification, referrals
 from services.referral.store.tables import revoked_terminal_keys
 from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.referral import ReferralDataExportPartReady
-from shared.events.tiering import MemberDataExportRequested, MemberEnrolled
+from shared.events.tiering import MemberDataExportRequested, MemberEnrolled, MemberErasureStarted
 from shared.events.wallet import (
     PurchaseCompleted,
     PurchaseRefunded,
@@ -77,6 +77,9 @@ async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
     await record_revocation(uow.connection, revoked_terminal_keys, event)
 
 
+async def on_member_erasure_started(event: MemberErasureStarted, uow: UnitOfWork,
+                                    settings: ReferralSettings) -> None:
+    await erasure.erase_member(uow, event)
 async def on_member_data_export_requested(event: MemberDataExportRequested, uow: UnitOfWork,
                                           settings: ReferralSettings) -> None:
     """Build and keep this service's part of the member's data export, then tell tiering
@@ -94,5 +97,6 @@ HANDLERS: ServiceHandlers = {
     PurchaseCompleted: [on_purchase_completed],
     PurchaseRefunded: [on_purchase_refunded],
     RechargeRefunded: [on_recharge_refunded],
+    MemberErasureStarted: [on_member_erasure_started],
     MemberDataExportRequested: [on_member_data_export_requested],
 }

@@ -20,6 +20,7 @@ from services.rewards.store import (
     cashback,
     coupon_issuance,
     data_exports,
+    erasure,
     fraud_history,
     member_tiers,
     points,
@@ -42,6 +43,7 @@ from shared.events.tiering import (
     MemberBirthday,
     MemberDataExportRequested,
     MemberEnrolled,
+    MemberErasureStarted,
     MembershipExpiring,
     MembershipRenewed,
     MembershipRevoked,
@@ -168,6 +170,9 @@ async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
     await record_revocation(uow.connection, revoked_terminal_keys, event)
 
 
+async def on_member_erasure_started(event: MemberErasureStarted, uow: UnitOfWork,
+                                    settings: RewardsSettings) -> None:
+    await erasure.erase_member(uow, event)
 async def on_member_data_export_requested(event: MemberDataExportRequested, uow: UnitOfWork,
                                           settings: RewardsSettings) -> None:
     """Build and keep this service's part of the member's data export, then tell tiering
@@ -190,6 +195,7 @@ HANDLERS: ServiceHandlers = {
     TierProgramPublished: [on_tier_program_published],
     MembershipExpiring: [on_membership_expiring],
     MemberBirthday: [on_member_birthday],
+    MemberErasureStarted: [on_member_erasure_started],
     MemberEnrolled: [on_member_enrolled],
     MembershipRenewed: [on_membership_renewed],
     MembershipRevoked: [on_membership_revoked],

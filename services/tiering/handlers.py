@@ -44,15 +44,16 @@ from services.tiering.rules.qualifying import (
 from services.tiering.rules.tiers import upgrade
 from services.tiering.settings import TieringSettings
 from services.tiering.store import data_exports, memberships, qualifying, tier_grants, tiers
+from services.tiering.store.erasure import record_confirmation
 from services.tiering.store.members import apply_decision, lock_member, lock_members, upgrade_if_qualified
 from services.tiering.store.tables import revoked_terminal_keys
 from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.data_exports import DataExportPartReady
 from shared.events.envelope import Event
-from shared.events.notifier import NotifierDataExportPartReady
-from shared.events.referral import ReferralDataExportPartReady
-from shared.events.rewards import RewardsDataExportPartReady
+from shared.events.notifier import NotifierDataExportPartReady, NotifierMemberErased
+from shared.events.referral import ReferralDataExportPartReady, ReferralMemberErased
+from shared.events.rewards import RewardsDataExportPartReady, RewardsMemberErased
 from shared.events.tiering import MembershipRevoked
 from shared.events.wallet import (
     PurchaseCompleted,
@@ -61,6 +62,7 @@ from shared.events.wallet import (
     RechargeRefunded,
     TerminalKeyRevoked,
     WalletDataExportPartReady,
+    WalletMemberErased,
 )
 from shared.messaging.batches import batch
 from shared.service import ServiceHandlers
@@ -199,6 +201,13 @@ async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
     await record_revocation(uow.connection, revoked_terminal_keys, event)
 
 
+async def on_member_erased_by_a_service(event: Event, uow: UnitOfWork,
+                                        settings: TieringSettings) -> None:
+    """A service confirmed its part of an erasure; the last one completes the request."""
+    await record_confirmation(uow, event.request_id, event.member_id,  # type: ignore[attr-defined]
+                              event.producer_name, event.caused())
+
+
 async def on_data_export_part_ready(event: DataExportPartReady, uow: UnitOfWork,
                                     settings: TieringSettings) -> None:
     """Another service stored its part of a member's data export: one more part done."""
@@ -211,6 +220,10 @@ HANDLERS: ServiceHandlers = {
     PurchaseRefunded: [on_purchase_refunded],
     RechargeCompleted: [on_recharge_completed],
     RechargeRefunded: [on_recharge_refunded],
+    WalletMemberErased: [on_member_erased_by_a_service],
+    RewardsMemberErased: [on_member_erased_by_a_service],
+    ReferralMemberErased: [on_member_erased_by_a_service],
+    NotifierMemberErased: [on_member_erased_by_a_service],
     **{kind: [on_data_export_part_ready] for kind in (
         WalletDataExportPartReady, RewardsDataExportPartReady, ReferralDataExportPartReady,
         NotifierDataExportPartReady)},

@@ -1,4 +1,5 @@
-"""Tiering, as the runtime sees it: API, wallet-event handlers and the jobs on a clock."""
+"""Tiering, as the runtime sees it: API, wallet-event handlers, the erasure confirmations
+of every service, and the jobs on a clock."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ SPEC: ServiceSpec[TieringSettings] = ServiceSpec(
     load_settings=get_tiering_settings,
     create_app=create_app,
     handlers=HANDLERS,
-    # rewards, referral, notifier: their parts of members' data exports
+    # rewards, referral, notifier: their parts of members' data exports, their erasures
     subscribes_to=("wallet", "rewards", "referral", "notifier"),
     background=background_jobs,
     revoked_keys=tables.revoked_terminal_keys,

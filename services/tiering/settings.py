@@ -64,6 +64,12 @@ class TieringSettings(BaseSettings):
         repr=False)
     time_zone: TimeZoneName = Field(default="Asia/Shanghai", description="The merchant's: the day "
                            "a member's birthday is announced (MemberBirthday).")
+    erasure_cooling_off_days: int = Field(
+        default=7, ge=0, le=365, description="Days between a member's erasure request and the "
+        "erasure, during which the member or ops may cancel it; 0: erased at once.")
+    inactive_member_retention_days: int | None = Field(
+        default=None, ge=1, description="Erase the personal data of members with no activity "
+        "(no spend, recharge or paid term) for this many days; unset: keep it.")
     data_export_days: int = Field(default=7, ge=1, le=90, description="How long a member's "
                                   "data export may be downloaded; afterwards 410 and its "
                                   "parts are deleted (docs/privacy.md).")

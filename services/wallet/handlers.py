@@ -14,6 +14,7 @@ from services.wallet.store import data_exports
 from services.wallet.store.bonuses import credit_bonuses, mark_held, mark_rejected
 from services.wallet.store.cashback import credit_cashbacks
 from services.wallet.store.cashback_reversals import reverse_cashback
+from services.wallet.store.erasure import erase_member
 from services.wallet.store.registered_members import register_members
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import (
@@ -23,7 +24,7 @@ from shared.events.rewards import (
     CashbackGranted,
     CashbackReversed,
 )
-from shared.events.tiering import MemberDataExportRequested, MemberEnrolled
+from shared.events.tiering import MemberDataExportRequested, MemberEnrolled, MemberErasureStarted
 from shared.events.wallet import WalletDataExportPartReady
 from shared.messaging.batches import batch
 from shared.service import ServiceHandlers
@@ -62,6 +63,10 @@ async def on_members_enrolled(events: Sequence[MemberEnrolled], uow: UnitOfWork,
     await register_members(uow.connection, events)
 
 
+async def on_member_erasure_started(event: MemberErasureStarted, uow: UnitOfWork,
+                                    settings: WalletSettings) -> None:
+    # the balance settled by the merchant's rule; the ledger keeps the member id
+    await erase_member(uow, event, settings.erasure_balance)
 async def on_member_data_export_requested(event: MemberDataExportRequested, uow: UnitOfWork,
                                           settings: WalletSettings) -> None:
     """Build and keep this service's part of the member's data export, then tell tiering
@@ -79,5 +84,6 @@ HANDLERS: ServiceHandlers = {
     CashbackReversed: [on_cashback_reversed],
     BonusRejected: [on_bonus_rejected],
     MemberEnrolled: [batch(on_members_enrolled)],
+    MemberErasureStarted: [on_member_erasure_started],
     MemberDataExportRequested: [on_member_data_export_requested],
 }

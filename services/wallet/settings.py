@@ -65,6 +65,10 @@ class WalletSettings(BaseSettings):
         default=60, gt=0, description="How often pending intents past their time are marked.")
     payment_signature_tolerance_seconds: int = Field(
         default=300, ge=1, le=3600, description="How far a callback's timestamp may be from now.")
+    erasure_balance: Literal["refund", "forfeit"] = Field(
+        default="refund", description="What becomes of an erased member's remaining balance: "
+        "refund (the principal is owed back, account erasure_refund_due; the bonus is "
+        "breakage) or forfeit (all of it is breakage).")
     app_store_id: str = Field(default="app", min_length=1, max_length=64,
                               description="The store_id of recharges paid in the member app.")
 

@@ -9,6 +9,7 @@ from shared.events.notifier import (
     NotificationFailed,
     NotificationSent,
     NotifierDataExportPartReady,
+    NotifierMemberErased,
     WebhookEndpointDisabled,
 )
 from shared.events.referral import (
@@ -16,6 +17,7 @@ from shared.events.referral import (
     ReferralCodeChanged,
     ReferralDataExportPartReady,
     ReferralHeld,
+    ReferralMemberErased,
     ReferralQualified,
     ReferralRegistered,
     ReferralRevoked,
@@ -34,11 +36,14 @@ from shared.events.rewards import (
     PointsRedeemed,
     PointsReversed,
     RewardsDataExportPartReady,
+    RewardsMemberErased,
 )
 from shared.events.tiering import (
     MemberBirthday,
     MemberDataExportRequested,
     MemberEnrolled,
+    MemberErased,
+    MemberErasureStarted,
     MembershipExpired,
     MembershipExpiring,
     MembershipRenewed,
@@ -60,6 +65,7 @@ from shared.events.wallet import (
     WalletAdjusted,
     WalletDataExportPartReady,
     WalletFrozen,
+    WalletMemberErased,
     WalletUnfrozen,
 )
 
@@ -113,6 +119,13 @@ CATALOG: tuple[type[Event], ...] = (
     CashbackCredited,
     CashbackReversed,  # a spend-and-save reward undone by a refund (issue 16)
     CashbackTakenBack,
+    # members' personal data erased (issue 21)
+    MemberErasureStarted,
+    WalletMemberErased,
+    RewardsMemberErased,
+    ReferralMemberErased,
+    NotifierMemberErased,
+    MemberErased,
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}

@@ -58,6 +58,15 @@ class ConsentChanged(Event):
         description="Who changed it: member:<id>, ops:<user>, or unsubscribe_link.")
 
 
+class NotifierMemberErased(Event):
+    """The notifier acted on `MemberErasureStarted`: the member's contact details, consents,
+    inbox and the content of their delivery log are deleted, and messages still pending are
+    suppressed."""
+
+    event_type = "NotifierMemberErased"
+    producer_name = "notifier"
+
+    request_id: UUID
 class NotifierDataExportPartReady(DataExportPartReady):
     """The notifier built and stored its part of a member's data export (docs/privacy.md);
     tiering counts it towards the export's progress and fetches it when the archive is

@@ -141,6 +141,14 @@ class ReferralCodeChanged(Event):
     status: Literal["active", "inactive"]
 
 
+class ReferralMemberErased(Event):
+    """Referral acted on `MemberErasureStarted`: the member's phone and device hashes and
+    the notes on their referrals are gone; their codes no longer refer anyone."""
+
+    event_type = "ReferralMemberErased"
+    producer_name = "referral"
+
+    request_id: UUID
 class ReferralDataExportPartReady(DataExportPartReady):
     """The referral built and stored its part of a member's data export (docs/privacy.md);
     tiering counts it towards the export's progress and fetches it when the archive is

@@ -231,6 +231,14 @@ class CouponVoided(Event):
     reason: FreeText
 
 
+class RewardsMemberErased(Event):
+    """Rewards acted on `MemberErasureStarted`: the review notes about the member are gone;
+    points and coupons stay under the member id only."""
+
+    event_type = "RewardsMemberErased"
+    producer_name = "rewards"
+
+    request_id: UUID
 class RewardsDataExportPartReady(DataExportPartReady):
     """The rewards built and stored its part of a member's data export (docs/privacy.md);
     tiering counts it towards the export's progress and fetches it when the archive is

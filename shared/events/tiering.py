@@ -248,6 +248,34 @@ class TierProgramPublished(Event):
         return self
 
 
+ErasureReason = Literal["request", "retention"]
+
+
+class MemberErasureStarted(Event):
+    """Erase this member's personal data now: their request's cooling-off ended (or
+    retention found them inactive). Every service removes or irreversibly pseudonymises
+    what it holds about the member, keeps the member id where money requires it, and
+    confirms with its own `<Service>MemberErased`; tiering completes the request
+    (`MemberErased`) when all five have."""
+
+    event_type = "MemberErasureStarted"
+    producer_name = "tiering"
+
+    request_id: UUID = Field(description="The erasure request; every confirmation names it.")
+    reason: ErasureReason = Field(description="request: the member's or ops' request; "
+                                  "retention: no activity for the configured number of days.")
+
+
+class MemberErased(Event):
+    """Every service confirmed the erasure of the member's personal data: the request is
+    complete. The member id remains only where money requires it."""
+
+    event_type = "MemberErased"
+    producer_name = "tiering"
+
+    request_id: UUID
+    reason: ErasureReason
+    services: tuple[EntityId, ...] = Field(description="The services that confirmed.")
 class MemberDataExportRequested(Event):
     """A member (or ops on their behalf) asked for a copy of their data: every other
     service builds its part of the export from its own tables and announces it (e.g.

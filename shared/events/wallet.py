@@ -320,6 +320,28 @@ class TerminalKeyRevoked(Event):
         return self
 
 
+class ErasedBalance(ValueObject):
+    """What an erased member still held in one currency, and what became of it."""
+
+    currency: Currency
+    principal: MinorUnits = Field(description="Principal the member had not spent.")
+    bonus: MinorUnits = Field(description="Bonus the member had not spent.")
+    treatment: Literal["refund", "forfeit"] = Field(
+        description="refund: the principal is owed back to the member (account "
+        "`erasure_refund_due`), the bonus is breakage; forfeit: both are breakage.")
+
+
+class WalletMemberErased(Event):
+    """The wallet acted on `MemberErasureStarted`: it holds no personal data of the member
+    (its ledger keeps the member id, which the books require), and any remaining balance
+    left the member's accounts by the merchant's rule, in a journal entry."""
+
+    event_type = "WalletMemberErased"
+    producer_name = "wallet"
+
+    request_id: UUID
+    balances: tuple[ErasedBalance, ...] = Field(
+        default=(), description="One per currency the member still held value in.")
 class WalletDataExportPartReady(DataExportPartReady):
     """The wallet built and stored its part of a member's data export (docs/privacy.md);
     tiering counts it towards the export's progress and fetches it when the archive is

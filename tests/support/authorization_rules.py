@@ -131,6 +131,9 @@ TIERING = {
     ("GET", "/v1/reports/renewals"): ops(REPORT, query=PERIOD),
     ("GET", "/v1/reports/tiers"): ops(REPORT),
     ("GET", "/v1/reports/tier-changes"): ops(REPORT, query=PERIOD),
+    ("POST", "/v1/members/{member_id}/erasure"): ops("ops:pii", member=True),
+    ("GET", "/v1/members/{member_id}/erasure"): ops("ops:pii", member=True),
+    ("POST", "/v1/members/{member_id}/erasure/cancellation"): ops("ops:pii", member=True),
     # personal data: correction and export (docs/privacy.md)
     ("PATCH", "/v1/members/{member_id}"): ops("ops:pii", member=True),
     ("GET", "/v1/members/{member_id}/corrections"): ops("ops:pii"),

@@ -1,9 +1,10 @@
-"""The notifier's jobs on a clock: the delivery job, the scheduled outreach and the
-webhook delivery job."""
+"""The notifier's jobs on a clock: the delivery job, the scheduled outreach, the delivery
+log's retention, the expiry of data export parts and the webhook delivery job."""
 
 from __future__ import annotations
 
 from services.notifier.jobs.delivery import DeliveryJob
+from services.notifier.jobs.delivery_log_retention import delivery_log_retention
 from services.notifier.jobs.schedules import ScheduledOutreach
 from services.notifier.jobs.webhook_delivery import WebhookDeliveryJob
 from services.notifier.settings import NotifierSettings
@@ -17,5 +18,6 @@ def background_jobs(context: ServiceContext[NotifierSettings]) -> tuple[Backgrou
     return (DeliveryJob(context).job(),
             periodic("notifier_schedules", context.settings.schedule_interval_seconds,
                      lambda: outreach.run_once(context.clock.now())),
+            delivery_log_retention(context),
             data_export_parts_expiry(context),
             WebhookDeliveryJob(context).job())

@@ -1,5 +1,5 @@
 """Tiering HTTP API: members (and their corrections), tiers and rules, memberships and
-quotes, reports, members' data exports."""
+quotes, reports, members' data exports and erasures."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from services.tiering.api.corrections import corrections_router
 from services.tiering.api.data_exports import data_exports_router
+from services.tiering.api.erasure import erasure_router
 from services.tiering.api.members import members_router
 from services.tiering.api.memberships import memberships_router
 from services.tiering.api.reports import reports_router
@@ -21,8 +22,9 @@ def create_app(context: ServiceContext[TieringSettings]) -> FastAPI:
     return service_app(
         context, title="Patronage tiering",
         description="The member registry, tiers and their benefits, tier grants, paid "
-                    "memberships, renewal quotes and reports.",
+                    "memberships, renewal quotes and reports; members' erasure.",
         routers=[members_router(context), tiers_router(context), memberships_router(context),
                  reports_router(context), corrections_router(context),
-                 data_exports_router(context), tier_grants_router(context)],
+                 data_exports_router(context), tier_grants_router(context),
+                 erasure_router(context)],
     )

@@ -117,6 +117,27 @@ class TermView(BaseModel):
     bought_at: datetime
 
 
+class ErasureConfirmation(BaseModel):
+    service: str
+    confirmed_at: datetime | None = Field(description="When the service confirmed it erased "
+                                          "its part; null: not yet.")
+
+
+class ErasureView(BaseModel):
+    request_id: UUID
+    member_id: str
+    reason: Literal["request", "retention"]
+    status: Literal["cooling_off", "cancelled", "erasing", "completed"]
+    requested_by: str
+    requested_at: datetime
+    erase_at: datetime = Field(description="The end of the cooling-off: until then the member "
+                               "or ops may cancel.")
+    started_at: datetime | None
+    completed_at: datetime | None
+    cancelled_at: datetime | None
+    cancelled_by: str | None
+    confirmations: list[ErasureConfirmation] = Field(
+        description="Every service, and when it confirmed: the request completes with the last.")
 class DataExportDownload(BaseModel):
     actor: str
     downloaded_at: datetime

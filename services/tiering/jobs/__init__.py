@@ -1,7 +1,8 @@
 """Tiering's jobs on a clock: membership reminders and expiries
 (membership_reminders.py), tier grants that start later (tier_grants.py), the anniversary
-tier review (tier_reviews.py) and the birthday announcements (birthdays.py: once per member
-and year, on the merchant's local day).
+tier review (tier_reviews.py), the birthday announcements (birthdays.py: once per member
+and year, on the merchant's local day) and the erasures whose cooling-off ended or whom
+retention found inactive (erasures.py).
 
 `TieringScheduler.run_once(now)` does everything due at `now`; `background_jobs(context)`,
 what the runtime starts (`ServiceSpec.background`), runs it on the injected clock every
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.tiering.jobs.birthdays import announce_birthdays
+from services.tiering.jobs.erasures import run_erasures
 from services.tiering.jobs.membership_reminders import send_membership_reminders
 from services.tiering.jobs.tier_grants import start_tier_grants
 from services.tiering.jobs.tier_reviews import review_tiers
@@ -44,6 +46,8 @@ class RunReport:
     reviews: int = 0
     downgrades: int = 0
     birthdays: int = 0
+    erasures_started: int = 0
+    retention_erasures: int = 0
     grants_started: int = 0
 
     def __bool__(self) -> bool:  # something happened: worth a log line
@@ -64,6 +68,8 @@ class TieringScheduler:
         report.grants_started = await start_tier_grants(self.context, self.settings, now)
         report.reviews, report.downgrades = await review_tiers(self.context, self.settings, now)
         report.birthdays = await announce_birthdays(self.context, self.settings, now)
+        report.erasures_started, report.retention_erasures = await run_erasures(
+            self.context, self.settings, now)
         return report
 
 

@@ -14,6 +14,11 @@ membership_terms: one row per paid term; a renewal that stacks links the previou
 reminders_sent: one row per (term, kind, offset) ever due: the primary key makes every
   reminder and every expiry once-only across replicas and restarts.
 tier_reviews: one row per member and anniversary reviewed.
+erasure_requests: a member's personal data to erase (issue 21): cooling_off until
+  `erase_at` (cancellable), then erasing until every service confirmed, then completed; at
+  most one live (not cancelled) request per member.
+erasure_confirmations: one row per (request, service) that confirmed its part.
+erasure_actions: the audit of every request, cancellation, start and completion.
 data_exports: every export a member (or ops for them) requested: who, when, until when
   (docs/privacy.md, "Access and export"); data_export_progress: which services' parts are
   stored (tiering's own at once, the others' from their *DataExportPartReady events);
@@ -155,6 +160,42 @@ tier_reviews = Table(
     Column("review_at", DateTime(timezone=True), primary_key=True),
     Column("outcome", Text, nullable=False),
     Column("reviewed_at", DateTime(timezone=True), nullable=False),
+)
+
+erasure_requests = Table(
+    "erasure_requests", metadata,
+    Column("request_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("reason", Text, nullable=False),  # request | retention
+    Column("status", Text, nullable=False),  # cooling_off | cancelled | erasing | completed
+    Column("requested_by", Text, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("erase_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True)),
+    Column("completed_at", DateTime(timezone=True)),
+    Column("cancelled_at", DateTime(timezone=True)),
+    Column("cancelled_by", Text),
+    Index("erasure_requests_one_live", "member_id", unique=True,
+          postgresql_where=text("status <> 'cancelled'")),
+    Index("erasure_requests_due", "erase_at", postgresql_where=text("status = 'cooling_off'")),
+)
+
+erasure_confirmations = Table(
+    "erasure_confirmations", metadata,
+    Column("request_id", UUID(as_uuid=True), primary_key=True),
+    Column("service", Text, primary_key=True),
+    Column("confirmed_at", DateTime(timezone=True), nullable=False),
+)
+
+erasure_actions = Table(
+    "erasure_actions", metadata,
+    Column("action_id", BigInteger, Identity(), primary_key=True),
+    Column("request_id", UUID(as_uuid=True), nullable=False),
+    Column("member_id", Text, nullable=False),
+    Column("action", Text, nullable=False),  # requested | cancelled | started | completed
+    Column("actor", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("erasure_actions_by_request", "request_id", "action_id"),
 )
 
 idempotency_keys = define_idempotency_table(metadata)

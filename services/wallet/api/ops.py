@@ -55,7 +55,7 @@ def ops_router(context: ServiceContext[WalletSettings]) -> APIRouter:
     @router.get("/reports/liability", summary="Outstanding principal and bonus, breakage, per currency",
                 responses={200: {"content": {"application/json": {"example": {"currencies": [{
                     "currency": "CNY", "principal": 4200000, "bonus": 610000, "breakage": 12000,
-                    "bonus_expense": 700000, "cash_held": 4300000, "sales_revenue": 900000,
+                    "refund_due": 0, "bonus_expense": 700000, "cash_held": 4300000, "sales_revenue": 900000,
                     "bonus_expiring_30d": 8000, "wallets_with_balance": 97}]}}}}})
     async def liability(caller: Caller, as_of: Annotated[Moment | None, Query(
             description="Report the ledger as it stood at this moment.")] = None) -> dict:

@@ -22,6 +22,7 @@ class Account:
     BREAKAGE = "breakage"  # bonus that expired unspent
     ADJUSTMENTS = "wallet_adjustments"  # operators' corrections
     OPENING_BALANCES = "opening_balances"  # what members held in the merchant's previous system
+    REFUND_DUE = "erasure_refund_due"  # principal owed back to members whose data was erased
 
     MEMBER = frozenset({MEMBER_PRINCIPAL, MEMBER_BONUS})
 
@@ -94,3 +95,15 @@ def opening_balance_lines(member_id: str, principal: int, bonus: int) -> tuple[L
     against the opening-balance account (the old books), never cash received or a bonus spent."""
     return _lines(member_id, (Account.OPENING_BALANCES, principal + bonus),
                   (Account.MEMBER_PRINCIPAL, -principal), (Account.MEMBER_BONUS, -bonus))
+
+
+def erasure_lines(member_id: str, principal: int, bonus: int,
+                  treatment: str) -> tuple[LedgerLine, ...]:
+    """An erased member's remaining balance leaves their accounts, never silently: under
+    `refund` the principal becomes a debt to pay back (`erasure_refund_due`, still a
+    liability) and the bonus, a gift never paid for, is breakage; under `forfeit` both are
+    breakage."""
+    refunded = principal if treatment == "refund" else 0
+    return _lines(member_id, (Account.MEMBER_PRINCIPAL, principal), (Account.MEMBER_BONUS, bonus),
+                  (Account.REFUND_DUE, -refunded),
+                  (Account.BREAKAGE, -(principal + bonus - refunded)))

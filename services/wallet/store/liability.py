@@ -1,6 +1,7 @@
 """The liability report (`GET /v1/ops/reports/liability`, `patronage wallet liability`):
 per currency, what the merchant owes members (principal, bonus), breakage, bonus expense,
-cash held, revenue and the bonus expiring within 30 days, now or as the ledger stood."""
+cash held, revenue and the bonus expiring within 30 days, now or as the ledger stood;
+`refund_due`: principal of erased members owed back to them (store/erasure.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ LIABILITY = text("""
         -coalesce(sum(amount) FILTER (WHERE account = 'member_principal'), 0) AS principal,
         -coalesce(sum(amount) FILTER (WHERE account = 'member_bonus'), 0) AS bonus,
         -coalesce(sum(amount) FILTER (WHERE account = 'breakage'), 0) AS breakage,
+        -coalesce(sum(amount) FILTER (WHERE account = 'erasure_refund_due'), 0) AS refund_due,
         coalesce(sum(amount) FILTER (WHERE account = 'bonus_expense'), 0) AS bonus_expense,
         coalesce(sum(amount) FILTER (WHERE account = 'merchant_clearing'), 0) AS cash_held,
         -coalesce(sum(amount) FILTER (WHERE account = 'sales_revenue'), 0) AS sales_revenue
