@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 WALLET_MONEY = ("RechargeCompleted", "BonusCredited", "BonusExpired", "PurchaseCompleted",
                 "PurchaseRefunded", "RechargeRefunded", "WalletAdjusted", "CashbackCredited",
-                "CashbackTakenBack")
+                "CashbackTakenBack", "WalletMemberErased")
 POINTS = ("PointsEarned", "PointsRedeemed", "PointsReversed", "PointsExpired")
 COUPONS = ("CouponIssued", "CouponRedeemed", "CouponVoided")
 SERVICES = ("wallet", "tiering", "rewards", "referral", "notifier")
@@ -71,7 +71,8 @@ DESCRIBED: dict[str, Described] = {
     # moves it a year on (one that changes the tier emits TierChanged). phone, email,
     # birthday: personal data, never published; a profile correction changes them (and
     # locale, which MemberEnrolled carried: its correction publishes nothing yet)
-    "tiering.members": Described(("MemberEnrolled", "TierChanged", "MemberBirthday"),
+    "tiering.members": Described(("MemberEnrolled", "TierChanged", "MemberBirthday",
+                                  "MemberErasureStarted"),
                                  bookkeeping=("review_at", "phone", "email", "birthday",
                                               "locale")),
     "tiering.tier_changes": Described(("TierChanged",)),
@@ -113,6 +114,13 @@ INTERNAL: dict[str, str] = {
     "tiering.data_export_progress": "which services' parts of an export are ready "
                                     "(<Service>DataExportPartReady)",
     "tiering.data_export_downloads": "who downloaded an export, when (an audit trail)",
+    "tiering.erasure_requests": "a member's erasure request and its state (docs/privacy.md); "
+                                "its start and end are published as MemberErasureStarted "
+                                "and MemberErased",
+    "tiering.erasure_confirmations": "which services confirmed an erasure "
+                                     "(<Service>MemberErased)",
+    "tiering.erasure_actions": "the audit trail of erasure requests, cancellations, starts "
+                               "and completions",
     "tiering.member_corrections": "the audit trail of profile corrections, values masked: "
                                   "personal data, never published",
     "notifier.contact_changes": "the audit trail of contact corrections, values masked: "
