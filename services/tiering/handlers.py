@@ -13,10 +13,11 @@ batch of one), in a handful of statements:
 - one statement records every purchase's spend entry (a purchase delivered twice under
   two event ids counts once: the first delivery records it);
 - then event by event, in delivery order: a renewal extends the membership
-  (`MembershipRenewed`) if it was bought against a quote (a membership line without one
-  is logged, counted and skipped: `skip_unquoted`), and the upgrade check runs in memory
-  on the standing as it is after that event's entry; only an actual upgrade writes (row,
-  history, `TierChanged`).
+  (`MembershipRenewed`, and the term's entitlements: `EntitlementGranted`) if it was bought
+  against a quote (a membership line without one is logged, counted and skipped:
+  `skip_unquoted`), and the upgrade check runs in memory on the standing as it is after
+  that event's entry; only an actual upgrade writes (row, history, `TierChanged`, the
+  tier's entitlements for the year).
   So each member's events come out in the order one-at-a-time would give them.
 """
 
@@ -38,6 +39,7 @@ from services.tiering.rules.qualifying import (
 from services.tiering.rules.tiers import upgrade
 from services.tiering.settings import TieringSettings
 from services.tiering.store import memberships, qualifying, tiers
+from services.tiering.store.entitlements import grant_for_term, grant_for_tier
 from services.tiering.store.members import apply_decision, lock_member, lock_members, upgrade_if_qualified
 from services.tiering.store.tables import revoked_terminal_keys
 from shared.db.revoked_keys import record_revocation
@@ -93,7 +95,12 @@ async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitO
             if renewal.unquoted:
                 skip_unquoted(event, renewal)
             if renewal.years:
-                await memberships.renew(uow, event, renewal, grace, settings.reminder_offsets_days)
+                term = await memberships.renew(uow, event, renewal, grace,
+                                               settings.reminder_offsets_days)
+                holder = members.get(event.member_id)
+                await grant_for_term(uow, event.member_id, tier_of.get(
+                    event.member_id, holder.tier if holder else ""), term.term_id,
+                    term.term_start, term.term_end, renewal.years, **event.caused())
         if rules is None or n not in counted or event.member_id not in tier_of:
             continue
         spend_12m, recharge = sums.get(event.member_id, (0, 0))
@@ -104,6 +111,8 @@ async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitO
         if decision is not None:
             await apply_decision(uow, members[event.member_id], decision, rules, settings.currency,
                                  now, **event.caused())
+            await grant_for_tier(uow, event.member_id, decision.to_tier, settings.time_zone,
+                                 **event.caused())
             tier_of[event.member_id] = decision.to_tier
 
 
@@ -153,7 +162,10 @@ async def on_recharge_completed(event: RechargeCompleted, uow: UnitOfWork,
         counted_at=event.occurred_at)
     if member is not None:
         rules = await tiers.rules_in_force(uow.connection, settings.default_rules())
-        await upgrade_if_qualified(uow, member, rules, settings.currency, **event.caused())
+        decision = await upgrade_if_qualified(uow, member, rules, settings.currency, **event.caused())
+        if decision is not None:
+            await grant_for_tier(uow, event.member_id, decision.to_tier, settings.time_zone,
+                                 **event.caused())
 
 
 async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork,

@@ -24,6 +24,9 @@ from shared.events.rewards import (
     PointsReversed,
 )
 from shared.events.tiering import (
+    EntitlementGranted,
+    EntitlementRedeemed,
+    EntitlementRedemptionReversed,
     MemberBirthday,
     MemberEnrolled,
     MembershipExpired,
@@ -83,6 +86,9 @@ CATALOG: tuple[type[Event], ...] = (
     ReferralRevoked,
     NotificationSent,
     NotificationFailed,
+    EntitlementGranted,
+    EntitlementRedeemed,
+    EntitlementRedemptionReversed,
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}

@@ -116,6 +116,12 @@ TIERING = {
     ("GET", "/v1/reports/renewals"): ops(REPORT, query=PERIOD),
     ("GET", "/v1/reports/tiers"): ops(REPORT),
     ("GET", "/v1/reports/tier-changes"): ops(REPORT, query=PERIOD),
+    ("GET", "/v1/entitlements/definitions"): ops(CONFIG),
+    ("POST", "/v1/entitlements/definitions"): ops(CONFIG),
+    ("GET", "/v1/members/{member_id}/entitlements"): ops(REPORT, member=True, pos="any"),
+    ("POST", "/v1/members/{member_id}/entitlements/{code}/redemptions"): Rule(pos="any"),
+    ("POST", "/v1/entitlement-redemptions/{redemption_id}/reversal"): ops("ops:adjust"),
+    ("GET", "/v1/reports/entitlements"): ops(REPORT, query=PERIOD),
 }
 
 REFERRAL = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.tiering.api.entitlements import entitlements_router
 from services.tiering.api.members import members_router
 from services.tiering.api.memberships import memberships_router
 from services.tiering.api.reports import reports_router
@@ -17,7 +18,7 @@ def create_app(context: ServiceContext[TieringSettings]) -> FastAPI:
     return service_app(
         context, title="Patronage tiering",
         description="The member registry, tiers and their benefits, paid memberships, "
-                    "renewal quotes and reports.",
+                    "renewal quotes, entitlements and reports.",
         routers=[members_router(context), tiers_router(context), memberships_router(context),
-                 reports_router(context)],
+                 reports_router(context), entitlements_router(context)],
     )

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Row
 from services.tiering.rules.tiers import TierRules, next_review_at, review
 from services.tiering.settings import TieringSettings
 from services.tiering.store import qualifying, tier_reviews, tiers
+from services.tiering.store.entitlements import grant_for_tier
 from services.tiering.store.members import apply_decision
 from shared.db.unit_of_work import UnitOfWork
 from shared.jobs import leads
@@ -51,6 +52,7 @@ async def _review(uow: UnitOfWork, settings: TieringSettings, member: Row, rules
         decision = review(rules, member.tier, await qualifying.standing(db, member.member_id, now))
     if decision is not None:
         await apply_decision(uow, member, decision, rules, settings.currency, now)
+        await grant_for_tier(uow, member.member_id, decision.to_tier, settings.time_zone)
         await tier_reviews.record_move(db, member, decision)
     await tier_reviews.move_review_date(
         db, member.member_id, next_review_at(member.review_at, settings.tier_review_grace_days, now))

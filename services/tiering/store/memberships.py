@@ -37,7 +37,8 @@ async def latest_term(db: AsyncConnection, member_id: str, *, lock: bool = False
 
 
 async def renew(uow: UnitOfWork, purchase: PurchaseCompleted, renewal: Renewal,
-                grace: timedelta, offsets: tuple[int, ...]) -> None:
+                grace: timedelta, offsets: tuple[int, ...]) -> Row:
+    """The new term (its row), announced with `MembershipRenewed`."""
     db = uow.connection
     previous = await latest_term(db, purchase.member_id, lock=True)
     span = renewed_term(previous.term_end if previous else None, purchase.occurred_at,
@@ -55,6 +56,7 @@ async def renew(uow: UnitOfWork, purchase: PurchaseCompleted, renewal: Renewal,
         **purchase.caused(), occurred_at=uow.clock.now(), term_id=str(term_id),
         term_start=span.start, term_end=span.end, years=renewal.years, price=renewal.price,
         currency=purchase.currency, purchase_id=purchase.purchase_id))
+    return (await db.execute(select(terms).where(terms.c.term_id == term_id))).one()
 
 
 async def term_bought_by(db: AsyncConnection, purchase_id: str) -> Row | None:

@@ -14,6 +14,14 @@ membership_terms: one row per paid term; a renewal that stacks links the previou
 reminders_sent: one row per (term, kind, offset) ever due: the primary key makes every
   reminder and every expiry once-only across replicas and restarts.
 tier_reviews: one row per member and anniversary reviewed.
+entitlement_definitions: every version of the benefit definitions; the highest is in force.
+entitlements: a benefit granted to a member for a period, its quota and how much is used;
+  unique per (member, code, period start), so a second grant of the same period is a no-op,
+  and `used <= quota` holds under any concurrency (a CHECK, and the redemption's
+  conditional UPDATE).
+entitlement_redemptions: one row per redemption at a POS (store, terminal, time), and its
+  reversal by ops (who, when, why).
+idempotency_keys: the stored answers of idempotent POSTs (a redemption).
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     Identity,
@@ -37,6 +46,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from shared.db.messaging_tables import define_messaging_tables
 from shared.db.ops_audit import define_ops_audit_table
 from shared.db.revoked_keys import define_revoked_keys_table
+from shared.http.idempotency import define_idempotency_table
 
 metadata = MetaData()
 outbox, inbox = define_messaging_tables(metadata)
@@ -142,4 +152,49 @@ tier_reviews = Table(
     Column("review_at", DateTime(timezone=True), primary_key=True),
     Column("outcome", Text, nullable=False),
     Column("reviewed_at", DateTime(timezone=True), nullable=False),
+)
+
+idempotency_keys = define_idempotency_table(metadata)
+
+entitlement_definitions = Table(
+    "entitlement_definitions", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("benefits", JSONB, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+entitlements = Table(
+    "entitlements", metadata,
+    Column("entitlement_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("code", Text, nullable=False),
+    Column("quota", Integer, nullable=False),
+    Column("used", Integer, nullable=False, server_default=text("0")),
+    Column("period_start", DateTime(timezone=True), nullable=False),
+    Column("period_end", DateTime(timezone=True), nullable=False),
+    Column("granted_for", Text, nullable=False),
+    Column("tier", Text),
+    Column("term_id", UUID(as_uuid=True)),
+    Column("definitions_version", Integer, nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("used >= 0 AND used <= quota", name="entitlements_used_within_quota"),
+    Index("entitlements_once_per_period", "member_id", "code", "period_start", unique=True),
+    Index("entitlements_by_grant_time", "granted_at"),
+)
+
+entitlement_redemptions = Table(
+    "entitlement_redemptions", metadata,
+    Column("redemption_id", UUID(as_uuid=True), primary_key=True),
+    Column("entitlement_id", UUID(as_uuid=True), nullable=False),
+    Column("member_id", Text, nullable=False),
+    Column("code", Text, nullable=False),
+    Column("store_id", Text, nullable=False),
+    Column("terminal_id", Text, nullable=False),
+    Column("redeemed_at", DateTime(timezone=True), nullable=False),
+    Column("reversed_at", DateTime(timezone=True)),
+    Column("reversed_by", Text),
+    Column("reversal_reason", Text),
+    Index("entitlement_redemptions_by_time", "redeemed_at"),
+    Index("entitlement_redemptions_by_entitlement", "entitlement_id"),
 )
