@@ -1,5 +1,5 @@
-"""The wallet's event handlers (rewards' bonus decisions, tiering's enrolments), and the one
-map that wires them.
+"""The wallet's event handlers (rewards' bonus decisions, tiering's enrolments, tiers and
+tier programs), and the one map that wires them.
 
 Each takes the wallet's settings from the runtime (how long a bonus lot lives), so a
 runtime started with other settings — a test, a merchant with 6-month bonuses — credits
@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from services.wallet.settings import WalletSettings
 from services.wallet.store.bonuses import credit_bonuses, mark_held, mark_rejected
 from services.wallet.store.registered_members import register_members
+from services.wallet.store.tier_discounts import move_members, publish_program
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected
-from shared.events.tiering import MemberEnrolled
+from shared.events.tiering import MemberEnrolled, TierChanged, TierProgramPublished
 from shared.messaging.batches import batch
 from shared.service import ServiceHandlers
 
@@ -40,9 +41,22 @@ async def on_members_enrolled(events: Sequence[MemberEnrolled], uow: UnitOfWork,
     await register_members(uow.connection, events)
 
 
+async def on_tiers_changed(events: Sequence[TierChanged], uow: UnitOfWork,
+                           settings: WalletSettings) -> None:
+    # the tier discount at the till reads the member's tier from here (store/tier_discounts.py)
+    await move_members(uow.connection, events)
+
+
+async def on_tier_program_published(event: TierProgramPublished, uow: UnitOfWork,
+                                    settings: WalletSettings) -> None:
+    await publish_program(uow.connection, event)
+
+
 HANDLERS: ServiceHandlers = {
     BonusGranted: [batch(on_bonuses_granted)],
     BonusHeld: [on_bonus_held],
     BonusRejected: [on_bonus_rejected],
     MemberEnrolled: [batch(on_members_enrolled)],
+    TierChanged: [batch(on_tiers_changed)],
+    TierProgramPublished: [on_tier_program_published],
 }

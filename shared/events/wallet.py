@@ -141,7 +141,7 @@ class PurchaseCompleted(Event):
     coupon_codes: tuple[EntityId, ...] = Field(default=(), description="Coupons applied.")
     tier: EntityId | None = Field(
         default=None, description="The member's tier whose discount the wallet applied at the "
-        "till; none when the merchant has the tier discount off or the tier gives none.")
+        "till (its discount may be 0); none when the merchant has the tier discount off.")
     tier_discount_bps: int | None = Field(
         default=None, ge=0, le=10_000, description="The tier discount applied, basis points.")
     tier_discount_amount: MinorUnits | None = Field(
