@@ -99,7 +99,7 @@ async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitO
                                                settings.reminder_offsets_days)
                 holder = members.get(event.member_id)
                 await grant_for_term(uow, event.member_id, tier_of.get(
-                    event.member_id, holder.tier if holder else ""), term.term_id,
+                    event.member_id, holder.tier if holder else None), term.term_id,
                     term.term_start, term.term_end, renewal.years, **event.caused())
         if rules is None or n not in counted or event.member_id not in tier_of:
             continue

@@ -43,7 +43,9 @@ class Definitions:
     def for_tier(self, tier: str) -> tuple[Benefit, ...]:
         return tuple(b for b in self.benefits if b.period == "tier_year" and tier in b.tiers)
 
-    def for_term(self, tier: str) -> tuple[Benefit, ...]:
+    def for_term(self, tier: str | None) -> tuple[Benefit, ...]:
+        """A term's benefits for a member in `tier` (none: a buyer not enrolled yet, who
+        gets only the benefits of any tier)."""
         return tuple(b for b in self.benefits
                      if b.period == "term" and (not b.tiers or tier in b.tiers))
 
@@ -98,7 +100,7 @@ def tier_grants(definitions: Definitions, tier: str, now: datetime, zone: str) -
     return [Grant(b.code, b.quota, start, end) for b in definitions.for_tier(tier)]
 
 
-def term_grants(definitions: Definitions, tier: str, term_start: datetime, term_end: datetime,
+def term_grants(definitions: Definitions, tier: str | None, term_start: datetime, term_end: datetime,
                 years: int) -> list[Grant]:
     return [Grant(b.code, b.quota * years, term_start, term_end)
             for b in definitions.for_term(tier)]

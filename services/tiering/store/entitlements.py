@@ -100,7 +100,7 @@ async def grant_for_tier(uow: UnitOfWork, member_id: str, tier: str, zone: str, 
     return await _grant(uow, member_id, grants, definitions, envelope, tier=tier) if grants else []
 
 
-async def grant_for_term(uow: UnitOfWork, member_id: str, tier: str, term_id: uuid.UUID,
+async def grant_for_term(uow: UnitOfWork, member_id: str, tier: str | None, term_id: uuid.UUID,
                          term_start: datetime, term_end: datetime, years: int, /,
                          **envelope: object) -> list[uuid.UUID]:
     """A new membership term's benefits, for the term's span."""

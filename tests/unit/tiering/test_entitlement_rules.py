@@ -10,6 +10,7 @@ import pytest
 from services.tiering.rules.entitlements import (
     DEFAULT_DEFINITIONS,
     Benefit,
+    Definitions,
     calendar_year,
     check_definitions,
     check_redeemable,
@@ -62,3 +63,12 @@ def test_a_flag_benefit_is_not_redeemable():
     with pytest.raises(RuleViolation) as refused:
         check_redeemable(0, "priority_support")
     assert refused.value.code == "entitlement_not_redeemable"
+
+
+def test_a_buyer_not_enrolled_yet_gets_only_the_benefits_of_any_tier():
+    start, end = datetime(2027, 3, 1, tzinfo=UTC), datetime(2028, 3, 1, tzinfo=UTC)
+    gold_only = Benefit("lounge", "贵宾室", "Lounge", 2, "term", ("gold",))
+    definitions = Definitions((*DEFAULT_DEFINITIONS.benefits, gold_only))
+    assert [g.code for g in term_grants(definitions, None, start, end, 1)] == ["quarterly_perk"]
+    assert [g.code for g in term_grants(definitions, "gold", start, end, 1)] == [
+        "quarterly_perk", "lounge"]
