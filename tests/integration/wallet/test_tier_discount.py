@@ -6,6 +6,7 @@ from tiering's events (`TierChanged`, `TierProgramPublished`), never by asking."
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import orjson
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 
 from services.wallet.service import SPEC as WALLET
 from services.wallet.settings import WalletSettings
@@ -55,7 +57,7 @@ def order(member_id: str, paid: int, *items: dict, total: int | None = None) -> 
 LATTES = {"sku": "latte", "category": "drinks", "quantity": 2, "amount": 10_000}
 
 
-async def discount_wallet(bus_platform, on: bool) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:
+async def discount_wallet(bus_platform, on: bool) -> AsyncIterator[tuple[httpx.AsyncClient, object, object]]:
     transport = BusTransport()
     settings = WalletSettings(tier_discount_at_till=on)
     async with (running(WALLET, bus_platform, transport, settings=settings) as wallet,
@@ -69,7 +71,7 @@ async def discount_wallet(bus_platform, on: bool) -> AsyncIterator[tuple[httpx.A
                                            event.to_json())
             await eventually(lambda: fetch_all(bus_platform.database_url, "SELECT 1 FROM wallet.inbox"),
                              lambda rows: len(rows) == before + len(events))
-        yield client, tiering_says
+        yield client, tiering_says, wallet
 
 
 @pytest.fixture
@@ -96,7 +98,7 @@ async def published(database_url: str, purchase_id: str) -> dict:
 
 
 async def test_off_by_default_a_gold_member_pays_the_tills_total(off, bus_platform):
-    client, tiering_says = off
+    client, tiering_says, _ = off
     assert WalletSettings().tier_discount_at_till is False
     await tiering_says(moved("m_off", "gold"))
     receipt = await buy(client, order("m_off", 10_000, LATTES))
@@ -108,7 +110,7 @@ async def test_off_by_default_a_gold_member_pays_the_tills_total(off, bus_platfo
 
 
 async def test_on_the_tier_discount_comes_off_all_but_the_membership_line(on, bus_platform):
-    client, tiering_says = on
+    client, tiering_says, _ = on
     await tiering_says(moved("m_on", "gold"))
     short = await buy(client, order("m_on", 10_000, LATTES))  # the tenders cover the full total
     assert (short.status_code, short.json()["code"]) == (422, "tenders_do_not_add_up")
@@ -128,7 +130,7 @@ async def test_on_the_tier_discount_comes_off_all_but_the_membership_line(on, bu
 
 
 async def test_the_discount_follows_the_program_and_the_newest_tier(on):
-    client, tiering_says = on
+    client, tiering_says, _ = on
     never_moved = (await buy(client, order("m_new", 10_000, LATTES))).json()
     assert (never_moved["tier"], never_moved["tier_discount_amount"]) == ("regular", 0)
     await tiering_says(moved("m_prog", "gold"), program(2, gold_bps=800), program(1, gold_bps=100))
@@ -140,3 +142,33 @@ async def test_the_discount_follows_the_program_and_the_newest_tier(on):
     await tiering_says(moved("m_prog", "regular", NOW + timedelta(days=1)))
     back = (await buy(client, order("m_prog", 10_000, LATTES))).json()
     assert (back["tier"], back["tier_discount_amount"], back["total"]) == ("regular", 0, 10_000)
+
+
+async def statements_of_a_purchase(client, wallet, member_id: str, paid: int) -> list[str]:
+    """The SQL statements the purchase request itself runs (not the jobs meanwhile)."""
+    statements: list[str] = []
+    this_request = asyncio.current_task()  # ASGITransport runs the app in this task
+
+    def count(conn, cursor, statement, *args) -> None:
+        if asyncio.current_task() is this_request:
+            statements.append(statement)
+
+    sqlalchemy_event.listen(wallet.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        assert (await buy(client, order(member_id, paid, LATTES))).status_code == 201
+    finally:
+        sqlalchemy_event.remove(wallet.engine.sync_engine, "before_cursor_execute", count)
+    return statements
+
+
+async def test_the_discount_costs_the_purchase_one_statement_and_nothing_when_off(off, on):
+    (off_client, off_says, off_wallet), (on_client, on_says, on_wallet) = off, on
+    await off_says(moved("m_cost_off", "gold"))
+    await on_says(moved("m_cost_on", "gold"))
+    await buy(off_client, order("m_cost_off", 10_000, LATTES))  # warm both paths up
+    await buy(on_client, order("m_cost_on", 9_500, LATTES))
+    without = await statements_of_a_purchase(off_client, off_wallet, "m_cost_off", 10_000)
+    with_discount = await statements_of_a_purchase(on_client, on_wallet, "m_cost_on", 9_500)
+    assert not any("tier_discounts" in s for s in without)
+    extra = [s for s in with_discount if "tier_discounts" in s]
+    assert len(extra) == 1 and len(with_discount) == len(without) + 1
