@@ -147,6 +147,10 @@ async def test_ops_reverse_a_redemption_with_a_reason_once(client, send, redeem,
     assert tuple(row) == ("redeemed on the wrong member", "ops:ops_alice")
     [event] = await tiering_events(bus_platform.database_url, "EntitlementRedemptionReversed", "m_undo")
     assert (event["used"], event["redemption_id"]) == (0, redemption_id)
+    audited = await fetch_all(bus_platform.database_url, "SELECT actor, route, status FROM "
+                              "tiering.ops_audit WHERE route LIKE '%reversal' ORDER BY audit_id")
+    assert [(r["actor"], r["status"]) for r in audited][-2:] == [("ops:ops_alice", 200),
+                                                                 ("ops:ops_alice", 409)]
 
 
 async def test_new_definitions_govern_later_grants_and_the_report_counts_usage(
