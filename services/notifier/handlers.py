@@ -15,15 +15,17 @@ from zoneinfo import ZoneInfo
 from services.notifier.rules.schedules import month_of
 from services.notifier.rules.triggers import Draft, draft_for
 from services.notifier.settings import NotifierSettings
-from services.notifier.store import activity, contacts, notifications
+from services.notifier.store import activity, contacts, data_exports, notifications
 from services.notifier.store.tables import revoked_terminal_keys
 from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.envelope import Event
+from shared.events.notifier import NotifierDataExportPartReady
 from shared.events.referral import ReferralQualified
 from shared.events.rewards import CouponIssued, PointsExpired
 from shared.events.tiering import (
     MemberBirthday,
+    MemberDataExportRequested,
     MemberEnrolled,
     MembershipExpired,
     MembershipExpiring,
@@ -87,6 +89,16 @@ async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
     await record_revocation(uow.connection, revoked_terminal_keys, event)
 
 
+async def on_member_data_export_requested(event: MemberDataExportRequested, uow: UnitOfWork,
+                                          settings: NotifierSettings) -> None:
+    """Build and keep this service's part of the member's data export, then tell tiering
+    (which counts the parts) how many rows it holds: never the rows themselves."""
+    records = await data_exports.store_part(uow.connection, event, uow.clock.now())
+    uow.emit(NotifierDataExportPartReady(**event.caused(), occurred_at=uow.clock.now(),
+                                         export_id=event.export_id, records=records,
+                                         expires_at=event.expires_at))
+
+
 HANDLERS: ServiceHandlers = {
     TerminalKeyRevoked: [on_terminal_key_revoked],
     MemberEnrolled: [on_member_enrolled],
@@ -97,4 +109,5 @@ HANDLERS: ServiceHandlers = {
     RechargeCompleted: [on_outreach_event, on_recharge_completed],
     PurchaseCompleted: [on_purchase_completed],
     MembershipRenewed: [on_membership_renewed],
+    MemberDataExportRequested: [on_member_data_export_requested],
 }

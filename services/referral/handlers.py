@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from services.referral.rules.qualification import Spend
 from services.referral.settings import ReferralSettings
-from services.referral.store import attribution, members, qualification, referrals
+from services.referral.store import attribution, data_exports, members, qualification, referrals
 from services.referral.store.tables import revoked_terminal_keys
 from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
-from shared.events.tiering import MemberEnrolled
+from shared.events.referral import ReferralDataExportPartReady
+from shared.events.tiering import MemberDataExportRequested, MemberEnrolled
 from shared.events.wallet import (
     PurchaseCompleted,
     PurchaseRefunded,
@@ -76,6 +77,16 @@ async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
     await record_revocation(uow.connection, revoked_terminal_keys, event)
 
 
+async def on_member_data_export_requested(event: MemberDataExportRequested, uow: UnitOfWork,
+                                          settings: ReferralSettings) -> None:
+    """Build and keep this service's part of the member's data export, then tell tiering
+    (which counts the parts) how many rows it holds: never the rows themselves."""
+    records = await data_exports.store_part(uow.connection, event, uow.clock.now())
+    uow.emit(ReferralDataExportPartReady(**event.caused(), occurred_at=uow.clock.now(),
+                                         export_id=event.export_id, records=records,
+                                         expires_at=event.expires_at))
+
+
 HANDLERS: ServiceHandlers = {
     TerminalKeyRevoked: [on_terminal_key_revoked],
     MemberEnrolled: [on_member_enrolled],
@@ -83,4 +94,5 @@ HANDLERS: ServiceHandlers = {
     PurchaseCompleted: [on_purchase_completed],
     PurchaseRefunded: [on_purchase_refunded],
     RechargeRefunded: [on_recharge_refunded],
+    MemberDataExportRequested: [on_member_data_export_requested],
 }

@@ -14,6 +14,7 @@ from services.rewards.settings import RewardsSettings
 from services.rewards.store import (
     bonus_decisions,
     coupon_issuance,
+    data_exports,
     fraud_history,
     member_tiers,
     points,
@@ -27,8 +28,10 @@ from services.rewards.store.tables import revoked_terminal_keys
 from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.referral import ReferralQualified, ReferralRevoked
+from shared.events.rewards import RewardsDataExportPartReady
 from shared.events.tiering import (
     MemberBirthday,
+    MemberDataExportRequested,
     MembershipExpiring,
     TierChanged,
     TierProgramPublished,
@@ -107,6 +110,16 @@ async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
     await record_revocation(uow.connection, revoked_terminal_keys, event)
 
 
+async def on_member_data_export_requested(event: MemberDataExportRequested, uow: UnitOfWork,
+                                          settings: RewardsSettings) -> None:
+    """Build and keep this service's part of the member's data export, then tell tiering
+    (which counts the parts) how many rows it holds: never the rows themselves."""
+    records = await data_exports.store_part(uow.connection, event, uow.clock.now())
+    uow.emit(RewardsDataExportPartReady(**event.caused(), occurred_at=uow.clock.now(),
+                                        export_id=event.export_id, records=records,
+                                        expires_at=event.expires_at))
+
+
 HANDLERS: ServiceHandlers = {
     TerminalKeyRevoked: [on_terminal_key_revoked],
     RechargeCompleted: [batch(on_recharges_completed)],
@@ -119,4 +132,5 @@ HANDLERS: ServiceHandlers = {
     TierProgramPublished: [on_tier_program_published],
     MembershipExpiring: [on_membership_expiring],
     MemberBirthday: [on_member_birthday],
+    MemberDataExportRequested: [on_member_data_export_requested],
 }

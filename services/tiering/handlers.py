@@ -19,6 +19,9 @@ batch of one), in a handful of statements:
   that event's entry; only an actual upgrade writes (row, history, `TierChanged`, the
   tier's entitlements for the year).
   So each member's events come out in the order one-at-a-time would give them.
+
+The other services' `*DataExportPartReady` events count towards a member's data export
+(store/data_exports.py; docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -38,13 +41,17 @@ from services.tiering.rules.qualifying import (
 )
 from services.tiering.rules.tiers import upgrade
 from services.tiering.settings import TieringSettings
-from services.tiering.store import memberships, qualifying, tiers
+from services.tiering.store import data_exports, memberships, qualifying, tiers
 from services.tiering.store.entitlements import grant_for_term, grant_for_tier
 from services.tiering.store.members import apply_decision, lock_member, lock_members, upgrade_if_qualified
 from services.tiering.store.tables import revoked_terminal_keys
 from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
+from shared.events.data_exports import DataExportPartReady
 from shared.events.envelope import Event
+from shared.events.notifier import NotifierDataExportPartReady
+from shared.events.referral import ReferralDataExportPartReady
+from shared.events.rewards import RewardsDataExportPartReady
 from shared.events.tiering import MembershipRevoked
 from shared.events.wallet import (
     PurchaseCompleted,
@@ -52,6 +59,7 @@ from shared.events.wallet import (
     RechargeCompleted,
     RechargeRefunded,
     TerminalKeyRevoked,
+    WalletDataExportPartReady,
 )
 from shared.messaging.batches import batch
 from shared.service import ServiceHandlers
@@ -189,10 +197,19 @@ async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
     await record_revocation(uow.connection, revoked_terminal_keys, event)
 
 
+async def on_data_export_part_ready(event: DataExportPartReady, uow: UnitOfWork,
+                                    settings: TieringSettings) -> None:
+    """Another service stored its part of a member's data export: one more part done."""
+    await data_exports.record_part_ready(uow.connection, event, uow.clock.now())
+
+
 HANDLERS: ServiceHandlers = {
     TerminalKeyRevoked: [on_terminal_key_revoked],
     PurchaseCompleted: [batch(on_purchases_completed)],
     PurchaseRefunded: [on_purchase_refunded],
     RechargeCompleted: [on_recharge_completed],
     RechargeRefunded: [on_recharge_refunded],
+    **{kind: [on_data_export_part_ready] for kind in (
+        WalletDataExportPartReady, RewardsDataExportPartReady, ReferralDataExportPartReady,
+        NotifierDataExportPartReady)},
 }

@@ -20,7 +20,8 @@ SPEC: ServiceSpec[TieringSettings] = ServiceSpec(
     load_settings=get_tiering_settings,
     create_app=create_app,
     handlers=HANDLERS,
-    subscribes_to=("wallet",),
+    # rewards, referral, notifier: their parts of members' data exports
+    subscribes_to=("wallet", "rewards", "referral", "notifier"),
     background=background_jobs,
     revoked_keys=tables.revoked_terminal_keys,
     secrets=lambda settings: {"PATRONAGE_TIERING_CONTACT_HASH_KEY": settings.contact_hash_key},

@@ -60,6 +60,15 @@ class TieringSettings(BaseSettings):
         repr=False)
     time_zone: TimeZoneName = Field(default="Asia/Shanghai", description="The merchant's: the day "
                            "a member's birthday is announced (MemberBirthday).")
+    data_export_days: int = Field(default=7, ge=1, le=90, description="How long a member's "
+                                  "data export may be downloaded; afterwards 410 and its "
+                                  "parts are deleted (docs/privacy.md).")
+    # Where the archive fetches the other services' parts (as `patronage dev` and compose
+    # serve them; in Kubernetes, the services' cluster addresses).
+    wallet_url: str = "http://localhost:8101"
+    rewards_url: str = "http://localhost:8103"
+    referral_url: str = "http://localhost:8104"
+    notifier_url: str = "http://localhost:8105"
     scheduler_interval_seconds: float = Field(default=60.0, gt=0)
     scheduler_batch_size: int = Field(default=1000, gt=0)
 
@@ -70,6 +79,11 @@ class TieringSettings(BaseSettings):
             raise ValueError("reminder offsets must be distinct positive days")
         return tuple(sorted(offsets, reverse=True))
 
+
+    def part_urls(self) -> dict[str, str]:
+        """The base URL of every other service that contributes a data export part."""
+        return {"wallet": self.wallet_url, "rewards": self.rewards_url,
+                "referral": self.referral_url, "notifier": self.notifier_url}
 
     def default_rules(self) -> TierRules:
         return TierRules(self.measure, DEFAULT_LADDER, version=0)

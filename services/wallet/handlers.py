@@ -10,12 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.wallet.settings import WalletSettings
+from services.wallet.store import data_exports
 from services.wallet.store.bonuses import credit_bonuses, mark_held, mark_rejected
 from services.wallet.store.registered_members import register_members
 from services.wallet.store.tier_discounts import move_members, publish_program
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected
-from shared.events.tiering import MemberEnrolled, TierChanged, TierProgramPublished
+from shared.events.tiering import (
+    MemberDataExportRequested,
+    MemberEnrolled,
+    TierChanged,
+    TierProgramPublished,
+)
+from shared.events.wallet import WalletDataExportPartReady
 from shared.messaging.batches import batch
 from shared.service import ServiceHandlers
 
@@ -41,6 +48,14 @@ async def on_members_enrolled(events: Sequence[MemberEnrolled], uow: UnitOfWork,
     await register_members(uow.connection, events)
 
 
+async def on_member_data_export_requested(event: MemberDataExportRequested, uow: UnitOfWork,
+                                          settings: WalletSettings) -> None:
+    """Build and keep this service's part of the member's data export, then tell tiering
+    (which counts the parts) how many rows it holds: never the rows themselves."""
+    records = await data_exports.store_part(uow.connection, event, uow.clock.now())
+    uow.emit(WalletDataExportPartReady(**event.caused(), occurred_at=uow.clock.now(),
+                                       export_id=event.export_id, records=records,
+                                       expires_at=event.expires_at))
 async def on_tiers_changed(events: Sequence[TierChanged], uow: UnitOfWork,
                            settings: WalletSettings) -> None:
     # the tier discount at the till reads the member's tier from here (store/tier_discounts.py)
@@ -57,6 +72,7 @@ HANDLERS: ServiceHandlers = {
     BonusHeld: [on_bonus_held],
     BonusRejected: [on_bonus_rejected],
     MemberEnrolled: [batch(on_members_enrolled)],
+    MemberDataExportRequested: [on_member_data_export_requested],
     TierChanged: [batch(on_tiers_changed)],
     TierProgramPublished: [on_tier_program_published],
 }

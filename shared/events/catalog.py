@@ -4,8 +4,13 @@ the class for a CloudEvents `ce_type`. Adding an event means adding it here expl
 from __future__ import annotations
 
 from shared.events.envelope import Event
-from shared.events.notifier import NotificationFailed, NotificationSent
+from shared.events.notifier import (
+    NotificationFailed,
+    NotificationSent,
+    NotifierDataExportPartReady,
+)
 from shared.events.referral import (
+    ReferralDataExportPartReady,
     ReferralHeld,
     ReferralQualified,
     ReferralRegistered,
@@ -22,12 +27,14 @@ from shared.events.rewards import (
     PointsExpired,
     PointsRedeemed,
     PointsReversed,
+    RewardsDataExportPartReady,
 )
 from shared.events.tiering import (
     EntitlementGranted,
     EntitlementRedeemed,
     EntitlementRedemptionReversed,
     MemberBirthday,
+    MemberDataExportRequested,
     MemberEnrolled,
     MembershipExpired,
     MembershipExpiring,
@@ -46,6 +53,7 @@ from shared.events.wallet import (
     TerminalKeyIssued,
     TerminalKeyRevoked,
     WalletAdjusted,
+    WalletDataExportPartReady,
     WalletFrozen,
     WalletUnfrozen,
 )
@@ -86,6 +94,12 @@ CATALOG: tuple[type[Event], ...] = (
     ReferralRevoked,
     NotificationSent,
     NotificationFailed,
+    # a member's data export (docs/privacy.md): appended, so the catalog's order is kept
+    MemberDataExportRequested,
+    WalletDataExportPartReady,
+    RewardsDataExportPartReady,
+    ReferralDataExportPartReady,
+    NotifierDataExportPartReady,
     EntitlementGranted,
     EntitlementRedeemed,
     EntitlementRedemptionReversed,

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
+from shared.events.data_exports import DataExportPartReady
 from shared.events.envelope import EntityId, Event
 
 NotificationChannel = Literal["email", "sms", "push", "wechat", "inbox"]
@@ -40,3 +41,12 @@ class NotificationFailed(Event):
     error: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
         description="The provider's last error.")
     attempts: int = Field(ge=1, description="Delivery attempts made.")
+
+
+class NotifierDataExportPartReady(DataExportPartReady):
+    """The notifier built and stored its part of a member's data export (docs/privacy.md);
+    tiering counts it towards the export's progress and fetches it when the archive is
+    downloaded."""
+
+    event_type = "NotifierDataExportPartReady"
+    producer_name = "notifier"

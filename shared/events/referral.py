@@ -14,6 +14,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
+from shared.events.data_exports import DataExportPartReady
 from shared.events.envelope import Currency, EntityId, Event, FreeText, MemberId, MinorUnits
 
 QualifyingKind = Literal["purchase", "recharge"]
@@ -102,3 +103,12 @@ class ReferralRevoked(Event):
     referral_id: EntityId
     reason: FreeText
     invitee_id: MemberId | None = Field(default=None, description="The invited member.")
+
+
+class ReferralDataExportPartReady(DataExportPartReady):
+    """The referral built and stored its part of a member's data export (docs/privacy.md);
+    tiering counts it towards the export's progress and fetches it when the archive is
+    downloaded."""
+
+    event_type = "ReferralDataExportPartReady"
+    producer_name = "referral"

@@ -13,6 +13,7 @@ from uuid import UUID, uuid5
 
 from pydantic import Field, model_validator
 
+from shared.events.data_exports import DataExportPartReady
 from shared.events.envelope import (
     Currency,
     EntityId,
@@ -228,3 +229,12 @@ class CouponVoided(Event):
 
     coupon_id: EntityId
     reason: FreeText
+
+
+class RewardsDataExportPartReady(DataExportPartReady):
+    """The rewards built and stored its part of a member's data export (docs/privacy.md);
+    tiering counts it towards the export's progress and fetches it when the archive is
+    downloaded."""
+
+    event_type = "RewardsDataExportPartReady"
+    producer_name = "rewards"

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 from datetime import date
 from typing import Annotated, Literal, Self
+from uuid import UUID
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
@@ -225,6 +226,16 @@ class TierProgramPublished(Event):
         return self
 
 
+class MemberDataExportRequested(Event):
+    """A member (or ops on their behalf) asked for a copy of their data: every other
+    service builds its part of the export from its own tables and announces it (e.g.
+    WalletDataExportPartReady). Carries ids and the deadline only, never the data."""
+
+    event_type = "MemberDataExportRequested"
+    producer_name = "tiering"
+
+    export_id: UUID = Field(description="The export, as `POST .../data-exports` answered it.")
+    expires_at: UtcDatetime = Field(description="When the export and its parts are deleted.")
 BenefitCode = Annotated[EntityId, Field(description="The benefit's code, e.g. free_service.")]
 
 

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
+from shared.events.data_exports import DataExportPartReady
 from shared.events.envelope import (
     Currency,
     EntityId,
@@ -285,3 +286,12 @@ class TerminalKeyRevoked(Event):
     def _keyed_by_the_registry(self) -> Self:
         _about_the_registry(self.member_id)
         return self
+
+
+class WalletDataExportPartReady(DataExportPartReady):
+    """The wallet built and stored its part of a member's data export (docs/privacy.md);
+    tiering counts it towards the export's progress and fetches it when the archive is
+    downloaded."""
+
+    event_type = "WalletDataExportPartReady"
+    producer_name = "wallet"

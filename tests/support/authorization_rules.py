@@ -72,6 +72,9 @@ WALLET = {
     ("GET", "/v1/ops/terminals/keys/{key_id}"): ops("ops:terminals"),
     ("POST", "/v1/ops/terminals/keys/{key_id}/revocation"): ops("ops:terminals"),
     ("POST", "/v1/ops/terminals/keys/{key_id}/rotation"): ops("ops:terminals"),
+    # a member's data export: this service's part, fetched by tiering with the downloader's
+    # own credential (docs/privacy.md)
+    ("GET", "/v1/members/{member_id}/data-exports/{export_id}/part"): ops("ops:pii", member=True),
 }
 
 REWARDS = {
@@ -98,6 +101,9 @@ REWARDS = {
         CONFIG, body={"points": 10, "task": "profile_completed"}),
     ("POST", "/v1/points/expiry-runs"): ops(CONFIG),
     ("GET", "/v1/members/{member_id}/recharges"): ops(REPORT, member=True),
+    # a member's data export: this service's part, fetched by tiering with the downloader's
+    # own credential (docs/privacy.md)
+    ("GET", "/v1/members/{member_id}/data-exports/{export_id}/part"): ops("ops:pii", member=True),
 }
 
 TIERING = {
@@ -116,6 +122,12 @@ TIERING = {
     ("GET", "/v1/reports/renewals"): ops(REPORT, query=PERIOD),
     ("GET", "/v1/reports/tiers"): ops(REPORT),
     ("GET", "/v1/reports/tier-changes"): ops(REPORT, query=PERIOD),
+    # personal data: correction and export (docs/privacy.md)
+    ("PATCH", "/v1/members/{member_id}"): ops("ops:pii", member=True),
+    ("GET", "/v1/members/{member_id}/corrections"): ops("ops:pii"),
+    ("POST", "/v1/members/{member_id}/data-exports"): ops("ops:pii", member=True),
+    ("GET", "/v1/members/{member_id}/data-exports/{export_id}"): ops("ops:pii", member=True),
+    ("GET", "/v1/members/{member_id}/data-exports/{export_id}/archive"): ops("ops:pii", member=True),
     ("GET", "/v1/entitlements/definitions"): ops(CONFIG),
     ("POST", "/v1/entitlements/definitions"): ops(CONFIG),
     ("GET", "/v1/members/{member_id}/entitlements"): ops(REPORT, member=True, pos="any"),
@@ -140,6 +152,9 @@ REFERRAL = {
     ("POST", "/v1/members/{member_id}/referral-code/rotate"): ops(REVIEW, member=True),
     ("POST", "/v1/members/{member_id}/referral-code/deactivate"): ops(REVIEW, member=True),
     ("GET", "/v1/codes/{code}"): ANYONE,
+    # a member's data export: this service's part, fetched by tiering with the downloader's
+    # own credential (docs/privacy.md)
+    ("GET", "/v1/members/{member_id}/data-exports/{export_id}/part"): ops("ops:pii", member=True),
 }
 
 NOTIFIER = {
@@ -156,6 +171,10 @@ NOTIFIER = {
         "ops:pii", member=True, body={"granted": True}),
     ("GET", "/v1/reports/notifications"): ops(REPORT, query=PERIOD),
     ("POST", "/v1/templates/{kind}/preview"): ops(CONFIG, body={}),
+    # a member's data export: this service's part, fetched by tiering with the downloader's
+    # own credential (docs/privacy.md)
+    ("GET", "/v1/members/{member_id}/data-exports/{export_id}/part"): ops("ops:pii", member=True),
+    ("GET", "/v1/members/{member_id}/contact/changes"): ops("ops:pii"),
 }
 
 RULES: dict[str, dict[tuple[str, str], Rule]] = {

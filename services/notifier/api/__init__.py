@@ -13,6 +13,7 @@ from services.notifier.api.templates import templates_router
 from services.notifier.api.unsubscribe import unsubscribe_router
 from services.notifier.settings import NotifierSettings
 from shared.http.app import service_app
+from shared.http.data_export_parts import data_export_parts_router
 from shared.service import ServiceContext
 
 
@@ -23,5 +24,6 @@ def create_app(context: ServiceContext[NotifierSettings]) -> FastAPI:
                     "log, one-click unsubscribe, template previews, providers' delivery "
                     "receipts and reports.",
         routers=[contacts_router(context), inbox_router(context), unsubscribe_router(context),
-                 templates_router(context), receipts_router(context), reports_router(context)],
+                 templates_router(context), receipts_router(context), reports_router(context),
+                 data_export_parts_router(context)],
     )

@@ -1,5 +1,6 @@
 """A member's contact details and consents, read and changed by the app. Every consent
-change is audited with who made it."""
+change and every contact correction is audited with who made it; a correction's old and
+new values are masked (shared/masked_values.py), and ops read them with `ops:pii`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from services.notifier.api.schemas import (
     ConsentBody,
     ConsentView,
     ContactBody,
+    ContactChangeView,
     ContactView,
 )
 from services.notifier.rules.channels import CHANNELS, default_consent
@@ -19,7 +21,10 @@ from services.notifier.rules.kinds import CATEGORIES
 from services.notifier.store import contacts
 from shared.http.auth import Caller
 from shared.http.ids import PathId
+from shared.http.member_access import PII_SCOPE, require_ops_scope
+from shared.http.paging import Cursor, Limit, Page, decode_cursor, invalid_cursor, page
 from shared.http.problems import PROBLEM_RESPONSES
+from shared.masked_values import masked_changes
 from shared.service import ServiceContext
 
 # The API's names of the addresses, and the channel each belongs to (the column name).
@@ -49,8 +54,25 @@ def contacts_router(context: ServiceContext) -> APIRouter:
         given = body.model_dump(exclude_unset=True)
         values = {ADDRESS_FIELDS.get(field, field): value for field, value in given.items()}
         async with context.uow() as uow:
+            before = contact_view(member_id, await contacts.contact_of(uow.connection, member_id))
             await contacts.save_contact(uow.connection, member_id, values, uow.clock.now())
+            await contacts.record_contact_changes(uow.connection, member_id,
+                                                  masked_changes(before, given),
+                                                  caller.identity, uow.clock.now())
             return contact_view(member_id, await contacts.contact_of(uow.connection, member_id))
+
+    @router.get("/contact/changes", response_model=Page[ContactChangeView],
+                summary="The audit trail of a member's contact corrections (ops:pii)")
+    async def list_contact_changes(member_id: PathId, caller: Caller, limit: Limit = 50,
+                                   cursor: Cursor = None) -> dict:
+        require_ops_scope(caller, PII_SCOPE)
+        after = decode_cursor(cursor, 1)
+        if after is not None and not (type(after[0]) is int and 0 <= after[0] < 2**63):
+            raise invalid_cursor()
+        async with context.uow() as uow:
+            rows = await contacts.contact_changes_of(uow.connection, member_id,
+                                                     after and after[0], limit)
+        return page(rows, limit, lambda row: [row["change_id"]])
 
     @router.get("/consents", response_model=list[ConsentView], summary="A member's consents")
     async def get_consents(member_id: PathId, caller: Caller) -> list[dict]:

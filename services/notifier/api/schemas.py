@@ -49,6 +49,15 @@ class ContactBody(BaseModel):
         return zone
 
 
+class ContactChangeView(BaseModel):
+    change_id: int
+    member_id: str
+    actor: str
+    changed_at: datetime
+    changes: dict[str, dict[str, str | None]] = Field(
+        description="Field → {from, to}; addresses masked, preferences as they are.")
+
+
 class ContactView(BaseModel):
     member_id: str
     email: str | None = None

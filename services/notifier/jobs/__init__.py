@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.notifier.jobs.delivery import DeliveryJob
 from services.notifier.jobs.schedules import ScheduledOutreach
 from services.notifier.settings import NotifierSettings
+from shared.db.data_export_expiry import data_export_parts_expiry
 from shared.jobs import periodic
 from shared.service import BackgroundJob, ServiceContext
 
@@ -13,4 +14,5 @@ def background_jobs(context: ServiceContext[NotifierSettings]) -> tuple[Backgrou
     outreach = ScheduledOutreach(context)
     return (DeliveryJob(context).job(),
             periodic("notifier_schedules", context.settings.schedule_interval_seconds,
-                     lambda: outreach.run_once(context.clock.now())))
+                     lambda: outreach.run_once(context.clock.now())),
+            data_export_parts_expiry(context))

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.notifier.rules.channels import Reach
-from services.notifier.store.tables import consent_changes, consents, contacts
+from services.notifier.store.tables import consent_changes, consents, contact_changes, contacts
 
 ADDRESS_CHANNELS = ("email", "sms", "push", "wechat")
 
@@ -72,3 +72,21 @@ async def set_consent(connection: AsyncConnection, member_id: str, channel: str,
         await connection.execute(consent_changes.insert().values(
             member_id=member_id, channel=channel, category=category, granted=granted,
             actor=actor, changed_at=now))
+
+
+async def record_contact_changes(connection: AsyncConnection, member_id: str,
+                                 changes: dict[str, Any], actor: str, now: datetime) -> None:
+    """The audit row of a contact correction (values already masked); none if nothing changed."""
+    if changes:
+        await connection.execute(contact_changes.insert().values(
+            member_id=member_id, actor=actor, changed_at=now, changes=changes))
+
+
+async def contact_changes_of(connection: AsyncConnection, member_id: str, after: int | None,
+                             limit: int) -> list[dict[str, Any]]:
+    """Oldest first, `limit` + 1 rows after the `after` change (for paging)."""
+    query = (select(contact_changes).where(contact_changes.c.member_id == member_id)
+             .order_by(contact_changes.c.change_id).limit(limit + 1))
+    if after is not None:
+        query = query.where(contact_changes.c.change_id > after)
+    return [dict(row) for row in (await connection.execute(query)).mappings()]

@@ -5,6 +5,8 @@ contacts: per member, the addresses of each channel, the preferred channel, loca
 consents: the member's choice per channel and category (transactional / marketing); no
   row means the default (transactional yes, marketing no).
 consent_changes: every change of a consent, who made it and how (app, unsubscribe link).
+contact_changes: every correction of contact details: who, when, which fields, the old and
+  new values masked (docs/privacy.md, "Correction").
 notifications: one row per message, and its delivery log: status (pending, sent, failed,
   suppressed), the channel it went out on, attempts (in all, and on the channel being
   tried), the channels that failed for good, provider message id, last error, and the
@@ -37,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
+from shared.db.data_export_parts import define_data_export_parts_table
 from shared.db.messaging_tables import define_messaging_tables
 from shared.db.ops_audit import define_ops_audit_table
 from shared.db.revoked_keys import define_revoked_keys_table
@@ -44,6 +47,8 @@ from shared.db.revoked_keys import define_revoked_keys_table
 metadata = MetaData()
 outbox, inbox = define_messaging_tables(metadata)
 ops_audit = define_ops_audit_table(metadata)  # written by shared/http/ops_audit.py
+# this service's parts of members' data exports (store/data_exports.py, docs/privacy.md)
+data_export_parts = define_data_export_parts_table(metadata)
 # the terminal keys the wallet revoked (TerminalKeyRevoked), refused by this service's API
 revoked_terminal_keys = define_revoked_keys_table(metadata)
 
@@ -80,6 +85,16 @@ consent_changes = Table(
     Column("actor", Text, nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False),
     Index("consent_changes_by_member", "member_id", "change_id"),
+)
+
+contact_changes = Table(
+    "contact_changes", metadata,
+    Column("change_id", BigInteger, Identity(), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("changes", JSONB, nullable=False),
+    Index("contact_changes_by_member", "member_id", "change_id"),
 )
 
 notifications = Table(

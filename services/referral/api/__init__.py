@@ -11,6 +11,7 @@ from services.referral.api.referrals import referrals_router
 from services.referral.api.reports import reports_router
 from services.referral.api.reviews import reviews_router
 from shared.http.app import service_app
+from shared.http.data_export_parts import data_export_parts_router
 from shared.service import ServiceContext
 
 
@@ -20,5 +21,6 @@ def create_app(context: ServiceContext) -> FastAPI:
         description="Referral codes and share links, attribution, qualification, the "
                     "anti-abuse review queue, versioned programs and the program report.",
         routers=[codes_router(context), referrals_router(context), reviews_router(context),
-                 programs_router(context), reports_router(context)],
+                 programs_router(context), reports_router(context),
+                 data_export_parts_router(context)],
     )

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from services.referral.jobs.referral_expiry import referral_expiry
 from services.referral.settings import ReferralSettings
+from shared.db.data_export_expiry import data_export_parts_expiry
 from shared.service import BackgroundJob, ServiceContext
 
 
 def background_jobs(context: ServiceContext[ReferralSettings]) -> tuple[BackgroundJob, ...]:
-    return (referral_expiry(context),)
+    return (referral_expiry(context), data_export_parts_expiry(context))

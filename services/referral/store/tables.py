@@ -19,6 +19,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, Table, Text, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from shared.db.data_export_parts import define_data_export_parts_table
 from shared.db.messaging_tables import define_messaging_tables
 from shared.db.ops_audit import define_ops_audit_table
 from shared.db.revoked_keys import define_revoked_keys_table
@@ -29,6 +30,8 @@ outbox, inbox = define_messaging_tables(metadata)
 # the terminal keys the wallet revoked (TerminalKeyRevoked), refused by this service's API
 revoked_terminal_keys = define_revoked_keys_table(metadata)
 ops_audit = define_ops_audit_table(metadata)  # written by shared/http/ops_audit.py
+# this service's parts of members' data exports (store/data_exports.py, docs/privacy.md)
+data_export_parts = define_data_export_parts_table(metadata)
 idempotency_keys = define_idempotency_table(metadata)
 
 

@@ -12,6 +12,7 @@ from services.rewards.api.reports import reports_router
 from services.rewards.api.reviews import reviews_router
 from services.rewards.settings import RewardsSettings
 from shared.http.app import service_app
+from shared.http.data_export_parts import data_export_parts_router
 from shared.service import ServiceContext
 
 
@@ -21,5 +22,6 @@ def create_app(context: ServiceContext[RewardsSettings]) -> FastAPI:
         description="Recharge offers and campaigns, the fraud screen and its review queue, "
                     "points and coupons.",
         routers=[offers_router(context), reviews_router(context), coupons_router(context),
-                 points_router(context), members_router(context), reports_router(context)],
+                 points_router(context), members_router(context), reports_router(context),
+                 data_export_parts_router(context)],
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from services.rewards.jobs.points_expiry import expire_due
 from services.rewards.settings import RewardsSettings
+from shared.db.data_export_expiry import data_export_parts_expiry
 from shared.jobs import periodic
 from shared.service import BackgroundJob, ServiceContext
 
@@ -16,4 +17,5 @@ def background_jobs(context: ServiceContext[RewardsSettings]) -> tuple[Backgroun
     async def expire_points() -> object:
         return await expire_due(context.uow, clock.now())
 
-    return (periodic("points_expiry", settings.points_expiry_every_seconds, expire_points),)
+    return (periodic("points_expiry", settings.points_expiry_every_seconds, expire_points),
+            data_export_parts_expiry(context))

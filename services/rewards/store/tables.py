@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from shared.db.data_export_parts import define_data_export_parts_table
 from shared.db.messaging_tables import define_messaging_tables
 from shared.db.ops_audit import define_ops_audit_table
 from shared.db.revoked_keys import define_revoked_keys_table
@@ -40,6 +41,8 @@ outbox, inbox = define_messaging_tables(metadata)
 # the terminal keys the wallet revoked (TerminalKeyRevoked), refused by this service's API
 revoked_terminal_keys = define_revoked_keys_table(metadata)
 ops_audit = define_ops_audit_table(metadata)  # written by shared/http/ops_audit.py
+# this service's parts of members' data exports (store/data_exports.py, docs/privacy.md)
+data_export_parts = define_data_export_parts_table(metadata)
 idempotency_keys = define_idempotency_table(metadata)
 
 
@@ -123,6 +126,7 @@ bonus_decisions = Table(
     # the wallet held the recharge's principal: approving it releases it (migration 0005)
     Column("principal_held", Boolean, nullable=False, server_default=text("false")),
     Index("bonus_decisions_status_time", "status", "decided_at", "recharge_id"),
+    Index("bonus_decisions_by_member", "member_id", "decided_at", "recharge_id"),  # data exports
 )
 campaign_charges = Table(
     "campaign_charges", metadata,
@@ -218,4 +222,5 @@ referral_clawbacks = Table(
     Column("outcome", Text, nullable=False),  # reversed | voided | loss
     _at("at"),
     Index("referral_clawbacks_by_referral", "referral_id"),
+    Index("referral_clawbacks_by_member", "member_id", "clawback_id"),  # data exports
 )

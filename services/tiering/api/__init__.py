@@ -1,9 +1,12 @@
-"""Tiering HTTP API: members, tiers and rules, memberships and quotes, reports."""
+"""Tiering HTTP API: members (and their corrections), tiers and rules, memberships and
+quotes, reports, members' data exports, entitlements."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.tiering.api.corrections import corrections_router
+from services.tiering.api.data_exports import data_exports_router
 from services.tiering.api.entitlements import entitlements_router
 from services.tiering.api.members import members_router
 from services.tiering.api.memberships import memberships_router
@@ -20,5 +23,6 @@ def create_app(context: ServiceContext[TieringSettings]) -> FastAPI:
         description="The member registry, tiers and their benefits, paid memberships, "
                     "renewal quotes, entitlements and reports.",
         routers=[members_router(context), tiers_router(context), memberships_router(context),
-                 reports_router(context), entitlements_router(context)],
+                 reports_router(context), corrections_router(context),
+                 data_exports_router(context), entitlements_router(context)],
     )

@@ -116,6 +116,46 @@ class TermView(BaseModel):
     bought_at: datetime
 
 
+class DataExportDownload(BaseModel):
+    actor: str
+    downloaded_at: datetime
+
+
+class DataExportView(BaseModel):
+    export_id: UUID
+    member_id: str
+    status: Literal["building", "ready", "expired"]
+    parts_done: int = Field(description="Services whose part is stored, of `parts_total`.")
+    parts_total: int
+    parts: dict[str, bool]
+    requested_by: str
+    created_at: datetime
+    expires_at: datetime
+    downloads: list[DataExportDownload] = Field(description="Who downloaded it, and when.")
+
+
+class ProfileCorrection(BaseModel):
+    """The member's own corrections; a field left out is kept, a null clears it (not the
+    locale). Contact details for messages are the notifier's (`PATCH .../contact`)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "email": "li.lei@example.com", "phone": "+8613800000001", "birthday": "08-15",
+        "locale": "zh-CN"}]})
+
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 -]{5,20}$")] | None = None
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$",
+                                            max_length=254)] | None = None
+    birthday: Birthday | None = None
+    locale: Locale | None = None
+
+
+class CorrectionView(BaseModel):
+    correction_id: int
+    member_id: str
+    actor: str
+    changed_at: datetime
+    changes: dict[str, dict[str, str | None]] = Field(
+        description="Field → {from, to}; phone, email and birthday masked.")
 BenefitCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 BenefitName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NO_NUL)]
 

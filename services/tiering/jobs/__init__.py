@@ -30,6 +30,7 @@ from services.tiering.jobs.birthdays import announce_birthdays
 from services.tiering.jobs.membership_reminders import send_membership_reminders
 from services.tiering.jobs.tier_reviews import review_tiers
 from services.tiering.settings import TieringSettings
+from shared.db.data_export_expiry import data_export_parts_expiry
 from shared.jobs import periodic
 from shared.service import BackgroundJob, ServiceContext
 
@@ -64,4 +65,5 @@ class TieringScheduler:
 def background_jobs(context: ServiceContext[TieringSettings]) -> tuple[BackgroundJob, ...]:
     scheduler = TieringScheduler(context)
     return (periodic("tiering_schedule", context.settings.scheduler_interval_seconds,
-                     lambda: scheduler.run_once(context.clock.now())),)
+                     lambda: scheduler.run_once(context.clock.now())),
+            data_export_parts_expiry(context))

@@ -14,6 +14,13 @@ membership_terms: one row per paid term; a renewal that stacks links the previou
 reminders_sent: one row per (term, kind, offset) ever due: the primary key makes every
   reminder and every expiry once-only across replicas and restarts.
 tier_reviews: one row per member and anniversary reviewed.
+data_exports: every export a member (or ops for them) requested: who, when, until when
+  (docs/privacy.md, "Access and export"); data_export_progress: which services' parts are
+  stored (tiering's own at once, the others' from their *DataExportPartReady events);
+  data_export_downloads: who downloaded the archive and when; data_export_parts: tiering's
+  own part (shared/db/data_export_parts.py), as every service keeps its own.
+member_corrections: every change of a member's profile (phone, email, birthday, locale):
+  who, when, which fields, old and new values masked (docs/privacy.md, "Correction").
 entitlement_definitions: every version of the benefit definitions; the highest is in force.
 entitlements: a benefit granted to a member for a period, its quota and how much is used;
   unique per (member, code, period start), so a second grant of the same period is a no-op,
@@ -21,7 +28,7 @@ entitlements: a benefit granted to a member for a period, its quota and how much
   conditional UPDATE).
 entitlement_redemptions: one row per redemption at a POS (store, terminal, time), and its
   reversal by ops (who, when, why).
-idempotency_keys: the stored answers of idempotent POSTs (a redemption).
+idempotency_keys: the stored answers of idempotent POSTs (a data export request, a redemption).
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from shared.db.data_export_parts import define_data_export_parts_table
 from shared.db.messaging_tables import define_messaging_tables
 from shared.db.ops_audit import define_ops_audit_table
 from shared.db.revoked_keys import define_revoked_keys_table
@@ -155,6 +163,44 @@ tier_reviews = Table(
 )
 
 idempotency_keys = define_idempotency_table(metadata)
+data_export_parts = define_data_export_parts_table(metadata)
+
+data_exports = Table(
+    "data_exports", metadata,
+    Column("export_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("requested_by", Text, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("data_exports_by_member", "member_id", "requested_at"),
+)
+
+data_export_progress = Table(
+    "data_export_progress", metadata,
+    Column("export_id", UUID(as_uuid=True), primary_key=True),
+    Column("service", Text, primary_key=True),
+    Column("records", Integer, nullable=False),
+    Column("ready_at", DateTime(timezone=True), nullable=False),
+)
+
+data_export_downloads = Table(
+    "data_export_downloads", metadata,
+    Column("download_id", BigInteger, Identity(), primary_key=True),
+    Column("export_id", UUID(as_uuid=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("downloaded_at", DateTime(timezone=True), nullable=False),
+    Index("data_export_downloads_by_export", "export_id", "download_id"),
+)
+
+member_corrections = Table(
+    "member_corrections", metadata,
+    Column("correction_id", BigInteger, Identity(), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("changes", JSONB, nullable=False),
+    Index("member_corrections_by_member", "member_id", "correction_id"),
+)
 
 entitlement_definitions = Table(
     "entitlement_definitions", metadata,

@@ -14,6 +14,7 @@ from services.wallet.api.terminal_keys import terminal_keys_router
 from services.wallet.api.wallets import wallets_router
 from services.wallet.settings import WalletSettings
 from shared.http.app import service_app
+from shared.http.data_export_parts import data_export_parts_router
 from shared.service import ServiceContext
 
 
@@ -29,5 +30,6 @@ def create_app(context: ServiceContext[WalletSettings]) -> FastAPI:
         routers=[recharges_router(context), purchases_router(context), wallets_router(context),
                  ops_router(context), freezes_router(context),
                  payment_intents_router(context, providers),
-                 payment_callbacks_router(context, providers), terminal_keys_router(context)],
+                 payment_callbacks_router(context, providers), terminal_keys_router(context),
+                 data_export_parts_router(context)],
     )

@@ -46,6 +46,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from shared.db.data_export_parts import define_data_export_parts_table
 from shared.db.messaging_tables import define_messaging_tables
 from shared.db.ops_audit import define_ops_audit_table
 from shared.http.idempotency import define_idempotency_table
@@ -53,6 +54,8 @@ from shared.http.idempotency import define_idempotency_table
 metadata = MetaData()
 outbox, inbox = define_messaging_tables(metadata)
 ops_audit = define_ops_audit_table(metadata)  # written by shared/http/ops_audit.py
+# this service's parts of members' data exports (store/data_exports.py, docs/privacy.md)
+data_export_parts = define_data_export_parts_table(metadata)
 idempotency_keys = define_idempotency_table(metadata)
 
 wallets = Table(
@@ -241,6 +244,7 @@ refunds = Table(
     CheckConstraint("kind IN ('purchase', 'recharge')", name="refund_kind"),
     UniqueConstraint("recharge_id", name="one_refund_per_recharge"),
     Index("ix_refunds_purchase", "purchase_id"),
+    Index("ix_refunds_member", "member_id", "created_at", "refund_id"),  # a member's data export
 )
 
 adjustments = Table(
@@ -254,6 +258,7 @@ adjustments = Table(
     Column("reason", Text, nullable=False),
     Column("actor", Text, nullable=False),
     _at("created_at"),
+    Index("ix_adjustments_member", "member_id", "created_at", "adjustment_id"),  # data exports
 )
 
 # Balances brought over from the merchant's previous system (`patronage import balances`):

@@ -1,17 +1,17 @@
 """entitlements: benefit definitions (versioned), what each member was granted for which
-period and how much is used, the redemptions at the POS and their reversals, and the
-idempotency keys of the redemption route
+period and how much is used, the redemptions at the POS and their reversals (the
+redemption route's idempotency keys use the table 0005 made)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-29
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -21,16 +21,6 @@ def _at(name: str, nullable: bool = False) -> sa.Column:
 
 
 def upgrade() -> None:
-    op.create_table(
-        "idempotency_keys",
-        sa.Column("scope", sa.Text(), primary_key=True),
-        sa.Column("key", sa.Text(), primary_key=True),
-        sa.Column("request_hash", sa.LargeBinary(), nullable=False),
-        sa.Column("status_code", sa.Integer(), nullable=False),
-        sa.Column("response", sa.LargeBinary(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
-                  nullable=False),
-    )
     op.create_table(
         "entitlement_definitions",
         sa.Column("version", sa.Integer(), primary_key=True),
@@ -74,6 +64,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("entitlement_redemptions", "entitlements", "entitlement_definitions",
-                  "idempotency_keys"):
+    for table in ("entitlement_redemptions", "entitlements", "entitlement_definitions"):
         op.drop_table(table)
