@@ -243,4 +243,6 @@ entitlement_redemptions = Table(
     Column("reversal_reason", Text),
     Index("entitlement_redemptions_by_time", "redeemed_at"),
     Index("entitlement_redemptions_by_entitlement", "entitlement_id"),
+    # the member's data export pages a member's redemptions along this
+    Index("entitlement_redemptions_by_member", "member_id", "redeemed_at", "redemption_id"),
 )

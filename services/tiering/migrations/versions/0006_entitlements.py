@@ -61,6 +61,8 @@ def upgrade() -> None:
     op.create_index("entitlement_redemptions_by_time", "entitlement_redemptions", ["redeemed_at"])
     op.create_index("entitlement_redemptions_by_entitlement", "entitlement_redemptions",
                     ["entitlement_id"])
+    op.create_index("entitlement_redemptions_by_member", "entitlement_redemptions",
+                    ["member_id", "redeemed_at", "redemption_id"])
 
 
 def downgrade() -> None:
