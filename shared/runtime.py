@@ -23,7 +23,7 @@ from shared.db.unit_of_work import UnitOfWorkFactory
 from shared.http.revoked_keys import RevokedKeys
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.relay import OutboxRelay
-from shared.service import BackgroundJob, ServiceContext, ServiceSpec, bind_settings
+from shared.service import BackgroundJob, ServiceContext, ServiceSpec, SideConsumer, bind_settings
 from shared.service_figures import ServiceFigures
 from shared.settings import PlatformSettings
 from shared.startup_secrets import refuse_unsafe_secrets
@@ -52,6 +52,7 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task[None]] = []
         self.relay: OutboxRelay | None = None
         self.consumer: EventConsumer | None = None
+        self.side_consumers: dict[str, EventConsumer] = {}  # by SideConsumer.name
         self.figures: ServiceFigures | None = None  # the gauges of /metrics, once started
         self.jobs: list[BackgroundJob] = []  # what runs on a clock (PeriodicJob: `patronage tick`)
         self.consumed: list[str] = []
@@ -97,6 +98,8 @@ class ServiceRuntime:
                 handlers=handlers, uow_factory=self.context.uow, inbox_table=self.spec.inbox,
             )
             self._tasks.append(asyncio.create_task(self.consumer.run(self._stop)))
+        for side in self.spec.side_consumers:
+            await self._start_side_consumer(side)
         self.figures = ServiceFigures(
             self.spec.name, self.engine, self.transport.figures(),
             consumed if handlers else [], self.topics.dlq(self.spec.name),
@@ -111,14 +114,27 @@ class ServiceRuntime:
             self._tasks.append(asyncio.create_task(job(self._stop)))
         log.info("service_started", service=self.spec.name, consumes=consumed)
 
+    async def _start_side_consumer(self, side: SideConsumer) -> None:
+        group = f"{self.spec.name}-{side.name}"
+        topics = (self.topics.all_event_topics() if side.producers is None
+                  else tuple(self.topics.events(p) for p in side.producers))
+        await self.transport.prepare([*topics, self.topics.dlq(group)])
+        consumer = self.side_consumers[side.name] = EventConsumer(
+            name=group, source=self.transport.source(group, topics),
+            dead_letters=self.transport.dead_letters(group, self.topics.dlq(group)),
+            handlers=bind_settings(side.handlers, self.settings), uow_factory=self.context.uow,
+            inbox_table=self.spec.inbox)
+        self._tasks.append(asyncio.create_task(consumer.run(self._stop)))
+
     async def stop(self) -> None:
         self._stop.set()
         for task in self._tasks:
             with suppress(asyncio.CancelledError):
                 await asyncio.wait_for(task, timeout=20)
         self._tasks.clear()
-        if self.consumer is not None:
-            await self.consumer.dead_letters.stop()
+        for consumer in [self.consumer, *self.side_consumers.values()]:
+            if consumer is not None:
+                await consumer.dead_letters.stop()
         if self.statements is not None:
             await self.statements.close()
         await self.engine.dispose()

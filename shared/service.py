@@ -66,6 +66,17 @@ class ServiceContext(Generic[S]):
 
 
 @dataclass(frozen=True)
+class SideConsumer:
+    """A further consumer group of a service, with its own offsets, inbox claims and dead
+    letters (`<service>-<name>`), so its lag never delays the service's own handlers (the
+    notifier's webhooks read every topic)."""
+
+    name: str
+    handlers: ServiceHandlers
+    producers: tuple[str, ...] | None = None  # None: every service's events topic
+
+
+@dataclass(frozen=True)
 class ServiceSpec(Generic[S]):
     name: str
     metadata: MetaData
@@ -89,6 +100,7 @@ class ServiceSpec(Generic[S]):
     # Where this service reads the terminal keys it must refuse: the wallet's registry, or
     # the service's own projection of TerminalKeyRevoked (`shared/db/revoked_keys.py`).
     revoked_keys: Table | None = None
+    side_consumers: tuple[SideConsumer, ...] = ()
 
 
 def bind_settings(handlers: ServiceHandlers, settings: Any) -> HandlerMap:

@@ -6,19 +6,33 @@ job (jobs/delivery.py) sends it. A slow or broken provider never holds up the co
 A birthday greeting comes from tiering's MemberBirthday: the notifier never learns a
 birthday. Purchases, recharges and renewals are also counted as activity, for the scheduled
 statement and win-back messages (jobs/schedules.py) and the reports.
+
+`WEBHOOK_HANDLERS` is the webhook consumer's (its own group, `notifier-webhooks`, over every
+events topic): each event is queued once per enabled subscription that wants it, and the
+webhook delivery job (jobs/webhook_delivery.py) sends it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from services.notifier.rules.schedules import month_of
 from services.notifier.rules.triggers import Draft, draft_for
+from services.notifier.rules.webhooks import cloudevent_body
 from services.notifier.settings import NotifierSettings
-from services.notifier.store import activity, contacts, data_exports, notifications
+from services.notifier.store import (
+    activity,
+    contacts,
+    data_exports,
+    notifications,
+    webhook_deliveries,
+    webhook_subscriptions,
+)
 from services.notifier.store.tables import revoked_terminal_keys
 from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
+from shared.events.catalog import CATALOG
 from shared.events.envelope import Event
 from shared.events.notifier import NotifierDataExportPartReady
 from shared.events.referral import ReferralQualified
@@ -33,6 +47,7 @@ from shared.events.tiering import (
     TierChanged,
 )
 from shared.events.wallet import BonusCredited, PurchaseCompleted, RechargeCompleted, TerminalKeyRevoked
+from shared.messaging.batches import batch
 from shared.service import ServiceHandlers
 
 
@@ -99,6 +114,18 @@ async def on_member_data_export_requested(event: MemberDataExportRequested, uow:
                                          expires_at=event.expires_at))
 
 
+async def on_events_for_webhooks(events: Sequence[Event], uow: UnitOfWork,
+                                 settings: NotifierSettings) -> None:
+    """One delivery per (enabled subscription that wants the event, event)."""
+    subscriptions = await webhook_subscriptions.interested(uow.connection)
+    wanted = [{"subscription_id": subscription_id, "event_id": event.event_id,
+               "event_type": event.event_type, "member_id": event.member_id,
+               "body": cloudevent_body(event)}
+              for event in events for subscription_id, interest in subscriptions
+              if interest.wants(event.event_type, event.member_id)]
+    await webhook_deliveries.record(uow.connection, wanted, uow.clock.now())
+
+
 HANDLERS: ServiceHandlers = {
     TerminalKeyRevoked: [on_terminal_key_revoked],
     MemberEnrolled: [on_member_enrolled],
@@ -111,3 +138,5 @@ HANDLERS: ServiceHandlers = {
     MembershipRenewed: [on_membership_renewed],
     MemberDataExportRequested: [on_member_data_export_requested],
 }
+
+WEBHOOK_HANDLERS: ServiceHandlers = {kind: [batch(on_events_for_webhooks)] for kind in CATALOG}

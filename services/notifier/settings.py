@@ -69,6 +69,33 @@ class NotifierSettings(BaseSettings):
     public_base_url: str = Field(default="http://localhost:8105",
                                  description="Where members reach this service's links.")
 
+    # Webhooks (docs/notifier.md, "Webhooks"): the retry schedule is per attempt, jitter
+    # added on top (never shorter), parked once it is spent or `webhooks_retry_for_seconds`
+    # has passed since the first attempt.
+    webhooks_retry_schedule_seconds: tuple[float, ...] = Field(
+        default=(5, 300, 1800, 7200, 18000, 36000), min_length=1,
+        description="Waits before each retry of a failed webhook delivery.")
+    webhooks_retry_for_seconds: float = Field(default=86400.0, gt=0, description="A delivery "
+                                              "still failing this long after its first attempt is parked.")
+    webhooks_jitter: float = Field(default=0.1, ge=0, le=1, description="Up to this fraction "
+                                   "of a wait is added at random, so retries do not arrive in step.")
+    webhooks_disable_after_seconds: float = Field(default=86400.0, gt=0, description="An "
+                                                  "endpoint failing without a success this long is disabled.")
+    webhooks_timeout_seconds: float = Field(default=5.0, gt=0, description="One webhook request.")
+    webhooks_delivery_interval_seconds: float = Field(default=1.0, gt=0)
+    webhooks_batch_size: int = Field(default=100, gt=0)
+    webhooks_allow_private_targets: bool = Field(default=False, description="Let webhook URLs "
+                                                 "be http and reach private, loopback or "
+                                                 "link-local addresses (dev and tests only; "
+                                                 "always so in the dev environment).")
+
+    @field_validator("webhooks_retry_schedule_seconds")
+    @classmethod
+    def _positive_waits(cls, waits: tuple[float, ...]) -> tuple[float, ...]:
+        if any(wait <= 0 for wait in waits):
+            raise ValueError("every wait must be more than 0 seconds")
+        return waits
+
 
     @field_validator("default_locale")
     @classmethod
@@ -90,6 +117,9 @@ class NotifierSettings(BaseSettings):
 
     def caps(self) -> Caps:
         return Caps(self.marketing_per_day, self.marketing_per_week)
+
+    def webhook_private_targets_allowed(self, environment: str) -> bool:
+        return self.webhooks_allow_private_targets or environment == "dev"
 
     def provider_urls(self) -> dict[str, str]:
         urls = {"sms": self.sms_provider_url, "push": self.push_provider_url,

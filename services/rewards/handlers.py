@@ -3,7 +3,11 @@
 The consumer engine owns the transaction (inbox claim, a savepoint per event only when a
 batch fails, outbox); each handler takes the member's lock, reads and writes rewards' tables
 (store/) and emits its events on the unit of work. RechargeCompleted and PurchaseCompleted
-are handled a consumer batch at a time (one event is a batch of one).
+are handled a consumer batch at a time (one event is a batch of one). Every event that
+changes what segments look at (activity, tier, enrolment, membership, birthday) records it
+in the member-facts projection and re-evaluates the member's segments in the same
+transaction (store/member_facts.py, store/segments.py); activity is keyed by its source, so
+a redelivered event counts once.
 """
 
 from __future__ import annotations
@@ -21,8 +25,11 @@ from services.rewards.store import (
     purchases,
     referral_rewards,
     review_queue,
+    segments,
     tier_programs,
 )
+from services.rewards.store import member_facts as facts
+from services.rewards.store.member_facts import Activity
 from services.rewards.store.members import lock_member
 from services.rewards.store.tables import revoked_terminal_keys
 from shared.db.revoked_keys import record_revocation
@@ -32,7 +39,10 @@ from shared.events.rewards import RewardsDataExportPartReady
 from shared.events.tiering import (
     MemberBirthday,
     MemberDataExportRequested,
+    MemberEnrolled,
     MembershipExpiring,
+    MembershipRenewed,
+    MembershipRevoked,
     TierChanged,
     TierProgramPublished,
 )
@@ -50,11 +60,18 @@ from shared.service import ServiceHandlers
 async def on_recharges_completed(events: Sequence[RechargeCompleted], uow: UnitOfWork,
                                  settings: RewardsSettings) -> None:
     await bonus_decisions.decide_bonuses(events, uow, settings)
+    # after the decisions: a campaign sees the segments as they stood before the batch
+    await segments.record_and_refresh(uow.connection, [
+        Activity("recharge", e.recharge_id, e.member_id, e.amount, e.store_id, e.occurred_at)
+        for e in events], uow.clock.now(), settings.zone())
 
 
 async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitOfWork,
                                  settings: RewardsSettings) -> None:
     await purchases.apply_purchases(events, uow, settings)
+    await segments.record_and_refresh(uow.connection, [
+        Activity("purchase", e.purchase_id, e.member_id, e.total, e.store_id, e.occurred_at)
+        for e in events], uow.clock.now(), settings.zone())
 
 
 async def on_referral_qualified(event: ReferralQualified, uow: UnitOfWork,
@@ -72,6 +89,9 @@ async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork,
                                settings: RewardsSettings) -> None:
     await lock_member(uow.connection, event.member_id)
     await points.reverse_for_refund(event, uow)
+    await segments.record_and_refresh(uow.connection, [Activity(
+        "purchase_refund", event.refund_id, event.member_id, -event.amount, None,
+        event.occurred_at)], uow.clock.now(), settings.zone())
 
 
 async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork,
@@ -79,11 +99,16 @@ async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork,
     await lock_member(uow.connection, event.member_id)
     await fraud_history.record_recharge_refund(uow.connection, event)
     await review_queue.withdraw_held_bonus(uow, event)
+    await segments.record_and_refresh(uow.connection, [Activity(
+        "recharge_refund", event.refund_id, event.member_id, -event.principal_refunded, None,
+        event.occurred_at)], uow.clock.now(), settings.zone())
 
 
 async def on_tier_changed(event: TierChanged, uow: UnitOfWork, settings: RewardsSettings) -> None:
     await lock_member(uow.connection, event.member_id)
     await member_tiers.record_tier_change(uow.connection, event)
+    await facts.touch(uow.connection, [event.member_id], uow.clock.now())
+    await segments.refresh(uow.connection, [event.member_id], uow.clock.now(), settings.zone())
 
 
 async def on_tier_program_published(event: TierProgramPublished, uow: UnitOfWork,
@@ -102,6 +127,35 @@ async def on_member_birthday(event: MemberBirthday, uow: UnitOfWork,
                              settings: RewardsSettings) -> None:
     await lock_member(uow.connection, event.member_id)
     await coupon_issuance.issue_birthday_coupon(event, uow, settings)
+    # the month only, never the day: birthday_month_is_current needs no more
+    await facts.set_facts(uow.connection, event.member_id, uow.clock.now(),
+                          birthday_celebrated_month=event.celebrated_on.strftime("%Y-%m"))
+    await segments.refresh(uow.connection, [event.member_id], uow.clock.now(), settings.zone())
+
+
+async def on_member_enrolled(event: MemberEnrolled, uow: UnitOfWork,
+                             settings: RewardsSettings) -> None:
+    await lock_member(uow.connection, event.member_id)
+    await facts.set_facts(uow.connection, event.member_id, uow.clock.now(),
+                          home_store=event.store_id, enrolment_channel=event.channel,
+                          referral_code=event.referral_code)
+    await segments.refresh(uow.connection, [event.member_id], uow.clock.now(), settings.zone())
+
+
+async def on_membership_renewed(event: MembershipRenewed, uow: UnitOfWork,
+                                settings: RewardsSettings) -> None:
+    await lock_member(uow.connection, event.member_id)
+    await facts.extend_membership(uow.connection, event.member_id, event.term_end,
+                                  uow.clock.now())
+    await segments.refresh(uow.connection, [event.member_id], uow.clock.now(), settings.zone())
+
+
+async def on_membership_revoked(event: MembershipRevoked, uow: UnitOfWork,
+                                settings: RewardsSettings) -> None:
+    await lock_member(uow.connection, event.member_id)
+    await facts.set_facts(uow.connection, event.member_id, uow.clock.now(),
+                          membership_ends_at=event.membership_ends_at)
+    await segments.refresh(uow.connection, [event.member_id], uow.clock.now(), settings.zone())
 
 
 async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
@@ -132,5 +186,8 @@ HANDLERS: ServiceHandlers = {
     TierProgramPublished: [on_tier_program_published],
     MembershipExpiring: [on_membership_expiring],
     MemberBirthday: [on_member_birthday],
+    MemberEnrolled: [on_member_enrolled],
+    MembershipRenewed: [on_membership_renewed],
+    MembershipRevoked: [on_membership_revoked],
     MemberDataExportRequested: [on_member_data_export_requested],
 }

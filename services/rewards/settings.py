@@ -35,6 +35,9 @@ class RewardsSettings(BaseSettings):
                                  "earns when its event carries no program share (first v1).")
     points_expiry_every_seconds: float = Field(default=3600, gt=0,
                                                description="How often the expiry sweep runs.")
+    segment_refresh_every_seconds: float = Field(
+        default=86_400, gt=0, description="How often every member's segments are evaluated "
+        "again for facts that move with time alone (windows, days to expiry, birthday month).")
     renewal_coupon_template: str | None = Field(
         default="renewal_save20", description="Coupon issued on a membership's first expiry "
         "reminder, once per term; empty to issue none.")

@@ -8,6 +8,7 @@ from shared.events.notifier import (
     NotificationFailed,
     NotificationSent,
     NotifierDataExportPartReady,
+    WebhookEndpointDisabled,
 )
 from shared.events.referral import (
     ReferralDataExportPartReady,
@@ -100,6 +101,7 @@ CATALOG: tuple[type[Event], ...] = (
     RewardsDataExportPartReady,
     ReferralDataExportPartReady,
     NotifierDataExportPartReady,
+    WebhookEndpointDisabled,
     EntitlementGranted,
     EntitlementRedeemed,
     EntitlementRedemptionReversed,

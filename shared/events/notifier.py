@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import Field, StringConstraints
 
 from shared.events.data_exports import DataExportPartReady
-from shared.events.envelope import EntityId, Event
+from shared.events.envelope import EntityId, Event, UtcDatetime
 
 NotificationChannel = Literal["email", "sms", "push", "wechat", "inbox"]
 NotificationKind = Annotated[
@@ -50,3 +50,20 @@ class NotifierDataExportPartReady(DataExportPartReady):
 
     event_type = "NotifierDataExportPartReady"
     producer_name = "notifier"
+
+
+# About no member: a webhook endpoint's events are keyed `_webhooks` (one partition, in order).
+WEBHOOKS_KEY = "_webhooks"
+
+
+class WebhookEndpointDisabled(Event):
+    """A webhook subscription was switched off because its endpoint kept failing; ops turn
+    it back on once the endpoint is fixed (its undelivered events are then sent)."""
+
+    event_type = "WebhookEndpointDisabled"
+    producer_name = "notifier"
+
+    subscription_id: EntityId
+    failing_since: UtcDatetime = Field(description="The first failure of the unbroken run.")
+    last_error: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
+        description="What the last attempt got (a status, a timeout, a refused address).")

@@ -21,4 +21,6 @@ OPS_SCOPES: dict[str, str] = {
     "ops:terminals": "the POS terminals' keys: issuing, listing, revoking and rotating them",
     "ops:audit": "reading a service's audit of ops actions (who did what, when, with which "
                  "outcome)",
+    "ops:webhooks": "webhook subscriptions: creating, changing, rotating the secret of and "
+                    "deleting them, their delivery logs and redelivering an event",
 }

@@ -101,6 +101,11 @@ REWARDS = {
         CONFIG, body={"points": 10, "task": "profile_completed"}),
     ("POST", "/v1/points/expiry-runs"): ops(CONFIG),
     ("GET", "/v1/members/{member_id}/recharges"): ops(REPORT, member=True),
+    ("POST", "/v1/segments/{segment_id}/versions"): ops(CONFIG),
+    ("GET", "/v1/segments/{segment_id}/versions"): ops(CONFIG),
+    ("GET", "/v1/segments/{segment_id}/preview"): ops(CONFIG),
+    ("POST", "/v1/segments/{segment_id}/members"): ops(CONFIG),
+    ("GET", "/v1/segments/{segment_id}/members"): ops(CONFIG),
     # a member's data export: this service's part, fetched by tiering with the downloader's
     # own credential (docs/privacy.md)
     ("GET", "/v1/members/{member_id}/data-exports/{export_id}/part"): ops("ops:pii", member=True),
@@ -175,6 +180,11 @@ NOTIFIER = {
     # own credential (docs/privacy.md)
     ("GET", "/v1/members/{member_id}/data-exports/{export_id}/part"): ops("ops:pii", member=True),
     ("GET", "/v1/members/{member_id}/contact/changes"): ops("ops:pii"),
+    **{(method, f"/v1/ops/webhooks/subscriptions{path}"): ops("ops:webhooks") for method, path in (
+        ("POST", ""), ("GET", ""), ("GET", "/{subscription_id}"), ("PATCH", "/{subscription_id}"),
+        ("DELETE", "/{subscription_id}"), ("POST", "/{subscription_id}/secret-rotation"),
+        ("GET", "/{subscription_id}/deliveries"),
+        ("POST", "/{subscription_id}/deliveries/{delivery_id}/redelivery"))},
 }
 
 RULES: dict[str, dict[tuple[str, str], Rule]] = {

@@ -1,5 +1,5 @@
 """Notifier HTTP API: contacts and consents, the in-app inbox and delivery log,
-unsubscribe links, template previews."""
+unsubscribe links, template previews, webhook subscriptions."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from services.notifier.api.receipts import receipts_router
 from services.notifier.api.reports import reports_router
 from services.notifier.api.templates import templates_router
 from services.notifier.api.unsubscribe import unsubscribe_router
+from services.notifier.api.webhooks import webhooks_router
 from services.notifier.settings import NotifierSettings
 from shared.http.app import service_app
 from shared.http.data_export_parts import data_export_parts_router
@@ -22,8 +23,8 @@ def create_app(context: ServiceContext[NotifierSettings]) -> FastAPI:
         context, title="Patronage notifier",
         description="Reaching members: contacts and consent, the in-app inbox, the delivery "
                     "log, one-click unsubscribe, template previews, providers' delivery "
-                    "receipts and reports.",
+                    "receipts, reports and signed webhooks for systems without Kafka.",
         routers=[contacts_router(context), inbox_router(context), unsubscribe_router(context),
                  templates_router(context), receipts_router(context), reports_router(context),
-                 data_export_parts_router(context)],
+                 data_export_parts_router(context), webhooks_router(context)],
     )

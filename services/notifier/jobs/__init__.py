@@ -1,9 +1,11 @@
-"""The notifier's jobs on a clock: the delivery job and the scheduled outreach."""
+"""The notifier's jobs on a clock: the delivery job, the scheduled outreach and the
+webhook delivery job."""
 
 from __future__ import annotations
 
 from services.notifier.jobs.delivery import DeliveryJob
 from services.notifier.jobs.schedules import ScheduledOutreach
+from services.notifier.jobs.webhook_delivery import WebhookDeliveryJob
 from services.notifier.settings import NotifierSettings
 from shared.db.data_export_expiry import data_export_parts_expiry
 from shared.jobs import periodic
@@ -15,4 +17,5 @@ def background_jobs(context: ServiceContext[NotifierSettings]) -> tuple[Backgrou
     return (DeliveryJob(context).job(),
             periodic("notifier_schedules", context.settings.schedule_interval_seconds,
                      lambda: outreach.run_once(context.clock.now())),
-            data_export_parts_expiry(context))
+            data_export_parts_expiry(context),
+            WebhookDeliveryJob(context).job())

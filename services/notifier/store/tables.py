@@ -19,6 +19,13 @@ member_activity: when each member was last seen (a purchase or a recharge): the 
 monthly_activity: per member and month (in the merchant's time zone), visits, spend and
   recharges in the program currency: what the monthly statement says.
 renewals: every MembershipRenewed, for the report of renewals after a reminder.
+webhook_subscriptions: where ops want events sent (URL, event types, optional member),
+  the signing secret, enabled or not, and since when the endpoint has failed unbroken.
+webhook_deliveries: one row per (subscription, event), unique: the CloudEvents body as
+  sent, status (pending, delivered, parked), attempts and the last attempt's status code,
+  duration and error. Pending rows are range-scanned by `next_attempt_at`; a member's
+  rows go out in `delivery_id` order (the order the events were consumed).
+idempotency_keys: the manual redeliveries' Idempotency-Keys (shared/http/idempotency.py).
 """
 
 from __future__ import annotations
@@ -28,13 +35,16 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    ForeignKey,
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
@@ -43,6 +53,7 @@ from shared.db.data_export_parts import define_data_export_parts_table
 from shared.db.messaging_tables import define_messaging_tables
 from shared.db.ops_audit import define_ops_audit_table
 from shared.db.revoked_keys import define_revoked_keys_table
+from shared.http.idempotency import define_idempotency_table
 
 metadata = MetaData()
 outbox, inbox = define_messaging_tables(metadata)
@@ -51,6 +62,7 @@ ops_audit = define_ops_audit_table(metadata)  # written by shared/http/ops_audit
 data_export_parts = define_data_export_parts_table(metadata)
 # the terminal keys the wallet revoked (TerminalKeyRevoked), refused by this service's API
 revoked_terminal_keys = define_revoked_keys_table(metadata)
+idempotency_keys = define_idempotency_table(metadata)
 
 contacts = Table(
     "contacts", metadata,
@@ -164,4 +176,46 @@ renewals = Table(
     Column("member_id", Text, nullable=False),
     Column("renewed_at", DateTime(timezone=True), nullable=False),
     Index("renewals_by_member", "member_id", "renewed_at"),
+)
+
+webhook_subscriptions = Table(
+    "webhook_subscriptions", metadata,
+    Column("subscription_id", Text, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("event_types", ARRAY(Text), nullable=False),
+    Column("member_id", Text),
+    Column("secret", Text, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("failing_since", DateTime(timezone=True)),
+    Column("disabled_reason", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries", metadata,
+    Column("delivery_id", BigInteger, Identity(), primary_key=True),
+    Column("subscription_id", Text, ForeignKey("webhook_subscriptions.subscription_id",
+                                               ondelete="CASCADE"), nullable=False),
+    Column("event_id", UUID(as_uuid=True), nullable=False),
+    Column("event_type", Text, nullable=False),
+    Column("member_id", Text, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("first_attempt_at", DateTime(timezone=True)),
+    Column("last_attempt_at", DateTime(timezone=True)),
+    Column("last_status_code", Integer),
+    Column("last_duration_ms", Integer),
+    Column("last_error", Text),
+    Column("delivered_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("subscription_id", "event_id"),
+    Index("webhook_deliveries_due", "next_attempt_at",
+          postgresql_where=text("status = 'pending'")),
+    Index("webhook_deliveries_by_member", "subscription_id", "member_id", "delivery_id",
+          postgresql_where=text("status = 'pending'")),
+    Index("webhook_deliveries_log", "subscription_id", "delivery_id"),
 )

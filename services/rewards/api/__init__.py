@@ -10,6 +10,7 @@ from services.rewards.api.offers import offers_router
 from services.rewards.api.points import points_router
 from services.rewards.api.reports import reports_router
 from services.rewards.api.reviews import reviews_router
+from services.rewards.api.segments import segments_router
 from services.rewards.settings import RewardsSettings
 from shared.http.app import service_app
 from shared.http.data_export_parts import data_export_parts_router
@@ -20,8 +21,8 @@ def create_app(context: ServiceContext[RewardsSettings]) -> FastAPI:
     return service_app(
         context, title="Patronage rewards",
         description="Recharge offers and campaigns, the fraud screen and its review queue, "
-                    "points and coupons.",
+                    "points and coupons, member segments.",
         routers=[offers_router(context), reviews_router(context), coupons_router(context),
                  points_router(context), members_router(context), reports_router(context),
-                 data_export_parts_router(context)],
+                 segments_router(context), data_export_parts_router(context)],
     )

@@ -11,7 +11,8 @@ from services.rewards.api.schemas import Id, PointsAwardRequest, PointsRedemptio
 from services.rewards.jobs.points_expiry import expire_due
 from services.rewards.rules.earning import task_earning
 from services.rewards.settings import RewardsSettings
-from services.rewards.store import coupons, points
+from services.rewards.store import coupons, points, segments
+from services.rewards.store.member_facts import Activity
 from services.rewards.store.members import lock_member
 from shared.db.unit_of_work import UnitOfWork
 from shared.http.auth import Caller, require_scope
@@ -48,6 +49,10 @@ def points_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
             await lock_member(uow.connection, member_id)
             template = await coupons.existing_template(uow.connection, body.template_id)
             coupon, spent = await coupons.buy_with_points(uow, member_id, template)
+            # a redemption is activity: the member is not dormant (store/segments.py)
+            await segments.record_and_refresh(uow.connection, [Activity(
+                "redemption", str(coupon.coupon_id), member_id, 0, None, spent.occurred_at)],
+                spent.occurred_at, context.settings.zone())
             return {"coupon": coupon.model_dump(mode="json"), "points_spent": spent.points,
                     "balance": spent.balance}
 

@@ -59,7 +59,14 @@ class CampaignTerms(Strict):
     weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
         default=[], description="0 = Monday, in the merchant's time zone; empty = every day.")
     segments: list[Literal["new", "dormant", "high_value"]] = Field(
-        default=[], description="Empty = every member.")
+        default=[], description="Built-in segments decided at the recharge (compatibility).")
+    segment_ids: list[Id] = Field(
+        default=[], max_length=20,
+        description="Segments as data (/v1/segments); with `segments` empty too, everyone.")
+    max_per_member: Annotated[StrictInt, Field(ge=1, le=10_000)] | None = Field(
+        default=None, description="Times one member may benefit from the campaign.")
+    points_budget: Annotated[StrictInt, Field(gt=0, le=10**12)] | None = Field(
+        default=None, description="Points the campaign may add in all (points campaigns).")
 
 
 TERMS = {"ladder": LadderTerms, "first_recharge": FirstRechargeTerms,
@@ -118,3 +125,24 @@ class PointsRedemptionRequest(Strict):
 class PointsAwardRequest(Strict):
     points: Amount
     task: Id = Field(description="The campaign task the points reward, e.g. profile_completed.")
+
+
+class SegmentVersionRequest(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "name": "Gold members of store 2", "kind": "rule", "rule": {"all": [
+            {"fact": "tier", "op": "eq", "value": "gold"},
+            {"fact": "home_store", "op": "eq", "value": "store_2"}]}}]})
+
+    name: Note
+    kind: Literal["rule", "list"] = Field(
+        default="rule", description="rule: members whose facts match `rule`; list: uploaded.")
+    rule: dict | None = Field(default=None, description="all/any/not over comparisons of "
+                              "named facts (docs/rewards.md, Segments); none for a list.")
+
+
+class SegmentMembersRequest(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "member_ids": ["m_1", "m_2"]}]})
+
+    member_ids: list[Id] = Field(min_length=1, max_length=1000,
+                                 description="Up to 1,000 members per call.")

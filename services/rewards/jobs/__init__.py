@@ -1,10 +1,13 @@
 """What rewards does on a clock, beside its consumer: the points expiry sweep
-(points_expiry.py), run every so many seconds by every replica (safe to run concurrently).
+(points_expiry.py), run every so many seconds by every replica (safe to run concurrently),
+the sweep of expired data export parts, and the daily segment refresh
+(segment_refresh.py, leader-locked).
 Birthday coupons come from tiering's MemberBirthday (handlers.py), not from a clock."""
 
 from __future__ import annotations
 
 from services.rewards.jobs.points_expiry import expire_due
+from services.rewards.jobs.segment_refresh import refresh_all
 from services.rewards.settings import RewardsSettings
 from shared.db.data_export_expiry import data_export_parts_expiry
 from shared.jobs import periodic
@@ -17,5 +20,10 @@ def background_jobs(context: ServiceContext[RewardsSettings]) -> tuple[Backgroun
     async def expire_points() -> object:
         return await expire_due(context.uow, clock.now())
 
+    async def refresh_segments() -> object:
+        return await refresh_all(context.uow, clock.now(), settings.zone())
+
     return (periodic("points_expiry", settings.points_expiry_every_seconds, expire_points),
-            data_export_parts_expiry(context))
+            data_export_parts_expiry(context),
+            periodic("segment_refresh", settings.segment_refresh_every_seconds,
+                     refresh_segments))

@@ -47,6 +47,12 @@ class MemberPast:
     prior_total: int
     last_recharge_at: datetime | None
     refunded_principal: int = 0  # paid back by recharge refunds so far
+    last_active_at: datetime | None = None  # latest purchase, recharge or redemption before
+
+    def last_activity(self) -> datetime | None:
+        """What "dormant" measures from: activity of any kind, not recharges alone."""
+        known = [at for at in (self.last_recharge_at, self.last_active_at) if at is not None]
+        return max(known, default=None)
 
 
 def net_lifetime(event: RechargeCompleted, past: MemberPast) -> int:
@@ -69,6 +75,7 @@ class RechargeContext:
     members_on_reference: int
     refunds_after_bonus: int
     recent_amounts: tuple[int, ...]
+    segment_ids: frozenset[str] = frozenset()  # the member's segments as data, now
 
     def screening(self, event: RechargeCompleted, rung_thresholds: tuple[int, ...]) -> RechargeHistory:
         return RechargeHistory(
@@ -91,9 +98,10 @@ def recharge_facts(event: RechargeCompleted, context: RechargeContext, *, zone: 
         amount=event.amount, is_first_recharge=event.is_first_recharge,
         lifetime_recharged=lifetime, at=event.occurred_at,
         local_weekday=event.occurred_at.astimezone(zone).weekday(), tier=context.tier,
+        segment_ids=context.segment_ids,
         segments=member_segments(
             prior_recharges=context.past.prior_count,
-            last_recharge_at=context.past.last_recharge_at,
+            last_active_at=context.past.last_activity(),
             prior_lifetime=lifetime - event.amount, at=event.occurred_at,
             dormant_after_days=dormant_after_days, high_value_from=high_value_from),
     )

@@ -5,8 +5,9 @@ function here, not another code path.
 
 - a purchase: 1 point per `minor_units_per_point` of what was paid with money (bonus money
   earns nothing) x the member's tier points multiplier (as tiering published it) x each
-  live points campaign, rounded down
-  once;
+  live points campaign that targets the member (its `segment_ids`), rounded down once;
+  each campaign's share is what it adds on top of the ones before it (in offer id order),
+  so its points budget and per-member limit can be charged for exactly that;
 - a qualified referral: points to the referrer worth the share of the qualifying amount its
   referral program gives (`referrer_points_bps`), or, for an event of the first v1 that
   carries no share, a fixed number;
@@ -31,21 +32,31 @@ class Earning:
     reason: str  # purchase | referral | campaign
     source_id: str  # what earned them: a purchase, a referral, "task:<task>"
     source_total: int | None = None  # a purchase's total, for a proportional reversal
+    campaign_points: tuple[tuple[str, int], ...] = ()  # (offer_id, points it added)
 
 
 def purchase_earning(event: PurchaseCompleted, program: Program, tier: str | None, *,
-                     minor_units_per_point: int, local_weekday: int) -> Earning:
+                     minor_units_per_point: int, local_weekday: int,
+                     segment_ids: frozenset[str] = frozenset()) -> Earning:
     """`program`: the offers live at the purchase; `local_weekday`: its weekday in the
-    merchant's time zone (weekly member days)."""
+    merchant's time zone (weekly member days); `segment_ids`: the member's segments."""
     multipliers = []
     if program.tiers and tier:
         multipliers.append(program.tiers.points_bps_by_tier.get(tier, BASIS_POINTS))
-    multipliers += [c.points_bps for c in program.campaigns
-                    if c.points_bps != BASIS_POINTS
-                    and campaign_is_live(c, event.occurred_at, local_weekday)]
     eligible = purchase_eligible_amount(event.total, event.paid_bonus)
     points = points_for_amount(eligible, minor_units_per_point, multipliers)
-    return Earning(event.member_id, points, "purchase", event.purchase_id, event.total)
+    shares: list[tuple[str, int]] = []
+    for campaign in sorted(program.campaigns, key=lambda c: c.offer_id):
+        if campaign.points_bps == BASIS_POINTS or not campaign_is_live(
+                campaign, event.occurred_at, local_weekday, segment_ids=segment_ids):
+            continue
+        multipliers.append(campaign.points_bps)
+        with_it = points_for_amount(eligible, minor_units_per_point, multipliers)
+        if with_it > points:
+            shares.append((campaign.offer_id, with_it - points))
+        points = with_it
+    return Earning(event.member_id, points, "purchase", event.purchase_id, event.total,
+                   tuple(shares))
 
 
 def referral_earning(event: ReferralQualified, referral_points: int, *,

@@ -11,9 +11,13 @@ Order of computation, each step explained by one `RuleAmount`:
    one, net of recharge refunds, reached the threshold;
 4. the tier's bonus multiplier as tiering published it (`TierMultipliers`), on the sum of
    1-3, recorded as the rule `tier_program_v<n>`;
-5. each live campaign adds (multiplier - 1) x the result of 4, if its segment matches and
-   its remaining budget covers that addition (a campaign whose budget cannot pay the whole
-   addition stops granting: it never pays part of one).
+5. each live campaign adds (multiplier - 1) x the result of 4, if it targets the member
+   (below) and its remaining budget covers that addition (a campaign whose budget cannot
+   pay the whole addition stops granting: it never pays part of one).
+
+A campaign targets everyone, or the members in one of its `segments` (the built-in names,
+decided at the recharge: new, dormant, high_value) or in one of its `segment_ids` (segments
+as data, rules/segments.py, as they stood when the event was handled).
 """
 
 from __future__ import annotations
@@ -85,8 +89,11 @@ class Campaign:
     bonus_bps: int = BASIS_POINTS
     points_bps: int = BASIS_POINTS
     weekdays: frozenset[int] = frozenset()  # 0 = Monday; empty = every day
-    segments: frozenset[str] = frozenset()  # empty = everyone
+    segments: frozenset[str] = frozenset()  # built-in names; both empty = everyone
     budget_remaining: int | None = None  # None = no cap
+    segment_ids: frozenset[str] = frozenset()  # segments as data (store/segments.py)
+    max_per_member: int | None = None  # times one member may benefit; None = no limit
+    points_budget: int | None = None  # points it may add in all; None = no cap
 
 
 @dataclass(frozen=True)
@@ -97,11 +104,9 @@ class Program:
     tiers: TierMultipliers | None = None
     campaigns: tuple[Campaign, ...] = ()
 
-    def without_budget(self, offer_id: str) -> Program:
-        """The same program with one campaign's budget spent (it lost a race for it)."""
-        campaigns = tuple(replace(c, budget_remaining=0) if c.offer_id == offer_id else c
-                          for c in self.campaigns)
-        return replace(self, campaigns=campaigns)
+    def without_campaign(self, offer_id: str) -> Program:
+        """The same program without one campaign (its budget or the member's limit is spent)."""
+        return replace(self, campaigns=tuple(c for c in self.campaigns if c.offer_id != offer_id))
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,7 @@ class RechargeFacts:
     local_weekday: int
     tier: str | None = None
     segments: frozenset[str] = frozenset()
+    segment_ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -140,14 +146,17 @@ def percent_of(amount: int, bps: int) -> int:
 
 
 def campaign_is_live(campaign: Campaign, at: datetime, local_weekday: int,
-                     segments: frozenset[str] = frozenset()) -> bool:
-    """In its window, on one of its weekdays (if it has any), for one of its segments (if
-    it targets any)."""
+                     segments: frozenset[str] = frozenset(),
+                     segment_ids: frozenset[str] = frozenset()) -> bool:
+    """In its window, on one of its weekdays (if it has any), for a member in one of its
+    segments, built-in or data (if it targets any)."""
     if at < campaign.starts_at or (campaign.ends_at and at >= campaign.ends_at):
         return False
     if campaign.weekdays and local_weekday not in campaign.weekdays:
         return False
-    return not campaign.segments or bool(campaign.segments & segments)
+    if not campaign.segments and not campaign.segment_ids:
+        return True
+    return bool(campaign.segments & segments) or bool(campaign.segment_ids & segment_ids)
 
 
 def campaign_addition(campaign: Campaign, base: int) -> int:
@@ -176,7 +185,8 @@ def quote_bonus(facts: RechargeFacts, program: Program) -> BonusQuote:
     for campaign in sorted(program.campaigns, key=lambda c: c.offer_id):
         addition = campaign_addition(campaign, base)
         affordable = campaign.budget_remaining is None or addition <= campaign.budget_remaining
-        live = campaign_is_live(campaign, facts.at, facts.local_weekday, facts.segments)
+        live = campaign_is_live(campaign, facts.at, facts.local_weekday, facts.segments,
+                                facts.segment_ids)
         if addition and affordable and live:
             costs.append(RuleAmount(campaign.offer_id, campaign.name, addition))
     rules = [rule for rule in rules if rule.amount > 0] + costs
@@ -184,15 +194,17 @@ def quote_bonus(facts: RechargeFacts, program: Program) -> BonusQuote:
 
 
 def member_segments(
-    *, prior_recharges: int, last_recharge_at: datetime | None, prior_lifetime: int,
+    *, prior_recharges: int, last_active_at: datetime | None, prior_lifetime: int,
     at: datetime, dormant_after_days: int, high_value_from: int,
 ) -> frozenset[str]:
-    """new: no recharge before; dormant: none for `dormant_after_days`; high_value: lifetime
-    recharges before this one reached `high_value_from`."""
+    """new: no recharge before; dormant: no activity of any kind (purchase, recharge,
+    redemption) for `dormant_after_days` (until issue 16 only recharges counted, so a
+    member who spent every day was dormant); high_value: lifetime recharges before this one
+    reached `high_value_from`."""
     found: set[str] = set()
     if prior_recharges == 0:
         found.add("new")
-    elif last_recharge_at is not None and (at - last_recharge_at).days >= dormant_after_days:
+    elif last_active_at is not None and (at - last_active_at).days >= dormant_after_days:
         found.add("dormant")
     if prior_lifetime >= high_value_from:
         found.add("high_value")

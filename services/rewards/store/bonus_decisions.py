@@ -76,7 +76,7 @@ async def decide_bonuses(events: Sequence[RechargeCompleted], uow: UnitOfWork,
         quote, verdict = quote_and_screen(event, facts, program, context, settings.fraud,
                                           no_bonus_on_cards=settings.no_bonus_on_cards)
         if verdict.outcome != "reject":
-            quote = await charge_campaigns(uow, facts, program, quote)
+            quote = await charge_campaigns(uow, event.member_id, facts, program, quote)
         decided.append((event, quote, verdict))
     await record_and_emit(uow, decided)
 
@@ -89,17 +89,27 @@ async def _program(db: AsyncConnection, timeline: offers.OfferTimeline,
     return program
 
 
-async def charge_campaigns(uow: UnitOfWork, facts: RechargeFacts, program: Program,
-                           quote: BonusQuote) -> BonusQuote:
-    """Spend each campaign's share of its budget; a campaign that lost the race for its last
-    budget drops out and the bonus is quoted again without it."""
+async def charge_campaigns(uow: UnitOfWork, member_id: str, facts: RechargeFacts,
+                           program: Program, quote: BonusQuote) -> BonusQuote:
+    """Spend each campaign's share of its budget and one of the member's uses of it (if it
+    limits them); a campaign that lost the race for its last budget, or that the member
+    has used up, drops out and the bonus is quoted again without it."""
+    db = uow.connection
+    limits = {c.offer_id: c.max_per_member for c in program.campaigns}
     charged: list[str] = []
     while True:
         short = None
         for cost in quote.campaign_costs:
             if cost.offer_id in charged:
                 continue
-            if not await offers.charge_budget(uow.connection, cost.offer_id, cost.amount):
+            limit = limits.get(cost.offer_id)
+            if limit is not None and not await offers.use_for_member(
+                    db, cost.offer_id, member_id, limit):
+                short = cost.offer_id
+                break
+            if not await offers.charge_budget(db, cost.offer_id, cost.amount):
+                if limit is not None:
+                    await offers.release_use(db, cost.offer_id, member_id)
                 short = cost.offer_id
                 break
             charged.append(cost.offer_id)
@@ -107,9 +117,11 @@ async def charge_campaigns(uow: UnitOfWork, facts: RechargeFacts, program: Progr
             return quote
         for offer_id in charged:
             spent = next(c.amount for c in quote.campaign_costs if c.offer_id == offer_id)
-            await offers.release_budget(uow.connection, offer_id, spent)
+            await offers.release_budget(db, offer_id, spent)
+            if limits.get(offer_id) is not None:
+                await offers.release_use(db, offer_id, member_id)
         charged.clear()
-        program = program.without_budget(short)
+        program = program.without_campaign(short)
         quote = quote_bonus(facts, program)
 
 

@@ -63,7 +63,10 @@ RECHARGE_CONTEXT = text("""
       (SELECT coalesce(sum(f.amount), 0) FROM refunds_seen f
          JOIN recharges_seen r ON r.recharge_id = f.source_id
          WHERE f.member_id = :m AND f.kind = 'recharge' AND r.currency = :currency
-           AND f.occurred_at <= :at) AS refunded_principal
+           AND f.occurred_at <= :at) AS refunded_principal,
+      (SELECT max(occurred_at) FROM member_activity WHERE member_id = :m AND occurred_at < :at
+         AND kind IN ('purchase', 'recharge', 'redemption')) AS last_active_at,
+      ARRAY(SELECT segment_id FROM segment_members WHERE member_id = :m) AS segment_ids
     FROM (SELECT count(*) AS prior_count, coalesce(sum(amount), 0) AS prior_total,
                  max(occurred_at) AS last_at
           FROM seen
@@ -111,10 +114,10 @@ async def recharge_context(db: AsyncConnection, event: RechargeCompleted, t: Fra
     })).one()
     return RechargeContext(
         past=MemberPast(row.prior_count, int(row.prior_total), row.last_at,
-                        int(row.refunded_principal)), tier=row.tier,
+                        int(row.refunded_principal), row.last_active_at), tier=row.tier,
         member_recent=row.member_recent,
         # a recharge without a terminal (app, online) has no terminal velocity to count
         terminal_recent=1 if event.terminal_id is None else row.terminal_recent,
         members_on_reference=row.on_reference, refunds_after_bonus=row.refunds,
-        recent_amounts=tuple(row.recent_amounts),
+        recent_amounts=tuple(row.recent_amounts), segment_ids=frozenset(row.segment_ids),
     )

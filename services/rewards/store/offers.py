@@ -1,5 +1,6 @@
 """Offers as data: versioned rows in `offers`, read back as the pure `Program` (the rules
-in rules/offers.py); campaign budgets, charged by a conditional UPDATE.
+in rules/offers.py); campaign budgets (bonus in minor units, points campaigns' in points)
+and per-member uses, each charged by a conditional UPDATE.
 
 Versions: every change inserts a new row `(offer_id, version + 1)`; rows are never updated.
 At a moment `t`, an offer's governing version is its highest version with
@@ -51,6 +52,26 @@ SET_BUDGET = text("""
 CHARGE_BUDGET = text("""
     UPDATE campaign_budgets SET spent = spent + :cost
     WHERE offer_id = :offer_id AND spent + :cost <= budget RETURNING spent
+""")
+SET_POINTS_BUDGET = text("""
+    INSERT INTO campaign_points_budgets (offer_id, budget) VALUES (:offer_id, :budget)
+    ON CONFLICT (offer_id) DO UPDATE
+    SET budget = greatest(:budget, campaign_points_budgets.spent)
+""")
+# The same conditional UPDATE as the bonus budget's: concurrent earners queue on the row
+# lock and each re-checks the cap on the latest `spent`, so the cap is never passed.
+CHARGE_POINTS_BUDGET = text("""
+    UPDATE campaign_points_budgets SET spent = spent + :cost
+    WHERE offer_id = :offer_id AND spent + :cost <= budget RETURNING spent
+""")
+RELEASE_POINTS_BUDGET = text("""
+    UPDATE campaign_points_budgets SET spent = greatest(0, spent - :cost) WHERE offer_id = :offer_id
+""")
+USE_FOR_MEMBER = text("""
+    INSERT INTO campaign_member_uses (offer_id, member_id, uses) VALUES (:offer_id, :member_id, 1)
+    ON CONFLICT (offer_id, member_id) DO UPDATE SET uses = campaign_member_uses.uses + 1
+    WHERE campaign_member_uses.uses < :max_uses
+    RETURNING uses
 """)
 RELEASE_BUDGET = text("""
     UPDATE campaign_budgets SET spent = greatest(0, spent - :cost) WHERE offer_id = :offer_id
@@ -145,7 +166,8 @@ def campaign_from(row: Mapping[str, Any]) -> Campaign:
         row["offer_id"], row["name"], row["effective_from"], row["effective_to"],
         bonus_bps=terms.get("bonus_bps", 10_000), points_bps=terms.get("points_bps", 10_000),
         weekdays=frozenset(terms.get("weekdays", ())), segments=frozenset(terms.get("segments", ())),
-        budget_remaining=remaining,
+        budget_remaining=remaining, segment_ids=frozenset(terms.get("segment_ids", ())),
+        max_per_member=terms.get("max_per_member"), points_budget=terms.get("points_budget"),
     )
 
 
@@ -172,6 +194,9 @@ async def add_version(db: AsyncConnection, offer: Mapping[str, Any]) -> int:
     budget = offer.get("budget")
     if budget is not None:
         await db.execute(SET_BUDGET, {"offer_id": offer["offer_id"], "budget": budget})
+    points_budget = json_value(offer["terms"]).get("points_budget")
+    if points_budget is not None:
+        await db.execute(SET_POINTS_BUDGET, {"offer_id": offer["offer_id"], "budget": points_budget})
     return version
 
 
@@ -190,6 +215,28 @@ async def charge_budget(db: AsyncConnection, offer_id: str, cost: int) -> bool:
     if exists is None:
         return True
     return (await db.execute(CHARGE_BUDGET, {"offer_id": offer_id, "cost": cost})).first() is not None
+
+
+async def charge_points_budget(db: AsyncConnection, offer_id: str, cost: int) -> bool:
+    """Spend `cost` points of a points campaign's budget if it is still there."""
+    charged = await db.execute(CHARGE_POINTS_BUDGET, {"offer_id": offer_id, "cost": cost})
+    return charged.first() is not None
+
+
+async def use_for_member(db: AsyncConnection, offer_id: str, member_id: str, max_uses: int
+                         ) -> bool:
+    """Count one more use of a campaign by a member, unless they reached `max_uses`."""
+    used = await db.execute(USE_FOR_MEMBER, {"offer_id": offer_id, "member_id": member_id,
+                                             "max_uses": max_uses})
+    return used.first() is not None
+
+
+async def release_use(db: AsyncConnection, offer_id: str, member_id: str) -> None:
+    """Give a member's use back (a recharge bonus that lost its budget race or was rejected)."""
+    await db.execute(text("""
+        UPDATE campaign_member_uses SET uses = uses - 1
+        WHERE offer_id = :offer_id AND member_id = :member_id AND uses > 0
+    """), {"offer_id": offer_id, "member_id": member_id})
 
 
 async def release_budget(db: AsyncConnection, offer_id: str, cost: int) -> None:

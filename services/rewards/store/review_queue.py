@@ -127,8 +127,13 @@ async def withdraw_held_bonus(uow: UnitOfWork, event: RechargeRefunded) -> None:
 
 
 async def release_campaign_charges(uow: UnitOfWork, recharge_id: str) -> None:
-    charges = (await uow.connection.execute(text(
-        "DELETE FROM campaign_charges WHERE recharge_id = :r RETURNING offer_id, amount"),
-        {"r": recharge_id})).all()
-    for offer_id, amount in charges:
+    """Give back what a bonus that will not be paid reserved: each campaign's budget and the
+    member's use of it (a campaign without a per-member limit has no use to give back)."""
+    charges = (await uow.connection.execute(text("""
+        DELETE FROM campaign_charges c USING bonus_decisions d
+        WHERE c.recharge_id = :r AND d.recharge_id = c.recharge_id
+        RETURNING c.offer_id, c.amount, d.member_id
+    """), {"r": recharge_id})).all()
+    for offer_id, amount, member_id in charges:
         await offers.release_budget(uow.connection, offer_id, amount)
+        await offers.release_use(uow.connection, offer_id, member_id)

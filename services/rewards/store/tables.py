@@ -10,6 +10,9 @@ campaign_charges (what each campaign paid for which recharge), review_actions (t
 Points: points_accounts (balance; the row lock serialises a member's points), points_entries
 (the ledger; earn rows are lots with `remaining` and `expires_at`).
 Coupons: coupon_templates, coupons (redeemed_at set once, by a conditional UPDATE).
+Segments: member_facts and member_activity (the facts segments are defined over, fed by the
+consumers), segments (one immutable row per version), segment_members (who is in each now),
+campaign_points_budgets and campaign_member_uses (points budgets, per-member limits).
 """
 
 from __future__ import annotations
@@ -223,4 +226,60 @@ referral_clawbacks = Table(
     _at("at"),
     Index("referral_clawbacks_by_referral", "referral_id"),
     Index("referral_clawbacks_by_member", "member_id", "clawback_id"),  # data exports
+)
+
+# Segments (store/member_facts.py, store/segments.py): what rewards knows about each member,
+# beside member_tiers; one row per member it heard of. Never a birth date: only the local
+# month of the last MemberBirthday (`YYYY-MM`), which is all birthday_month_is_current needs.
+member_facts = Table(
+    "member_facts", metadata,
+    Column("member_id", Text, primary_key=True),
+    Column("home_store", Text),
+    Column("enrolment_channel", Text),
+    Column("referral_code", Text),
+    _at("membership_ends_at", nullable=True),
+    Column("birthday_celebrated_month", Text),
+    _at("updated_at"),
+)
+# Every purchase, recharge, points redemption and refund, once (the key is the source), so a
+# redelivered event counts once; the windows (spend, visits, last activity) read it by member.
+member_activity = Table(
+    "member_activity", metadata,
+    Column("kind", Text, primary_key=True),  # purchase | recharge | redemption | refund kinds
+    Column("source_id", Text, primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("amount", BigInteger, nullable=False),  # refunds negative
+    Column("store_id", Text),
+    _at("occurred_at"),
+    Index("member_activity_member_time", "member_id", "occurred_at"),
+)
+segments = Table(
+    "segments", metadata,
+    Column("segment_id", Text, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # rule | list
+    Column("rule", JSONB),
+    Column("created_by", Text, nullable=False),
+    _at("created_at"),
+)
+segment_members = Table(
+    "segment_members", metadata,
+    Column("segment_id", Text, primary_key=True),
+    Column("member_id", Text, primary_key=True),
+    _at("since"),
+    Index("segment_members_by_member", "member_id"),
+)
+campaign_points_budgets = Table(
+    "campaign_points_budgets", metadata,
+    Column("offer_id", Text, primary_key=True),
+    Column("budget", BigInteger, nullable=False),
+    Column("spent", BigInteger, nullable=False, server_default=text("0")),
+    CheckConstraint("spent >= 0 AND spent <= budget", name="points_spent_within_budget"),
+)
+campaign_member_uses = Table(
+    "campaign_member_uses", metadata,
+    Column("offer_id", Text, primary_key=True),
+    Column("member_id", Text, primary_key=True),
+    Column("uses", Integer, nullable=False),
 )

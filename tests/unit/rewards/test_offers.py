@@ -127,14 +127,14 @@ def test_a_campaign_stops_granting_when_its_budget_cannot_pay_the_addition():
     assert quote_bonus(facts(100_000), exact).campaign_costs[0].amount == 20_000
 
 
-def test_without_budget_takes_the_campaign_out():
+def test_without_campaign_takes_the_campaign_out():
     program = replace(PROGRAM, campaigns=(campaign(budget_remaining=10**9),))
-    assert quote_bonus(facts(100_000), program.without_budget("double")).amount == 20_000
+    assert quote_bonus(facts(100_000), program.without_campaign("double")).amount == 20_000
 
 
 def test_segments_new_dormant_and_high_value():
     def seg(prior, last, lifetime):
-        return member_segments(prior_recharges=prior, last_recharge_at=last, prior_lifetime=lifetime,
+        return member_segments(prior_recharges=prior, last_active_at=last, prior_lifetime=lifetime,
                                at=NOW, dormant_after_days=90, high_value_from=1_000_000)
     assert seg(0, None, 0) == {"new"}
     assert seg(3, NOW - timedelta(days=90), 10) == {"dormant"}
