@@ -13,11 +13,14 @@ batch of one), in a handful of statements:
 - one statement records every purchase's spend entry (a purchase delivered twice under
   two event ids counts once: the first delivery records it);
 - then event by event, in delivery order: a renewal extends the membership
-  (`MembershipRenewed`, and the term's entitlements: `EntitlementGranted`) if it was bought
-  against a quote (a membership line without one is logged, counted and skipped:
-  `skip_unquoted`), and the upgrade check runs in memory on the standing as it is after
-  that event's entry; only an actual upgrade writes (row, history, `TierChanged`, the
-  tier's entitlements for the year).
+  (`MembershipRenewed`) if it was bought against a quote (a membership line without one
+  is logged, counted and skipped: `skip_unquoted`); a renew-and-upgrade also grants the
+  tier above the one held for exactly the term (store/tier_grants.py, `TierChanged` up
+  now, or from the scheduler when a stacked term starts);
+  and the upgrade check runs in memory
+  on the standing as it is after that event's entry; only an actual upgrade writes (row,
+  history, `TierChanged`, the tier's entitlements for the year). A renewal also grants the
+  term's entitlements (`EntitlementGranted`, store/entitlements.py).
   So each member's events come out in the order one-at-a-time would give them.
 
 The other services' `*DataExportPartReady` events count towards a member's data export
@@ -41,7 +44,7 @@ from services.tiering.rules.qualifying import (
 )
 from services.tiering.rules.tiers import upgrade
 from services.tiering.settings import TieringSettings
-from services.tiering.store import data_exports, memberships, qualifying, tiers
+from services.tiering.store import data_exports, memberships, qualifying, tier_grants, tiers
 from services.tiering.store.entitlements import grant_for_term, grant_for_tier
 from services.tiering.store.members import apply_decision, lock_member, lock_members, upgrade_if_qualified
 from services.tiering.store.tables import revoked_terminal_keys
@@ -103,12 +106,21 @@ async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitO
             if renewal.unquoted:
                 skip_unquoted(event, renewal)
             if renewal.years:
-                term = await memberships.renew(uow, event, renewal, grace,
+                span = await memberships.renew(uow, event, renewal, grace,
                                                settings.reminder_offsets_days)
                 holder = members.get(event.member_id)
+                term = await memberships.term_bought_by(db, event.purchase_id)
                 await grant_for_term(uow, event.member_id, tier_of.get(
                     event.member_id, holder.tier if holder else None), term.term_id,
-                    term.term_start, term.term_end, renewal.years, **event.caused())
+                    span.start, span.end, renewal.years, **event.caused())
+                if renewal.upgrade and event.member_id in members:
+                    rules = rules or await tiers.rules_in_force(db, settings.default_rules())
+                    held = tier_of.get(event.member_id, members[event.member_id].tier)
+                    raised = await tier_grants.grant_for_term(
+                        uow, members[event.member_id], held, rules, event.purchase_id,
+                        span.start, span.end, settings.currency, **event.caused())
+                    if raised is not None and event.member_id in tier_of:
+                        tier_of[event.member_id] = raised.to_tier
         if rules is None or n not in counted or event.member_id not in tier_of:
             continue
         spend_12m, recharge = sums.get(event.member_id, (0, 0))
@@ -142,6 +154,8 @@ async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork,
     if term is not None and term.cancelled_at is None and event.amount >= term.price:
         await memberships.revoke(uow.connection, term, uow.clock.now(), settings.reminder_offsets_days)
         revoked = term.price
+        await tier_grants.revoke_for_purchase(uow.connection, event.purchase_id,
+                                              f"refund {event.refund_id}", uow.clock.now())
         left = await memberships.latest_term(uow.connection, event.member_id)
         uow.emit(MembershipRevoked(
             **event.caused(occurred_at=uow.clock.now()), term_id=str(term.term_id),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.tiering.rules.quotes import PriceList
@@ -51,6 +51,14 @@ class TieringSettings(BaseSettings):
     early_renewal_bps: int = 1500
     early_renewal_days: int = 60
     win_back_bps: int = 2500
+    first_renewal_bps: int = Field(default=1000, description="Offer on a member's first "
+                                   "renewal after their first term (best of early, win-back, "
+                                   "first renewal).")
+    renewal_floor_per_year: int = Field(default=15_000, description="The rate per year after "
+                                        "segment and offer discounts never goes below this "
+                                        "(minor units); the length discount applies after it.")
+    upgrade_surcharge_bps: int = Field(default=2000, description="Renew-and-upgrade: the "
+                                       "list price per year x this, added per year.")
     segment_growing_from: int = 500_000
     segment_core_above: int = 2_000_000
     contact_hash_key: str = Field(
@@ -79,6 +87,10 @@ class TieringSettings(BaseSettings):
             raise ValueError("reminder offsets must be distinct positive days")
         return tuple(sorted(offsets, reverse=True))
 
+    @model_validator(mode="after")
+    def _commitment_pays(self) -> TieringSettings:
+        self.price_list()  # refuses, at start, prices where a longer term is not cheaper per year
+        return self
 
     def part_urls(self) -> dict[str, str]:
         """The base URL of every other service that contributes a data export part."""
@@ -91,7 +103,9 @@ class TieringSettings(BaseSettings):
     def price_list(self) -> PriceList:
         return PriceList(self.currency, self.price_per_year, self.renewal_lengths,
                          self.length_discount_bps, self.segment_discount_bps,
-                         self.early_renewal_bps, self.early_renewal_days, self.win_back_bps)
+                         self.early_renewal_bps, self.early_renewal_days, self.win_back_bps,
+                         self.first_renewal_bps, self.renewal_floor_per_year,
+                         self.upgrade_surcharge_bps)
 
     def segment_bounds(self) -> SegmentBounds:
         return SegmentBounds(self.segment_growing_from, self.segment_core_above)

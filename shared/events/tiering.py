@@ -104,6 +104,12 @@ class TierChanged(Event):
     qualifying_amount: MinorUnits = Field(description="The qualifying spend that was counted.")
     currency: Currency
     effective_at: UtcDatetime
+    grant_id: EntityId | None = Field(
+        default=None, description="The tier grant that raised the tier (an ops grant or a "
+        "renew-and-upgrade), or that held it at a review; absent when the member earned it.")
+    grant_expires_at: UtcDatetime | None = Field(
+        default=None, description="When that grant ends; the tier then falls back to the "
+        "earned one at the next anniversary review.")
 
     @model_validator(mode="after")
     def _moves_somewhere(self) -> Self:
@@ -149,12 +155,28 @@ class MembershipRevoked(Event):
         description="When the member's paid membership ends now; none: no term is left.")
 
 
+class RenewalComponent(ValueObject):
+    """One discount composed into a renewal price (docs/tiering.md, Renewal quotes)."""
+
+    kind: Literal["segment", "length", "early", "win_back", "first_renewal"]
+    bps: int = Field(ge=0, le=10_000, description="Basis points off: 1000 = 10 %.")
+
+
 class RenewalQuote(ValueObject):
     """The price of renewing for a given number of years."""
 
     years: Years
     price: MinorUnits
     currency: Currency
+    list_price: MinorUnits | None = Field(default=None, description="Before any discount.")
+    components: tuple[RenewalComponent, ...] = Field(
+        default=(), description="The discounts composed into the price, in the order applied.")
+    floor_applied: bool | None = Field(
+        default=None, description="The floor per year held the rate up before the length "
+        "discount.")
+    upgrade_price: MinorUnits | None = Field(
+        default=None, description="Renew and move up a tier for the term: this price.")
+    upgrade_to: TierName | None = Field(default=None, description="The tier that gives.")
 
 
 class MembershipExpiring(Event):

@@ -23,4 +23,6 @@ OPS_SCOPES: dict[str, str] = {
                  "outcome)",
     "ops:webhooks": "webhook subscriptions: creating, changing, rotating the secret of and "
                     "deleting them, their delivery logs and redelivering an event",
+    "ops:tiers": "granting a member a tier for a while (with a reason and an end), listing "
+                 "and revoking tier grants",
 }

@@ -11,6 +11,7 @@ from services.tiering.api.entitlements import entitlements_router
 from services.tiering.api.members import members_router
 from services.tiering.api.memberships import memberships_router
 from services.tiering.api.reports import reports_router
+from services.tiering.api.tier_grants import tier_grants_router
 from services.tiering.api.tiers import tiers_router
 from services.tiering.settings import TieringSettings
 from shared.http.app import service_app
@@ -20,9 +21,10 @@ from shared.service import ServiceContext
 def create_app(context: ServiceContext[TieringSettings]) -> FastAPI:
     return service_app(
         context, title="Patronage tiering",
-        description="The member registry, tiers and their benefits, paid memberships, "
-                    "renewal quotes, entitlements and reports.",
+        description="The member registry, tiers and their benefits, tier grants, paid "
+                    "memberships, renewal quotes, entitlements and reports.",
         routers=[members_router(context), tiers_router(context), memberships_router(context),
                  reports_router(context), corrections_router(context),
-                 data_exports_router(context), entitlements_router(context)],
+                 data_exports_router(context), tier_grants_router(context),
+                 entitlements_router(context)],
     )

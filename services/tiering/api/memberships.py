@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from services.tiering.api.schemas import TermView
 from services.tiering.rules.memberships import MEMBERSHIP_CATEGORY, renewal_sku
+from services.tiering.rules.quotes import Quote
 from services.tiering.settings import TieringSettings
 from services.tiering.store.members import enrolled_member
 from services.tiering.store.quotes import MemberOffer, member_offer
@@ -62,22 +63,35 @@ def memberships_router(context: ServiceContext[TieringSettings]) -> APIRouter:
             rows = [dict(row._mapping) for row in await db.execute(statement)]
         return page(rows, limit, lambda row: [row["term_end"].isoformat()])
 
-    @router.get("/renewal-quotes", summary="What renewing costs, per term length")
+    @router.get("/renewal-quotes", summary="What renewing costs, per term length, and what "
+                "renewing with a tier upgrade for the term costs")
     async def renewal_quotes(member_id: PathId, caller: Caller) -> dict:
         offer = await offer_for(member_id, caller)
         expires_at = context.clock.now() + timedelta(minutes=settings.quote_valid_minutes)
-        signed = [QuotedRenewal(new_quote_id(), member_id, renewal_sku(q.years), q.years,
-                                q.price, settings.currency, expires_at) for q in offer.quotes]
+
+        def signed(sku: str, years: int, price: int) -> dict:
+            quoted = QuotedRenewal(new_quote_id(), member_id, sku, years, price,
+                                   settings.currency, expires_at)
+            return {"quote_id": quoted.quote_id, "expires_at": expires_at,
+                    "quote_token": sign_quote(context.platform.jwt_secret, quoted),
+                    "product": {"sku": sku, "category": MEMBERSHIP_CATEGORY}}
+
+        def shown(q: Quote) -> dict:
+            upgrade = None
+            if q.upgrade_price is not None:
+                upgrade = {"tier": offer.upgrade_to, "price": q.upgrade_price,
+                           **signed(renewal_sku(q.years, upgrade=True), q.years, q.upgrade_price)}
+            return {"years": q.years, "list_price": q.list_price, "price": q.price,
+                    "discount_bps": q.discount_bps, "offer": q.offer,
+                    "components": [{"kind": c.name, "bps": c.bps} for c in q.components],
+                    "floor_applied": q.floor_applied,
+                    **signed(renewal_sku(q.years), q.years, q.price), "upgrade": upgrade}
+
         return {
             "member_id": member_id, "status": offer.status, "term_end": offer.term_end,
             "segment": offer.segment, "annual_spend": offer.annual_spend,
-            "currency": settings.currency,
-            "quotes": [{"years": q.years, "list_price": q.list_price, "price": q.price,
-                        "discount_bps": q.discount_bps, "offer": q.offer,
-                        "quote_id": s.quote_id, "expires_at": s.expires_at,
-                        "quote_token": sign_quote(context.platform.jwt_secret, s),
-                        "product": {"sku": s.sku, "category": MEMBERSHIP_CATEGORY}}
-                       for q, s in zip(offer.quotes, signed, strict=True)],
+            "first_renewal": offer.first_renewal, "currency": settings.currency,
+            "quotes": [shown(q) for q in offer.quotes],
         }
 
     return router

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from shared.events.tiering import Birthday, Locale
 from shared.http.ids import Id, Reference
+from shared.http.moments import Moment
 
 # PostgreSQL text cannot hold NUL: refuse it at the edge (422) instead of failing in the driver.
 NO_NUL = r"^[^\x00]+$"
@@ -156,6 +157,55 @@ class CorrectionView(BaseModel):
     changed_at: datetime
     changes: dict[str, dict[str, str | None]] = Field(
         description="Field → {from, to}; phone, email and birthday masked.")
+
+
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=NO_NUL)]
+
+
+class TierGrantBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "tier": "gold", "reason": "complaint settled: gold until the next review",
+        "until_next_review": True}]})
+
+    tier: Reference
+    reason: Reason = Field(description="Why: kept with the grant and shown in TierChanged.")
+    expires_at: Moment | None = Field(default=None, description="When the grant ends; or "
+                                      "send until_next_review instead.")
+    until_next_review: bool = Field(default=False, description="The grant ends when the "
+                                    "member's next anniversary review runs.")
+
+    @model_validator(mode="after")
+    def _one_end(self) -> TierGrantBody:
+        if (self.expires_at is None) == (not self.until_next_review):
+            raise ValueError("send exactly one of expires_at and until_next_review: true")
+        return self
+
+
+class RevokeGrantBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "reason": "granted to the wrong member"}]})
+
+    reason: Reason
+
+
+class TierGrantView(BaseModel):
+    grant_id: UUID
+    member_id: str
+    tier: str
+    source: Literal["ops", "renewal"]
+    reason: str
+    state: Literal["scheduled", "active", "expired", "revoked"]
+    starts_at: datetime
+    expires_at: datetime
+    until_next_review: bool
+    purchase_id: str | None
+    granted_by: str
+    granted_at: datetime
+    revoked_at: datetime | None
+    revoked_by: str | None
+    revoke_reason: str | None
+
+
 BenefitCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 BenefitName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NO_NUL)]
 
@@ -177,8 +227,8 @@ class BenefitDefinitionBody(BaseModel):
     period: Literal["tier_year", "term"] = Field(description="tier_year: per calendar year in "
                                                  "the merchant's zone while in one of `tiers`; "
                                                  "term: per paid membership term.")
-    tiers: Annotated[tuple[Reference, ...], Field(max_length=20)] = Field(
-        default=(), description="The tiers that grant it; for a term benefit, empty = any tier.")
+    tiers: Annotated[tuple[Reference, ...], Field(max_length=20, description="The tiers that "
+                                                  "grant it; for a term benefit, empty = any.")] = ()
 
 
 class BenefitDefinitionsBody(BaseModel):
@@ -200,8 +250,7 @@ class BenefitDefinitionsView(BenefitDefinitionsBody):
 class EntitlementView(BaseModel):
     entitlement_id: UUID
     code: str
-    name: BenefitNames | None = Field(description="From the definitions in force; none if "
-                                      "the benefit is no longer defined.")
+    name: BenefitNames | None = Field(description="None if no longer defined.")
     quota: int
     used: int
     remaining: int

@@ -1,6 +1,7 @@
 """Tiering's jobs on a clock: membership reminders and expiries
-(membership_reminders.py), the anniversary tier review (tier_reviews.py) and the birthday
-announcements (birthdays.py: once per member and year, on the merchant's local day).
+(membership_reminders.py), tier grants that start later (tier_grants.py), the anniversary
+tier review (tier_reviews.py) and the birthday announcements (birthdays.py: once per member
+and year, on the merchant's local day).
 
 `TieringScheduler.run_once(now)` does everything due at `now`; `background_jobs(context)`,
 what the runtime starts (`ServiceSpec.background`), runs it on the injected clock every
@@ -28,6 +29,7 @@ from datetime import datetime
 
 from services.tiering.jobs.birthdays import announce_birthdays
 from services.tiering.jobs.membership_reminders import send_membership_reminders
+from services.tiering.jobs.tier_grants import start_tier_grants
 from services.tiering.jobs.tier_reviews import review_tiers
 from services.tiering.settings import TieringSettings
 from shared.db.data_export_expiry import data_export_parts_expiry
@@ -42,6 +44,7 @@ class RunReport:
     reviews: int = 0
     downgrades: int = 0
     birthdays: int = 0
+    grants_started: int = 0
 
     def __bool__(self) -> bool:  # something happened: worth a log line
         return any(vars(self).values())
@@ -57,6 +60,8 @@ class TieringScheduler:
         report = RunReport()
         report.reminders, report.expiries = await send_membership_reminders(
             self.context, self.settings, now)
+        # grants first: a review at the same moment sees the tier a grant starting now gives
+        report.grants_started = await start_tier_grants(self.context, self.settings, now)
         report.reviews, report.downgrades = await review_tiers(self.context, self.settings, now)
         report.birthdays = await announce_birthdays(self.context, self.settings, now)
         return report

@@ -14,7 +14,12 @@ from services.tiering.settings import TieringSettings
 from services.tiering.store import membership_reminders
 from services.tiering.store.quotes import member_offer
 from shared.db.unit_of_work import UnitOfWork
-from shared.events.tiering import MembershipExpired, MembershipExpiring, RenewalQuote
+from shared.events.tiering import (
+    MembershipExpired,
+    MembershipExpiring,
+    RenewalComponent,
+    RenewalQuote,
+)
 from shared.jobs import leads
 from shared.service import ServiceContext
 
@@ -65,5 +70,9 @@ async def _remind(uow: UnitOfWork, settings: TieringSettings, term: Row, now: da
     uow.emit(MembershipExpiring(
         member_id=term.member_id, occurred_at=now, term_id=str(term.term_id),
         term_end=term.term_end, days_left=whole_days_left(term.term_end, now),
-        renewal_quote=tuple(RenewalQuote(years=q.years, price=q.price, currency=settings.currency)
-                            for q in offer.quotes)))
+        renewal_quote=tuple(RenewalQuote(
+            years=q.years, price=q.price, currency=settings.currency, list_price=q.list_price,
+            components=tuple(RenewalComponent(kind=c.name, bps=c.bps) for c in q.components),
+            floor_applied=q.floor_applied, upgrade_price=q.upgrade_price,
+            upgrade_to=offer.upgrade_to if q.upgrade_price is not None else None)
+            for q in offer.quotes)))

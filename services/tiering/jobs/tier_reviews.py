@@ -1,6 +1,8 @@
 """The anniversary tier review (not rewards' fraud review queue): at each member's review
-date plus the grace period, a member who did not retain their tier moves down to the tier
-they qualify for (`TierChanged`, direction down). Once per member and anniversary."""
+date plus the grace period, a member who did not retain their tier moves down to the higher
+of the tier they qualify for and their tier grants still active then (`TierChanged`,
+direction down). Once per member and anniversary. A grant that ended since the last review
+lets the tier fall here, never earlier."""
 
 from __future__ import annotations
 
@@ -8,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Row
 
-from services.tiering.rules.tiers import TierRules, next_review_at, review
+from services.tiering.rules.tier_grants import highest_granted, review_with_grants
+from services.tiering.rules.tiers import TierRules, next_review_at
 from services.tiering.settings import TieringSettings
-from services.tiering.store import qualifying, tier_reviews, tiers
+from services.tiering.store import qualifying, tier_grants, tier_reviews, tiers
 from services.tiering.store.entitlements import grant_for_tier
 from services.tiering.store.members import apply_decision
 from shared.db.unit_of_work import UnitOfWork
@@ -49,7 +52,10 @@ async def _review(uow: UnitOfWork, settings: TieringSettings, member: Row, rules
     db = uow.connection
     decision = None
     if await tier_reviews.claim(db, member, now):
-        decision = review(rules, member.tier, await qualifying.standing(db, member.member_id, now))
+        granted = highest_granted(rules, map(tier_grants.as_grant, await tier_grants.active_at(
+            db, member.member_id, now)), now)
+        decision = review_with_grants(rules, member.tier,
+                                      await qualifying.standing(db, member.member_id, now), granted)
     if decision is not None:
         await apply_decision(uow, member, decision, rules, settings.currency, now)
         await grant_for_tier(uow, member.member_id, decision.to_tier, settings.time_zone)

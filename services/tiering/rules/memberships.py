@@ -18,7 +18,9 @@ from shared.events.wallet import PurchaseCompleted
 
 Status = Literal["none", "active", "expiring", "grace", "expired"]
 MEMBERSHIP_CATEGORY = "membership"
-_SKU = re.compile(r"^membership-([1-9][0-9]?)y$")
+# membership-<N>y renews N years; membership-<N>y-upgrade also moves up a tier for the term
+_SKU = re.compile(r"^membership-([1-9][0-9]?)y(-upgrade)?$")
+UPGRADE_SUFFIX = "-upgrade"
 
 
 @dataclass(frozen=True)
@@ -27,12 +29,13 @@ class TermSpan:
     end: datetime
 
 
-def renewal_sku(years: int) -> str:
-    return f"membership-{years}y"
+def renewal_sku(years: int, upgrade: bool = False) -> str:
+    return f"membership-{years}y" + (UPGRADE_SUFFIX if upgrade else "")
 
 
 def renewal_years(sku: str, category: str | None) -> int | None:
-    """Years bought by a purchase line: `category == "membership"` and `sku == "membership-<N>y"`."""
+    """Years bought by a purchase line: `category == "membership"` and `sku ==
+    "membership-<N>y"` (or `"membership-<N>y-upgrade"`)."""
     if category != MEMBERSHIP_CATEGORY:
         return None
     match = _SKU.match(sku)
@@ -50,6 +53,7 @@ class Renewal:
     price: int  # the quoted lines' amount: the term's price
     unquoted: tuple[str, ...] = ()  # skus of membership lines that renew nothing
     unquoted_amount: int = 0
+    upgrade: bool = False  # a quoted line was the renew-and-upgrade product
 
     @property
     def membership_amount(self) -> int:
@@ -66,7 +70,8 @@ def renewal_in(purchase: PurchaseCompleted) -> Renewal | None:
               if item.quote_id is not None and item.quantity == 1]
     unquoted = [item for years, item in membership if (years, item) not in quoted]
     return Renewal(sum(y for y, _ in quoted), sum(i.amount for _, i in quoted),
-                   tuple(i.sku for i in unquoted), sum(i.amount for i in unquoted))
+                   tuple(i.sku for i in unquoted), sum(i.amount for i in unquoted),
+                   any(i.sku.endswith(UPGRADE_SUFFIX) for _, i in quoted))
 
 
 def renewed_term(current_end: datetime | None, bought_at: datetime, years: int,

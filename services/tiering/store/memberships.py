@@ -21,7 +21,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.tiering.rules.memberships import Renewal, first_due, renewed_term
+from services.tiering.rules.memberships import Renewal, TermSpan, first_due, renewed_term
 from services.tiering.store import tables
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.tiering import MembershipRenewed
@@ -37,8 +37,7 @@ async def latest_term(db: AsyncConnection, member_id: str, *, lock: bool = False
 
 
 async def renew(uow: UnitOfWork, purchase: PurchaseCompleted, renewal: Renewal,
-                grace: timedelta, offsets: tuple[int, ...]) -> Row:
-    """The new term (its row), announced with `MembershipRenewed`."""
+                grace: timedelta, offsets: tuple[int, ...]) -> TermSpan:
     db = uow.connection
     previous = await latest_term(db, purchase.member_id, lock=True)
     span = renewed_term(previous.term_end if previous else None, purchase.occurred_at,
@@ -56,7 +55,7 @@ async def renew(uow: UnitOfWork, purchase: PurchaseCompleted, renewal: Renewal,
         **purchase.caused(), occurred_at=uow.clock.now(), term_id=str(term_id),
         term_start=span.start, term_end=span.end, years=renewal.years, price=renewal.price,
         currency=purchase.currency, purchase_id=purchase.purchase_id))
-    return (await db.execute(select(terms).where(terms.c.term_id == term_id))).one()
+    return span
 
 
 async def term_bought_by(db: AsyncConnection, purchase_id: str) -> Row | None:

@@ -21,6 +21,9 @@ data_exports: every export a member (or ops for them) requested: who, when, unti
   own part (shared/db/data_export_parts.py), as every service keeps its own.
 member_corrections: every change of a member's profile (phone, email, birthday, locale):
   who, when, which fields, old and new values masked (docs/privacy.md, "Correction").
+tier_grants: tiers given for a while (ops, with a reason; or a renew-and-upgrade purchase,
+  unique per purchase), who gave them and why, and their revocation: the business audit.
+  `applied_at` is NULL until the grant's start was acted on (partial index for the job).
 entitlement_definitions: every version of the benefit definitions; the highest is in force.
 entitlements: a benefit granted to a member for a period, its quota and how much is used;
   unique per (member, code, period start), so a second grant of the same period is a no-op,
@@ -200,6 +203,29 @@ member_corrections = Table(
     Column("changed_at", DateTime(timezone=True), nullable=False),
     Column("changes", JSONB, nullable=False),
     Index("member_corrections_by_member", "member_id", "correction_id"),
+)
+
+tier_grants = Table(
+    "tier_grants", metadata,
+    Column("grant_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("tier", Text, nullable=False),
+    Column("source", Text, nullable=False),  # ops / renewal
+    Column("reason", Text, nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("until_next_review", Boolean, nullable=False),
+    Column("purchase_id", Text, unique=True),  # a renew-and-upgrade's purchase: one grant each
+    Column("granted_by", Text, nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_by", Text),
+    Column("revoke_reason", Text),
+    # when the start was acted on; NULL for a grant that starts later (jobs/tier_grants.py)
+    Column("applied_at", DateTime(timezone=True)),
+    Index("tier_grants_by_member", "member_id", "granted_at"),
+    Index("tier_grants_to_start", "starts_at", "grant_id",
+          postgresql_where=text("applied_at IS NULL")),
 )
 
 entitlement_definitions = Table(

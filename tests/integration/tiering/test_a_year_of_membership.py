@@ -111,13 +111,15 @@ async def test_a_member_through_a_year(bus_platform):
         (first["term_id"], 30), (first["term_id"], 7), (first["term_id"], 1)]
     assert [r["occurred_at"] for r in reminders] == [
         "2027-12-22T09:00:00Z", "2028-01-14T09:00:00Z", "2028-01-20T09:00:00Z"]
-    # 21,000 spent in the last 12 months: segment core, 40 % off.
-    assert {q["years"]: q["price"] for q in reminders[0]["renewal_quote"]} == {1: 21_600, 2: 43_200}
+    # 21,000 spent in the last 12 months: segment core (40 %) x first renewal (10 %) x length.
+    assert {q["years"]: q["price"] for q in reminders[0]["renewal_quote"]} == {1: 17_496, 2: 31_104}
+    assert [(c["kind"], c["bps"]) for c in reminders[0]["renewal_quote"][1]["components"]] == [
+        ("segment", 4000), ("first_renewal", 1000), ("length", 2000)]
     assert await tiering_events(db, "MembershipExpired", "m_year") == []
 
     lapsed = await tiering_events(db, "MembershipExpiring", "m_lapse")
     assert [r["days_left"] for r in lapsed] == [30, 7, 1]
-    assert {q["years"]: q["price"] for q in lapsed[0]["renewal_quote"]} == {1: 28_800, 2: 57_600}
+    assert {q["years"]: q["price"] for q in lapsed[0]["renewal_quote"]} == {1: 23_328, 2: 41_472}
     [expired] = await tiering_events(db, "MembershipExpired", "m_lapse")
     assert (expired["term_end"], expired["occurred_at"]) == ("2028-02-10T09:00:00Z", "2028-02-10T09:00:00Z")
     assert expired["grace_until"] == "2028-02-25T09:00:00Z"

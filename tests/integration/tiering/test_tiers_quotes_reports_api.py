@@ -74,7 +74,7 @@ async def test_quotes_follow_segment_and_status(client, tiering, transport, bus_
     body = quotes.json()
     assert (body["status"], body["segment"]) == ("none", "potential")
     assert [(q["years"], q["price"], q["product"]["sku"]) for q in body["quotes"]] == [
-        (1, 28_800, "membership-1y"), (2, 57_600, "membership-2y")]
+        (1, 25_920, "membership-1y"), (2, 46_080, "membership-2y")]  # segment x length
     signed = [read_quote(DEV_JWT_SECRET, q["quote_token"], START) for q in body["quotes"]]
     assert [(s.quote_id, s.member_id, s.sku, s.years, s.price, s.currency) for s in signed] == [
         (q["quote_id"], "m_q", q["product"]["sku"], q["years"], q["price"], "CNY")
@@ -85,11 +85,13 @@ async def test_quotes_follow_segment_and_status(client, tiering, transport, bus_
     clock.advance(timedelta(days=350))
     body = (await client.get("/v1/members/m_q/renewal-quotes", headers=member_headers("m_q"))).json()
     assert (body["status"], body["segment"]) == ("expiring", "core")
-    assert [q["price"] for q in body["quotes"]] == [21_600, 43_200]
+    assert body["first_renewal"] is True  # one term so far: segment x first renewal x length
+    assert [q["price"] for q in body["quotes"]] == [17_496, 31_104]
     clock.advance(timedelta(days=60))  # lapsed past grace, and the spend left the window
     body = (await client.get("/v1/members/m_q/renewal-quotes", headers=member_headers("m_q"))).json()
     assert (body["status"], body["segment"]) == ("expired", "potential")
-    assert [(q["price"], q["offer"]) for q in body["quotes"]] == [(27_000, "win_back"), (54_000, "win_back")]
+    # win-back (25 %) beats first renewal (10 %): the best offer for coming back counts
+    assert [(q["price"], q["offer"]) for q in body["quotes"]] == [(19_440, "win_back"), (34_560, "win_back")]
     other = await client.get("/v1/members/m_q/renewal-quotes", headers=member_headers("m_z"))
     assert other.status_code == 403
 

@@ -21,7 +21,7 @@ END = datetime(2027, 6, 30, 12, tzinfo=UTC)
 DAY = timedelta(days=1)
 PRICES = PriceList("CNY", 36_000, (1, 2), {1: 1000, 2: 2000},
                    {"potential": 2000, "growing": 3000, "core": 4000},
-                   early_bps=1500, early_days=60, win_back_bps=2500)
+                   early_bps=1500, early_days=60, win_back_bps=2500, floor_per_year=10_000)
 
 
 def test_an_early_renewal_stacks_on_the_current_end():
@@ -94,35 +94,41 @@ def test_segments_by_annual_spend(spend, expected):
     assert segment(spend, BOUNDS) == expected
 
 
-def test_length_discounts_when_no_better_offer():
+def test_length_discounts_alone():
     now = END - 20 * DAY
     one, two = (quote(PRICES, years, None, "expiring", END, now) for years in (1, 2))
     assert (one.list_price, one.price, one.offer) == (36_000, 32_400, "length")
     assert (two.list_price, two.price, two.offer) == (72_000, 57_600, "length")
 
 
-@pytest.mark.parametrize(("member_segment", "price"), [
-    ("potential", 28_800), ("growing", 25_200), ("core", 21_600)])
-def test_segment_discounts_20_30_40_percent(member_segment, price):
-    found = quote(PRICES, 1, member_segment, "expiring", END, END - 20 * DAY)
-    assert (found.price, found.offer) == (price, "segment")
+@pytest.mark.parametrize(("member_segment", "one_year", "two_years"), [
+    ("potential", 25_920, 46_080), ("growing", 22_680, 40_320), ("core", 19_440, 34_560)])
+def test_segment_and_length_discounts_compose(member_segment, one_year, two_years):
+    found = [quote(PRICES, years, member_segment, "expiring", END, END - 20 * DAY)
+             for years in (1, 2)]
+    assert [q.price for q in found] == [one_year, two_years]
+    assert [q.offer for q in found] == ["segment", "segment"]
 
 
 def test_early_renewal_price_when_far_from_the_end():
     found = quote(PRICES, 1, None, "active", END, END - 90 * DAY)
-    assert (found.discount_bps, found.price, found.offer) == (1500, 30_600, "early")
+    assert (found.price, found.offer) == (27_540, "early")  # 360 x 0.85 x 0.9
+    assert [(c.name, c.bps) for c in found.components] == [("early", 1500), ("length", 1000)]
 
 
 def test_win_back_price_for_a_lapsed_member():
     found = quote(PRICES, 1, None, "expired", END, END + 90 * DAY)
-    assert (found.discount_bps, found.price, found.offer) == (2500, 27_000, "win_back")
+    assert (found.price, found.offer) == (24_300, "win_back")  # 360 x 0.75 x 0.9
 
 
-def test_discounts_never_stack_the_best_one_wins():
+def test_every_component_at_once_in_order():
     found = quote(PRICES, 2, "core", "expired", END, END + 90 * DAY)
-    assert (found.discount_bps, found.price, found.offer) == (4000, 43_200, "segment")
+    # 360 x 0.6 (core) x 0.75 (win-back) = 162 a year, x 2 years x 0.8 (2 years)
+    assert [(c.name, c.bps) for c in found.components] == [
+        ("segment", 4000), ("win_back", 2500), ("length", 2000)]
+    assert (found.price, found.offer, found.discount_bps) == (25_920, "segment", 6400)
 
 
 def test_a_fractional_discount_rounds_in_the_members_favour():
-    odd = PriceList("CNY", 999, (1,), {1: 1000}, {}, 0, 60, 0)
+    odd = PriceList("CNY", 999, (1,), {1: 1000}, {}, 0, 60, 0, floor_per_year=1)
     assert quote(odd, 1, None, "expiring", END, END - DAY).price == 899
