@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from services.rewards.settings import RewardsSettings
 from services.rewards.store import (
     bonus_decisions,
+    cashback,
     coupon_issuance,
     data_exports,
     fraud_history,
@@ -26,6 +27,7 @@ from services.rewards.store import (
     referral_rewards,
     review_queue,
     segments,
+    spend_and_save,
     tier_programs,
 )
 from services.rewards.store import member_facts as facts
@@ -68,7 +70,8 @@ async def on_recharges_completed(events: Sequence[RechargeCompleted], uow: UnitO
 
 async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitOfWork,
                                  settings: RewardsSettings) -> None:
-    await purchases.apply_purchases(events, uow, settings)
+    await purchases.apply_purchases(events, uow, settings)  # locks the members
+    await cashback.reward_spend(events, uow, settings)  # cash-back, spend-and-save, first-N
     await segments.record_and_refresh(uow.connection, [
         Activity("purchase", e.purchase_id, e.member_id, e.total, e.store_id, e.occurred_at)
         for e in events], uow.clock.now(), settings.zone())
@@ -89,6 +92,7 @@ async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork,
                                settings: RewardsSettings) -> None:
     await lock_member(uow.connection, event.member_id)
     await points.reverse_for_refund(event, uow)
+    await spend_and_save.uncount_refund(uow, event)
     await segments.record_and_refresh(uow.connection, [Activity(
         "purchase_refund", event.refund_id, event.member_id, -event.amount, None,
         event.occurred_at)], uow.clock.now(), settings.zone())

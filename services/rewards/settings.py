@@ -38,6 +38,14 @@ class RewardsSettings(BaseSettings):
     segment_refresh_every_seconds: float = Field(
         default=86_400, gt=0, description="How often every member's segments are evaluated "
         "again for facts that move with time alone (windows, days to expiry, birthday month).")
+    coupon_issue_every_seconds: float = Field(
+        default=5, gt=0, description="How often the bulk coupon issuance job looks for work.")
+    coupon_issue_batch: int = Field(
+        default=500, ge=1, le=5_000, description="Coupons issued per transaction by a bulk "
+        "issue (each batch commits its coupons, their events and the job's cursor at once).")
+    coupon_issue_batches_per_round: int = Field(
+        default=20, ge=1, description="Batches one round of the job issues at most, so a "
+        "stopping service waits for one round, never for a whole job.")
     renewal_coupon_template: str | None = Field(
         default="renewal_save20", description="Coupon issued on a membership's first expiry "
         "reminder, once per term; empty to issue none.")

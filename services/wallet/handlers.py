@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from services.wallet.settings import WalletSettings
 from services.wallet.store import data_exports
 from services.wallet.store.bonuses import credit_bonuses, mark_held, mark_rejected
+from services.wallet.store.cashback import credit_cashbacks
 from services.wallet.store.registered_members import register_members
 from services.wallet.store.tier_discounts import move_members, publish_program
 from shared.db.unit_of_work import UnitOfWork
-from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected
+from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected, CashbackGranted
 from shared.events.tiering import (
     MemberDataExportRequested,
     MemberEnrolled,
@@ -31,6 +32,12 @@ async def on_bonuses_granted(events: Sequence[BonusGranted], uow: UnitOfWork,
                              settings: WalletSettings) -> None:
     # a consumer batch's grants at once: wallets and recharges locked once (store/bonuses.py)
     await credit_bonuses(events, uow, settings.bonus_expiry_months)
+
+
+async def on_cashbacks_granted(events: Sequence[CashbackGranted], uow: UnitOfWork,
+                               settings: WalletSettings) -> None:
+    # bonus lots for spend, once per grant; a purchase refund claws back (store/cashback.py)
+    await credit_cashbacks(events, uow, settings.bonus_expiry_months)
 
 
 async def on_bonus_held(event: BonusHeld, uow: UnitOfWork, settings: WalletSettings) -> None:
@@ -70,6 +77,7 @@ async def on_tier_program_published(event: TierProgramPublished, uow: UnitOfWork
 HANDLERS: ServiceHandlers = {
     BonusGranted: [batch(on_bonuses_granted)],
     BonusHeld: [on_bonus_held],
+    CashbackGranted: [batch(on_cashbacks_granted)],
     BonusRejected: [on_bonus_rejected],
     MemberEnrolled: [batch(on_members_enrolled)],
     MemberDataExportRequested: [on_member_data_export_requested],

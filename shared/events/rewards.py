@@ -238,3 +238,30 @@ class RewardsDataExportPartReady(DataExportPartReady):
 
     event_type = "RewardsDataExportPartReady"
     producer_name = "rewards"
+
+
+# Fixed forever: changing it would give every cash-back a second grant id.
+CASHBACK_GRANT_NAMESPACE = UUID("8d2f4c1e-6a3b-4e5d-9f70-2c8b1a4d6e93")
+
+
+def cashback_grant_id(offer_id: str, occasion: str) -> UUID:
+    """The one grant id an offer can pay for one occasion: a purchase (cash-back, first-N
+    gift) or a member's threshold (spend-and-save: `<member_id>:<threshold>`)."""
+    return uuid5(CASHBACK_GRANT_NAMESPACE, f"{offer_id}:{occasion}")
+
+
+class CashbackGranted(Event):
+    """Rewards gives a member bonus value because of what they spent: cash-back on a
+    purchase, a spend-and-save threshold reached, or a first-N gift. The wallet credits it
+    as a bonus lot (with the bonus expiry), once per grant id; a refund of the purchase
+    claws a `cashback` grant back in proportion (docs/wallet.md, "Cash-back lots")."""
+
+    event_type = "CashbackGranted"
+    producer_name = "rewards"
+
+    grant_id: UUID = Field(description="cashback_grant_id(offer_id, occasion): one per occasion.")
+    purchase_id: EntityId = Field(description="The wallet purchase that earned it.")
+    offer_id: EntityId = Field(description="The rewards offer that paid it.")
+    kind: Literal["cashback", "spend_and_save", "first_n_gift"]
+    amount: MinorUnits = Field(gt=0, description="Bonus value to credit.")
+    currency: Currency

@@ -168,6 +168,9 @@ class PurchaseRefunded(Event):
     currency: Currency
     returned_principal: MinorUnits = Field(description="Returned to the principal balance.")
     returned_bonus: MinorUnits = Field(description="Returned to the bonus balance.")
+    cashback_clawed_back: MinorUnits = Field(
+        default=0, description="The purchase's cash-back taken back from the bonus balance "
+        "by this refund (rewards' CashbackGranted, in proportion to the refund).")
 
     @model_validator(mode="after")
     def _stored_value_within_refund(self) -> Self:

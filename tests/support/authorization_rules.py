@@ -109,6 +109,10 @@ REWARDS = {
     # a member's data export: this service's part, fetched by tiering with the downloader's
     # own credential (docs/privacy.md)
     ("GET", "/v1/members/{member_id}/data-exports/{export_id}/part"): ops("ops:pii", member=True),
+    ("GET", "/v1/offers/member-day"): OPEN,
+    ("POST", "/v1/coupon-issues"): ops(CONFIG, body={
+        "template_id": "tpl_1", "member_ids": ["m_owner"]}),
+    ("GET", "/v1/coupon-issues/{job_id}"): ops(CONFIG),
 }
 
 TIERING = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.rewards.api.coupon_issues import coupon_issues_router
 from services.rewards.api.coupons import coupons_router
 from services.rewards.api.members import members_router
 from services.rewards.api.offers import offers_router
@@ -24,5 +25,6 @@ def create_app(context: ServiceContext[RewardsSettings]) -> FastAPI:
                     "points and coupons, member segments.",
         routers=[offers_router(context), reviews_router(context), coupons_router(context),
                  points_router(context), members_router(context), reports_router(context),
-                 segments_router(context), data_export_parts_router(context)],
+                 coupon_issues_router(context), segments_router(context),
+                 data_export_parts_router(context)],
     )

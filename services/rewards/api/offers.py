@@ -10,7 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import ValidationError
 
-from services.rewards.api.schemas import NEEDS_CURRENCY, TERMS, Currency, Id, OfferVersionRequest
+from services.rewards.api.schemas import BUDGETED, NEEDS_CURRENCY, TERMS, Currency, Id, OfferVersionRequest
+from services.rewards.rules.member_days import discounts_on, line_discount, member_day_discount
 from services.rewards.settings import RewardsSettings
 from services.rewards.store import offers
 from shared.http.auth import Caller, require_scope
@@ -36,8 +37,8 @@ def checked_terms(body: OfferVersionRequest) -> dict:
                               for e in error.errors()]) from error
     if body.kind in NEEDS_CURRENCY and body.currency is None:
         raise Problem(422, "currency_required", f"A {body.kind} offer is in one currency.")
-    if body.budget is not None and body.kind != "campaign":
-        raise Problem(422, "budget_not_applicable", "Only campaigns have a budget.")
+    if body.budget is not None and body.kind not in BUDGETED:
+        raise Problem(422, "budget_not_applicable", f"A {body.kind} offer has no budget.")
     return terms
 
 
@@ -49,6 +50,24 @@ def offers_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
         async with context.engine.connect() as db:
             rows = await offers.live_offers(db, context.clock.now(), currency)
         return {"currency": currency, "items": [offer_view(row) for row in rows]}
+
+    @router.get("/member-day", summary="Today's member-day product discounts (public: the till "
+                "applies them to a member's lines of the category)")
+    async def member_day(currency: Annotated[Currency, Query()] = "CNY",
+                         category: Annotated[Id | None, Query()] = None,
+                         amount: Annotated[int | None, Query(
+                             ge=0, le=10**12, description="A line's amount: each item then "
+                             "says the discount on it.")] = None) -> dict:
+        now = context.clock.now()
+        weekday = now.astimezone(context.settings.zone()).weekday()
+        async with context.engine.connect() as db:
+            rows = await offers.live_offers(db, now, currency)
+        found = discounts_on([member_day_discount(r) for r in rows
+                              if r["kind"] == "member_day_discount"], weekday, category)
+        return {"currency": currency, "weekday": weekday, "items": [
+            {"offer_id": d.offer_id, "name": d.name, "category": d.category, "bps": d.bps,
+             **({} if amount is None else {"discount": line_discount(amount, d.bps)})}
+            for d in found]}
 
     @router.post("/{offer_id}/versions", status_code=201,
                  summary="Change an offer: a new version from effective_from (ops:config)")

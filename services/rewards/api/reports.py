@@ -1,5 +1,5 @@
 """The program report (`ops:report`): what the incentives cost and what they bought, over
-a period [from, to)."""
+a period [from, to): recharge bonuses and campaigns, points, coupons, payments on spend."""
 
 from __future__ import annotations
 
@@ -32,6 +32,15 @@ POINTS = text("""
     SELECT kind, coalesce(sum(abs(points)), 0) AS points FROM points_entries
     WHERE occurred_at >= :start AND occurred_at < :end GROUP BY kind
 """)
+# Payments on spend by offer (cash-back, spend-and-save, first-N gifts), at their decision
+SPEND = text("""
+    SELECT offer_id, kind, count(*) FILTER (WHERE status = 'granted') AS granted,
+           coalesce(sum(amount) FILTER (WHERE status = 'granted'), 0) AS cost,
+           count(*) FILTER (WHERE status = 'held') AS held,
+           coalesce(sum(purchase_amount) FILTER (WHERE status = 'granted'), 0) AS purchase_volume
+    FROM cashback_grants WHERE currency = :currency AND granted_at >= :start AND granted_at < :end
+    GROUP BY offer_id, kind ORDER BY offer_id
+""")
 LIABILITY = text("SELECT coalesce(sum(balance), 0) FROM points_accounts")
 COUPONS = text("""
     SELECT (SELECT count(*) FROM coupons WHERE issued_at >= :start AND issued_at < :end) AS issued,
@@ -56,6 +65,7 @@ def reports_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
             points = {r.kind: int(r.points) for r in (await db.execute(POINTS, period)).all()}
             liability = int((await db.execute(LIABILITY)).scalar_one())
             coupons = (await db.execute(COUPONS, period)).one()
+            spend = (await db.execute(SPEND, period)).all()
         return {
             "from": start, "to": end, "currency": currency,
             "recharge_volume": sum(int(r.recharge_volume) for r in bonuses.values()),
@@ -67,6 +77,9 @@ def reports_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
                        "liability": liability},
             "coupons": {"issued": coupons.issued, "redeemed": coupons.redeemed},
             "campaigns": [campaign_roi(c) for c in campaigns],
+            "spend_rewards": [{"offer_id": r.offer_id, "kind": r.kind, "granted": r.granted,
+                               "cost": int(r.cost), "held": r.held,
+                               "purchase_volume": int(r.purchase_volume)} for r in spend],
         }
 
     return router

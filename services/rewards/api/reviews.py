@@ -1,5 +1,6 @@
 """The manual review queue (`ops:review`): held bonuses and recharges whose principal the
-wallet held (`principal_held`), with their reasons, and an audited approve or reject."""
+wallet held (`principal_held`), and held payments on spend (`kind: cashback`: cash-back,
+spend-and-save, first-N gifts), with their reasons, and an audited approve or reject."""
 
 from __future__ import annotations
 
@@ -25,12 +26,12 @@ def decision_view(row: Mapping[str, Any]) -> dict:
     return {k: row.get(k) for k in (
         "grant_id", "recharge_id", "member_id", "currency", "recharge_amount", "amount",
         "status", "rules", "reasons", "risk_score", "decided_at", "reviewed_by", "reviewed_at",
-        "review_note", "principal_held")}
+        "review_note", "principal_held", "kind", "purchase_id", "offer_id")}
 
 
 def after_key(cursor: str | None) -> tuple[datetime, str] | None:
-    """The (decided_at, recharge_id) a cursor carries; 400 `invalid_cursor` for anything
-    else, e.g. a well-formed cursor whose time is not one."""
+    """The (decided_at, recharge id or cashback:<grant id>) a cursor carries; 400
+    `invalid_cursor` for anything else, e.g. a well-formed cursor whose time is not one."""
     key = decode_cursor(cursor, 2)
     if key is None:
         return None
@@ -50,7 +51,7 @@ def reviews_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
         after = after_key(cursor)
         async with context.uow() as uow:
             rows = await review_queue.decisions_page(uow, status, limit + 1, after)
-        listed = page(rows, limit, lambda row: (row["decided_at"].isoformat(), row["recharge_id"]))
+        listed = page(rows, limit, lambda row: (row["decided_at"].isoformat(), row["sort_key"]))
         return {**listed, "items": [decision_view(r) for r in listed["items"]]}
 
     async def decide(grant_id: UUID, decision: review_queue.Decision, body: ReviewRequest,

@@ -26,7 +26,8 @@ NO_NUL = r"^[^\x00]*$"
 Note = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True,
                                         pattern=NO_NUL)]
 # No `tier_multiplier`: tier multipliers are tiering's (TierProgramPublished), not an offer.
-OfferKind = Literal["ladder", "first_recharge", "cumulative", "campaign"]
+OfferKind = Literal["ladder", "first_recharge", "cumulative", "campaign", "cashback",
+                    "spend_and_save", "first_n_gift", "member_day_discount"]
 
 
 class Strict(BaseModel):
@@ -69,9 +70,74 @@ class CampaignTerms(Strict):
         default=None, description="Points the campaign may add in all (points campaigns).")
 
 
+Weekdays = Annotated[list[Annotated[int, Field(ge=0, le=6)]], Field(
+    description="0 = Monday, in the merchant's time zone; empty = every day.")]
+Segments = Annotated[list[Literal["new", "dormant", "high_value"]], Field(
+    description="Empty = every member.")]
+Rungs = Annotated[list[tuple[Amount, Amount]], Field(description="[threshold, amount], rising")]
+
+
+def _rising(rungs: list[tuple[int, int]]) -> None:
+    thresholds = [t for t, _ in rungs]
+    if thresholds != sorted(set(thresholds)):
+        raise ValueError("thresholds must be strictly increasing")
+
+
+class CashbackTerms(Strict):
+    """Cash-back on a purchase: bps of what the member paid, plus the highest rung reached."""
+
+    bps: Bps = 0
+    rungs: Rungs = []
+    cap: Amount | None = Field(default=None, description="At most this per purchase.")
+    min_spend: Annotated[StrictInt, Field(ge=0, le=10**12)] = 0
+    weekdays: Weekdays = []
+    segments: Segments = []
+
+    @model_validator(mode="after")
+    def _pays_something(self) -> Self:
+        _rising(self.rungs)
+        if not self.bps and not self.rungs:
+            raise ValueError("a cashback offer needs bps or rungs")
+        return self
+
+
+class SpendAndSaveTerms(Strict):
+    thresholds: Rungs = Field(min_length=1, description="[cumulative spend, reward], rising")
+    weekdays: Weekdays = []
+    segments: Segments = []
+
+    @model_validator(mode="after")
+    def _rising_thresholds(self) -> Self:
+        _rising(self.thresholds)
+        return self
+
+
+class FirstNGiftTerms(Strict):
+    n: Annotated[StrictInt, Field(ge=1, le=10_000_000, description="How many members.")]
+    bonus: Annotated[StrictInt, Field(ge=0, le=10**12)] = 0
+    coupon_template: Id | None = None
+    min_spend: Annotated[StrictInt, Field(ge=0, le=10**12)] = 0
+    segments: Segments = []
+
+    @model_validator(mode="after")
+    def _gives_something(self) -> Self:
+        if not self.bonus and not self.coupon_template:
+            raise ValueError("a first_n_gift needs a bonus or a coupon_template")
+        return self
+
+
+class MemberDayDiscountTerms(Strict):
+    weekday: Annotated[int, Field(ge=0, le=6, description="0 = Monday, merchant's zone.")]
+    category: Id = Field(description="The product category the POS applies it to.")
+    bps: Annotated[StrictInt, Field(ge=1, le=10_000, description="Basis points off.")]
+
+
 TERMS = {"ladder": LadderTerms, "first_recharge": FirstRechargeTerms,
-         "cumulative": CumulativeTerms, "campaign": CampaignTerms}
-NEEDS_CURRENCY = {"ladder", "cumulative"}
+         "cumulative": CumulativeTerms, "campaign": CampaignTerms, "cashback": CashbackTerms,
+         "spend_and_save": SpendAndSaveTerms, "first_n_gift": FirstNGiftTerms,
+         "member_day_discount": MemberDayDiscountTerms}
+NEEDS_CURRENCY = {"ladder", "cumulative", "cashback", "spend_and_save", "first_n_gift"}
+BUDGETED = {"campaign", "cashback", "spend_and_save", "first_n_gift"}
 
 
 class OfferVersionRequest(Strict):
@@ -86,7 +152,9 @@ class OfferVersionRequest(Strict):
     terms: dict = Field(description="Shape depends on kind; see the docs.")
     effective_from: Moment | None = Field(default=None, description="Default: now.")
     effective_to: Moment | None = None
-    budget: Amount | None = Field(default=None, description="Campaigns: total bonus cap.")
+    budget: Amount | None = Field(
+        default=None, description="campaign, cashback, spend_and_save, first_n_gift: the "
+        "total bonus it may pay, never exceeded.")
 
 
 class ReviewRequest(Strict):
@@ -125,6 +193,22 @@ class PointsRedemptionRequest(Strict):
 class PointsAwardRequest(Strict):
     points: Amount
     task: Id = Field(description="The campaign task the points reward, e.g. profile_completed.")
+
+
+class CouponIssueRequest(Strict):
+    """A bulk issue: one coupon of `template_id` to each listed member, or to each member
+    of a segment as it is when the job is made. A list has at most 5,000 ids (the body
+    limit); more members, more jobs — or a segment."""
+
+    template_id: Id
+    member_ids: list[Id] | None = Field(default=None, min_length=1, max_length=5_000)
+    segment: Literal["new", "dormant", "high_value"] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.member_ids is None) == (self.segment is None):
+            raise ValueError("give either member_ids or segment")
+        return self
 
 
 class SegmentVersionRequest(Strict):

@@ -1,11 +1,13 @@
 """What rewards does on a clock, beside its consumer: the points expiry sweep
 (points_expiry.py), run every so many seconds by every replica (safe to run concurrently),
 the sweep of expired data export parts, and the daily segment refresh
-(segment_refresh.py, leader-locked).
+(segment_refresh.py, leader-locked),
+and bulk coupon issuance (coupon_issues.py, leader-locked).
 Birthday coupons come from tiering's MemberBirthday (handlers.py), not from a clock."""
 
 from __future__ import annotations
 
+from services.rewards.jobs.coupon_issues import coupon_issue_job
 from services.rewards.jobs.points_expiry import expire_due
 from services.rewards.jobs.segment_refresh import refresh_all
 from services.rewards.settings import RewardsSettings
@@ -26,4 +28,5 @@ def background_jobs(context: ServiceContext[RewardsSettings]) -> tuple[Backgroun
     return (periodic("points_expiry", settings.points_expiry_every_seconds, expire_points),
             data_export_parts_expiry(context),
             periodic("segment_refresh", settings.segment_refresh_every_seconds,
-                     refresh_segments))
+                     refresh_segments),
+            coupon_issue_job(context))

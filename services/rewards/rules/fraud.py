@@ -52,6 +52,9 @@ class RechargeHistory:
     refunds_after_bonus: int = 0    # member's refunded recharges that had a bonus (lookback)
     recent_amounts: tuple[int, ...] = ()  # member's amounts in the near-rung window, this one included
     rung_thresholds: tuple[int, ...] = ()
+    # what is counted: a purchase's cash-back is screened on the member's and the terminal's
+    # cash-back-bearing purchases (store/spend_screen.py), with the same rules and weights
+    counted: str = "recharges"
 
 
 @dataclass(frozen=True)
@@ -72,14 +75,14 @@ Rule = Callable[[RechargeHistory, FraudThresholds], Reason | None]
 
 def member_velocity(h: RechargeHistory, t: FraudThresholds) -> Reason | None:
     if h.member_recent > t.member_velocity_max:
-        return Reason("member_velocity", f"{h.member_recent} recharges by this member in "
+        return Reason("member_velocity", f"{h.member_recent} {h.counted} by this member in "
                       f"{t.member_velocity_minutes} min (max {t.member_velocity_max})")
     return None
 
 
 def terminal_velocity(h: RechargeHistory, t: FraudThresholds) -> Reason | None:
     if h.terminal_recent > t.terminal_velocity_max:
-        return Reason("terminal_velocity", f"{h.terminal_recent} recharges on this terminal in "
+        return Reason("terminal_velocity", f"{h.terminal_recent} {h.counted} on this terminal in "
                       f"{t.terminal_velocity_minutes} min (max {t.terminal_velocity_max})")
     return None
 
@@ -91,7 +94,7 @@ def large_vs_history(h: RechargeHistory, t: FraudThresholds) -> Reason | None:
     if h.amount * h.prior_count > t.large_multiple * h.prior_total:
         average = h.prior_total // h.prior_count
         return Reason("large_vs_history", f"{h.amount} is more than {t.large_multiple}x this "
-                      f"member's average recharge of {average}")
+                      f"member's average of {average} ({h.counted})")
     return None
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.rewards.store import tables
+from services.rewards.store import spend_tables, tables
 from shared.db.data_export_parts import MemberSection, build_and_save
 from shared.events.tiering import MemberDataExportRequested
 
@@ -20,6 +20,8 @@ SECTIONS = (
     MemberSection("bonus_decisions", tables.bonus_decisions, "member_id",
                   ("decided_at", "recharge_id")),
     MemberSection("referral_clawbacks", tables.referral_clawbacks, "member_id", ("clawback_id",)),
+    MemberSection("cashback_grants", spend_tables.cashback_grants, "member_id",
+                  ("granted_at", "grant_id")),
 )
 
 

@@ -6,6 +6,8 @@ whose principal the wallet held, `principal_released`, and the wallet makes it s
 reject into BonusRejected and gives the campaigns back what they had reserved (a held
 principal then stays unspendable until ops refund the recharge). The conditional UPDATE
 on `status = 'held'` makes the first reviewer win; the second gets 409 `already_decided`.
+Held payments on spend (cash-back, spend-and-save, first-N gifts) are in the same queue, as
+`kind: cashback` (store/spend_reviews.py).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from uuid import UUID
 
 from sqlalchemy import text
 
-from services.rewards.store import offers
+from services.rewards.store import offers, spend_reviews
 from services.rewards.store.bonus_decisions import count_decisions
 from services.rewards.store.members import lock_member
 from services.rewards.store.offers import json_value
@@ -51,15 +53,16 @@ DECIDE = text("""
 
 async def decisions_page(uow: UnitOfWork, status: str, limit: int,
                          after: tuple[datetime, str] | None) -> list[Mapping[str, Any]]:
-    """Decisions in `status`, oldest first, after the key (decided_at, recharge_id)."""
+    """Decisions in `status`, recharges' and spend's, oldest first, after the key
+    (decided_at, sort_key: the recharge id, or cashback:<grant id>)."""
     params: dict[str, Any] = {"status": status, "limit": limit}
     where = "status = :status"
     if after is not None:
-        where += " AND (decided_at, recharge_id) > (:after_at, :after_id)"
+        where += " AND (decided_at, sort_key) > (:after_at, :after_id)"
         params |= {"after_at": after[0], "after_id": after[1]}
     rows = await uow.connection.execute(text(
-        f"SELECT * FROM bonus_decisions WHERE {where} ORDER BY decided_at, recharge_id LIMIT :limit"),
-        params)
+        f"SELECT * FROM ({spend_reviews.QUEUE_COLUMNS}) q WHERE {where} "
+        "ORDER BY decided_at, sort_key LIMIT :limit"), params)
     return [decoded(row) for row in rows.mappings().all()]
 
 
@@ -74,7 +77,7 @@ async def review(uow: UnitOfWork, grant_id: UUID, decision: Decision, actor: str
     member_id = (await db.execute(text("SELECT member_id FROM bonus_decisions WHERE grant_id = :g"),
                                   {"g": grant_id})).scalar()
     if member_id is None:
-        raise DecisionNotFound(grant_id)
+        return await review_spend(uow, grant_id, status, decision, actor, note)
     await lock_member(db, member_id)
     row = (await db.execute(DECIDE, {"status": status, "actor": actor, "now": now, "note": note,
                                      "grant_id": grant_id})).mappings().first()
@@ -106,6 +109,24 @@ async def review(uow: UnitOfWork, grant_id: UUID, decision: Decision, actor: str
             HoldReason(rule="manual_review", detail=note),
             *(HoldReason(rule=r["rule"], detail=r["detail"]) for r in row["reasons"]))))
     return {**row, "status": status, "reviewed_by": actor, "reviewed_at": now}
+
+
+async def review_spend(uow: UnitOfWork, grant_id: UUID, status: str, decision: Decision,
+                       actor: str, note: str) -> Mapping[str, Any]:
+    """A held payment on spend decided, audited like a bonus (`review_actions`)."""
+    member_id = await spend_reviews.owner(uow, grant_id)
+    if member_id is None:
+        raise DecisionNotFound(grant_id)
+    await lock_member(uow.connection, member_id)
+    row = await spend_reviews.decide(uow, grant_id, status, actor, note)
+    if row is None:
+        raise AlreadyDecided(await spend_reviews.status_of(uow, grant_id) or "decided")
+    now = uow.clock.now()
+    await uow.connection.execute(text("""
+        INSERT INTO review_actions (grant_id, decision, actor, note, acted_at)
+        VALUES (:grant_id, :decision, :actor, :note, :now)
+    """), {"grant_id": grant_id, "decision": decision, "actor": actor, "note": note, "now": now})
+    return {**decoded(row), "reviewed_by": actor, "reviewed_at": now}
 
 
 async def withdraw_held_bonus(uow: UnitOfWork, event: RechargeRefunded) -> None:

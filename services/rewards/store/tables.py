@@ -13,6 +13,7 @@ Coupons: coupon_templates, coupons (redeemed_at set once, by a conditional UPDAT
 Segments: member_facts and member_activity (the facts segments are defined over, fed by the
 consumers), segments (one immutable row per version), segment_members (who is in each now),
 campaign_points_budgets and campaign_member_uses (points budgets, per-member limits).
+Spend rewards (migration 0011) are in store/spend_tables.py, on the same metadata.
 """
 
 from __future__ import annotations

@@ -73,6 +73,11 @@ def recharge_refund_lines(member_id: str, principal_released: int, bonus_release
                   (Account.BONUS_EXPENSE, -clawed_back))
 
 
+def bonus_clawback_lines(member_id: str, amount: int) -> tuple[LedgerLine, ...]:
+    """Bonus taken back (a refunded purchase's cash-back): the reverse of its credit."""
+    return _lines(member_id, (Account.MEMBER_BONUS, amount), (Account.BONUS_EXPENSE, -amount))
+
+
 def expiry_lines(member_id: str, amount: int) -> tuple[LedgerLine, ...]:
     """Unspent bonus at its expiry is breakage: income, never a silent drop."""
     return _lines(member_id, (Account.MEMBER_BONUS, amount), (Account.BREAKAGE, -amount))

@@ -1,8 +1,8 @@
 """The wallet's part of a member's data export (docs/privacy.md, "Access and export"):
 balances, the statement (journal entries and lines), recharges, purchases, refunds,
-adjustments, payment intents, opening balances and freezes. Each section is a keyset scan of
-the member's rows (shared/db/data_export_parts.py), so a long history is read a page at a
-time."""
+adjustments, payment intents, opening balances, freezes and cash-back credits. Each section
+is a keyset scan of the member's rows (shared/db/data_export_parts.py), so a long history is
+read a page at a time."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ SECTIONS = (
     MemberSection("payment_intents", tables.payment_intents, "member_id", ("created_at", "intent_id")),
     MemberSection("opening_balances", tables.opening_balances, "member_id", ("import_id",)),
     MemberSection("freezes", tables.wallet_freezes, "member_id", ("at", "freeze_id")),
+    MemberSection("cashback_credits", tables.cashback_credits, "member_id",
+                  ("created_at", "grant_id")),
 )
 
 

@@ -1,5 +1,6 @@
 """Refunds. A purchase refund puts stored value back into the lots it came from (cumulative
-pro-rata share, see rules/refunds.py). A recharge refund pays back the unused principal by
+pro-rata share, see rules/refunds.py) and takes back the purchase's cash-back in proportion
+(store/cashback.py). A recharge refund pays back the unused principal by
 the pro-rata rule, empties and voids the recharge's lots, and voids its bonus (a grant that
 arrives later is not credited; a held principal is refunded like any other, from the held
 balance). Both lock the wallet first, then the rows they change."""
@@ -19,6 +20,7 @@ from services.wallet.rules.refunds import (
     recharge_refund,
 )
 from services.wallet.store import tables
+from services.wallet.store.cashback import claw_back
 from services.wallet.store.entries import post_entry
 from services.wallet.store.lots import move_lots
 from services.wallet.store.wallets import lock_wallet, move_balances
@@ -74,6 +76,8 @@ async def refund_purchase(uow: UnitOfWork, purchase_id: uuid.UUID, amount: int, 
     await db.execute(MARK_PURCHASE, {"id": purchase_id, "amount": amount,
                                      "stored_value": plan.stored_value})
     refund_id = uuid.uuid4()
+    cashback = await claw_back(db, purchase_id, member_id, currency, purchase.total,
+                               purchase.refunded_amount + amount, refund_id, now)
     await db.execute(insert(tables.refunds).values(
         refund_id=refund_id, kind="purchase", purchase_id=purchase_id, member_id=member_id,
         currency=currency, amount=amount, returned_principal=principal, returned_bonus=bonus,
@@ -85,11 +89,12 @@ async def refund_purchase(uow: UnitOfWork, purchase_id: uuid.UUID, amount: int, 
     uow.emit(PurchaseRefunded(
         occurred_at=now, member_id=member_id, refund_id=str(refund_id),
         purchase_id=str(purchase_id), amount=amount, currency=currency,
-        returned_principal=principal, returned_bonus=bonus))
+        returned_principal=principal, returned_bonus=bonus, cashback_clawed_back=cashback))
     return dict(
         refund_id=refund_id, purchase_id=purchase_id, amount=amount, currency=currency,
         returned_principal=principal, returned_bonus=bonus, forfeited_bonus=plan.forfeited,
-        returned_other=other, principal_balance=balances.principal, bonus_balance=balances.bonus)
+        returned_other=other, cashback_clawed_back=cashback,
+        principal_balance=balances.principal, bonus_balance=balances.bonus - cashback)
 
 
 async def refund_recharge(uow: UnitOfWork, recharge_id: uuid.UUID, reason: str, actor: str,

@@ -12,6 +12,8 @@ purchases / purchase_draws: an order and which lots paid how much of it (`return
 with refunds). refunds: of purchases (many) and recharges (at most one each).
 adjustments: operators' corrections, with reason and actor.
 opening_balances: balances imported from the merchant's previous system, once per row.
+cashback_credits: rewards' CashbackGranted, once per grant: its bonus lot and what refunds of
+the purchase clawed back from it (or could not: already spent).
 registered_members: the ids tiering enrolled (the projection of `MemberEnrolled`); any
 other id is an unregistered card, with the card caps.
 member_tiers / tier_discounts: the projection of tiering's `TierChanged` and
@@ -245,6 +247,22 @@ refunds = Table(
     UniqueConstraint("recharge_id", name="one_refund_per_recharge"),
     Index("ix_refunds_purchase", "purchase_id"),
     Index("ix_refunds_member", "member_id", "created_at", "refund_id"),  # a member's data export
+)
+
+cashback_credits = Table(
+    "cashback_credits",
+    metadata,
+    Column("grant_id", UUID(as_uuid=True), primary_key=True),
+    Column("purchase_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("member_id", Text, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # cashback | spend_and_save | first_n_gift
+    Column("amount", BigInteger, nullable=False),  # granted
+    Column("lot_id", UUID(as_uuid=True)),  # none when a refund before the credit took it all
+    Column("clawed_back", BigInteger, nullable=False, server_default=text("0")),
+    Column("unrecovered", BigInteger, nullable=False, server_default=text("0")),  # spent
+    _at("created_at"),
+    Index("ix_cashback_credits_member", "member_id", "created_at"),  # a member's data export
 )
 
 adjustments = Table(

@@ -121,5 +121,7 @@ class PurchaseRefundReceipt(BaseModel):
     returned_bonus: int
     forfeited_bonus: int = Field(description="Bonus whose lot was voided by a recharge refund.")
     returned_other: int = Field(description="To be paid back through the other tenders.")
+    cashback_clawed_back: int = Field(
+        default=0, description="The purchase's cash-back taken back from the bonus balance.")
     principal_balance: int
     bonus_balance: int

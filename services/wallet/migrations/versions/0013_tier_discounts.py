@@ -1,8 +1,8 @@
 """wallet: the tier discount at the till: the projection of tiering's tiers and their
 discounts (seeded with the default ladder's, version 0), and what a purchase was given
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-29 21:00:00
 """
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 from shared.tier_benefits import DEFAULT_DISCOUNT_BPS
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
