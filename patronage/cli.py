@@ -13,6 +13,7 @@ import typer
 from patronage import eventloop
 from patronage.chaos.command import chaos
 from patronage.dead_letters import dlq_list
+from patronage.events_command import events_app
 from patronage.importing.command import import_app
 from patronage.keys_command import keys_app
 from patronage.pay_command import pay
@@ -28,6 +29,7 @@ dlq_app.command("list")(dlq_list)
 app.add_typer(keys_app, name="keys")
 app.add_typer(wallet_app, name="wallet")
 app.add_typer(import_app, name="import")
+app.add_typer(events_app, name="events")
 app.command()(chaos)
 app.command()(pay)
 

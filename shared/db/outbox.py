@@ -10,6 +10,7 @@ from sqlalchemy import Table, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.events.cloudevents import header_attributes
+from shared.events.dual_production import with_older_versions
 from shared.events.envelope import Event
 from shared.topics import Topics
 
@@ -32,12 +33,13 @@ async def write_to_outbox(
 ) -> None:
     """One multi-row INSERT for all the events of a transaction. An event caused by one a
     consumer handled carries that handling span's trace (`handling_traces`, by event id);
-    any other, the current span's (the request's)."""
+    any other, the current span's (the request's). An event in dual production is
+    followed by its older version's copy (shared/events/dual_production.py)."""
     traces = handling_traces or {}
     if events:
         await connection.execute(insert(outbox), [
             outbox_row(e, topics, traces.get(e.causation_id) if e.causation_id else None)
-            for e in events])
+            for e in with_older_versions(events)])
 
 
 # Both reads use the partial index of unpublished rows; the oldest row is the first by

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from shared.events.envelope import Event
 from shared.events.notifier import (
+    ConsentChanged,
     NotificationFailed,
     NotificationSent,
     NotifierDataExportPartReady,
     WebhookEndpointDisabled,
 )
 from shared.events.referral import (
+    ReferralClosed,
+    ReferralCodeChanged,
     ReferralDataExportPartReady,
     ReferralHeld,
     ReferralQualified,
@@ -95,6 +98,8 @@ CATALOG: tuple[type[Event], ...] = (
     ReferralQualified,
     ReferralHeld,
     ReferralRevoked,
+    ReferralClosed,
+    ReferralCodeChanged,
     NotificationSent,
     NotificationFailed,
     # a member's data export (docs/privacy.md): appended, so the catalog's order is kept
@@ -104,6 +109,7 @@ CATALOG: tuple[type[Event], ...] = (
     ReferralDataExportPartReady,
     NotifierDataExportPartReady,
     WebhookEndpointDisabled,
+    ConsentChanged,
     EntitlementGranted,
     EntitlementRedeemed,
     EntitlementRedemptionReversed,

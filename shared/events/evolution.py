@@ -3,7 +3,8 @@
 A subscriber written against `patronage.wallet.RechargeCompleted.v1` must keep working with
 every message of v1 we ever publish. So, within one version, a schema may only grow by
 optional fields (and change its prose). Everything else is a new version, `vN+1`, published
-beside `vN` for the migration period (docs/events/README.md, "Versions").
+beside `vN` for the migration period (shared/events/dual_production.py;
+docs/events/README.md, "Versioning").
 
 `breaking_changes(published, candidate)` compares two JSON Schemas of one event (as
 `schema_export` writes them: a root object with `$defs`) and names every change a consumer

@@ -43,6 +43,21 @@ class NotificationFailed(Event):
     attempts: int = Field(ge=1, description="Delivery attempts made.")
 
 
+class ConsentChanged(Event):
+    """A member's consent for one channel and category changed (in the app, by ops, or by
+    an unsubscribe link), so a marketing tool or CRM can honour it too. A choice that
+    changes nothing is not published. No contact detail travels with it."""
+
+    event_type = "ConsentChanged"
+    producer_name = "notifier"
+
+    channel: NotificationChannel
+    category: Literal["transactional", "marketing"]
+    granted: bool = Field(description="Whether messages of this category may now use the channel.")
+    actor: EntityId = Field(
+        description="Who changed it: member:<id>, ops:<user>, or unsubscribe_link.")
+
+
 class NotifierDataExportPartReady(DataExportPartReady):
     """The notifier built and stored its part of a member's data export (docs/privacy.md);
     tiering counts it towards the export's progress and fetches it when the archive is

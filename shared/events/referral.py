@@ -105,6 +105,42 @@ class ReferralRevoked(Event):
     invitee_id: MemberId | None = Field(default=None, description="The invited member.")
 
 
+ReferralOutcome = Literal["rejected", "capped", "expired", "revoked"]
+
+
+class ReferralClosed(Event):
+    """A referral ended without a reward, so a referrer's page stops showing it pending:
+    `rejected` by an operator after review, `capped` by the program's monthly limit,
+    `expired` when its window closed without a qualifying spend, or `revoked` while held
+    (its qualifying spend refunded; a rewarded one is `ReferralRevoked` instead). Only
+    `expired` may be followed by `ReferralQualified`: a spend made within the window that
+    arrives late still counts."""
+
+    event_type = "ReferralClosed"
+    producer_name = "referral"
+
+    referral_id: EntityId
+    referrer_id: MemberId
+    invitee_id: MemberId
+    outcome: ReferralOutcome
+    reasons: tuple[EntityId, ...] = Field(
+        description="Why: the abuse rules that held it, monthly_cap, window_closed, or "
+                    "qualifying_<kind>_refunded.")
+    decided_by: EntityId = Field(description="The operator who rejected it, or `referral`.")
+
+
+class ReferralCodeChanged(Event):
+    """A member's referral code became active (made on first ask, or by a rotation) or
+    inactive (deactivated, or replaced by a rotation: then one event for each code). Keyed
+    by the code's owner; an inactive code refers nobody new, its referrals stay."""
+
+    event_type = "ReferralCodeChanged"
+    producer_name = "referral"
+
+    code: EntityId
+    status: Literal["active", "inactive"]
+
+
 class ReferralDataExportPartReady(DataExportPartReady):
     """The referral built and stored its part of a member's data export (docs/privacy.md);
     tiering counts it towards the export's progress and fetches it when the archive is

@@ -184,7 +184,7 @@ def guard_findings(docs_dir: Path = DOCS_DIR) -> list[str]:
         relative = f"schemas/{published.name}"
         if relative not in files:
             findings.append(f"{published.stem}: published, but no event in the catalog produces "
-                            f"it any more; retire it as docs/events/README.md (Versions) says")
+                            f"it any more; retire it as docs/events/README.md (Versioning) says")
             continue
         changes = breaking_changes(json.loads(published.read_text(encoding="utf-8")),
                                    json.loads(files[relative]))
@@ -197,8 +197,9 @@ def main(docs_dir: Path = DOCS_DIR) -> int:
     if findings:
         print("Refusing to publish changes that break subscribers of a released version:",
               *(f"  - {finding}" for finding in findings),
-              "Publish them as a new version (event_version = N+1, beside vN for the "
-              "migration period) instead: docs/events/README.md, Versions.",
+              "Publish them as a new version instead: a class with event_version = N+1 "
+              "beside vN, registered in shared/events/dual_production.py so vN is still "
+              "produced for the announced period (docs/events/README.md, Versioning).",
               sep="\n", file=sys.stderr)
         return 1
     (docs_dir / "schemas").mkdir(parents=True, exist_ok=True)

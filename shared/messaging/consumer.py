@@ -36,6 +36,7 @@ from shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from shared.events.card_numbers import CardNumberRefused, refuse_card_numbers_in_json
 from shared.events.catalog import UnknownEventType
 from shared.events.cloudevents import event_class_of, header_value
+from shared.events.dual_production import claim_id
 from shared.events.envelope import Event
 from shared.messaging import inbox
 from shared.messaging.batches import BatchHandler, in_waves, is_batched
@@ -162,15 +163,17 @@ class EventConsumer:
     ) -> BatchOutcome:
         outcome = BatchOutcome()
         async with self.uow_factory() as uow:
+            # claim_id: an event's own id, but one shared by the two versions of a fact in
+            # dual production, so a consumer handling both applies it once
             claimed = await inbox.claim(
-                uow.connection, self.inbox_table, self.name, [e.event_id for _, e in decoded]
+                uow.connection, self.inbox_table, self.name, [claim_id(e) for _, e in decoded]
             )
             new: list[tuple[IncomingMessage, Event]] = []
             for message, event in decoded:
-                if event.event_id not in claimed:
+                if claim_id(event) not in claimed:
                     outcome.duplicates += 1
                     continue
-                claimed.discard(event.event_id)
+                claimed.discard(claim_id(event))
                 new.append((message, event))
             if not isolate:
                 await self._apply_unguarded([event for _, event in new], uow)
@@ -181,7 +184,8 @@ class EventConsumer:
                 if failure is None:
                     outcome.applied += 1
                 else:
-                    await inbox.release(uow.connection, self.inbox_table, self.name, event.event_id)
+                    await inbox.release(uow.connection, self.inbox_table, self.name,
+                                        claim_id(event))
                     outcome.failed.append((message, failure))
         return outcome
 

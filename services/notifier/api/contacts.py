@@ -89,7 +89,7 @@ def contacts_router(context: ServiceContext) -> APIRouter:
                           body: ConsentBody, caller: Caller) -> dict:
         require_member_or_ops(caller, member_id)
         async with context.uow() as uow:
-            await contacts.set_consent(uow.connection, member_id, channel, category,
+            await contacts.set_consent(uow, member_id, channel, category,
                                        body.granted, caller.identity, uow.clock.now())
         return {"channel": channel, "category": category, "granted": body.granted,
                 "explicit": True}

@@ -28,7 +28,7 @@ def unsubscribe_router(context: ServiceContext) -> APIRouter:
         if channel not in CHANNELS:
             raise Problem(400, "invalid_unsubscribe_link", "This unsubscribe link is not valid.")
         async with context.uow() as uow:
-            await contacts.set_consent(uow.connection, member_id, channel, "marketing", False,
+            await contacts.set_consent(uow, member_id, channel, "marketing", False,
                                        "unsubscribe_link", uow.clock.now())
         return HTMLResponse(DONE)
 

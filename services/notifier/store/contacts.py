@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.notifier.rules.channels import Reach
 from services.notifier.store.tables import consent_changes, consents, contact_changes, contacts
+from shared.db.unit_of_work import UnitOfWork
+from shared.events.notifier import ConsentChanged
 
 ADDRESS_CHANNELS = ("email", "sms", "push", "wechat")
 
@@ -59,9 +61,12 @@ async def remember_enrolment(connection: AsyncConnection, member_id: str, locale
         set_={"locale": func.coalesce(contacts.c.locale, statement.excluded.locale)}))
 
 
-async def set_consent(connection: AsyncConnection, member_id: str, channel: str, category: str,
+async def set_consent(uow: UnitOfWork, member_id: str, channel: str, category: str,
                       granted: bool, actor: str, now: datetime) -> None:
-    """Record the choice and its audit row; a choice that changes nothing is not audited."""
+    """Record the choice, its audit row and ConsentChanged; a choice that changes nothing is
+    neither audited nor published. The upsert locks the (member, channel, category) row, so
+    two changes of one consent reach the outbox in the order they commit."""
+    connection = uow.connection
     statement = insert(consents).values(member_id=member_id, channel=channel, category=category,
                                         granted=granted, changed_at=now)
     changed = await connection.execute(statement.on_conflict_do_update(
@@ -72,6 +77,8 @@ async def set_consent(connection: AsyncConnection, member_id: str, channel: str,
         await connection.execute(consent_changes.insert().values(
             member_id=member_id, channel=channel, category=category, granted=granted,
             actor=actor, changed_at=now))
+        uow.emit(ConsentChanged(occurred_at=now, member_id=member_id, channel=channel,
+                                category=category, granted=granted, actor=actor))
 
 
 async def record_contact_changes(connection: AsyncConnection, member_id: str,

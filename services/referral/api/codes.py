@@ -35,7 +35,7 @@ def codes_router(context: ServiceContext[ReferralSettings]) -> APIRouter:
     async def get_or_make(member_id: PathId, caller: Caller) -> dict:
         require_member_reader(caller, member_id, CODE_SCOPE)
         async with context.uow() as uow:
-            return code_view(await codes.code_for(uow.connection, member_id, uow.clock.now()),
+            return code_view(await codes.code_for(uow, member_id, uow.clock.now()),
                              settings)
 
     @router.get("/members/{member_id}/referral-code", response_model=CodeView,
@@ -53,7 +53,7 @@ def codes_router(context: ServiceContext[ReferralSettings]) -> APIRouter:
     async def rotate(member_id: PathId, caller: Caller) -> dict:
         require_member_reader(caller, member_id, CODE_SCOPE)
         async with context.uow() as uow:
-            return code_view(await codes.rotate(uow.connection, member_id, uow.clock.now()),
+            return code_view(await codes.rotate(uow, member_id, uow.clock.now()),
                              settings)
 
     @router.post("/members/{member_id}/referral-code/deactivate", response_model=CodeView,
@@ -61,7 +61,7 @@ def codes_router(context: ServiceContext[ReferralSettings]) -> APIRouter:
     async def deactivate(member_id: PathId, caller: Caller) -> dict:
         require_member_reader(caller, member_id, CODE_SCOPE)
         async with context.uow() as uow:
-            return code_view(await codes.deactivate(uow.connection, member_id, uow.clock.now()),
+            return code_view(await codes.deactivate(uow, member_id, uow.clock.now()),
                              settings)
 
     @router.get("/codes/{code}", response_model=CodeLookup, summary="Look up a typed code")

@@ -1,6 +1,8 @@
 """Codes in the database: a member's active code (made on first ask), lookup,
-deactivation and rotation. A drawn code that already exists is drawn again: the primary
-key decides, inside a savepoint, so a collision never aborts the caller's transaction."""
+deactivation and rotation, each change published as ReferralCodeChanged. A drawn code that
+already exists is drawn again: the primary key decides, inside a savepoint, so a collision
+never aborts the caller's transaction. The codes lock of the member orders their code
+events (a member's code changes never wait for their referrals' lock, nor it for them)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.referral.rules.codes import new_code, normalise
+from shared.db.unit_of_work import UnitOfWork
+from shared.events.referral import ReferralCodeChanged
 from shared.rule_violations import NotFound
 
 ATTEMPTS = 5
@@ -28,13 +32,20 @@ async def active_code(db: AsyncConnection, member_id: str) -> Mapping[str, Any] 
     return (await db.execute(ACTIVE, {"m": member_id})).mappings().first()
 
 
-async def code_for(db: AsyncConnection, member_id: str, now: datetime) -> Mapping[str, Any]:
+def _changed(uow: UnitOfWork, row: Mapping[str, Any], now: datetime) -> None:
+    uow.emit(ReferralCodeChanged(occurred_at=now, member_id=row["member_id"], code=row["code"],
+                                 status=row["status"]))
+
+
+async def code_for(uow: UnitOfWork, member_id: str, now: datetime) -> Mapping[str, Any]:
     """The member's active code, made now if they have none."""
+    db = uow.connection
     await lock_codes_of(db, member_id)
-    return await active_code(db, member_id) or await _insert(db, member_id, now)
+    return await active_code(db, member_id) or await _insert(uow, member_id, now)
 
 
-async def deactivate(db: AsyncConnection, member_id: str, now: datetime) -> Mapping[str, Any]:
+async def deactivate(uow: UnitOfWork, member_id: str, now: datetime) -> Mapping[str, Any]:
+    db = uow.connection
     await lock_codes_of(db, member_id)
     row = (await db.execute(text("""
         UPDATE codes SET status = 'inactive', deactivated_at = :now
@@ -42,17 +53,21 @@ async def deactivate(db: AsyncConnection, member_id: str, now: datetime) -> Mapp
     """), {"m": member_id, "now": now})).mappings().first()
     if row is None:
         raise NotFound("code_not_found", f"Member {member_id} has no active referral code.")
+    _changed(uow, row, now)
     return row
 
 
-async def rotate(db: AsyncConnection, member_id: str, now: datetime) -> Mapping[str, Any]:
+async def rotate(uow: UnitOfWork, member_id: str, now: datetime) -> Mapping[str, Any]:
     """A new active code; the old one stops working (referrals it made stay)."""
+    db = uow.connection
     await lock_codes_of(db, member_id)
-    await db.execute(text("""
+    retired = (await db.execute(text("""
         UPDATE codes SET status = 'inactive', deactivated_at = :now
-        WHERE member_id = :m AND status = 'active'
-    """), {"m": member_id, "now": now})
-    return await _insert(db, member_id, now)
+        WHERE member_id = :m AND status = 'active' RETURNING *
+    """), {"m": member_id, "now": now})).mappings().all()
+    for row in retired:
+        _changed(uow, row, now)
+    return await _insert(uow, member_id, now)
 
 
 async def lock_codes_of(db: AsyncConnection, member_id: str) -> None:
@@ -61,14 +76,16 @@ async def lock_codes_of(db: AsyncConnection, member_id: str) -> None:
                      {"m": member_id})
 
 
-async def _insert(db: AsyncConnection, member_id: str, now: datetime) -> Mapping[str, Any]:
+async def _insert(uow: UnitOfWork, member_id: str, now: datetime) -> Mapping[str, Any]:
     for _ in range(ATTEMPTS):
         try:
-            async with db.begin_nested():
-                return (await db.execute(text("""
+            async with uow.connection.begin_nested():
+                row = (await uow.connection.execute(text("""
                     INSERT INTO codes (code, member_id, status, created_at)
                     VALUES (:c, :m, 'active', :now) RETURNING *
                 """), {"c": new_code(), "m": member_id, "now": now})).mappings().one()
         except IntegrityError:
             continue  # drew a code that exists: draw again
+        _changed(uow, row, now)
+        return row
     raise RuntimeError(f"no free referral code after {ATTEMPTS} draws")

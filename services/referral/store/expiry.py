@@ -1,7 +1,8 @@
 """Referrals whose window closed without a qualifying spend: `registered` becomes
 `expired`, with a decision (`window_closed`) in the audit trail, so the member's page and
-the report stop counting them as pending. Bookkeeping only: a spend made within the window
-that arrives late still qualifies an expired referral (store/qualification.py)."""
+the report stop counting them as pending, and ReferralClosed (outcome `expired`) tells
+subscribers the same. Not final: a spend made within the window that arrives late still
+qualifies an expired referral (store/qualification.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ EXPIRE = text("""
         ORDER BY qualify_by, referral_id LIMIT :limit FOR UPDATE SKIP LOCKED)
     UPDATE referrals r SET status = 'expired', decided_at = :now
     FROM due WHERE r.referral_id = due.referral_id AND r.status = 'registered'
-    RETURNING r.referral_id
+    RETURNING r.referral_id, r.referrer_id, r.invitee_id
 """)
 
 
@@ -28,10 +29,15 @@ async def expire_due(open_uow: UnitOfWorkFactory, now: datetime, limit: int = 1_
     expired = 0
     while True:
         async with open_uow() as uow:
-            ids = list((await uow.connection.execute(EXPIRE, {"now": now, "limit": limit})).scalars())
-            for referral_id in ids:
-                await referrals.record_decision(uow.connection, referral_id, "expired",
+            rows = list((await uow.connection.execute(
+                EXPIRE, {"now": now, "limit": limit})).mappings())
+            # No referrer lock: this holds the referral rows already, and a spend on the same
+            # referral waits for that row (after its referrer lock), so taking the referrer
+            # lock here could deadlock; the row lock alone keeps this referral's events in order.
+            for row in rows:
+                await referrals.record_decision(uow.connection, row["referral_id"], "expired",
                                                 ["window_closed"], "referral", now)
-        expired += len(ids)
-        if len(ids) < limit:
+                referrals.emit_closed(uow, row, "expired", ["window_closed"], "referral")
+        expired += len(rows)
+        if len(rows) < limit:
             return expired

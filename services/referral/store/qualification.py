@@ -1,8 +1,8 @@
 """Qualification and clawback in the database: a registered referral meets the invitee's
 spends; the first that qualifies is judged (rules/abuse.py) and the verdict recorded with
 its reasons: qualified (ReferralQualified), held for review (ReferralHeld) or capped
-(recorded, not rewarded). A refund of the qualifying spend may revoke it
-(ReferralRevoked, when it had been rewarded)."""
+(ReferralClosed: recorded, not rewarded). A refund of the qualifying spend may revoke it
+(ReferralRevoked when it had been rewarded, ReferralClosed when it was held)."""
 
 from __future__ import annotations
 
@@ -58,6 +58,8 @@ async def consider(uow: UnitOfWork, referral: Row, spend: Spend, default: Progra
             **{**envelope, "member_id": updated["referrer_id"]}, occurred_at=now,
             referral_id=updated["referral_id"], referrer_id=updated["referrer_id"],
             invitee_id=updated["invitee_id"], reasons=tuple(found)))
+    elif verdict == "capped":
+        referrals.emit_closed(uow, updated, "capped", reasons, SYSTEM, envelope)
     return updated
 
 
@@ -84,3 +86,5 @@ async def refund(uow: UnitOfWork, kind: str, source_id: str, amount: int, refund
             **{**envelope, "member_id": referral["referrer_id"]}, occurred_at=now,
             referral_id=referral["referral_id"], reason=reason,
             invitee_id=referral["invitee_id"]))
+    else:  # held: it ends unrewarded, which the referrer's page shows
+        referrals.emit_closed(uow, referral, "revoked", [reason], SYSTEM, envelope)

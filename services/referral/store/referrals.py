@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.referral.rules.programs import Program
 from shared.db.unit_of_work import UnitOfWork
-from shared.events.referral import ReferralQualified
+from shared.events.referral import ReferralClosed, ReferralQualified
 
 Row = Mapping[str, Any]
 
@@ -110,3 +110,14 @@ def emit_qualified(uow: UnitOfWork, referral: Row, program: Program, envelope: d
         referrer_coupon_template=program.referrer_coupon_template,
         invitee_coupon_template=program.invitee_coupon_template,
         referrer_points_bps=program.referrer_points_bps, approved_by=approved_by))
+
+
+def emit_closed(uow: UnitOfWork, referral: Row, outcome: str, reasons: list[str],
+                decided_by: str, envelope: dict | None = None) -> None:
+    """ReferralClosed: the referral ended without a reward (rejected, capped, expired, or
+    revoked while held), so subscribers stop counting it as pending."""
+    uow.emit(ReferralClosed(
+        **{**(envelope or {}), "member_id": referral["referrer_id"]},
+        occurred_at=uow.clock.now(), referral_id=referral["referral_id"],
+        referrer_id=referral["referrer_id"], invitee_id=referral["invitee_id"],
+        outcome=outcome, reasons=tuple(reasons), decided_by=decided_by))

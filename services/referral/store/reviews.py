@@ -1,5 +1,6 @@
 """The referral review queue: qualified referrals held for abuse reasons wait here until
-an operator approves (ReferralQualified, with who approved) or rejects them; either way
+an operator approves (ReferralQualified, with who approved) or rejects them
+(ReferralClosed, outcome `rejected`); either way
 the decision, the operator and their note join the audit trail."""
 
 from __future__ import annotations
@@ -54,4 +55,6 @@ async def decide(uow: UnitOfWork, referral_id: str, approve: bool, actor: str, n
         program = await programs.version(db, row["program_version"], default)
         referrals.emit_qualified(uow, row, program, {"member_id": row["referrer_id"]},
                                  approved_by=actor)
+    else:
+        referrals.emit_closed(uow, row, "rejected", list(row["flags"]), actor)
     return row

@@ -83,7 +83,11 @@ def test_schema_export_refuses_a_breaking_change_and_writes_nothing(tmp_path: Pa
 
     assert main(docs) == 1
 
-    assert "terminal_batch: removed" in capsys.readouterr().err
+    told = capsys.readouterr().err
+    assert "terminal_batch: removed" in told
+    # and where to read how to publish v2 instead
+    assert "event_version = N+1" in told and "shared/events/dual_production.py" in told
+    assert "docs/events/README.md, Versioning" in told
     assert {p: p.read_bytes() for p in docs.rglob("*.json")} == before
 
 
