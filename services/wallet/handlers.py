@@ -13,10 +13,17 @@ from services.wallet.settings import WalletSettings
 from services.wallet.store import data_exports
 from services.wallet.store.bonuses import credit_bonuses, mark_held, mark_rejected
 from services.wallet.store.cashback import credit_cashbacks
+from services.wallet.store.cashback_reversals import reverse_cashback
 from services.wallet.store.registered_members import register_members
 from services.wallet.store.tier_discounts import move_members, publish_program
 from shared.db.unit_of_work import UnitOfWork
-from shared.events.rewards import BonusGranted, BonusHeld, BonusRejected, CashbackGranted
+from shared.events.rewards import (
+    BonusGranted,
+    BonusHeld,
+    BonusRejected,
+    CashbackGranted,
+    CashbackReversed,
+)
 from shared.events.tiering import (
     MemberDataExportRequested,
     MemberEnrolled,
@@ -38,6 +45,12 @@ async def on_cashbacks_granted(events: Sequence[CashbackGranted], uow: UnitOfWor
                                settings: WalletSettings) -> None:
     # bonus lots for spend, once per grant; a purchase refund claws back (store/cashback.py)
     await credit_cashbacks(events, uow, settings.bonus_expiry_months)
+
+
+async def on_cashback_reversed(event: CashbackReversed, uow: UnitOfWork,
+                               settings: WalletSettings) -> None:
+    # a spend-and-save reward a refund undid: taken back from its lot (store/cashback_reversals.py)
+    await reverse_cashback(event, uow)
 
 
 async def on_bonus_held(event: BonusHeld, uow: UnitOfWork, settings: WalletSettings) -> None:
@@ -78,6 +91,7 @@ HANDLERS: ServiceHandlers = {
     BonusGranted: [batch(on_bonuses_granted)],
     BonusHeld: [on_bonus_held],
     CashbackGranted: [batch(on_cashbacks_granted)],
+    CashbackReversed: [on_cashback_reversed],
     BonusRejected: [on_bonus_rejected],
     MemberEnrolled: [batch(on_members_enrolled)],
     MemberDataExportRequested: [on_member_data_export_requested],

@@ -25,6 +25,7 @@ from shared.events.rewards import (
     BonusHeld,
     BonusRejected,
     CashbackGranted,
+    CashbackReversed,
     CouponIssued,
     CouponRedeemed,
     CouponVoided,
@@ -51,6 +52,8 @@ from shared.events.tiering import (
 from shared.events.wallet import (
     BonusCredited,
     BonusExpired,
+    CashbackCredited,
+    CashbackTakenBack,
     PurchaseCompleted,
     PurchaseRefunded,
     RechargeCompleted,
@@ -110,6 +113,9 @@ CATALOG: tuple[type[Event], ...] = (
     NotifierDataExportPartReady,
     WebhookEndpointDisabled,
     ConsentChanged,
+    CashbackCredited,
+    CashbackReversed,  # a spend-and-save reward undone by a refund (issue 16)
+    CashbackTakenBack,
     EntitlementGranted,
     EntitlementRedeemed,
     EntitlementRedemptionReversed,

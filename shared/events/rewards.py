@@ -265,3 +265,21 @@ class CashbackGranted(Event):
     kind: Literal["cashback", "spend_and_save", "first_n_gift"]
     amount: MinorUnits = Field(gt=0, description="Bonus value to credit.")
     currency: Currency
+
+
+class CashbackReversed(Event):
+    """Rewards takes back a spend reward it granted because what earned it was undone: a
+    refund brought the member's spend in a spend-and-save offer's window back under the
+    threshold that reward paid. The wallet takes the grant's whole amount back from its
+    lot, as far as the lot holds; what the member spent of it is recorded as unrecovered
+    (docs/wallet.md, "Cash-back lots"). At most one per grant."""
+
+    event_type = "CashbackReversed"
+    producer_name = "rewards"
+
+    grant_id: UUID = Field(description="The CashbackGranted being taken back.")
+    offer_id: EntityId = Field(description="The rewards offer that paid it.")
+    kind: Literal["spend_and_save"]
+    amount: MinorUnits = Field(gt=0, description="What the grant credited, taken back in full.")
+    currency: Currency
+    refund_id: EntityId = Field(description="The wallet refund that undid it.")

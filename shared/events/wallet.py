@@ -92,6 +92,43 @@ class BonusCredited(Event):
     bonus_balance: MinorUnits = Field(description="The member's bonus balance after the credit.")
 
 
+class CashbackCredited(Event):
+    """Bonus value that rewards gave for spend (`CashbackGranted`: cash-back, a spend-and-save
+    threshold, a first-N gift) is now spendable as a bonus lot. Once per grant; not published
+    when nothing was left to credit (the purchase had been refunded in full first)."""
+
+    event_type = "CashbackCredited"
+    producer_name = "wallet"
+
+    grant_id: UUID = Field(description="The rewards grant credited (CashbackGranted.grant_id).")
+    purchase_id: EntityId = Field(description="The wallet purchase that earned it.")
+    kind: Literal["cashback", "spend_and_save", "first_n_gift"]
+    amount: MinorUnits = Field(gt=0, description="Credited: the grant net of what refunds of "
+                                                 "the purchase made before it would have taken.")
+    currency: Currency
+    bonus_balance: MinorUnits = Field(description="The member's bonus balance after the credit.")
+    expires_at: UtcDatetime | None = Field(default=None, description="When the lot expires, if ever.")
+
+
+class CashbackTakenBack(Event):
+    """The wallet took a spend reward back because rewards reversed it (`CashbackReversed`:
+    a refund brought the member's spend under the threshold that paid it). `amount` left the
+    bonus lot; `unrecovered` had been spent already and stays the merchant's cost. A refund
+    of the purchase itself reports its cash-back clawback in
+    `PurchaseRefunded.cashback_clawed_back` instead. Not published when nothing was left to
+    settle (a second reversal of the same grant)."""
+
+    event_type = "CashbackTakenBack"
+    producer_name = "wallet"
+
+    grant_id: UUID = Field(description="The grant taken back (CashbackGranted.grant_id).")
+    refund_id: EntityId = Field(description="The wallet refund that undid what earned it.")
+    amount: MinorUnits = Field(description="Taken out of the member's bonus balance.")
+    unrecovered: MinorUnits = Field(description="Already spent by the member; not taken back.")
+    currency: Currency
+    bonus_balance: MinorUnits = Field(description="The member's bonus balance afterwards.")
+
+
 class BonusExpired(Event):
     """What was left of a bonus lot expired (breakage): it left the member's bonus balance
     and the merchant's liability. One event per lot, once."""

@@ -23,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 WALLET_MONEY = ("RechargeCompleted", "BonusCredited", "BonusExpired", "PurchaseCompleted",
-                "PurchaseRefunded", "RechargeRefunded", "WalletAdjusted")
+                "PurchaseRefunded", "RechargeRefunded", "WalletAdjusted", "CashbackCredited",
+                "CashbackTakenBack")
 POINTS = ("PointsEarned", "PointsRedeemed", "PointsReversed", "PointsExpired")
 COUPONS = ("CouponIssued", "CouponRedeemed", "CouponVoided")
 SERVICES = ("wallet", "tiering", "rewards", "referral", "notifier")
@@ -147,6 +148,11 @@ INTERNAL: dict[str, str] = {
     "rewards.review_actions": "the reviewers' audit trail; the decision is BonusGranted or "
                               "BonusRejected",
     "rewards.coupon_templates": "the merchant's coupon kinds (configuration)",
+    "wallet.cashback_credits": "the wallet's record of each credited spend grant: its credit is "
+                               "published as CashbackCredited, its clawbacks in "
+                               "PurchaseRefunded.cashback_clawed_back or CashbackTakenBack "
+                               "(not walked by the audit "
+                               "yet)",
     "rewards.cashback_grants": "rewards' record of each payment on spend, one per grant id; "
                                "each is published as CashbackGranted (not walked by the "
                                "audit yet)",
@@ -189,7 +195,4 @@ INTERNAL: dict[str, str] = {
 WITHOUT_EVENT: dict[str, str] = {
     "notifier.contacts": "phone and e-mail: personal data never travels in events "
                          "(tests/unit/events/test_event_privacy.py)",
-    "wallet.cashback_credits": "GAP: rewards' CashbackGranted credited as a bonus lot; the "
-                               "wallet publishes no credit of its own (as BonusCredited does "
-                               "for a bonus), so the balance it moves is not in wallet.events",
 }

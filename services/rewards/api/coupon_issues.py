@@ -31,7 +31,7 @@ def coupon_issues_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
             await coupons.existing_template(uow.connection, body.template_id)
             return await coupon_issue_jobs.create_job(
                 uow.connection, template_id=body.template_id, member_ids=body.member_ids,
-                segment=body.segment, actor=caller.identity, now=uow.clock.now(),
+                segment=body.segment, segment_id=body.segment_id, actor=caller.identity, now=uow.clock.now(),
                 settings=context.settings)
 
         return await idempotent_post(context.uow, caller, "POST /v1/coupon-issues",

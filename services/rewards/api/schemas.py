@@ -74,6 +74,9 @@ Weekdays = Annotated[list[Annotated[int, Field(ge=0, le=6)]], Field(
     description="0 = Monday, in the merchant's time zone; empty = every day.")]
 Segments = Annotated[list[Literal["new", "dormant", "high_value"]], Field(
     description="Empty = every member.")]
+SegmentIds = Annotated[list[Id], Field(
+    max_length=20, description="Segments as data (/v1/segments), read at the purchase; "
+                               "with `segments` empty too, every member.")]
 Rungs = Annotated[list[tuple[Amount, Amount]], Field(description="[threshold, amount], rising")]
 
 
@@ -92,6 +95,7 @@ class CashbackTerms(Strict):
     min_spend: Annotated[StrictInt, Field(ge=0, le=10**12)] = 0
     weekdays: Weekdays = []
     segments: Segments = []
+    segment_ids: SegmentIds = []
 
     @model_validator(mode="after")
     def _pays_something(self) -> Self:
@@ -105,6 +109,7 @@ class SpendAndSaveTerms(Strict):
     thresholds: Rungs = Field(min_length=1, description="[cumulative spend, reward], rising")
     weekdays: Weekdays = []
     segments: Segments = []
+    segment_ids: SegmentIds = []
 
     @model_validator(mode="after")
     def _rising_thresholds(self) -> Self:
@@ -118,6 +123,7 @@ class FirstNGiftTerms(Strict):
     coupon_template: Id | None = None
     min_spend: Annotated[StrictInt, Field(ge=0, le=10**12)] = 0
     segments: Segments = []
+    segment_ids: SegmentIds = []
 
     @model_validator(mode="after")
     def _gives_something(self) -> Self:
@@ -197,17 +203,20 @@ class PointsAwardRequest(Strict):
 
 class CouponIssueRequest(Strict):
     """A bulk issue: one coupon of `template_id` to each listed member, or to each member
-    of a segment as it is when the job is made. A list has at most 5,000 ids (the body
-    limit); more members, more jobs — or a segment."""
+    of a segment (a built-in name, or a segment as data by `segment_id`) as it is when the
+    job is made. A list has at most 5,000 ids (the body limit); more members, more jobs —
+    or a segment."""
 
     template_id: Id
     member_ids: list[Id] | None = Field(default=None, min_length=1, max_length=5_000)
     segment: Literal["new", "dormant", "high_value"] | None = None
+    segment_id: Id | None = Field(default=None, description="A segment as data (/v1/segments).")
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
-        if (self.member_ids is None) == (self.segment is None):
-            raise ValueError("give either member_ids or segment")
+        given = [x for x in (self.member_ids, self.segment, self.segment_id) if x is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of member_ids, segment or segment_id")
         return self
 
 

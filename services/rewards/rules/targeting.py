@@ -2,8 +2,11 @@
 `reaches`, so that a richer targeting (segments as data, stores, tiers) is one change here
 and every campaign kind that spends follows it.
 
-The segments are the recharge bonus's (`rules/offers.py:member_segments`: new, dormant,
-high_value), computed from the member's recharges before the purchase.
+Two kinds of segment, as for the recharge bonus and points campaigns: the built-in names
+(`segments`: new, dormant, high_value, `rules/offers.py:member_segments`, computed from the
+member's recharges before the purchase) and segments as data (`segment_ids`, the member's
+rows in `segment_members` before the purchase's own facts are recorded). An offer naming
+either reaches a member in at least one of them; naming neither, every member.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ class Audience:
     starts_at: datetime
     ends_at: datetime | None
     weekdays: frozenset[int] = frozenset()  # 0 = Monday, merchant's zone; empty = every day
-    segments: frozenset[str] = frozenset()  # empty = every member
+    segments: frozenset[str] = frozenset()  # built-in names
+    segment_ids: frozenset[str] = frozenset()  # segments as data; both empty = every member
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ class MemberMoment:
     at: datetime
     local_weekday: int
     segments: frozenset[str] = frozenset()
+    segment_ids: frozenset[str] = frozenset()
 
 
 def reaches(audience: Audience, moment: MemberMoment) -> bool:
@@ -37,4 +42,7 @@ def reaches(audience: Audience, moment: MemberMoment) -> bool:
         return False
     if audience.weekdays and moment.local_weekday not in audience.weekdays:
         return False
-    return not audience.segments or bool(audience.segments & moment.segments)
+    if not audience.segments and not audience.segment_ids:
+        return True
+    return bool(audience.segments & moment.segments) or bool(
+        audience.segment_ids & moment.segment_ids)

@@ -1,8 +1,10 @@
 """Bulk coupon issuance: a job, the members it issues to (`coupon_issue_members`, one row
 per job and member, so a member is listed once), and the batches that issue them.
 
-A job is created with its members listed at once (an uploaded list, or a segment's members
-at that moment, `store/segment_members.py`). `issue_batch` issues the next batch in member
+A job is created with its members listed at once (an uploaded list, a built-in segment's
+members at that moment, `store/segment_members.py`, or a segment as data's rows in
+`segment_members` at that moment; a segment id that does not exist is 404
+`segment_not_found`). `issue_batch` issues the next batch in member
 id order after the job's `cursor`: the job row locked, the coupons written in one
 statement, the members marked with their coupon, the cursor and `issued` moved, the
 CouponIssued events queued: all in one transaction. A batch that does not commit (the
@@ -22,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.rewards.rules.coupons import new_code
 from services.rewards.settings import RewardsSettings
+from services.rewards.store import segments
 from services.rewards.store.members import lock_members
 from services.rewards.store.segment_members import segment_member_ids
 from shared.db.unit_of_work import UnitOfWork
@@ -45,6 +48,10 @@ COUNT_MEMBERS = text("""
         finished_at = CASE WHEN EXISTS (SELECT FROM coupon_issue_members WHERE job_id = :job_id)
                            THEN NULL ELSE CAST(:now AS timestamptz) END
     WHERE job_id = :job_id RETURNING *
+""")
+LIST_SEGMENT_MEMBERS = text("""
+    INSERT INTO coupon_issue_members (job_id, member_id)
+    SELECT CAST(:job_id AS uuid), member_id FROM segment_members WHERE segment_id = :segment_id
 """)
 NEXT_RUNNING = text("""
     SELECT job_id FROM coupon_issue_jobs WHERE status = 'running' ORDER BY created_at, job_id LIMIT 1
@@ -82,14 +89,19 @@ def job_view(row: Mapping[str, Any]) -> dict:
 
 async def create_job(db: AsyncConnection, *, template_id: str, member_ids: Sequence[str] | None,
                      segment: str | None, actor: str, now: datetime,
-                     settings: RewardsSettings) -> dict:
+                     settings: RewardsSettings, segment_id: str | None = None) -> dict:
     """A running job with its members listed (a list's duplicates once); one with no member
     is done at once."""
     job_id = uuid.uuid4()
-    source = f"segment:{segment}" if segment else "list"
+    source = (f"segment:{segment}" if segment
+              else f"segment_id:{segment_id}" if segment_id else "list")
+    if segment_id:
+        await segments.segment_versions(db, segment_id)  # 404 segment_not_found
     await db.execute(INSERT_JOB, {"job_id": job_id, "template_id": template_id,
                                   "source": source, "actor": actor, "now": now})
-    if segment:
+    if segment_id:
+        await db.execute(LIST_SEGMENT_MEMBERS, {"job_id": job_id, "segment_id": segment_id})
+    elif segment:
         query, params = segment_member_ids(segment, now, settings)
         await db.execute(text(f"INSERT INTO coupon_issue_members (job_id, member_id) "
                               f"SELECT CAST(:job_id AS uuid), member_id FROM ({query.text}) s"),

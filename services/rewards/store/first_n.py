@@ -4,7 +4,13 @@ The counter row (`first_n_counters`, one per offer, `taken <= n` checked by the 
 too) is taken by a conditional UPDATE: concurrent purchases queue on its row lock and
 each re-checks `taken < n`, so slot n + 1 never exists. The claim row (`first_n_claims`,
 keyed by offer and member, unique slot) makes a member's second purchase claim nothing.
-Both in one statement; the caller holds the member's lock."""
+Both in one statement; the caller holds the member's lock.
+
+A slot whose gift is not paid (the fraud screen rejects the bonus, the budget cannot cover
+it, the coupon template is gone) is given back in the same transaction (`GIVE_BACK`): the
+claim still holds the counter's row lock, so it is the last slot taken and the next member
+takes that number again. So n gifts are paid when n qualifying members arrive. A gift held
+for review keeps its slot (docs/rewards.md, "First-N gifts")."""
 
 from __future__ import annotations
 
@@ -35,6 +41,16 @@ CLAIM = text("""
     SELECT :offer_id, :member_id, taken, :purchase_id, :now FROM slot
     RETURNING slot
 """)
+# Only inside the claiming transaction: its row lock makes its slot the last one taken.
+GIVE_BACK = text("""
+    WITH released AS (
+      DELETE FROM first_n_claims WHERE offer_id = :offer_id AND member_id = :member_id
+      RETURNING offer_id
+    )
+    UPDATE first_n_counters SET taken = taken - 1
+    WHERE offer_id = :offer_id AND EXISTS (SELECT FROM released)
+""")
+PAID = ("granted", "held")
 
 
 async def claim(uow: UnitOfWork, event: PurchaseCompleted, gift: FirstNGift, amount: int,
@@ -50,13 +66,19 @@ async def claim(uow: UnitOfWork, event: PurchaseCompleted, gift: FirstNGift, amo
     if slot is None:
         return  # all n taken, or this member already had theirs
     log.info("first_n_claimed", offer_id=gift.offer_id, slot=slot, member_id=event.member_id)
-    if gift.bonus:
-        await pay(uow, event, gift.offer_id, "first_n_gift", event.purchase_id, gift.bonus,
-                  amount, settings)
-    if gift.coupon_template:
-        template = await coupons.template(db, gift.coupon_template)
-        if template is None:
-            log.warning("coupon_template_missing", template_id=gift.coupon_template)
-            return
+    template = await coupons.template(db, gift.coupon_template) if gift.coupon_template else None
+    if gift.coupon_template and template is None:
+        log.warning("coupon_template_missing", template_id=gift.coupon_template)
+    if gift.bonus:  # the bonus decides: without it the gift is not given (nor its coupon)
+        given = await pay(uow, event, gift.offer_id, "first_n_gift", event.purchase_id,
+                          gift.bonus, amount, settings) in PAID
+    else:
+        given = template is not None
+    if not given:  # the slot goes to the next qualifying member
+        await db.execute(GIVE_BACK, {"offer_id": gift.offer_id, "member_id": event.member_id})
+        log.info("first_n_given_back", offer_id=gift.offer_id, slot=slot,
+                 member_id=event.member_id)
+        return
+    if template is not None:
         await coupons.issue(uow, event.member_id, template, f"first_n:{gift.offer_id}",
                             envelope=event.caused())

@@ -3,8 +3,12 @@
 (`spend_progress`); every threshold the total reaches is paid once (`spend_thresholds_paid`,
 keyed by offer, member and threshold, then `store/spend_grants.py:pay`). A purchase refund
 takes its share of the counted amount back out of the total (`uncount_refund`), so the
-total is net of refunds; a threshold already paid is never paid again (nor taken back:
-docs/rewards.md, "Spend-and-save")."""
+total is net of refunds. When that brings the total under a threshold already paid, its
+reward is taken back (`reverse_unreached`): a granted one by `CashbackReversed` (the wallet
+takes it back from its lot, as far as the lot holds), a held one rejected (its budget
+reservation given back). A threshold's reward is decided once per member and offer (its
+grant id is fixed by the occasion): one taken back is not paid again when the total
+climbs back over it (docs/rewards.md, "Spend-and-save")."""
 
 from __future__ import annotations
 
@@ -12,9 +16,10 @@ from sqlalchemy import text
 
 from services.rewards.rules.cashback import SpendAndSaveOffer, refunded_share, thresholds_reached
 from services.rewards.settings import RewardsSettings
+from services.rewards.store import spend_reviews
 from services.rewards.store.spend_grants import pay
 from shared.db.unit_of_work import UnitOfWork
-from shared.events.rewards import cashback_grant_id
+from shared.events.rewards import CashbackReversed, cashback_grant_id
 from shared.events.wallet import PurchaseCompleted, PurchaseRefunded
 
 COUNT_PURCHASE = text("""
@@ -45,6 +50,17 @@ MARK_REFUNDED = text("""
 TAKE_SPEND = text("""
     UPDATE spend_progress SET spent = greatest(0, spent - :amount)
     WHERE offer_id = :offer_id AND member_id = :member_id
+    RETURNING spent
+""")
+# Thresholds the total fell under, each once (the row goes), with their grant's state
+UNREACHED = text("""
+    WITH gone AS (
+      DELETE FROM spend_thresholds_paid
+      WHERE offer_id = :offer_id AND member_id = :member_id AND threshold > :spent
+      RETURNING grant_id
+    )
+    SELECT g.grant_id, g.status, g.amount, g.currency FROM cashback_grants g JOIN gone USING (grant_id)
+    ORDER BY g.grant_id FOR UPDATE OF g
 """)
 
 
@@ -76,5 +92,22 @@ async def uncount_refund(uow: UnitOfWork, event: PurchaseRefunded) -> None:
         await db.execute(MARK_REFUNDED, {"offer_id": row.offer_id, "amount": event.amount,
                                          "purchase_id": event.purchase_id})
         if share:
-            await db.execute(TAKE_SPEND, {"offer_id": row.offer_id, "member_id": row.member_id,
-                                          "amount": share})
+            spent = (await db.execute(TAKE_SPEND, {
+                "offer_id": row.offer_id, "member_id": row.member_id, "amount": share})).scalar()
+            if spent is not None:
+                await reverse_unreached(uow, event, row.offer_id, spent)
+
+
+async def reverse_unreached(uow: UnitOfWork, event: PurchaseRefunded, offer_id: str,
+                            spent: int) -> None:
+    """Take back the rewards of the thresholds a total of `spent` no longer reaches."""
+    keys = {"offer_id": offer_id, "member_id": event.member_id, "spent": spent}
+    for grant in (await uow.connection.execute(UNREACHED, keys)).all():
+        if grant.status == "granted":
+            uow.emit(CashbackReversed(
+                **event.caused(occurred_at=uow.clock.now()), grant_id=grant.grant_id,
+                offer_id=offer_id, kind="spend_and_save", amount=grant.amount,
+                currency=grant.currency, refund_id=event.refund_id))
+        elif grant.status == "held":
+            await spend_reviews.decide(uow, grant.grant_id, "rejected", "rewards:refund",
+                                       f"refund {event.refund_id} took the spend under it")

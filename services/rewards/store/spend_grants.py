@@ -39,19 +39,19 @@ STATUS = {"approve": "granted", "hold": "held", "reject": "rejected"}
 
 async def pay(uow: UnitOfWork, event: PurchaseCompleted, offer_id: str, kind: str,
               occasion: str, amount: int, purchase_amount: int,
-              settings: RewardsSettings) -> bool:
-    """Decide `amount` of bonus for one occasion of an offer, once: True if decided now
-    (granted, held or rejected), False if there was nothing to decide or no budget."""
+              settings: RewardsSettings) -> str | None:
+    """Decide `amount` of bonus for one occasion of an offer, once: the status decided now
+    (`granted`, `held` or `rejected`), None if there was nothing to decide or no budget."""
     db, now = uow.connection, uow.clock.now()
     grant_id = cashback_grant_id(offer_id, occasion)
     if amount <= 0 or (await db.execute(DECIDED, {"grant_id": grant_id})).first():
-        return False
+        return None
     verdict = await screen_purchase(db, event, purchase_amount, settings.fraud, now)
     status = STATUS[verdict.outcome]
     if status != "rejected" and not await offers.charge_budget(db, offer_id, amount):
         log.info("spend_offer_budget_spent", offer_id=offer_id, purchase_id=event.purchase_id,
                  amount=amount)
-        return False
+        return None
     await db.execute(INSERT_GRANT, {
         "grant_id": grant_id, "offer_id": offer_id, "kind": kind, "member_id": event.member_id,
         "purchase_id": event.purchase_id, "currency": event.currency, "amount": amount,
@@ -64,4 +64,4 @@ async def pay(uow: UnitOfWork, event: PurchaseCompleted, offer_id: str, kind: st
         uow.emit(CashbackGranted(**event.caused(occurred_at=now), grant_id=grant_id,
                                  purchase_id=event.purchase_id, offer_id=offer_id, kind=kind,
                                  amount=amount, currency=event.currency))
-    return True
+    return status

@@ -4,7 +4,7 @@ before it decides."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -29,10 +29,20 @@ RECHARGES_BEFORE = text("""
 """)
 
 
+# The batch's members in the offer set's data segments: one query on segment_members'
+# primary key (segment_id, member_id), however many offers and members.
+DATA_SEGMENTS_OF = text("""
+    SELECT member_id, array_agg(segment_id) AS segment_ids FROM segment_members
+    WHERE segment_id = ANY(CAST(:segments AS text[])) AND member_id = ANY(CAST(:members AS text[]))
+    GROUP BY member_id
+""")
+
+
 def audience_of(row: Mapping[str, Any]) -> Audience:
     terms = row["terms"]
     return Audience(row["effective_from"], row["effective_to"],
-                    frozenset(terms.get("weekdays", ())), frozenset(terms.get("segments", ())))
+                    frozenset(terms.get("weekdays", ())), frozenset(terms.get("segments", ())),
+                    frozenset(terms.get("segment_ids", ())))
 
 
 def spend_offer(row: Mapping[str, Any]) -> SpendOffer:
@@ -60,3 +70,14 @@ async def segments_at(db: AsyncConnection, member_id: str, currency: str, at: da
                            prior_lifetime=int(row.total), at=at,
                            dormant_after_days=settings.dormant_after_days,
                            high_value_from=settings.high_value_from)
+
+
+async def data_segments_of(db: AsyncConnection, member_ids: Iterable[str],
+                           rows: Iterable[Mapping[str, Any]]) -> dict[str, frozenset[str]]:
+    """Which of the offers' `segment_ids` each member is in now (absent: none of them)."""
+    wanted = sorted({s for row in rows for s in row["terms"].get("segment_ids", ())})
+    if not wanted:
+        return {}
+    result = await db.execute(DATA_SEGMENTS_OF, {"segments": wanted,
+                                                 "members": sorted(set(member_ids))})
+    return {row.member_id: frozenset(row.segment_ids) for row in result}

@@ -25,6 +25,7 @@ from services.wallet.store.wallets import lock_wallets, move_balances
 from shared.dates import months_later
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import CashbackGranted
+from shared.events.wallet import CashbackCredited
 from shared.structured_logging import get_logger
 
 log = get_logger(__name__)
@@ -75,11 +76,16 @@ async def _credit(event: CashbackGranted, uow: UnitOfWork, expiry_months: int | 
     credit = event.amount - refunded_share
     lot_id = None
     if credit > 0:
+        expires_at = months_later(now, expiry_months) if expiry_months else None
         lot_id = await new_lot(
             db, member_id=event.member_id, currency=event.currency, kind=BONUS, amount=credit,
             source_kind="cashback", source_id=event.grant_id, grant_id=event.grant_id, now=now,
-            expires_at=months_later(now, expiry_months) if expiry_months else None)
-        await move_balances(db, event.member_id, event.currency, 0, credit, now)
+            expires_at=expires_at)
+        balances = await move_balances(db, event.member_id, event.currency, 0, credit, now)
+        uow.emit(CashbackCredited(**event.caused(), occurred_at=now, grant_id=event.grant_id,
+                                  purchase_id=event.purchase_id, kind=event.kind, amount=credit,
+                                  currency=event.currency, bonus_balance=balances.bonus,
+                                  expires_at=expires_at))
         await post_entry(db, member_id=event.member_id, currency=event.currency, kind=BONUS,
                          source_id=event.grant_id, now=now,
                          reason=f"{event.kind} for purchase {event.purchase_id}",

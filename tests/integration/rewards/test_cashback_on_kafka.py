@@ -14,8 +14,10 @@ import pytest
 from services.rewards.service import SPEC as REWARDS
 from services.wallet.service import SPEC as WALLET
 from services.wallet.store.verification import verify_ledger
+from shared.events.wallet import CashbackCredited, CashbackTakenBack
 from shared.transport import KafkaTransport
 from tests.integration.rewards.feed import api
+from tests.integration.wallet.money import published
 from tests.support.auth import ops_headers, pos_headers
 from tests.support.runtime import eventually, fetch_all, running
 
@@ -74,10 +76,12 @@ async def test_cashback_arrives_as_bonus_and_a_refund_claws_it_back(platform, ka
         [credit] = await fetch_all(url, "SELECT amount, clawed_back, unrecovered FROM "
                                    "wallet.cashback_credits WHERE member_id = 'm_cb'")
         final = await bonus_of(url, "m_cb")
-        [grant] = await fetch_all(url, "SELECT kind, amount, purchase_id FROM rewards.cashback_grants "
+        [grant] = await fetch_all(url, "SELECT grant_id, kind, amount, purchase_id "
+                                  "FROM rewards.cashback_grants "
                                   "WHERE member_id = 'm_cb'")
         async with wallet.engine.connect() as db:
             books = await verify_ledger(db)
+        credits = await published(url, CashbackCredited)
 
     assert (lot["kind"], lot["source_kind"], lot["amount"]) == ("bonus", "cashback", 2_000)
     assert lot["expires_at"] is not None  # the wallet's bonus expiry applies
@@ -86,4 +90,68 @@ async def test_cashback_arrives_as_bonus_and_a_refund_claws_it_back(platform, ka
     # the second refund owes 1,000 more; only 200 is left in the lot, 800 was spent
     assert rest["cashback_clawed_back"] == 200 and final == 0
     assert (credit["amount"], credit["clawed_back"], credit["unrecovered"]) == (2_000, 1_200, 800)
+    assert books["ok"], books["problems"]
+    # the credit is on wallet.events once, so a subscriber can rebuild the bonus balance
+    [credited] = credits
+    assert (credited.grant_id, credited.purchase_id, credited.kind, credited.amount,
+            credited.bonus_balance) == (grant["grant_id"], first, "cashback", 2_000, 2_000)
+
+
+async def test_a_refund_under_a_spend_and_save_threshold_takes_its_reward_back(platform, kafka):
+    """Spend-and-save: 6,000 + 5,000 reaches the 10,000 threshold (1,000 credited on the
+    second purchase); refunding 2,000 of the first brings the spend to 9,000, so rewards
+    publishes CashbackReversed and the wallet takes the 1,000 back; buying 1,000 more
+    reaches 10,000 again and pays nothing (a threshold is decided once per member)."""
+    transport = KafkaTransport(kafka.bootstrap_servers)
+    url = platform.database_url
+    async with running(WALLET, platform, transport) as wallet, \
+            running(REWARDS, platform, transport) as rewards, \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=wallet.app), base_url="http://w",
+                              headers=pos_headers("store_1")) as pos:
+        async with api(rewards) as ops:
+            offer = await ops.post("/v1/offers/save_1000/versions", headers=ops_headers(
+                "ops:config"), json={"kind": "spend_and_save", "name": "10,000 gets 1,000",
+                                     "currency": "CNY", "terms": {"thresholds": [[10_000, 1_000]]},
+                                     "effective_from": "2020-01-01T00:00:00Z"})
+            assert offer.status_code == 201, offer.text
+
+        async def bought(total: int) -> str:
+            response = await pos.post("/v1/purchases", json=purchase_body("m_save", total),
+                                      headers={"Idempotency-Key": uuid.uuid4().hex})
+            assert response.status_code == 201, response.text
+            return response.json()["purchase_id"]
+
+        async def spent() -> int:
+            rows = await fetch_all(url, "SELECT spent FROM rewards.spend_progress WHERE "
+                                   "member_id = 'm_save' AND offer_id = 'save_1000'")
+            return rows[0]["spent"] if rows else 0
+
+        first = await bought(6_000)
+        await bought(5_000)
+        credited = await eventually(lambda: bonus_of(url, "m_save"), lambda b: b == 1_000, timeout=60)
+        refund = await pos.post(f"/v1/purchases/{first}/refunds", json={"amount": 2_000},
+                                headers={"Idempotency-Key": uuid.uuid4().hex})
+        assert refund.status_code == 201, refund.text
+        taken_back = await eventually(lambda: bonus_of(url, "m_save"), lambda b: b == 0, timeout=60)
+        await bought(1_000)
+        await eventually(spent, lambda s: s == 10_000, timeout=60)  # rewards counted it
+        grants = await fetch_all(url, "SELECT amount FROM rewards.cashback_grants "
+                                 "WHERE member_id = 'm_save'")
+        reversed_events = await fetch_all(url, "SELECT count(*) AS n FROM rewards.outbox WHERE "
+                                          "ce_type = 'patronage.rewards.CashbackReversed.v1'")
+        [credit] = await fetch_all(url, "SELECT amount, clawed_back, unrecovered FROM "
+                                   "wallet.cashback_credits WHERE member_id = 'm_save'")
+        paid = await fetch_all(url, "SELECT threshold FROM rewards.spend_thresholds_paid "
+                               "WHERE member_id = 'm_save'")
+        async with wallet.engine.connect() as db:
+            books = await verify_ledger(db)
+        taken_back_events = await published(url, CashbackTakenBack)
+
+    assert (credited, taken_back) == (1_000, 0)
+    [taken_event] = taken_back_events  # wallet.events alone rebuilds the bonus balance
+    assert (taken_event.amount, taken_event.unrecovered, taken_event.bonus_balance) == (1_000, 0, 0)
+    assert [g["amount"] for g in grants] == [1_000] and reversed_events[0]["n"] == 1
+    assert (credit["amount"], credit["clawed_back"], credit["unrecovered"]) == (1_000, 1_000, 0)
+    assert paid == []
+    assert await bonus_of(url, "m_save") == 0
     assert books["ok"], books["problems"]

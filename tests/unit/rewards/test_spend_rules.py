@@ -83,6 +83,18 @@ def test_targeting_is_window_weekday_and_segment():
     assert reaches(ALWAYS, MemberMoment(NOW, 6))
 
 
+def test_targeting_by_data_segments_reaches_members_of_any_named_one():
+    gold_or_vip = Audience(NOW - timedelta(days=1), None, segment_ids=frozenset({"gold", "vip"}))
+    assert reaches(gold_or_vip, MemberMoment(NOW, 0, segment_ids=frozenset({"vip", "store_2"})))
+    assert not reaches(gold_or_vip, MemberMoment(NOW, 0, frozenset({"new"}), frozenset({"silver"})))
+    # a built-in name and a data segment: either one is enough
+    new_or_gold = Audience(NOW - timedelta(days=1), None, segments=frozenset({"new"}),
+                           segment_ids=frozenset({"gold"}))
+    assert reaches(new_or_gold, MemberMoment(NOW, 0, frozenset({"new"})))
+    assert reaches(new_or_gold, MemberMoment(NOW, 0, segment_ids=frozenset({"gold"})))
+    assert not reaches(new_or_gold, MemberMoment(NOW, 0))
+
+
 def test_member_day_gives_the_largest_discount_per_category_on_its_weekday():
     offers = [MemberDayDiscount("a", "A", 2, "coffee", 2_000),
               MemberDayDiscount("b", "B", 2, "coffee", 1_000),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.wallet.rules.cashback import clawback, clawback_due
+from services.wallet.rules.cashback import clawback, clawback_due, reversal
 
 
 def test_the_worked_example_of_wallet_md():
@@ -34,3 +34,10 @@ def test_refunds_settle_exactly_the_cash_back(granted, total, cuts, spent):
         remaining -= part.taken
         settled += part.taken + part.unrecovered
     assert settled == granted
+
+
+def test_a_reversal_takes_what_no_refund_settled_as_far_as_the_lot_holds():
+    assert (reversal(1_000, 0, 1_000).taken, reversal(1_000, 0, 1_000).unrecovered) == (1_000, 0)
+    assert (reversal(1_000, 0, 300).taken, reversal(1_000, 0, 300).unrecovered) == (300, 700)
+    assert (reversal(1_000, 400, 600).taken, reversal(1_000, 400, 600).unrecovered) == (600, 0)
+    assert (reversal(1_000, 1_000, 0).taken, reversal(1_000, 1_000, 0).unrecovered) == (0, 0)
