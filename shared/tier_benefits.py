@@ -27,3 +27,7 @@ DEFAULT_MULTIPLIERS: dict[str, Multipliers] = {
     "gold": Multipliers(points_multiplier_bps=15_000, bonus_multiplier_bps=12_000),
     "diamond": Multipliers(points_multiplier_bps=20_000, bonus_multiplier_bps=15_000),
 }
+
+# The default ladder's tier discounts (basis points: 500 = 5 % off): tiering's version 0
+# and the wallet's tier discount at the till before it has seen a `TierProgramPublished`.
+DEFAULT_DISCOUNT_BPS: dict[str, int] = {"regular": 0, "silver": 300, "gold": 500, "diamond": 1000}

@@ -19,7 +19,8 @@ batch of one), in a handful of statements:
   now, or from the scheduler when a stacked term starts);
   and the upgrade check runs in memory
   on the standing as it is after that event's entry; only an actual upgrade writes (row,
-  history, `TierChanged`).
+  history, `TierChanged`, the tier's entitlements for the year). A renewal also grants the
+  term's entitlements (`EntitlementGranted`, store/entitlements.py).
   So each member's events come out in the order one-at-a-time would give them.
 
 The other services' `*DataExportPartReady` events count towards a member's data export
@@ -44,6 +45,7 @@ from services.tiering.rules.qualifying import (
 from services.tiering.rules.tiers import upgrade
 from services.tiering.settings import TieringSettings
 from services.tiering.store import data_exports, memberships, qualifying, tier_grants, tiers
+from services.tiering.store.entitlements import grant_for_term, grant_for_tier
 from services.tiering.store.erasure import record_confirmation
 from services.tiering.store.members import apply_decision, lock_member, lock_members, upgrade_if_qualified
 from services.tiering.store.tables import revoked_terminal_keys
@@ -108,6 +110,11 @@ async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitO
             if renewal.years:
                 span = await memberships.renew(uow, event, renewal, grace,
                                                settings.reminder_offsets_days)
+                holder = members.get(event.member_id)
+                term = await memberships.term_bought_by(db, event.purchase_id)
+                await grant_for_term(uow, event.member_id, tier_of.get(
+                    event.member_id, holder.tier if holder else None), term.term_id,
+                    span.start, span.end, renewal.years, **event.caused())
                 if renewal.upgrade and event.member_id in members:
                     rules = rules or await tiers.rules_in_force(db, settings.default_rules())
                     held = tier_of.get(event.member_id, members[event.member_id].tier)
@@ -126,6 +133,8 @@ async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitO
         if decision is not None:
             await apply_decision(uow, members[event.member_id], decision, rules, settings.currency,
                                  now, **event.caused())
+            await grant_for_tier(uow, event.member_id, decision.to_tier, settings.time_zone,
+                                 **event.caused())
             tier_of[event.member_id] = decision.to_tier
 
 
@@ -177,7 +186,10 @@ async def on_recharge_completed(event: RechargeCompleted, uow: UnitOfWork,
         counted_at=event.occurred_at)
     if member is not None:
         rules = await tiers.rules_in_force(uow.connection, settings.default_rules())
-        await upgrade_if_qualified(uow, member, rules, settings.currency, **event.caused())
+        decision = await upgrade_if_qualified(uow, member, rules, settings.currency, **event.caused())
+        if decision is not None:
+            await grant_for_tier(uow, event.member_id, decision.to_tier, settings.time_zone,
+                                 **event.caused())
 
 
 async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork,

@@ -12,16 +12,20 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from services.tiering.rules.quotes import PriceList
 from services.tiering.rules.segments import SegmentBounds
 from services.tiering.rules.tiers import Benefits, Measure, Tier, TierRules
+from shared.tier_benefits import DEFAULT_DISCOUNT_BPS
 from shared.time_zones import TimeZoneName
 
 DEV_CONTACT_HASH_KEY = "dev-only-contact-hash-key"
 # Multipliers come from shared/tier_benefits.py, which rewards falls back to as well.
+# Discounts too (DEFAULT_DISCOUNT_BPS), which the wallet applies at the till by default.
 DEFAULT_LADDER = (
     Tier("regular", benefits=Benefits.default_for("regular")),
-    Tier("silver", 500_000, 300_000, Benefits.default_for("silver", 300)),
-    Tier("gold", 2_000_000, 1_000_000, Benefits.default_for("gold", 500, ("free_parking",))),
+    Tier("silver", 500_000, 300_000, Benefits.default_for("silver", DEFAULT_DISCOUNT_BPS["silver"])),
+    Tier("gold", 2_000_000, 1_000_000, Benefits.default_for(
+        "gold", DEFAULT_DISCOUNT_BPS["gold"], ("free_parking",))),
     Tier("diamond", 5_000_000, 3_000_000, Benefits.default_for(
-        "diamond", 1000, ("free_parking", "lounge"), priority_support=True)),
+        "diamond", DEFAULT_DISCOUNT_BPS["diamond"], ("free_parking", "lounge"),
+        priority_support=True)),
 )
 
 

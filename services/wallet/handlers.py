@@ -1,5 +1,5 @@
-"""The wallet's event handlers (rewards' bonus decisions, tiering's enrolments), and the one
-map that wires them.
+"""The wallet's event handlers (rewards' bonus decisions, tiering's enrolments, tiers and
+tier programs), and the one map that wires them.
 
 Each takes the wallet's settings from the runtime (how long a bonus lot lives), so a
 runtime started with other settings — a test, a merchant with 6-month bonuses — credits
@@ -16,6 +16,7 @@ from services.wallet.store.cashback import credit_cashbacks
 from services.wallet.store.cashback_reversals import reverse_cashback
 from services.wallet.store.erasure import erase_member
 from services.wallet.store.registered_members import register_members
+from services.wallet.store.tier_discounts import move_members, publish_program
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import (
     BonusGranted,
@@ -24,7 +25,13 @@ from shared.events.rewards import (
     CashbackGranted,
     CashbackReversed,
 )
-from shared.events.tiering import MemberDataExportRequested, MemberEnrolled, MemberErasureStarted
+from shared.events.tiering import (
+    MemberDataExportRequested,
+    MemberEnrolled,
+    MemberErasureStarted,
+    TierChanged,
+    TierProgramPublished,
+)
 from shared.events.wallet import WalletDataExportPartReady
 from shared.messaging.batches import batch
 from shared.service import ServiceHandlers
@@ -75,6 +82,15 @@ async def on_member_data_export_requested(event: MemberDataExportRequested, uow:
     uow.emit(WalletDataExportPartReady(**event.caused(), occurred_at=uow.clock.now(),
                                        export_id=event.export_id, records=records,
                                        expires_at=event.expires_at))
+async def on_tiers_changed(events: Sequence[TierChanged], uow: UnitOfWork,
+                           settings: WalletSettings) -> None:
+    # the tier discount at the till reads the member's tier from here (store/tier_discounts.py)
+    await move_members(uow.connection, events)
+
+
+async def on_tier_program_published(event: TierProgramPublished, uow: UnitOfWork,
+                                    settings: WalletSettings) -> None:
+    await publish_program(uow.connection, event)
 
 
 HANDLERS: ServiceHandlers = {
@@ -86,4 +102,6 @@ HANDLERS: ServiceHandlers = {
     MemberEnrolled: [batch(on_members_enrolled)],
     MemberErasureStarted: [on_member_erasure_started],
     MemberDataExportRequested: [on_member_data_export_requested],
+    TierChanged: [batch(on_tiers_changed)],
+    TierProgramPublished: [on_tier_program_published],
 }

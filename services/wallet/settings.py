@@ -45,6 +45,9 @@ class WalletSettings(BaseSettings):
     bonus_expiry_months: int | None = Field(
         default=12, ge=1, le=120,
         description="A bonus lot expires this many months after its credit; unset: never.")
+    tier_discount_at_till: bool = Field(
+        default=False, description="A purchase takes the member's tier discount (tiering's "
+        "`discount_bps`, learnt from its events) off every line but membership lines.")
 
     risk: tuple[RiskRule, ...] = Field(
         default=DEFAULT_RULES,

@@ -39,6 +39,9 @@ from shared.events.rewards import (
     RewardsMemberErased,
 )
 from shared.events.tiering import (
+    EntitlementGranted,
+    EntitlementRedeemed,
+    EntitlementRedemptionReversed,
     MemberBirthday,
     MemberDataExportRequested,
     MemberEnrolled,
@@ -126,6 +129,9 @@ CATALOG: tuple[type[Event], ...] = (
     ReferralMemberErased,
     NotifierMemberErased,
     MemberErased,
+    EntitlementGranted,
+    EntitlementRedeemed,
+    EntitlementRedemptionReversed,
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}

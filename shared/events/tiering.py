@@ -286,3 +286,54 @@ class MemberDataExportRequested(Event):
 
     export_id: UUID = Field(description="The export, as `POST .../data-exports` answered it.")
     expires_at: UtcDatetime = Field(description="When the export and its parts are deleted.")
+BenefitCode = Annotated[EntityId, Field(description="The benefit's code, e.g. free_service.")]
+
+
+class EntitlementGranted(Event):
+    """A member was granted a benefit with a quota for a period: when a tier that grants it
+    was reached (per calendar year in the merchant's zone) or a membership term started
+    (per term). A quota of 0 is a flag benefit (e.g. priority support): nothing to redeem."""
+
+    event_type = "EntitlementGranted"
+    producer_name = "tiering"
+
+    entitlement_id: EntityId
+    code: BenefitCode
+    quota: int = Field(ge=0, description="How many redemptions the period allows.")
+    period_start: UtcDatetime
+    period_end: UtcDatetime
+    granted_for: Literal["tier", "term"] = Field(
+        description="tier: the tier's calendar year; term: a paid membership term.")
+    tier: TierName | None = Field(default=None, description="The tier that granted it.")
+    term_id: EntityId | None = Field(default=None, description="The term that granted it.")
+    definitions_version: int = Field(ge=0, description="The benefit definitions in force.")
+
+
+class EntitlementRedeemed(Event):
+    """A benefit was redeemed once at a store's POS."""
+
+    event_type = "EntitlementRedeemed"
+    producer_name = "tiering"
+
+    entitlement_id: EntityId
+    redemption_id: EntityId
+    code: BenefitCode
+    store_id: EntityId
+    terminal_id: EntityId = Field(description="The POS terminal whose key redeemed it.")
+    redeemed_at: UtcDatetime
+    used: int = Field(ge=1, description="Redemptions of this entitlement so far, this one included.")
+    quota: int = Field(ge=1)
+
+
+class EntitlementRedemptionReversed(Event):
+    """Ops reversed a redemption (a mistake at the till): the quota is free again."""
+
+    event_type = "EntitlementRedemptionReversed"
+    producer_name = "tiering"
+
+    entitlement_id: EntityId
+    redemption_id: EntityId
+    code: BenefitCode
+    reason: FreeText
+    used: int = Field(ge=0, description="Redemptions of this entitlement left standing.")
+    quota: int = Field(ge=1)

@@ -177,6 +177,14 @@ class PurchaseCompleted(Event):
     terminal_id: EntityId | None = Field(default=None, description="POS terminal, if any.")
     channel: SalesChannel
     coupon_codes: tuple[EntityId, ...] = Field(default=(), description="Coupons applied.")
+    tier: EntityId | None = Field(
+        default=None, description="The member's tier whose discount the wallet applied at the "
+        "till (its discount may be 0); none when the merchant has the tier discount off.")
+    tier_discount_bps: int | None = Field(
+        default=None, ge=0, le=10_000, description="The tier discount applied, basis points.")
+    tier_discount_amount: MinorUnits | None = Field(
+        default=None, description="Taken off the order by the tier discount (membership lines "
+        "are never discounted); total is what was paid after it.")
 
     @model_validator(mode="after")
     def _tenders_add_up_to_total(self) -> Self:

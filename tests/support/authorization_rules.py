@@ -143,6 +143,12 @@ TIERING = {
     ("POST", "/v1/members/{member_id}/tier-grants"): ops("ops:tiers"),
     ("GET", "/v1/members/{member_id}/tier-grants"): ops(REPORT, "ops:tiers", member=True),
     ("POST", "/v1/members/{member_id}/tier-grants/{grant_id}/revoke"): ops("ops:tiers"),
+    ("GET", "/v1/entitlements/definitions"): ops(CONFIG),
+    ("POST", "/v1/entitlements/definitions"): ops(CONFIG),
+    ("GET", "/v1/members/{member_id}/entitlements"): ops(REPORT, member=True, pos="any"),
+    ("POST", "/v1/members/{member_id}/entitlements/{code}/redemptions"): Rule(pos="any"),
+    ("POST", "/v1/entitlement-redemptions/{redemption_id}/reversal"): ops("ops:adjust"),
+    ("GET", "/v1/reports/entitlements"): ops(REPORT, query=PERIOD),
 }
 
 REFERRAL = {

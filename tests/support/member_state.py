@@ -81,6 +81,11 @@ DESCRIBED: dict[str, Described] = {
                                            "MembershipExpired"), bookkeeping=("next_due_at",)),
     "tiering.reminders_sent": Described(("MembershipExpiring", "MembershipExpired"), None),
     "tiering.tier_rule_sets": Described(("TierProgramPublished",), None),
+    # what a member is entitled to and has left; each redemption at a till and its reversal
+    "tiering.entitlements": Described(("EntitlementGranted", "EntitlementRedeemed",
+                                       "EntitlementRedemptionReversed")),
+    "tiering.entitlement_redemptions": Described(("EntitlementRedeemed",
+                                                  "EntitlementRedemptionReversed")),
     "rewards.bonus_decisions": Described(("BonusGranted", "BonusHeld", "BonusRejected")),
     "rewards.points_accounts": Described(POINTS),
     "rewards.points_entries": Described(POINTS),
@@ -128,6 +133,10 @@ INTERNAL: dict[str, str] = {
     **{f"{service}.revoked_terminal_keys": REVOKED_KEYS for service in ("tiering", "rewards",
                                                                         "referral", "notifier")},
     "wallet.registered_members": FROM_OTHERS + " (MemberEnrolled)",
+    "wallet.member_tiers": FROM_OTHERS + " (TierChanged), for the tier discount at the till",
+    "wallet.tier_discounts": FROM_OTHERS + " (TierProgramPublished), the tiers' discounts",
+    "tiering.entitlement_definitions": "configuration: the benefit definitions ops publish; "
+                                       "what a member is granted from them is EntitlementGranted",
     "wallet.opening_balances": "which import rows were applied, so a rerun applies none twice; "
                                "the balances they open are in lots and the journal",
     "wallet.payment_intents": "a member-app payment in flight: it moves no value until its "

@@ -1,5 +1,5 @@
 """Tiering HTTP API: members (and their corrections), tiers and rules, memberships and
-quotes, reports, members' data exports and erasures."""
+quotes, reports, members' data exports and erasures, entitlements."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from services.tiering.api.corrections import corrections_router
 from services.tiering.api.data_exports import data_exports_router
+from services.tiering.api.entitlements import entitlements_router
 from services.tiering.api.erasure import erasure_router
 from services.tiering.api.members import members_router
 from services.tiering.api.memberships import memberships_router
@@ -22,9 +23,9 @@ def create_app(context: ServiceContext[TieringSettings]) -> FastAPI:
     return service_app(
         context, title="Patronage tiering",
         description="The member registry, tiers and their benefits, tier grants, paid "
-                    "memberships, renewal quotes and reports; members' erasure.",
+                    "memberships, renewal quotes and reports; members' erasure; entitlements.",
         routers=[members_router(context), tiers_router(context), memberships_router(context),
                  reports_router(context), corrections_router(context),
                  data_exports_router(context), tier_grants_router(context),
-                 erasure_router(context)],
+                 erasure_router(context), entitlements_router(context)],
     )

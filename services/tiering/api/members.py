@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from services.tiering.api.schemas import NO_NUL, EnrollRequest, MemberView
 from services.tiering.settings import TieringSettings
 from services.tiering.store import tiers
+from services.tiering.store.entitlements import grant_for_tier
 from services.tiering.store.members import (
     Enrolment,
     MemberNotFound,
@@ -74,7 +75,8 @@ def members_router(context: ServiceContext[TieringSettings]) -> APIRouter:
                 enrolled_at=now, device_hash=body.device_hash,
                 phone_hash=body.phone and phone_hash(settings.contact_hash_key, body.phone)))
             # Spend recorded before enrolment counts at once.
-            if await upgrade_if_qualified(uow, enrolled, rules, settings.currency):
+            if decision := await upgrade_if_qualified(uow, enrolled, rules, settings.currency):
+                await grant_for_tier(uow, body.member_id, decision.to_tier, settings.time_zone)
                 enrolled = await enrolled_member(uow.connection, body.member_id)
         return dict(enrolled._mapping)
 

@@ -1,5 +1,5 @@
 """Reports for ops (`ops:report`): renewal rate and churn, members per tier, upgrades and
-downgrades over a period. Periods are half-open, [from, to)."""
+downgrades over a period, entitlement usage. Periods are half-open, [from, to)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import text
 
 from services.tiering.settings import TieringSettings
+from services.tiering.store.entitlement_redemptions import usage
 from shared.http.auth import Caller, require_scope
 from shared.http.moments import Moment
 from shared.http.problems import PROBLEM_RESPONSES, Problem
@@ -77,5 +78,12 @@ def reports_router(context: ServiceContext[TieringSettings]) -> APIRouter:
                 "upgrades": sum(m["members"] for m in moves if m["direction"] == "up"),
                 "downgrades": sum(m["members"] for m in moves if m["direction"] == "down"),
                 "moves": moves}
+
+    @router.get("/entitlements", summary="Entitlements granted and redeemed in a period, per benefit")
+    async def entitlement_usage(caller: Caller, start: From, end: To) -> dict:
+        require_scope(caller, "ops:report")
+        async with context.engine.connect() as db:
+            benefits = await usage(db, **_period(start, end))
+        return {"from": start, "to": end, "benefits": benefits}
 
     return router

@@ -225,3 +225,97 @@ class TierGrantView(BaseModel):
     revoked_at: datetime | None
     revoked_by: str | None
     revoke_reason: str | None
+
+
+BenefitCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+BenefitName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NO_NUL)]
+
+
+class BenefitNames(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    zh: BenefitName
+    en: BenefitName
+
+
+class BenefitDefinitionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: BenefitCode
+    name: BenefitNames
+    quota: Annotated[StrictInt, Field(ge=0, le=10_000, description="Redemptions per period "
+                                      "(per year of a term); 0: a standing flag benefit.")]
+    period: Literal["tier_year", "term"] = Field(description="tier_year: per calendar year in "
+                                                 "the merchant's zone while in one of `tiers`; "
+                                                 "term: per paid membership term.")
+    tiers: Annotated[tuple[Reference, ...], Field(max_length=20, description="The tiers that "
+                                                  "grant it; for a term benefit, empty = any.")] = ()
+
+
+class BenefitDefinitionsBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"benefits": [
+        {"code": "free_service", "name": {"zh": "免费服务", "en": "Free service"}, "quota": 3,
+         "period": "tier_year", "tiers": ["gold", "diamond"]},
+        {"code": "quarterly_perk", "name": {"zh": "季度礼遇", "en": "Quarterly perk"},
+         "quota": 4, "period": "term"},
+        {"code": "priority_support", "name": {"zh": "优先服务", "en": "Priority support"},
+         "quota": 0, "period": "tier_year", "tiers": ["diamond"]}]}]})
+
+    benefits: Annotated[tuple[BenefitDefinitionBody, ...], Field(max_length=50)]
+
+
+class BenefitDefinitionsView(BenefitDefinitionsBody):
+    version: int
+
+
+class EntitlementView(BaseModel):
+    entitlement_id: UUID
+    code: str
+    name: BenefitNames | None = Field(description="None if no longer defined.")
+    quota: int
+    used: int
+    remaining: int
+    period_start: datetime
+    period_end: datetime
+    granted_for: Literal["tier", "term"]
+    tier: str | None
+    term_id: UUID | None
+
+
+class MemberEntitlementsView(BaseModel):
+    member_id: str
+    items: list[EntitlementView]
+
+
+class RedemptionReceipt(BaseModel):
+    redemption_id: UUID
+    entitlement_id: UUID
+    member_id: str
+    code: str
+    store_id: str
+    terminal_id: str
+    redeemed_at: datetime
+    used: int
+    quota: int
+    remaining: int
+
+
+class ReversalBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reason": "redeemed on the wrong member at the till"}]})
+
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=NO_NUL,
+                                             strip_whitespace=True)]
+
+
+class ReversalReceipt(BaseModel):
+    redemption_id: UUID
+    entitlement_id: UUID
+    member_id: str
+    code: str
+    reversed_at: datetime
+    reversed_by: str
+    reason: str
+    used: int
+    quota: int
+    remaining: int

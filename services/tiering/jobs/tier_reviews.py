@@ -14,6 +14,7 @@ from services.tiering.rules.tier_grants import highest_granted, review_with_gran
 from services.tiering.rules.tiers import TierRules, next_review_at
 from services.tiering.settings import TieringSettings
 from services.tiering.store import qualifying, tier_grants, tier_reviews, tiers
+from services.tiering.store.entitlements import grant_for_tier
 from services.tiering.store.members import apply_decision
 from shared.db.unit_of_work import UnitOfWork
 from shared.jobs import leads
@@ -57,6 +58,7 @@ async def _review(uow: UnitOfWork, settings: TieringSettings, member: Row, rules
                                       await qualifying.standing(db, member.member_id, now), granted)
     if decision is not None:
         await apply_decision(uow, member, decision, rules, settings.currency, now)
+        await grant_for_tier(uow, member.member_id, decision.to_tier, settings.time_zone)
         await tier_reviews.record_move(db, member, decision)
     await tier_reviews.move_review_date(
         db, member.member_id, next_review_at(member.review_at, settings.tier_review_grace_days, now))

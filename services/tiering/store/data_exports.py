@@ -31,6 +31,9 @@ SECTIONS = (
     MemberSection("tier_reviews", tables.tier_reviews, "member_id", ("review_at",)),
     MemberSection("profile_corrections", tables.member_corrections, "member_id", ("correction_id",)),
     MemberSection("tier_grants", tables.tier_grants, "member_id", ("granted_at", "grant_id")),
+    MemberSection("entitlements", tables.entitlements, "member_id", ("code", "period_start")),
+    MemberSection("entitlement_redemptions", tables.entitlement_redemptions, "member_id",
+                  ("redeemed_at", "redemption_id")),
 )
 
 

@@ -26,10 +26,17 @@ data_exports: every export a member (or ops for them) requested: who, when, unti
   own part (shared/db/data_export_parts.py), as every service keeps its own.
 member_corrections: every change of a member's profile (phone, email, birthday, locale):
   who, when, which fields, old and new values masked (docs/privacy.md, "Correction").
-idempotency_keys: the stored answers of idempotent POSTs (a data export request).
 tier_grants: tiers given for a while (ops, with a reason; or a renew-and-upgrade purchase,
   unique per purchase), who gave them and why, and their revocation: the business audit.
   `applied_at` is NULL until the grant's start was acted on (partial index for the job).
+entitlement_definitions: every version of the benefit definitions; the highest is in force.
+entitlements: a benefit granted to a member for a period, its quota and how much is used;
+  unique per (member, code, period start), so a second grant of the same period is a no-op,
+  and `used <= quota` holds under any concurrency (a CHECK, and the redemption's
+  conditional UPDATE).
+entitlement_redemptions: one row per redemption at a POS (store, terminal, time), and its
+  reversal by ops (who, when, why).
+idempotency_keys: the stored answers of idempotent POSTs (a data export request, a redemption).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     Identity,
@@ -259,4 +267,49 @@ tier_grants = Table(
     Index("tier_grants_by_member", "member_id", "granted_at"),
     Index("tier_grants_to_start", "starts_at", "grant_id",
           postgresql_where=text("applied_at IS NULL")),
+)
+
+entitlement_definitions = Table(
+    "entitlement_definitions", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("benefits", JSONB, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+entitlements = Table(
+    "entitlements", metadata,
+    Column("entitlement_id", UUID(as_uuid=True), primary_key=True),
+    Column("member_id", Text, nullable=False),
+    Column("code", Text, nullable=False),
+    Column("quota", Integer, nullable=False),
+    Column("used", Integer, nullable=False, server_default=text("0")),
+    Column("period_start", DateTime(timezone=True), nullable=False),
+    Column("period_end", DateTime(timezone=True), nullable=False),
+    Column("granted_for", Text, nullable=False),
+    Column("tier", Text),
+    Column("term_id", UUID(as_uuid=True)),
+    Column("definitions_version", Integer, nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("used >= 0 AND used <= quota", name="entitlements_used_within_quota"),
+    Index("entitlements_once_per_period", "member_id", "code", "period_start", unique=True),
+    Index("entitlements_by_grant_time", "granted_at"),
+)
+
+entitlement_redemptions = Table(
+    "entitlement_redemptions", metadata,
+    Column("redemption_id", UUID(as_uuid=True), primary_key=True),
+    Column("entitlement_id", UUID(as_uuid=True), nullable=False),
+    Column("member_id", Text, nullable=False),
+    Column("code", Text, nullable=False),
+    Column("store_id", Text, nullable=False),
+    Column("terminal_id", Text, nullable=False),
+    Column("redeemed_at", DateTime(timezone=True), nullable=False),
+    Column("reversed_at", DateTime(timezone=True)),
+    Column("reversed_by", Text),
+    Column("reversal_reason", Text),
+    Index("entitlement_redemptions_by_time", "redeemed_at"),
+    Index("entitlement_redemptions_by_entitlement", "entitlement_id"),
+    # the member's data export pages a member's redemptions along this
+    Index("entitlement_redemptions_by_member", "member_id", "redeemed_at", "redemption_id"),
 )

@@ -43,12 +43,16 @@ def purchases_router(context: ServiceContext[WalletSettings]) -> APIRouter:
                  description=f"Draw policy: `{settings.draw_policy}` (PATRONAGE_WALLET_DRAW_POLICY);"
                  " within principal or bonus, the soonest-expiring lot pays first. Refusals: 422 "
                  "`insufficient_balance` (nothing written), `tenders_do_not_add_up`, "
-                 "`invalid_tenders`, `unsupported_currency`; a `membership` line without its "
-                 "tiering quote or not at the quoted price: `quote_required`, `quote_invalid`, "
+                 "`invalid_tenders`, `unsupported_currency`, `nothing_to_pay`; a `membership` "
+                 "line without its tiering quote or not at the quoted price: `quote_required`, "
+                 "`quote_invalid`, "
                  "`quote_expired`, `price_not_quoted`; 423 `wallet_frozen`; 409 "
                  "`order_reference_reused`; 403 `terminal_mismatch`, `store_not_granted` (the "
                  "terminal and store come from the POS key), `external_tender_not_allowed` (a "
-                 "member pays with stored_value only).")
+                 "member pays with stored_value only). With the tier discount at the till on "
+                 "(PATRONAGE_WALLET_TIER_DISCOUNT_AT_TILL), `total` is before the member's tier "
+                 "discount, the tenders add up to what is left, and the receipt's `total` is "
+                 "what was paid, with `tier`, `tier_discount_bps` and `tier_discount_amount`.")
     async def create_purchase(body: PurchaseRequest, caller: Caller,
                               idempotency_key: IdempotencyKey = None) -> Response:
         require_role(caller, "pos", "member")
@@ -66,7 +70,8 @@ def purchases_router(context: ServiceContext[WalletSettings]) -> APIRouter:
                 [Line(i.sku, i.category, i.quantity, i.amount, i.quote_token) for i in body.items],
                 body.member_id, body.currency, context.platform.jwt_secret, uow.clock.now())
             return await receipt(PurchaseReceipt, record_purchase(
-                uow, body, settings.draw_policy, quote_ids=quote_ids))
+                uow, body, settings.draw_policy, quote_ids=quote_ids,
+                tier_discount_at_till=settings.tier_discount_at_till))
 
         return await idempotent_post(
             context.uow, caller, "POST /v1/purchases", idempotency_key, body, work)

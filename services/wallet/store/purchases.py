@@ -2,7 +2,11 @@
 other tenders are recorded, and every purchase reaches the rest of the platform as
 `PurchaseCompleted`. The wallet row is locked before the lots are read, so concurrent
 purchases on one wallet queue up instead of overdrawing it. Only spendable lots pay (a
-held principal does not); a frozen member buys nothing (423 `wallet_frozen`)."""
+held principal does not); a frozen member buys nothing (423 `wallet_frozen`).
+
+With the tier discount at the till on, the member's tier discount comes off first (one
+indexed read, store/tier_discounts.py; rules/tier_discounts.py): the purchase's total is
+then what is paid after it, and the receipt and the event say which tier gave how much."""
 
 from __future__ import annotations
 
@@ -18,11 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.wallet.rules.entries import purchase_lines
 from services.wallet.rules.lots import DrawPolicy, by_kind, negated, plan_draws
 from services.wallet.rules.purchases import OrderReferenceReused, stored_value_part
+from services.wallet.rules.tier_discounts import TierDiscount, amount_due, tier_discount
 from services.wallet.store import tables
 from services.wallet.store.entries import post_entry
 from services.wallet.store.expiry import expire_due
 from services.wallet.store.freezes import refuse_if_frozen
 from services.wallet.store.lots import move_lots, open_lots
+from services.wallet.store.tier_discounts import discount_of
 from services.wallet.store.wallets import lock_wallet, move_balances
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.wallet import PurchaseCompleted, PurchaseItem
@@ -33,10 +39,11 @@ if TYPE_CHECKING:  # the request's shape only: store/ never imports the HTTP lay
 INSERT_PURCHASE = text("""
     INSERT INTO purchases (purchase_id, member_id, currency, order_reference, store_id,
         terminal_id, channel, total, paid_principal, paid_bonus, paid_other, tenders, items,
-        coupon_codes, created_at)
+        coupon_codes, created_at, tier, tier_discount_bps, tier_discount_amount)
     VALUES (:purchase_id, :member_id, :currency, :order_reference, :store_id, :terminal_id,
         :channel, :total, :paid_principal, :paid_bonus, :paid_other, CAST(:tenders AS jsonb),
-        CAST(:items AS jsonb), CAST(:coupon_codes AS jsonb), :now)
+        CAST(:items AS jsonb), CAST(:coupon_codes AS jsonb), :now, :tier, :tier_discount_bps,
+        :tier_discount_amount)
     ON CONFLICT ON CONSTRAINT order_reference_once_per_store DO NOTHING
     RETURNING purchase_id
 """)
@@ -44,10 +51,16 @@ FIND_PURCHASE = text("SELECT * FROM purchases WHERE purchase_id = :id")
 
 
 async def record_purchase(uow: UnitOfWork, request: PurchaseRequest, policy: DrawPolicy,
-                          quote_ids: Sequence[str | None] = ()) -> dict:
+                          quote_ids: Sequence[str | None] = (), *,
+                          tier_discount_at_till: bool = False) -> dict:
     """The purchase made; the fields of its receipt. `quote_ids`: each line's checked quote
     (rules/membership_quotes.py), kept on the line in place of its token."""
     db, now = uow.connection, uow.clock.now()
+    given = await _tier_discount(db, request) if tier_discount_at_till else None
+    if given is not None:  # from here on the total is what the member pays
+        request = request.model_copy(update={"total": amount_due(request.total, given)})
+    shown = {"tier": given.tier, "tier_discount_bps": given.bps,
+             "tier_discount_amount": given.amount} if given else {}
     member, currency = request.member_id, request.currency
     stored = stored_value_part(request.total,
                                [(t.method, t.amount) for t in request.tenders])
@@ -59,7 +72,7 @@ async def record_purchase(uow: UnitOfWork, request: PurchaseRequest, policy: Dra
     principal, bonus = by_kind(draws)
     purchase_id = uuid.uuid4()
     items = purchase_items(request, quote_ids)
-    await _insert_purchase(db, purchase_id, request, items, principal, bonus, now)
+    await _insert_purchase(db, purchase_id, request, items, principal, bonus, now, given)
     if draws:
         await db.execute(insert(tables.purchase_draws), [
             {"purchase_id": purchase_id, "lot_id": d.lot_id, "kind": d.kind, "amount": d.amount}
@@ -76,12 +89,19 @@ async def record_purchase(uow: UnitOfWork, request: PurchaseRequest, policy: Dra
         paid_principal=principal, paid_bonus=bonus, paid_other=other,
         items=items,
         store_id=request.store_id, terminal_id=request.terminal_id, channel=request.channel,
-        coupon_codes=tuple(request.coupon_codes)))
-    return dict(
+        coupon_codes=tuple(request.coupon_codes), **shown))
+    return dict(**shown,
         purchase_id=purchase_id, member_id=member, order_reference=request.order_reference,
         currency=currency, total=request.total, paid_principal=principal, paid_bonus=bonus,
         paid_other=other, principal_balance=balances.principal, bonus_balance=balances.bonus,
         balance=balances.total, store_id=request.store_id, created_at=now)
+
+
+async def _tier_discount(db: AsyncConnection, request: PurchaseRequest) -> TierDiscount | None:
+    if (found := await discount_of(db, request.member_id)) is None:
+        return None
+    tier, bps = found
+    return tier_discount(tier, bps, request.total, [(i.category, i.amount) for i in request.items])
 
 
 def purchase_items(request: PurchaseRequest, quote_ids: Sequence[str | None]
@@ -94,8 +114,10 @@ def purchase_items(request: PurchaseRequest, quote_ids: Sequence[str | None]
 
 async def _insert_purchase(db: AsyncConnection, purchase_id: uuid.UUID, request: PurchaseRequest,
                            items: tuple[PurchaseItem, ...], principal: int, bonus: int,
-                           now: datetime) -> None:
+                           now: datetime, given: TierDiscount | None) -> None:
     inserted = (await db.execute(INSERT_PURCHASE, {
+        "tier": given and given.tier, "tier_discount_bps": given and given.bps,
+        "tier_discount_amount": given and given.amount,
         "purchase_id": purchase_id, "now": now, "paid_principal": principal, "paid_bonus": bonus,
         "paid_other": request.total - principal - bonus,
         **request.model_dump(include={"member_id", "currency", "order_reference", "store_id",

@@ -16,6 +16,8 @@ cashback_credits: rewards' CashbackGranted, once per grant: its bonus lot and wh
 the purchase clawed back from it (or could not: already spent).
 registered_members: the ids tiering enrolled (the projection of `MemberEnrolled`); any
 other id is an unregistered card, with the card caps.
+member_tiers / tier_discounts: the projection of tiering's `TierChanged` and
+`TierProgramPublished` the tier discount at the till reads (store/tier_discounts.py).
 Risk: a held principal lot (`lots.held`) is not spendable until its recharge is approved in
 rewards' review queue; `wallets.principal` is the spendable principal and
 `wallets.held_principal` the held one (the ledger's member_principal counts both).
@@ -72,6 +74,20 @@ wallets = Table(
     CheckConstraint("held_principal >= 0", name="held_principal_not_negative"),
     CheckConstraint("principal >= 0", name="principal_not_negative"),
     CheckConstraint("bonus >= 0", name="bonus_not_negative"),
+)
+
+member_tiers = Table(
+    "member_tiers", metadata,
+    Column("member_id", Text, primary_key=True),
+    Column("tier", Text, nullable=False),
+    Column("effective_at", DateTime(timezone=True), nullable=False),
+)
+tier_discounts = Table(  # the program in force; version 0 (the default ladder) until one is published
+    "tier_discounts", metadata,
+    Column("tier", Text, primary_key=True),
+    Column("rank", Integer, nullable=False),  # 0 = the lowest tier, every member's before a move
+    Column("discount_bps", Integer, nullable=False),
+    Column("program_version", Integer, nullable=False),
 )
 
 registered_members = Table(
@@ -192,6 +208,8 @@ purchases = Table(
     Column("refunded_amount", BigInteger, nullable=False, server_default=text("0")),
     Column("refunded_stored_value", BigInteger, nullable=False, server_default=text("0")),
     _at("created_at"),
+    # the tier discount at the till, when applied: total is what was paid after it
+    Column("tier", Text), Column("tier_discount_bps", Integer), Column("tier_discount_amount", BigInteger),
     CheckConstraint("paid_principal + paid_bonus + paid_other = total", name="tenders_add_up"),
     CheckConstraint("refunded_amount <= total", name="refund_within_total"),
     UniqueConstraint("store_id", "order_reference", name="order_reference_once_per_store"),

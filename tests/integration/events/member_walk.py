@@ -157,6 +157,12 @@ async def walk(clients: dict[str, httpx.AsyncClient], runtimes: dict[str, Servic
         "m_c", {"sku": "massage", "category": "services", "quantity": 1, "amount": 2_100_000})))
     await eventually(lambda: tiering.get("/v1/members/m_c/tier", headers=member_headers("m_c")),
                      lambda answer: answer.json().get("tier") == "gold")
+    # gold's free service redeemed at a till, and the redemption reversed by ops
+    redeemed = await created(await tiering.post(
+        "/v1/members/m_c/entitlements/free_service/redemptions", headers={**pos, **key()}))
+    await created(await tiering.post(
+        f"/v1/entitlement-redemptions/{redeemed['redemption_id']}/reversal", headers=OPS,
+        json={"reason": "walk"}))
     quote = (await tiering.get("/v1/members/m_c/renewal-quotes",
                                headers=member_headers("m_c"))).json()["quotes"][0]
     line = {**quote["product"], "quantity": 1, "quote_token": quote["quote_token"],

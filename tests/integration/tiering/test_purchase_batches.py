@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from services.tiering.handlers import on_purchases_completed
-from shared.events.tiering import MembershipRenewed, TierChanged
+from shared.events.tiering import EntitlementGranted, MembershipRenewed, TierChanged
 from tests.integration.tiering.conftest import START
 from tests.integration.tiering.wallet_events import purchase, renewal
 from tests.support.auth import pos_headers
@@ -66,6 +66,9 @@ def summary(emitted: list, sources: list) -> list:
         if isinstance(event, TierChanged):
             facts = (event.from_tier, event.to_tier, event.direction, event.reason,
                      event.qualifying_amount, event.effective_at)
+        elif isinstance(event, EntitlementGranted):  # the tier's or the term's benefits
+            facts = (event.code, event.quota, event.period_start, event.period_end,
+                     event.granted_for, event.tier)
         else:
             assert isinstance(event, MembershipRenewed)
             facts = (event.term_start, event.term_end, event.years, event.price)
@@ -88,6 +91,9 @@ async def state_of(database_url: str, member_id: str) -> dict:
         "terms": [tuple(r) for r in await query(
             "SELECT term_start, term_end, years, price, next_due_at FROM tiering.membership_terms "
             "WHERE member_id = $1 ORDER BY term_end")],
+        "entitlements": [tuple(r) for r in await query(
+            "SELECT code, quota, used, period_start, period_end, granted_for, tier "
+            "FROM tiering.entitlements WHERE member_id = $1 ORDER BY period_start, code")],
     }
 
 
@@ -106,8 +112,11 @@ async def test_a_batch_of_purchases_matches_applying_them_one_by_one(tiering, cl
     assert summary(emitted_in_batch, batched) == summary(emitted_one_by_one, one_by_one)
     url = tiering.platform.database_url
     assert await state_of(url, "batched") == await state_of(url, "one_by_one")
-    changes = [(n, facts[1]) for _, n, facts in summary(emitted_in_batch, batched)]
+    moves = summary(emitted_in_batch, batched)
+    changes = [(n, facts[1]) for kind, n, facts in moves if kind == "TierChanged"]
     assert changes == ([(2, "silver"), (5, "gold")] if enrolled else [])
+    granted = [(n, facts[0]) for kind, n, facts in moves if kind == "EntitlementGranted"]
+    assert granted == ([(5, "free_service")] if enrolled else [])  # gold's, with the move
     assert len((await state_of(url, "batched"))["spend"]) == 5  # the same purchase counts once
 
 
@@ -123,7 +132,8 @@ async def test_a_member_renewing_in_the_batch_keeps_renewal_before_upgrade(tieri
     renewing = [e for e in emitted_in_batch if e.member_id == "renews_batched"]
     assert summary(renewing, batched[1:]) == summary(emitted_one_by_one, one_by_one)
     assert [(type(e).__name__, getattr(e, "to_tier", None)) for e in renewing] == [
-        ("MembershipRenewed", None), ("TierChanged", "silver"), ("MembershipRenewed", None)]
+        ("MembershipRenewed", None), ("EntitlementGranted", None), ("TierChanged", "silver"),
+        ("MembershipRenewed", None), ("EntitlementGranted", None)]  # each term's perks
     url = tiering.platform.database_url
     assert await state_of(url, "renews_batched") == await state_of(url, "renews_one_by_one")
     [bystander_change] = [e for e in emitted_in_batch if e.member_id == "bystander"]

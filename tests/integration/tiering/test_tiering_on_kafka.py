@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from services.tiering.service import SPEC as TIERING
-from shared.events.tiering import MemberEnrolled, MembershipRenewed, TierChanged
+from shared.events.tiering import EntitlementGranted, MemberEnrolled, MembershipRenewed, TierChanged
 from shared.events.wallet import PurchaseItem
 from shared.messaging.kafka_transport import ensure_topics
 from shared.topics import Topics
@@ -49,9 +49,9 @@ async def test_wallet_purchases_move_the_tier_and_renewals_extend_the_term(platf
             as_record(first_renewal),
             as_record(renewal("m_kafka", 2, 57_600, now + timedelta(minutes=1))),
         ])
-        records = await read_topic(kafka.bootstrap_servers, topics.events("tiering"), 4)
+        records = await read_topic(kafka.bootstrap_servers, topics.events("tiering"), 7)
 
-    assert [r.key for r in records] == [b"m_kafka"] * 4
+    assert [r.key for r in records] == [b"m_kafka"] * 7
     [enrolment] = of_type(records, MemberEnrolled)
     assert enrolment.birthday is None and enrolment.store_id == "store_1"
     [change] = of_type(records, TierChanged)
@@ -66,6 +66,11 @@ async def test_wallet_purchases_move_the_tier_and_renewals_extend_the_term(platf
     terms = await fetch_all(platform.database_url,
                             "SELECT purchase_id FROM tiering.membership_terms ORDER BY term_start")
     assert [t["purchase_id"] for t in terms] == [first_renewal.purchase_id, second.purchase_id]
+    # gold's free services for the year, then each term's perks (4 a year)
+    granted = of_type(records, EntitlementGranted)
+    assert [(g.code, g.quota, g.term_id) for g in granted] == [
+        ("free_service", 3, None), ("quarterly_perk", 4, first.term_id),
+        ("quarterly_perk", 8, second.term_id)]
 
 
 async def test_a_batch_with_a_redelivered_purchase_crosses_each_tier_once(platform, kafka):

@@ -56,8 +56,9 @@ class PurchaseRequest(BaseModel):
     currency: CurrencyCode
     total: PositiveAmount
     items: list[PurchaseItemIn] = Field(default_factory=list, max_length=500)
-    tenders: list[Tender] = Field(min_length=1, max_length=20,
-                                  description="Must add up to total; at most one stored_value.")
+    tenders: list[Tender] = Field(min_length=1, max_length=20, description="Must add up to "
+                                  "total (less the tier discount when the merchant applies it "
+                                  "at the till); at most one stored_value.")
     store_id: Reference | None = Field(
         default=None, description="Defaults to the POS key's store; another store only if "
         "the key was granted it (403 `store_not_granted`).")
@@ -90,6 +91,11 @@ class PurchaseReceipt(BaseModel):
     store_id: str
     created_at: datetime
     refunded_amount: int = 0
+    tier: str | None = Field(default=None, description="The member's tier whose discount "
+                             "was applied (tier discount at the till on).")
+    tier_discount_bps: int | None = None
+    tier_discount_amount: int | None = Field(
+        default=None, description="Taken off by the tier discount; total is after it.")
 
 
 class PurchaseRefundRequest(BaseModel):
