@@ -121,6 +121,9 @@ async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitO
                     raised = await tier_grants.grant_for_term(
                         uow, members[event.member_id], held, rules, event.purchase_id,
                         span.start, span.end, settings.currency, **event.caused())
+                    if raised is not None:
+                        await grant_for_tier(uow, event.member_id, raised.to_tier,
+                                             settings.time_zone, **event.caused())
                     if raised is not None and event.member_id in tier_of:
                         tier_of[event.member_id] = raised.to_tier
         if rules is None or n not in counted or event.member_id not in tier_of:

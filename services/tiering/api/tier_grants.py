@@ -15,6 +15,7 @@ from services.tiering.rules.tier_grants import state
 from services.tiering.rules.tiers import review_due_at
 from services.tiering.settings import TieringSettings
 from services.tiering.store import tier_grants, tiers
+from services.tiering.store.entitlements import grant_for_tier
 from services.tiering.store.members import MemberNotFound, enrolled_member, lock_member
 from shared.http.auth import Caller, require_scope
 from shared.http.ids import PathId
@@ -46,9 +47,11 @@ def tier_grants_router(context: ServiceContext[TieringSettings]) -> APIRouter:
                 raise MemberNotFound(f"No member {member_id}.")
             rules = await tiers.rules_in_force(uow.connection, settings.default_rules())
             ends = body.expires_at or review_due_at(member.review_at, settings.tier_review_grace_days)
-            row, _ = await tier_grants.grant(uow, member, member.tier, rules, tier_grants.NewGrant(
+            row, raised = await tier_grants.grant(uow, member, member.tier, rules, tier_grants.NewGrant(
                 body.tier, "ops", body.reason, now, ends, body.until_next_review,
                 caller.identity), settings.currency)
+            if raised is not None:  # a tier reached by a grant brings its benefits too
+                await grant_for_tier(uow, member_id, raised.to_tier, settings.time_zone)
             return shown(row, now)
 
     @router.get("", response_model=Page[TierGrantView],

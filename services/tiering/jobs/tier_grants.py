@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from services.tiering.settings import TieringSettings
 from services.tiering.store import tier_grants, tiers
+from services.tiering.store.entitlements import grant_for_tier
 from services.tiering.store.members import lock_member
 from shared.jobs import leads
 from shared.service import ServiceContext
@@ -36,8 +37,12 @@ async def start_tier_grants(context: ServiceContext[TieringSettings], settings: 
                 claimed = await tier_grants.claim_start(db, due_grant.grant_id, now)
                 if member is None or claimed is None or not tier_grants.as_grant(claimed).active(now):
                     continue
-                raised += await tier_grants.start(uow, member, member.tier, rules, claimed,
-                                                  settings.currency) is not None
+                decision = await tier_grants.start(uow, member, member.tier, rules, claimed,
+                                                   settings.currency)
+                if decision is not None:  # the granted tier's benefits come with it
+                    await grant_for_tier(uow, member.member_id, decision.to_tier,
+                                         settings.time_zone)
+                    raised += 1
         if len(due) < settings.scheduler_batch_size:
             return raised
         after = (due[-1].starts_at, due[-1].grant_id)

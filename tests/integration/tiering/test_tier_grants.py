@@ -126,3 +126,23 @@ async def test_only_ops_with_ops_tiers_grant(client):
         assert refused.status_code == 403
     missing = await client.post("/v1/members/m_nobody/tier-grants", headers=GRANTER, json=body)
     assert (missing.status_code, missing.json()["code"]) == (404, "member_not_found")
+
+
+async def test_a_tier_reached_by_a_grant_brings_its_benefits(client):
+    """Gold's default free services (3 a year) come with an ops grant to gold, as they do
+    with gold earned by spend; a member left at regular has none."""
+    await enrol(client, "m_granted")
+    await enrol(client, "m_regular")
+    granted = await client.post("/v1/members/m_granted/tier-grants", headers=GRANTER, json={
+        "tier": "gold", "reason": "ambassador", "until_next_review": True})
+    assert granted.status_code == 201, granted.text
+
+    async def free_services(member_id: str) -> list[dict]:
+        shown = await client.get(f"/v1/members/{member_id}/entitlements",
+                                 headers=member_headers(member_id))
+        assert shown.status_code == 200, shown.text
+        return [e for e in shown.json()["items"] if e["code"] == "free_service"]
+
+    [benefit] = await free_services("m_granted")
+    assert (benefit["quota"], benefit["used"], benefit["remaining"]) == (3, 0, 3)
+    assert await free_services("m_regular") == []
