@@ -103,7 +103,13 @@ async def test_retention_erases_members_inactive_for_the_set_days_once(bus_platf
         untouched = await http.get(f"/v1/members/{busy}/erasure", headers=PII)
         await http.aclose()
 
-    assert (first.retention_erasures, again.retention_erasures) == (1, 0)
+    # the runtime's own scheduler round (it runs once at start) may be the one that found
+    # the quiet member on a slow machine: what matters is one request, and none on a rerun
+    assert first.retention_erasures in (0, 1) and again.retention_erasures == 0
+    requests = await fetch_all(bus_platform.database_url, "SELECT member_id, reason FROM "
+                               "tiering.erasure_requests WHERE member_id = ANY($1::text[])",
+                               [quiet, busy])
+    assert [(r["member_id"], r["reason"]) for r in requests] == [(quiet, "retention")]
     assert (view["reason"], view["status"], view["requested_by"]) == (
         "retention", "erasing", "retention")
     assert (await member_row(bus_platform.database_url, quiet))["phone"] is None

@@ -98,7 +98,11 @@ async def test_a_recharges_events_reach_the_endpoint_once_each_in_order_and_sign
         document = request.verified_by(every_member["secret"])
         assert document["id"] == request.headers["webhook-id"]
         assert document["type"] in WALLET_TYPES and document["data"]["member_id"] == document["subject"]
-    assert {(d["status"], d["attempts"], d["last_status_code"]) for d in log} == {("delivered", 1, 204)}
+    # the log may already hold an event published after the snapshot above (e.g. the last
+    # recharge's BonusCredited), still pending: judge the snapshot's deliveries
+    snapshot = {r["event_id"] for r in published}
+    assert {(d["status"], d["attempts"], d["last_status_code"]) for d in log
+            if d["event_id"] in snapshot} == {("delivered", 1, 204)}
     for_b = receiver.at("/only-b")
     assert {r.verified_by(only_b["secret"])["subject"] for r in for_b} == {"m_wh_b"}
     assert len(ids_in_order(for_b)) == len(set(ids_in_order(for_b)))
