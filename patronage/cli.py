@@ -12,7 +12,7 @@ import typer
 
 from patronage import eventloop
 from patronage.chaos.command import chaos
-from patronage.dead_letters import dlq_list
+from patronage.dead_letters import DEAD_LETTER_GROUPS, dead_letter_group, dlq_list
 from patronage.events_command import events_app
 from patronage.importing.command import import_app
 from patronage.keys_command import keys_app
@@ -225,12 +225,17 @@ def prune(
 
 
 @dlq_app.command("replay")
-def dlq_replay(name: ServiceName, dry_run: bool = False) -> None:
-    """Re-drive every message in `<service>.dlq` to the topic it came from."""
+def dlq_replay(
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(DEAD_LETTER_GROUPS)}")],
+    dry_run: bool = False,
+) -> None:
+    """Re-drive every message in `<group>.dlq` to the topic it came from (a service, or a
+    service's side consumer such as `notifier-webhooks`)."""
     from shared.messaging.dlq_replay import replay_dead_letters
     from shared.settings import get_platform_settings
 
-    count = asyncio.run(replay_dead_letters(get_platform_settings(), _spec(name).name, dry_run))
+    group = dead_letter_group(name)
+    count = asyncio.run(replay_dead_letters(get_platform_settings(), group, dry_run))
     typer.echo(f"{'would replay' if dry_run else 'replayed'} {count} message(s)")
 
 

@@ -13,25 +13,24 @@ from typing import Annotated
 
 import typer
 
-from patronage.services import SERVICES
+from patronage.services import DEAD_LETTER_GROUPS
 
 Limit = Annotated[int, typer.Option(min=1, max=1000, help="Show at most this many, newest first")]
 
 
 def dlq_list(
-    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}")],
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(DEAD_LETTER_GROUPS)}")],
     limit: Limit = 20,
     unreplayed: Annotated[bool, typer.Option(help="Only those not replayed yet")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line")] = False,
 ) -> None:
-    """List what is dead-lettered in `<service>.dlq` and why."""
+    """List what is dead-lettered in `<group>.dlq` and why (a service, or a service's side
+    consumer such as `notifier-webhooks`)."""
     from shared.messaging.dlq_list import list_dead_letters
     from shared.settings import get_platform_settings
 
-    if name not in SERVICES:
-        raise typer.BadParameter(f"unknown service {name!r}; choose from {', '.join(SERVICES)}")
-    letters = asyncio.run(list_dead_letters(get_platform_settings(), SERVICES[name].name,
-                                            limit, unreplayed))
+    group = dead_letter_group(name)
+    letters = asyncio.run(list_dead_letters(get_platform_settings(), group, limit, unreplayed))
     if as_json:
         for letter in letters:
             typer.echo(json.dumps(letter.as_dict()))
@@ -48,3 +47,10 @@ def dlq_list(
             f"{letter.dlq_offset}\n"
             f"  {letter.error_type} after {letter.attempts} attempt(s): {letter.error}")
     typer.echo(f"{len(letters)} shown (newest first; --limit to see more)")
+
+
+def dead_letter_group(name: str) -> str:
+    if name not in DEAD_LETTER_GROUPS:
+        raise typer.BadParameter(
+            f"unknown consumer group {name!r}; choose from {', '.join(DEAD_LETTER_GROUPS)}")
+    return name

@@ -11,6 +11,11 @@ from shared.service import ServiceSpec
 
 SERVICES: dict[str, ServiceSpec] = {spec.name: spec for spec in (WALLET, TIERING, REWARDS,
                                                                   REFERRAL, NOTIFIER)}
+# The consumer groups that have a dead-letter topic (`<group>.dlq`): each service's own,
+# and its side consumers' (`notifier-webhooks`), for `patronage dlq list|replay`.
+DEAD_LETTER_GROUPS: tuple[str, ...] = tuple(
+    group for spec in SERVICES.values()
+    for group in (spec.name, *(f"{spec.name}-{side.name}" for side in spec.side_consumers)))
 CONTROL_PORT = 8100  # `patronage dev` only: the clock (`patronage tick`)
 DEFAULT_PORTS: dict[str, int] = {"wallet": 8101, "tiering": 8102, "rewards": 8103,
                                  "referral": 8104, "notifier": 8105}

