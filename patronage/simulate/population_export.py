@@ -84,7 +84,7 @@ def read_histories(path: Path, start: datetime) -> dict[str, History]:
                 history.term_end, history.term_years = event.term_end, event.years
                 history.renewals += 1
             else:
-                history.enrolled = event.occurred_at
+                history.enrolled = event.enrolled_at
     return histories
 
 
