@@ -51,6 +51,7 @@ def summary(outcome: Outcome) -> dict[str, Any]:
                     "liability": liability, "renewal_revenue": outcome.renewal_revenue,
                     "recharge_volume": outcome.recharge_volume},
         "seconds": round(outcome.seconds, 2),
+        "cpu_seconds": round(outcome.cpu_seconds, 2),
     }
 
 

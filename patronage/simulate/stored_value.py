@@ -56,8 +56,8 @@ class StoredValue:
             return 0, 0
         row = self.bonus_lots[member]
         lots = [Lot(PRINCIPAL, PRINCIPAL, int(self.principal[member]))]
-        lots += [Lot(int(k), BONUS, int(row[k]), self._expires[k], int(k))
-                 for k in np.flatnonzero(row[:month + 1])]
+        lots += [Lot(k, BONUS, left, self._expires[k], k)
+                 for k, left in enumerate(row[:month + 1].tolist()) if left]
         from_principal = from_bonus = 0
         for draw in plan_draws(lots, amount, policy, now):
             if draw.kind == PRINCIPAL:
