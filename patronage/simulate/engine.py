@@ -37,6 +37,7 @@ from shared.money import Money
 from shared.rule_violations import RuleViolation
 
 RENEWS_DAYS_BEFORE_END = 7
+TIER_MULTIPLIER = "tier_multiplier"
 
 
 @dataclass
@@ -161,7 +162,7 @@ class Simulation:
             bonus = quote_bonus(facts, self._offers_for(member))
             self._charge_campaigns(member, bonus.campaign_costs)
             for rule in bonus.rules:
-                outcome.bonus_by_offer[rule.offer_id] += rule.amount
+                outcome.bonus_by_offer[self._offer_name(rule.offer_id)] += rule.amount
             self.wallet.credit(member, month, amount, bonus.amount)
             self.recharge_count[member] += 1
             self.lifetime[member] += amount
@@ -169,6 +170,12 @@ class Simulation:
             cost += bonus.amount
             volume += amount
         return cost, volume
+
+    def _offer_name(self, offer_id: str) -> str:
+        """The tier multiplier's rule is named after the tier program's version; one name
+        for it lines two programs up."""
+        tiers = self.program.offers.tiers
+        return TIER_MULTIPLIER if tiers and offer_id == tiers.rule_id else offer_id
 
     def _offers_for(self, member: int) -> Program:
         """The offers as rewards would load them now: each campaign with its remaining

@@ -61,16 +61,18 @@ def program_from_spec(spec: dict[str, Any], default_name: str = "proposed") -> S
     if "ladder" in spec:
         ladder = spec["ladder"]
         offers = replace(offers, ladder=ladder and Ladder(
-            offers.ladder.offer_id if offers.ladder else "ladder", "Recharge ladder",
+            _offer_id(offers.ladder, "ladder"), "Recharge ladder",
             tuple(Rung(int(t), int(b)) for t, b in ladder["rungs"])))
     if "first_recharge" in spec:
         first = spec["first_recharge"]
         offers = replace(offers, first_recharge=first and PercentOffer(
-            "first_recharge", "First recharge", int(first["bps"])))
+            _offer_id(offers.first_recharge, "first_recharge"), "First recharge",
+            int(first["bps"])))
     if "cumulative" in spec:
         rebate = spec["cumulative"]
         offers = replace(offers, cumulative=rebate and PercentOffer(
-            "cumulative", "Cumulative rebate", int(rebate["bps"]), int(rebate["threshold"])))
+            _offer_id(offers.cumulative, "cumulative"), "Cumulative rebate", int(rebate["bps"]),
+            int(rebate["threshold"])))
     if "campaigns" in spec:
         offers = replace(offers, campaigns=tuple(_campaign(c) for c in spec["campaigns"]))
     program = replace(program, name=str(spec.get("name", default_name)), offers=offers)
@@ -86,6 +88,11 @@ def program_from_spec(spec: dict[str, Any], default_name: str = "proposed") -> S
     if "renewal" in spec:
         program = replace(program, renewal=_renewal(program.renewal, spec["renewal"]))
     return program
+
+
+def _offer_id(default_offer, fallback: str) -> str:
+    """A replaced offer keeps the default's id, so a comparison lines the two up."""
+    return default_offer.offer_id if default_offer is not None else fallback
 
 
 def _moment(text: str, what: str) -> datetime:
