@@ -12,7 +12,7 @@ A proposed program is the default with some parts replaced (`program_files.py`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from services.rewards.rules.offers import Ladder, PercentOffer, Program, Rung, TierMultipliers
 from services.rewards.settings import RewardsSettings
@@ -62,7 +62,6 @@ class SimulatedProgram:
     draw_policy: DrawPolicy
     limits: StoredValueLimits
     segments: MemberSegmentRules
-    notes: tuple[str, ...] = field(default=())
 
     def with_tier_rules(self, rules: TierRules) -> SimulatedProgram:
         """New tier rules; rewards' multipliers follow them, as they follow tiering's
