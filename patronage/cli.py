@@ -18,6 +18,7 @@ from patronage.importing.command import import_app
 from patronage.keys_command import keys_app
 from patronage.pay_command import pay
 from patronage.services import CONTROL_PORT, DEFAULT_PORTS, SERVICES
+from patronage.simulate.command import simulate
 from patronage.wallet_command import wallet_app
 
 # No local variables in tracebacks: a frame's locals hold the settings, secrets included.
@@ -32,6 +33,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(events_app, name="events")
 app.command()(chaos)
 app.command()(pay)
+app.command()(simulate)
 
 ServiceName = Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICES)}")]
 

@@ -68,6 +68,14 @@ def _rows(results: dict) -> list[str]:
                 f"rows/s, ledger {'verified' if scenario['ledger_ok'] else '**BROKEN**'}) | "
                 f"COPY of the same rows {scenario['reference']['copy_seconds']:.2f} s | "
                 f"**{scenario['ratio_vs_copy']:.0f}×** | — |")
+        if scenario["name"] == "simulate":
+            rows.append(
+                f"| simulate, default program, {scenario['members']:,} members x "
+                f"{scenario['months']} months | {scenario['cpu_seconds']:.1f} s CPU "
+                f"({scenario['wall_seconds']:.1f} s wall, {scenario['recharges']:,} recharges) | "
+                f"quote_bonus alone per recharge "
+                f"{scenario['reference']['quote_bonus_cpu_seconds']:.2f} s CPU | "
+                f"**{_ratio(scenario['ratio_vs_quote_bonus'])}** | 100k x 12 months < 60 s |")
     return rows
 
 

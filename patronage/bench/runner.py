@@ -20,6 +20,7 @@ from patronage.bench.expiry_scan import expiry_scan
 from patronage.bench.imports import import_throughput
 from patronage.bench.recharge import recharge_throughput
 from patronage.bench.report import write_table
+from patronage.bench.simulation import simulation_speed
 from patronage.bench.stack import local_stack
 from patronage.services import SERVICES
 from shared.db.migrations import upgrade_to_head
@@ -57,6 +58,7 @@ async def _run(quick: bool) -> dict:
                 await purchase_contention(stack, concurrency=50, seconds=seconds),
                 await import_throughput(stack.database_url, Path(work),
                                         rows=10_000 if quick else 100_000),
+                simulation_speed(members=10_000 if quick else 100_000),
             ]
     return {"started_at": datetime.now(UTC).isoformat(), "quick": quick, "machine": _machine(),
             "scenarios": scenarios}
