@@ -15,8 +15,10 @@ import pytest
 
 from services.notifier.channels import Outgoing, TransientFailure
 from services.notifier.handlers import on_scheduled_report_published
+from services.notifier.jobs.delivery_log_retention import apply_delivery_log_retention
 from services.notifier.jobs.report_delivery import ReportDeliveryJob
 from services.notifier.rules.ops_reports import recipient_unsubscribe_token
+from shared.clock import FrozenClock
 from shared.runtime import ServiceRuntime
 from tests.integration.notifier.conftest import START
 from tests.integration.notifier.ops_reports import RECIPIENTS, add_recipient, weekly_report
@@ -169,3 +171,17 @@ async def test_quiet_hours_defer_and_failures_retry_then_fail(notifier, ops, job
     assert (row["status"], row["attempts"], row["last_error"]) == ("failed", 3, "SMTP unreachable")
     job.email = real
     assert await job.run_once(at + timedelta(days=1)) == 0 and mailbox.received == []
+
+
+async def test_delivery_log_retention_deletes_old_finished_report_deliveries(notifier, ops, job):
+    await add_recipient(ops, "a@m.example", "en", ["weekly"])
+    for number, at in enumerate((START - timedelta(days=400), START - timedelta(days=400),
+                                 START - timedelta(days=10))):
+        async with notifier.context.uow() as uow:  # the clock moved back: rows made then
+            uow.clock = FrozenClock(at)
+            await on_scheduled_report_published(weekly_report(at, f"rpt_{number}"), uow,
+                                                notifier.settings)
+    await job.run_once(START - timedelta(days=400))  # the two old ones sent; the recent one waits
+    assert await apply_delivery_log_retention(notifier.context, START) >= 1
+    left = await deliveries(notifier)
+    assert sorted((r["report_id"], r["status"]) for r in left) == [("rpt_2", "pending")]
