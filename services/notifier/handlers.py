@@ -7,6 +7,9 @@ A birthday greeting comes from tiering's MemberBirthday: the notifier never lear
 birthday. Purchases, recharges and renewals are also counted as activity, for the scheduled
 statement and win-back messages (jobs/schedules.py) and the reports.
 
+A scheduled report from rewards is queued once per ops recipient who takes its kind (one
+row per report and recipient, unique) and sent by jobs/report_delivery.py.
+
 `WEBHOOK_HANDLERS` is the webhook consumer's (its own group, `notifier-webhooks`, over every
 events topic): each event is queued once per enabled subscription that wants it, and the
 webhook delivery job (jobs/webhook_delivery.py) sends it.
@@ -27,6 +30,8 @@ from services.notifier.store import (
     data_exports,
     erasure,
     notifications,
+    ops_recipients,
+    report_deliveries,
     webhook_deliveries,
     webhook_subscriptions,
 )
@@ -37,7 +42,7 @@ from shared.events.catalog import CATALOG
 from shared.events.envelope import Event
 from shared.events.notifier import NotifierDataExportPartReady
 from shared.events.referral import ReferralQualified
-from shared.events.rewards import CouponIssued, PointsExpired
+from shared.events.rewards import CouponIssued, PointsExpired, ScheduledReportPublished
 from shared.events.tiering import (
     MemberBirthday,
     MemberDataExportRequested,
@@ -119,6 +124,17 @@ async def on_member_data_export_requested(event: MemberDataExportRequested, uow:
                                          expires_at=event.expires_at))
 
 
+async def on_scheduled_report_published(event: ScheduledReportPublished, uow: UnitOfWork,
+                                        settings: NotifierSettings) -> None:
+    """One delivery per recipient who takes this kind of report: the report itself is kept
+    with it, so rendering needs nothing from rewards."""
+    recipients = await ops_recipients.subscribed_to(uow.connection, event.kind)
+    report = event.model_dump(mode="json", include={
+        "report_id", "kind", "period_start", "period_end", "currency", "figures"})
+    await report_deliveries.record(uow.connection, report, recipients, event.event_id,
+                                   uow.clock.now())
+
+
 async def on_events_for_webhooks(events: Sequence[Event], uow: UnitOfWork,
                                  settings: NotifierSettings) -> None:
     """One delivery per (enabled subscription that wants the event, event)."""
@@ -143,6 +159,7 @@ HANDLERS: ServiceHandlers = {
     MembershipRenewed: [on_membership_renewed],
     MemberErasureStarted: [on_member_erasure_started],
     MemberDataExportRequested: [on_member_data_export_requested],
+    ScheduledReportPublished: [on_scheduled_report_published],
 }
 
 WEBHOOK_HANDLERS: ServiceHandlers = {kind: [batch(on_events_for_webhooks)] for kind in CATALOG}

@@ -195,6 +195,12 @@ NOTIFIER = {
         ("DELETE", "/{subscription_id}"), ("POST", "/{subscription_id}/secret-rotation"),
         ("GET", "/{subscription_id}/deliveries"),
         ("POST", "/{subscription_id}/deliveries/{delivery_id}/redelivery"))},
+    ("POST", "/v1/ops-recipients"): ops(CONFIG, body={
+        "email": "ops@merchant.example", "locale": "en", "report_kinds": ["daily"]}),
+    ("GET", "/v1/ops-recipients"): ops(CONFIG),
+    ("DELETE", "/v1/ops-recipients/{recipient_id}"): ops(CONFIG),
+    ("GET", "/v1/ops-recipients/unsubscribe/{token}"): OPEN,  # the link's signed token
+    ("POST", "/v1/ops-recipients/unsubscribe/{token}"): OPEN,
 }
 
 RULES: dict[str, dict[tuple[str, str], Rule]] = {

@@ -113,6 +113,10 @@ INTERNAL: dict[str, str] = {
                                       "disabling one publishes WebhookEndpointDisabled",
     "notifier.webhook_deliveries": "the webhook delivery log: which event went to which "
                                    "endpoint and its answer; the events are published",
+    "notifier.ops_recipients": "staff who get the scheduled reports (configuration): not "
+                               "members, so no member state",
+    "notifier.report_deliveries": "which scheduled report went to which ops recipient (staff, "
+                                  "not members); the report is rewards' ScheduledReportPublished",
     **{f"{service}.data_export_parts": EXPORT_PART for service in SERVICES},
     "tiering.data_exports": "a member's export request and its state, for the member over "
                             "HTTP; MemberDataExportRequested asks the services for their parts",

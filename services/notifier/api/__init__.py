@@ -1,5 +1,6 @@
 """Notifier HTTP API: contacts and consents, the in-app inbox and delivery log,
-unsubscribe links, template previews, webhook subscriptions."""
+unsubscribe links, template previews, webhook subscriptions, ops recipients of the
+scheduled reports."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from fastapi import FastAPI
 
 from services.notifier.api.contacts import contacts_router
 from services.notifier.api.inbox import inbox_router
+from services.notifier.api.ops_recipients import ops_recipients_router
 from services.notifier.api.receipts import receipts_router
 from services.notifier.api.reports import reports_router
 from services.notifier.api.templates import templates_router
@@ -23,8 +25,10 @@ def create_app(context: ServiceContext[NotifierSettings]) -> FastAPI:
         context, title="Patronage notifier",
         description="Reaching members: contacts and consent, the in-app inbox, the delivery "
                     "log, one-click unsubscribe, template previews, providers' delivery "
-                    "receipts, reports and signed webhooks for systems without Kafka.",
+                    "receipts, reports, signed webhooks for systems without Kafka and "
+                    "the scheduled reports' ops recipients.",
         routers=[contacts_router(context), inbox_router(context), unsubscribe_router(context),
                  templates_router(context), receipts_router(context), reports_router(context),
-                 data_export_parts_router(context), webhooks_router(context)],
+                 data_export_parts_router(context), webhooks_router(context),
+                 ops_recipients_router(context)],
     )

@@ -1,10 +1,12 @@
 """The notifier's jobs on a clock: the delivery job, the scheduled outreach, the delivery
-log's retention, the expiry of data export parts and the webhook delivery job."""
+log's retention, the expiry of data export parts, the webhook delivery job and the
+scheduled reports' delivery job."""
 
 from __future__ import annotations
 
 from services.notifier.jobs.delivery import DeliveryJob
 from services.notifier.jobs.delivery_log_retention import delivery_log_retention
+from services.notifier.jobs.report_delivery import ReportDeliveryJob
 from services.notifier.jobs.schedules import ScheduledOutreach
 from services.notifier.jobs.webhook_delivery import WebhookDeliveryJob
 from services.notifier.settings import NotifierSettings
@@ -20,4 +22,5 @@ def background_jobs(context: ServiceContext[NotifierSettings]) -> tuple[Backgrou
                      lambda: outreach.run_once(context.clock.now())),
             delivery_log_retention(context),
             data_export_parts_expiry(context),
-            WebhookDeliveryJob(context).job())
+            WebhookDeliveryJob(context).job(),
+            ReportDeliveryJob(context).job())

@@ -31,6 +31,13 @@ PERSONAL_DATA = (
                    "set to null: a provider's error may quote the address"),
     PersonalColumn("notifications", "receipt_error", "provider error", "deleted",
                    "set to null, as last_error"),
+    # staff, not members: a member's erasure does not reach them; ops delete the recipient
+    PersonalColumn("ops_recipients", "email", "staff email", "kept",
+                   "a staff member's address for the scheduled reports, not a member's: "
+                   "deleted with DELETE /v1/ops-recipients/{id}, kept until then"),
+    PersonalColumn("report_deliveries", "last_error", "mail server error", "kept",
+                   "an error sending a report to staff may quote their address, never a "
+                   "member's; deleted by delivery-log retention"),
 )
 
 LOOKALIKES = (
@@ -39,4 +46,6 @@ LOOKALIKES = (
               "delivery of an event, which carries no contact details"),
     Lookalike("notifications", "provider_message_id", "the provider's id of a message; "
               "it names no one, and a delivery receipt is matched on it"),
+    Lookalike("report_deliveries", "provider_message_id", "the Message-ID the mail server "
+              "was given for a scheduled report; it names no one"),
 )

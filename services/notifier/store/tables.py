@@ -26,6 +26,11 @@ webhook_deliveries: one row per (subscription, event), unique: the CloudEvents b
   duration and error. Pending rows are range-scanned by `next_attempt_at`; a member's
   rows go out in `delivery_id` order (the order the events were consumed).
 idempotency_keys: the manual redeliveries' Idempotency-Keys (shared/http/idempotency.py).
+ops_recipients: staff who get the scheduled reports (not members): an email address, a
+  locale, a time zone for quiet hours, the report kinds they get, and when they unsubscribed.
+report_deliveries: one row per (report, recipient), unique: a redelivered report sends
+  nothing more. The report as published, status (pending, sent, failed, suppressed) and the
+  attempts; pending rows are range-scanned by `next_attempt_at`.
 """
 
 from __future__ import annotations
@@ -218,4 +223,35 @@ webhook_deliveries = Table(
     Index("webhook_deliveries_by_member", "subscription_id", "member_id", "delivery_id",
           postgresql_where=text("status = 'pending'")),
     Index("webhook_deliveries_log", "subscription_id", "delivery_id"),
+)
+
+ops_recipients = Table(
+    "ops_recipients", metadata,
+    Column("recipient_id", Text, primary_key=True),
+    Column("email", Text, nullable=False, unique=True),
+    Column("locale", Text, nullable=False),
+    Column("time_zone", Text),
+    Column("report_kinds", ARRAY(Text), nullable=False),
+    Column("unsubscribed_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+report_deliveries = Table(
+    "report_deliveries", metadata,
+    Column("delivery_id", UUID(as_uuid=True), primary_key=True),
+    Column("report_id", Text, nullable=False),
+    Column("recipient_id", Text, nullable=False),
+    Column("source_event_id", UUID(as_uuid=True), nullable=False),
+    Column("report", JSONB, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("provider_message_id", Text),
+    Column("last_error", Text),
+    Column("template_version", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    UniqueConstraint("report_id", "recipient_id"),
+    Index("report_deliveries_due", "next_attempt_at",
+          postgresql_where=text("status = 'pending'")),
 )
