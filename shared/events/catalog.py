@@ -37,6 +37,7 @@ from shared.events.rewards import (
     PointsReversed,
     RewardsDataExportPartReady,
     RewardsMemberErased,
+    ScheduledReportPublished,
 )
 from shared.events.tiering import (
     EntitlementGranted,
@@ -132,6 +133,7 @@ CATALOG: tuple[type[Event], ...] = (
     EntitlementGranted,
     EntitlementRedeemed,
     EntitlementRedemptionReversed,
+    ScheduledReportPublished,  # daily and weekly program reports (issue 17)
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}

@@ -8,6 +8,7 @@ and the wallet credits a grant at most once.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal, Self
 from uuid import UUID, uuid5
 
@@ -291,3 +292,31 @@ class CashbackReversed(Event):
     amount: MinorUnits = Field(gt=0, description="What the grant credited, taken back in full.")
     currency: Currency
     refund_id: EntityId = Field(description="The wallet refund that undid it.")
+
+
+# About no member: scheduled reports are keyed `_reports` (one partition, in order), as the
+# notifier keys its webhook endpoints' events `_webhooks`.
+REPORTS_KEY = "_reports"
+
+
+class ReportFigure(ValueObject):
+    """One headline figure of a scheduled report."""
+
+    name: EntityId = Field(description="The KPI's name, as in docs/kpis.md.")
+    value: int = Field(description="Minor units for money, a count, or basis points for a rate.")
+    unit: Literal["minor_units", "count", "bps"]
+
+
+class ScheduledReportPublished(Event):
+    """A daily or weekly program report was produced and stored in rewards; the notifier
+    sends it to the ops recipients (`GET /v1/reports/scheduled/{report_id}` has all of it)."""
+
+    event_type = "ScheduledReportPublished"
+    producer_name = "rewards"
+
+    report_id: EntityId
+    kind: Literal["daily", "weekly"]
+    period_start: date = Field(description="First day of the period, merchant time zone.")
+    period_end: date = Field(description="Last day of the period, inclusive.")
+    currency: Currency
+    figures: list[ReportFigure]
