@@ -90,6 +90,8 @@ def for_type(annotation: Any, bounds: Mapping[str, Any]) -> st.SearchStrategy[An
         elements = st.lists(for_type(args[0], {}), min_size=bounds.get("min_length", 0),
                             max_size=3)
         return elements.map(tuple)
+    if origin is list:
+        return st.lists(for_type(args[0], {}), min_size=bounds.get("min_length", 0), max_size=3)
     if annotation is type(None):
         return st.none()
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):

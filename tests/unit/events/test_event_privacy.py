@@ -33,6 +33,7 @@ ALLOWED = {
     "number cannot be recovered without the deployment's key",
     ("TierBenefitsEntry", "name"): "the name of a tier (gold), not of a person",
     ("AppliedRule", "name"): "the name of a bonus rule, not of a person",
+    ("ReportFigure", "name"): "the name of a KPI in a program report, not of a person",
 }
 
 
