@@ -7,7 +7,8 @@ are handled a consumer batch at a time (one event is a batch of one). Every even
 changes what segments look at (activity, tier, enrolment, membership, birthday) records it
 in the member-facts projection and re-evaluates the member's segments in the same
 transaction (store/member_facts.py, store/segments.py); activity is keyed by its source, so
-a redelivered event counts once.
+a redelivered event counts once. The KPI projection (store/kpi_projection.py) is written in
+the same transaction too, so the inbox that skips a redelivered event skips its count.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from services.rewards.store import (
     data_exports,
     erasure,
     fraud_history,
+    kpi_projection,
     member_tiers,
     points,
     purchases,
@@ -32,11 +34,14 @@ from services.rewards.store import (
     tier_programs,
 )
 from services.rewards.store import member_facts as facts
+from services.rewards.store.kpi_projection import DayCount
 from services.rewards.store.member_facts import Activity
 from services.rewards.store.members import lock_member
 from services.rewards.store.tables import revoked_terminal_keys
 from shared.db.revoked_keys import record_revocation
 from shared.db.unit_of_work import UnitOfWork
+from shared.events.envelope import Event
+from shared.events.notifier import ConsentChanged, NotificationFailed, NotificationSent
 from shared.events.referral import ReferralQualified, ReferralRevoked
 from shared.events.rewards import RewardsDataExportPartReady
 from shared.events.tiering import (
@@ -51,6 +56,10 @@ from shared.events.tiering import (
     TierProgramPublished,
 )
 from shared.events.wallet import (
+    BonusCredited,
+    BonusExpired,
+    CashbackCredited,
+    CashbackTakenBack,
     PurchaseCompleted,
     PurchaseRefunded,
     RechargeCompleted,
@@ -64,6 +73,8 @@ from shared.service import ServiceHandlers
 async def on_recharges_completed(events: Sequence[RechargeCompleted], uow: UnitOfWork,
                                  settings: RewardsSettings) -> None:
     await bonus_decisions.decide_bonuses(events, uow, settings)
+    await kpi_projection.count_recharges(uow.connection, events, settings.zone(),
+                                         settings.report_currency)
     # after the decisions: a campaign sees the segments as they stood before the batch
     await segments.record_and_refresh(uow.connection, [
         Activity("recharge", e.recharge_id, e.member_id, e.amount, e.store_id, e.occurred_at)
@@ -74,6 +85,8 @@ async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitO
                                  settings: RewardsSettings) -> None:
     await purchases.apply_purchases(events, uow, settings)  # locks the members
     await cashback.reward_spend(events, uow, settings)  # cash-back, spend-and-save, first-N
+    await kpi_projection.count_purchases(uow.connection, events, settings.zone(),
+                                         settings.report_currency)
     await segments.record_and_refresh(uow.connection, [
         Activity("purchase", e.purchase_id, e.member_id, e.total, e.store_id, e.occurred_at)
         for e in events], uow.clock.now(), settings.zone())
@@ -95,6 +108,9 @@ async def on_purchase_refunded(event: PurchaseRefunded, uow: UnitOfWork,
     await lock_member(uow.connection, event.member_id)
     await points.reverse_for_refund(event, uow)
     await spend_and_save.uncount_refund(uow, event)
+    await _count(uow, settings, event, event.currency, purchase_amount=-event.amount,
+                 bonus_returned=event.returned_bonus,
+                 bonus_clawed_back=event.cashback_clawed_back)
     await segments.record_and_refresh(uow.connection, [Activity(
         "purchase_refund", event.refund_id, event.member_id, -event.amount, None,
         event.occurred_at)], uow.clock.now(), settings.zone())
@@ -105,6 +121,7 @@ async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork,
     await lock_member(uow.connection, event.member_id)
     await fraud_history.record_recharge_refund(uow.connection, event)
     await review_queue.withdraw_held_bonus(uow, event)
+    await _count(uow, settings, event, event.currency, bonus_clawed_back=event.bonus_clawed_back)
     await segments.record_and_refresh(uow.connection, [Activity(
         "recharge_refund", event.refund_id, event.member_id, -event.principal_refunded, None,
         event.occurred_at)], uow.clock.now(), settings.zone())
@@ -113,6 +130,7 @@ async def on_recharge_refunded(event: RechargeRefunded, uow: UnitOfWork,
 async def on_tier_changed(event: TierChanged, uow: UnitOfWork, settings: RewardsSettings) -> None:
     await lock_member(uow.connection, event.member_id)
     await member_tiers.record_tier_change(uow.connection, event)
+    await _count(uow, settings, event, None, **{f"tier_{event.direction}s": 1})
     await facts.touch(uow.connection, [event.member_id], uow.clock.now())
     await segments.refresh(uow.connection, [event.member_id], uow.clock.now(), settings.zone())
 
@@ -145,6 +163,7 @@ async def on_member_enrolled(event: MemberEnrolled, uow: UnitOfWork,
     await facts.set_facts(uow.connection, event.member_id, uow.clock.now(),
                           home_store=event.store_id, enrolment_channel=event.channel,
                           referral_code=event.referral_code)
+    await kpi_projection.record_enrolment(uow.connection, event, settings.zone())
     await segments.refresh(uow.connection, [event.member_id], uow.clock.now(), settings.zone())
 
 
@@ -153,6 +172,7 @@ async def on_membership_renewed(event: MembershipRenewed, uow: UnitOfWork,
     await lock_member(uow.connection, event.member_id)
     await facts.extend_membership(uow.connection, event.member_id, event.term_end,
                                   uow.clock.now())
+    await kpi_projection.record_term(uow.connection, event, settings.zone())
     await segments.refresh(uow.connection, [event.member_id], uow.clock.now(), settings.zone())
 
 
@@ -161,6 +181,7 @@ async def on_membership_revoked(event: MembershipRevoked, uow: UnitOfWork,
     await lock_member(uow.connection, event.member_id)
     await facts.set_facts(uow.connection, event.member_id, uow.clock.now(),
                           membership_ends_at=event.membership_ends_at)
+    await kpi_projection.revoke_term(uow.connection, event)
     await segments.refresh(uow.connection, [event.member_id], uow.clock.now(), settings.zone())
 
 
@@ -183,6 +204,48 @@ async def on_member_data_export_requested(event: MemberDataExportRequested, uow:
                                         expires_at=event.expires_at))
 
 
+async def _count(uow: UnitOfWork, settings: RewardsSettings, event: Event, currency: str | None,
+                 **counters: int) -> None:
+    """Add to the member's KPI day; money only in the report currency (None: no money)."""
+    if currency is not None and currency != settings.report_currency:
+        counters = {name: 0 for name in counters}
+    await kpi_projection.add(uow.connection, [DayCount(event.member_id, event.occurred_at, None,
+                                                       **counters)], settings.zone())
+
+
+# Events rewards only counts for the KPIs (docs/kpis.md): additions to the member's day,
+# which commute, so no member lock is taken for them.
+async def on_bonus_credited(event: BonusCredited | CashbackCredited, uow: UnitOfWork,
+                            settings: RewardsSettings) -> None:
+    await _count(uow, settings, event, event.currency, bonus_credited=event.amount)
+
+
+async def on_bonus_expired(event: BonusExpired, uow: UnitOfWork,
+                           settings: RewardsSettings) -> None:
+    await _count(uow, settings, event, event.currency, bonus_expired=event.amount)
+
+
+async def on_cashback_taken_back(event: CashbackTakenBack, uow: UnitOfWork,
+                                 settings: RewardsSettings) -> None:
+    await _count(uow, settings, event, event.currency, bonus_clawed_back=event.amount)
+
+
+async def on_notification_sent(event: NotificationSent, uow: UnitOfWork,
+                               settings: RewardsSettings) -> None:
+    await _count(uow, settings, event, None, notifications_sent=1)
+
+
+async def on_notification_failed(event: NotificationFailed, uow: UnitOfWork,
+                                 settings: RewardsSettings) -> None:
+    await _count(uow, settings, event, None, notifications_failed=1)
+
+
+async def on_consent_changed(event: ConsentChanged, uow: UnitOfWork,
+                             settings: RewardsSettings) -> None:
+    if event.category == "marketing" and not event.granted:
+        await _count(uow, settings, event, None, marketing_opt_outs=1)
+
+
 HANDLERS: ServiceHandlers = {
     TerminalKeyRevoked: [on_terminal_key_revoked],
     RechargeCompleted: [batch(on_recharges_completed)],
@@ -200,4 +263,11 @@ HANDLERS: ServiceHandlers = {
     MembershipRenewed: [on_membership_renewed],
     MembershipRevoked: [on_membership_revoked],
     MemberDataExportRequested: [on_member_data_export_requested],
+    BonusCredited: [on_bonus_credited],
+    CashbackCredited: [on_bonus_credited],
+    BonusExpired: [on_bonus_expired],
+    CashbackTakenBack: [on_cashback_taken_back],
+    NotificationSent: [on_notification_sent],
+    NotificationFailed: [on_notification_failed],
+    ConsentChanged: [on_consent_changed],
 }

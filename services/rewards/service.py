@@ -20,7 +20,7 @@ SPEC: ServiceSpec[RewardsSettings] = ServiceSpec(
     load_settings=get_rewards_settings,
     create_app=create_app,
     handlers=HANDLERS,
-    subscribes_to=("wallet", "tiering", "referral"),
+    subscribes_to=("wallet", "tiering", "referral", "notifier"),  # notifier: KPIs' reach
     background=background_jobs,
     revoked_keys=tables.revoked_terminal_keys,
 )

@@ -1,4 +1,4 @@
-"""Rewards settings (`PATRONAGE_REWARDS_*`): fraud thresholds, points, segments.
+"""Rewards settings (`PATRONAGE_REWARDS_*`): fraud thresholds, points, segments, reports.
 
 The offers themselves (ladder, percentages, tier multipliers, campaigns) are data, edited by
 ops through `/v1/offers`; what lives here is how the screen and the points ledger behave.
@@ -55,6 +55,14 @@ class RewardsSettings(BaseSettings):
     birthday_coupon_template: str | None = Field(
         default="birthday_gift", description="Coupon issued on a member's birthday "
         "(tiering's MemberBirthday), once a year.")
+
+    report_currency: str = Field(
+        default="CNY", pattern=r"^[A-Z]{3}$", description="The currency the KPIs and the "
+        "scheduled reports count money in (docs/kpis.md); activity in another currency "
+        "counts as activity, its amounts do not.")
+    scheduled_reports_every_seconds: float = Field(
+        default=900, gt=0, description="How often the leader looks for a daily or weekly "
+        "report that is due (each is made once, whatever the interval).")
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

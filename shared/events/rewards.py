@@ -294,6 +294,11 @@ class CashbackReversed(Event):
     refund_id: EntityId = Field(description="The wallet refund that undid it.")
 
 
+# About no member: scheduled reports are keyed `_reports` (one partition, in order), as the
+# notifier keys its webhook endpoints' events `_webhooks`.
+REPORTS_KEY = "_reports"
+
+
 class ReportFigure(ValueObject):
     """One headline figure of a scheduled report."""
 

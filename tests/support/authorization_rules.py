@@ -35,6 +35,7 @@ OPEN, SIGNED, ANYONE = Rule(public="open"), Rule(public="signed"), Rule(anyone=T
 REPORT, CONFIG, REVIEW = "ops:report", "ops:config", "ops:review"
 PERIOD = {"from": "2026-01-01T00:00:00Z", "to": "2026-02-01T00:00:00Z"}
 NOTE = {"note": "matrix"}
+DAYS = {"from": "2026-01-01", "to": "2026-01-31"}  # a period of local days (the KPIs)
 
 # Routes every service has: probes, metrics (scraped inside the cluster) and the API docs.
 COMMON = {("GET", path): OPEN for path in (
@@ -113,6 +114,11 @@ REWARDS = {
     ("POST", "/v1/coupon-issues"): ops(CONFIG, body={
         "template_id": "tpl_1", "member_ids": ["m_owner"]}),
     ("GET", "/v1/coupon-issues/{job_id}"): ops(CONFIG),
+    # the program's KPIs and scheduled reports (issue 17, docs/kpis.md)
+    ("GET", "/v1/kpis"): ops(REPORT, query=DAYS),
+    ("GET", "/v1/kpis/{name}"): ops(REPORT, query=DAYS),
+    ("GET", "/v1/reports/scheduled"): ops(REPORT),
+    ("GET", "/v1/reports/scheduled/{report_id}"): ops(REPORT),
 }
 
 TIERING = {

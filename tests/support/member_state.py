@@ -190,6 +190,12 @@ INTERNAL: dict[str, str] = {
                                        "merchant's books); each award is PointsEarned",
     "rewards.campaign_member_uses": "how often a member used a campaign, for its per-member "
                                     "limit; each use is BonusGranted or PointsEarned",
+    "rewards.kpi_member_days": FROM_OTHERS + " (the KPIs' counts of each member's day, from "
+                               "the wallet's, tiering's and the notifier's events)",
+    "rewards.kpi_members": FROM_OTHERS + " (MemberEnrolled, for the KPIs)",
+    "rewards.kpi_terms": FROM_OTHERS + " (MembershipRenewed, MembershipRevoked, for the KPIs)",
+    "rewards.scheduled_reports": "the merchant's daily and weekly program reports, about no "
+                                 "member; each is announced by ScheduledReportPublished",
     "referral.members": FROM_OTHERS + " (MemberEnrolled)",
     "referral.spends": FROM_OTHERS + " (the wallet's recharges and purchases)",
     "referral.programs": "the merchant's referral rules (configuration)",

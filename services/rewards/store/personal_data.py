@@ -19,10 +19,20 @@ PERSONAL_DATA = (
     PersonalColumn("recharges_seen", "payment_reference", "payment token", "kept",
                    "already a keyed token (`tok_...`), not the reference; the fraud screen "
                    "compares it across members"),
+    # the KPI projection (store/kpi_tables.py): per-member rows go, the figures of past
+    # periods then count the other members only; stored scheduled reports hold no member
+    PersonalColumn("kpi_member_days", "member_id", "activity by day", "deleted",
+                   "the member's KPI days (purchases, recharges, bonus, messages) are deleted"),
+    PersonalColumn("kpi_members", "member_id", "enrolment day and store", "deleted",
+                   "the member's enrolment row (day, store, referred or not) is deleted"),
+    PersonalColumn("kpi_terms", "member_id", "membership terms", "deleted",
+                   "the member's terms as the KPIs count them are deleted"),
 )
 
 LOOKALIKES = (
     Lookalike("coupon_templates", "name", "the name of a coupon template, set by the merchant"),
     Lookalike("offers", "name", "the name of an offer, set by the merchant"),
     Lookalike("segments", "name", "the name of a segment, set by the merchant"),
+    Lookalike("scheduled_reports", "body", "a program report's figures (counts, amounts, "
+              "rates over all members); it names no member"),
 )

@@ -131,6 +131,8 @@ bonus_decisions = Table(
     Column("principal_held", Boolean, nullable=False, server_default=text("false")),
     Index("bonus_decisions_status_time", "status", "decided_at", "recharge_id"),
     Index("bonus_decisions_by_member", "member_id", "decided_at", "recharge_id"),  # data exports
+    # the KPIs' review turnaround and the risk report (migration 0012)
+    Index("bonus_decisions_reviewed", "reviewed_at", postgresql_where=text("reviewed_at IS NOT NULL")),
 )
 campaign_charges = Table(
     "campaign_charges", metadata,
