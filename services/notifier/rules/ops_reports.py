@@ -31,16 +31,26 @@ TEMPLATE = "scheduled_report"
 EMAIL = re.compile(r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$")
 
 LABELS: dict[str, dict[str, str]] = {
+    # the risk report (rewards' risk_report.py): counts, and the amount each is about
     "bonus_held": {"en": "Bonuses held for review", "zh-CN": "待审核赠送"},
     "bonus_approved": {"en": "Bonuses approved", "zh-CN": "已批准赠送"},
     "bonus_rejected": {"en": "Bonuses rejected", "zh-CN": "已拒绝赠送"},
-    "bonus_held_amount": {"en": "Bonus amount held", "zh-CN": "待审核赠送金额"},
-    "bonus_approved_amount": {"en": "Bonus amount approved", "zh-CN": "已批准赠送金额"},
-    "bonus_rejected_amount": {"en": "Bonus amount rejected", "zh-CN": "已拒绝赠送金额"},
-    "bonus_cost": {"en": "Bonus cost", "zh-CN": "赠送成本"},
-    "recharge_volume": {"en": "Recharge volume", "zh-CN": "充值金额"},
-    "renewal_rate": {"en": "Renewal rate", "zh-CN": "续费率"},
+    "bonus_held_amount": {"en": "Recharges held (principal)", "zh-CN": "待审核充值本金"},
+    "bonus_approved_amount": {"en": "Bonus paid after review", "zh-CN": "审核后发放赠送"},
+    "bonus_rejected_amount": {"en": "Recharges rejected (principal)", "zh-CN": "已拒绝充值本金"},
+    "bonus_still_held": {"en": "Still waiting for review", "zh-CN": "仍待审核"},
+    # the headline KPIs (rewards' rules/kpis.py HEADLINE; docs/kpis.md)
     "active_members": {"en": "Active members", "zh-CN": "活跃会员"},
+    "recharge_conversion": {"en": "Recharge conversion", "zh-CN": "充值转化率"},
+    "arpu": {"en": "Revenue per active member", "zh-CN": "活跃会员人均收入"},
+    "repeat_purchase_rate": {"en": "Repeat-purchase rate", "zh-CN": "复购率"},
+    "paid_member_share": {"en": "Paid-member share", "zh-CN": "付费会员占比"},
+    "renewal_rate": {"en": "Renewal rate", "zh-CN": "续费率"},
+    "referral_share": {"en": "New members by referral", "zh-CN": "推荐新会员占比"},
+    "bonus_cost": {"en": "Bonus cost", "zh-CN": "赠送成本"},
+    "breakage": {"en": "Bonus expired unspent", "zh-CN": "过期未用赠送"},
+    "bonus_liability": {"en": "Outstanding bonus", "zh-CN": "未使用赠送余额"},
+    "recharge_volume": {"en": "Recharge volume", "zh-CN": "充值金额"},
 }
 # The risk report: a decision's count figure, and its amount figure `<name>_amount`.
 RISK = ("bonus_held", "bonus_approved", "bonus_rejected")

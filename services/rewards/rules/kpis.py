@@ -148,6 +148,20 @@ def headline_figures(kpis: list[Kpi]) -> list[tuple[str, int, Unit]]:
             for name in HEADLINE if name in by_name and by_name[name].value is not None]
 
 
+def risk_figures(risk: dict[str, int | None]) -> list[tuple[str, int, Unit]]:
+    """The risk report's headline figures (store/risk_report.py), named as the notifier's
+    report message shows them: each decision's count and the amount it is about (held and
+    rejected: the recharges' principal; approved: the bonus paid)."""
+    return [("bonus_held", int(risk["held"] or 0), "count"),
+            ("bonus_held_amount", int(risk["held_recharge_amount"] or 0), "minor_units"),
+            ("bonus_approved", int(risk["approved"] or 0), "count"),
+            ("bonus_approved_amount", int(risk["approved_bonus"] or 0), "minor_units"),
+            ("bonus_rejected", int(risk["rejected"] or 0), "count"),
+            ("bonus_rejected_amount", int(risk["rejected_recharge_amount"] or 0),
+             "minor_units"),
+            ("bonus_still_held", int(risk["still_held"] or 0), "count")]
+
+
 def csv_rows(kpis: list[Kpi]) -> list[list[object]]:
     """One row per KPI and one per breakdown entry: name, key, value, unit, numerator,
     denominator (empty cells for None)."""

@@ -51,12 +51,13 @@ async def produce(uow: UnitOfWork, kind: Kind, start: date, end: date, zone: Zon
     found = await kpi_queries.compute(db, start, end, zone)
     from_utc, to_utc = rules.day_bounds(start, end, zone)
     report_id = rules.report_id(kind, start)
-    figures = rules.headline_figures(found)
+    risk = await risk_report(db, from_utc, to_utc)
+    figures = rules.headline_figures(found) + rules.risk_figures(risk)
     body = {"report_id": report_id, "kind": kind, "period_start": start.isoformat(),
             "period_end": end.isoformat(), "currency": currency,
             "figures": [{"name": n, "value": v, "unit": u} for n, v, u in figures],
             "kpis": [rules.kpi_body(k) for k in found],
-            "risk": await risk_report(db, from_utc, to_utc)}
+            "risk": risk}
     made = (await db.execute(INSERT, {"report_id": report_id, "kind": kind, "start": start,
                                       "end": end, "currency": currency,
                                       "body": orjson.dumps(body).decode(), "now": now})).first()
