@@ -7,7 +7,8 @@ are handled a consumer batch at a time (one event is a batch of one). Every even
 changes what segments look at (activity, tier, enrolment, membership, birthday) records it
 in the member-facts projection and re-evaluates the member's segments in the same
 transaction (store/member_facts.py, store/segments.py); activity is keyed by its source, so
-a redelivered event counts once.
+a redelivered event counts once. Recharges, purchases and renewals are also an experiment's
+outcomes for the members it exposed (store/experiment_exposures.py), once per source.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from services.rewards.store import (
     coupon_issuance,
     data_exports,
     erasure,
+    experiment_exposures,
     fraud_history,
     member_tiers,
     points,
@@ -32,6 +34,7 @@ from services.rewards.store import (
     tier_programs,
 )
 from services.rewards.store import member_facts as facts
+from services.rewards.store.experiment_exposures import Revenue
 from services.rewards.store.member_facts import Activity
 from services.rewards.store.members import lock_member
 from services.rewards.store.tables import revoked_terminal_keys
@@ -64,6 +67,8 @@ from shared.service import ServiceHandlers
 async def on_recharges_completed(events: Sequence[RechargeCompleted], uow: UnitOfWork,
                                  settings: RewardsSettings) -> None:
     await bonus_decisions.decide_bonuses(events, uow, settings)
+    await experiment_exposures.record_revenue(uow, [Revenue(
+        e.member_id, f"recharge:{e.recharge_id}", e.amount, e.occurred_at) for e in events])
     # after the decisions: a campaign sees the segments as they stood before the batch
     await segments.record_and_refresh(uow.connection, [
         Activity("recharge", e.recharge_id, e.member_id, e.amount, e.store_id, e.occurred_at)
@@ -74,6 +79,8 @@ async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitO
                                  settings: RewardsSettings) -> None:
     await purchases.apply_purchases(events, uow, settings)  # locks the members
     await cashback.reward_spend(events, uow, settings)  # cash-back, spend-and-save, first-N
+    await experiment_exposures.record_revenue(uow, [Revenue(
+        e.member_id, f"purchase:{e.purchase_id}", e.total, e.occurred_at) for e in events])
     await segments.record_and_refresh(uow.connection, [
         Activity("purchase", e.purchase_id, e.member_id, e.total, e.store_id, e.occurred_at)
         for e in events], uow.clock.now(), settings.zone())
@@ -153,6 +160,9 @@ async def on_membership_renewed(event: MembershipRenewed, uow: UnitOfWork,
     await lock_member(uow.connection, event.member_id)
     await facts.extend_membership(uow.connection, event.member_id, event.term_end,
                                   uow.clock.now())
+    # keyed by the purchase that paid the term, so the renewal and its purchase count once
+    await experiment_exposures.record_revenue(uow, [Revenue(
+        event.member_id, f"purchase:{event.purchase_id}", event.price, event.occurred_at)])
     await segments.refresh(uow.connection, [event.member_id], uow.clock.now(), settings.zone())
 
 

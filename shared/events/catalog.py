@@ -31,6 +31,9 @@ from shared.events.rewards import (
     CouponIssued,
     CouponRedeemed,
     CouponVoided,
+    ExperimentExposed,
+    ExperimentPublished,
+    ExperimentStopped,
     PointsEarned,
     PointsExpired,
     PointsRedeemed,
@@ -132,6 +135,10 @@ CATALOG: tuple[type[Event], ...] = (
     EntitlementGranted,
     EntitlementRedeemed,
     EntitlementRedemptionReversed,
+    # experiments with holdouts (issue 17)
+    ExperimentPublished,
+    ExperimentStopped,
+    ExperimentExposed,
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}

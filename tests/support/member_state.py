@@ -196,6 +196,14 @@ INTERNAL: dict[str, str] = {
     "notifier.renewals": FROM_OTHERS + " (MembershipRenewed)",
     "notifier.inbox_messages": "the in-app inbox's copy of a message NotificationSent "
                                "already announced; read marks are the member's own view",
+    "rewards.experiments": "the merchant's experiments (configuration), published as "
+                           "ExperimentPublished and ExperimentStopped",
+    "rewards.experiment_assignments": "the arm an experiment's stable hash first gave a member "
+                                      "(shared/experiments.py recomputes it anywhere)",
+    "rewards.experiment_exposures": "when a member was first exposed to an experiment, for its "
+                                    "report; each new exposure is also ExperimentExposed",
+    "rewards.experiment_outcomes": FROM_OTHERS + " (recharges, purchases, renewals after an "
+                                   "exposure) and what the campaign paid, for the report",
 }
 
 # Member-visible state that no event carries, with why: by design (personal data) or a
