@@ -25,4 +25,8 @@ LOOKALIKES = (
     Lookalike("coupon_templates", "name", "the name of a coupon template, set by the merchant"),
     Lookalike("offers", "name", "the name of an offer, set by the merchant"),
     Lookalike("segments", "name", "the name of a segment, set by the merchant"),
+    Lookalike("experiments", "name", "the name of an experiment, set by the merchant"),
+    Lookalike("experiments", "subject_kind", "what an experiment tests (`campaign`), not a "
+              "data subject"),
+    Lookalike("experiments", "subject_id", "the offer id an experiment tests, not a person"),
 )
