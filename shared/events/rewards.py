@@ -322,7 +322,9 @@ class ExperimentPublished(Event):
     producer_name = "rewards"
 
     experiment_id: EntityId
-    subject_kind: Literal["campaign"] = Field(description="What is under test.")
+    subject_kind: Literal["campaign", "renewal_price"] = Field(
+        description="What is under test: a recharge campaign; `renewal_price` is reserved for "
+        "tiering's renewal quotes and not produced yet (an enumeration cannot grow within v1).")
     subject_id: EntityId = Field(description="The campaign's offer id.")
     arms: tuple[ExperimentArm, ...] = Field(min_length=2, description="In bucket order.")
     starts_at: UtcDatetime
