@@ -1,7 +1,8 @@
 """The rewards's part of a member's data export (docs/privacy.md, "Access and export"): the
-points account and ledger, coupons, the bonus decisions about the member's recharges and
-referral clawbacks, cash-back grants and experiment exposures. Each section is a keyset scan of the member's rows
-(shared/db/data_export_parts.py), so a long history is read a page at a time."""
+points account and ledger, coupons, the bonus decisions about the member's recharges,
+referral clawbacks, cash-back grants and experiment exposures. Each section is a keyset
+scan of the member's rows (shared/db/data_export_parts.py), so a long history is read a
+page at a time."""
 
 from __future__ import annotations
 
