@@ -51,6 +51,7 @@ from shared.events.tiering import (
     MembershipRenewed,
     MembershipRevoked,
     TierChanged,
+    TieringExperimentExposed,
     TierProgramPublished,
 )
 from shared.events.wallet import (
@@ -68,7 +69,7 @@ async def on_recharges_completed(events: Sequence[RechargeCompleted], uow: UnitO
                                  settings: RewardsSettings) -> None:
     await bonus_decisions.decide_bonuses(events, uow, settings)
     await experiment_exposures.record_revenue(uow, [Revenue(
-        e.member_id, f"recharge:{e.recharge_id}", e.amount, e.occurred_at) for e in events])
+        "recharge", e.member_id, e.recharge_id, e.amount, e.occurred_at) for e in events])
     # after the decisions: a campaign sees the segments as they stood before the batch
     await segments.record_and_refresh(uow.connection, [
         Activity("recharge", e.recharge_id, e.member_id, e.amount, e.store_id, e.occurred_at)
@@ -80,7 +81,7 @@ async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitO
     await purchases.apply_purchases(events, uow, settings)  # locks the members
     await cashback.reward_spend(events, uow, settings)  # cash-back, spend-and-save, first-N
     await experiment_exposures.record_revenue(uow, [Revenue(
-        e.member_id, f"purchase:{e.purchase_id}", e.total, e.occurred_at) for e in events])
+        "purchase", e.member_id, e.purchase_id, e.total, e.occurred_at) for e in events])
     await segments.record_and_refresh(uow.connection, [
         Activity("purchase", e.purchase_id, e.member_id, e.total, e.store_id, e.occurred_at)
         for e in events], uow.clock.now(), settings.zone())
@@ -160,9 +161,9 @@ async def on_membership_renewed(event: MembershipRenewed, uow: UnitOfWork,
     await lock_member(uow.connection, event.member_id)
     await facts.extend_membership(uow.connection, event.member_id, event.term_end,
                                   uow.clock.now())
-    # keyed by the purchase that paid the term, so the renewal and its purchase count once
+    # a renewal-price experiment's conversion; its money is the purchase that paid the term
     await experiment_exposures.record_revenue(uow, [Revenue(
-        event.member_id, f"purchase:{event.purchase_id}", event.price, event.occurred_at)])
+        "renewal", event.member_id, event.term_id, 0, event.occurred_at)])
     await segments.refresh(uow.connection, [event.member_id], uow.clock.now(), settings.zone())
 
 
@@ -178,6 +179,12 @@ async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
                                   settings: RewardsSettings) -> None:
     # this service's API refuses the key from event.revoked_at on (shared/http/revoked_keys.py)
     await record_revocation(uow.connection, revoked_terminal_keys, event)
+
+
+async def on_tiering_experiment_exposed(event: TieringExperimentExposed, uow: UnitOfWork,
+                                       settings: RewardsSettings) -> None:
+    await lock_member(uow.connection, event.member_id)
+    await experiment_exposures.record_tiering_exposure(uow, event)
 
 
 async def on_member_erasure_started(event: MemberErasureStarted, uow: UnitOfWork,
@@ -209,5 +216,6 @@ HANDLERS: ServiceHandlers = {
     MemberEnrolled: [on_member_enrolled],
     MembershipRenewed: [on_membership_renewed],
     MembershipRevoked: [on_membership_revoked],
+    TieringExperimentExposed: [on_tiering_experiment_exposed],
     MemberDataExportRequested: [on_member_data_export_requested],
 }

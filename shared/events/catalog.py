@@ -55,6 +55,7 @@ from shared.events.tiering import (
     MembershipRenewed,
     MembershipRevoked,
     TierChanged,
+    TieringExperimentExposed,
     TierProgramPublished,
 )
 from shared.events.wallet import (
@@ -139,6 +140,7 @@ CATALOG: tuple[type[Event], ...] = (
     ExperimentPublished,
     ExperimentStopped,
     ExperimentExposed,
+    TieringExperimentExposed,
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}

@@ -204,6 +204,10 @@ INTERNAL: dict[str, str] = {
                                     "report; each new exposure is also ExperimentExposed",
     "rewards.experiment_outcomes": FROM_OTHERS + " (recharges, purchases, renewals after an "
                                    "exposure) and what the campaign paid, for the report",
+    "tiering.experiments": FROM_OTHERS + " (rewards' ExperimentPublished and ExperimentStopped: "
+                           "the renewal-price experiments tiering applies)",
+    "tiering.experiment_exposures": "when a member was first shown renewal quotes under an "
+                                    "experiment; each is published as TieringExperimentExposed",
 }
 
 # Member-visible state that no event carries, with why: by design (personal data) or a

@@ -1,4 +1,5 @@
-"""Experiments with holdouts (docs/rewards.md, "Experiments"): define and stop one
+"""Experiments with holdouts (docs/rewards.md, "Experiments"), on a recharge campaign or on
+tiering's renewal price (docs/tiering.md, "Renewal-price experiments"): define and stop one
 (`ops:config`), list them and read one's report (`ops:report`)."""
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from shared.service import ServiceContext
 
 
 def experiment_of(body: ExperimentRequest) -> Experiment:
-    arms = tuple(Arm(a.arm, a.weight_bps, {"bonus_bps": a.bonus_bps} if a.bonus_bps else {})
-                 for a in body.arms)
+    arms = tuple(Arm(a.arm, a.weight_bps, {k: v for k, v in (
+        ("bonus_bps", a.bonus_bps), ("price_bps", a.price_bps)) if v is not None})
+        for a in body.arms)
     experiment = Experiment(body.experiment_id, body.subject_kind, body.subject_id, arms,
                             body.starts_at, body.ends_at)
     check_experiment(experiment)
@@ -79,7 +81,7 @@ def experiments_router(context: ServiceContext[RewardsSettings]) -> APIRouter:
         require_scope(caller, "ops:report")
         async with context.engine.connect() as db:
             row = await experiments.read(db, experiment_id)
-            totals = await experiments.arm_totals(db, experiment_id)
+            totals = await experiments.arm_totals(db, experiment_id, row["subject_kind"])
         holdout = totals.get(HOLDOUT)
         arms = []
         for arm in row["arms"]:

@@ -20,14 +20,15 @@ from services.rewards.rules.offers import Program, RechargeFacts, campaign_is_li
 from shared.experiments import HOLDOUT, Arm, assign, check_arms
 from shared.rule_violations import RuleViolation
 
-CAMPAIGN_PARAMETERS = frozenset({"bonus_bps"})
+PARAMETERS = {"campaign": frozenset({"bonus_bps"}), "renewal_price": frozenset({"price_bps"})}
+RENEWAL_SUBJECT = "membership"  # a renewal-price experiment's subject id: the one membership
 
 
 @dataclass(frozen=True)
 class Experiment:
     experiment_id: str
-    subject_kind: str  # "campaign"
-    subject_id: str  # the campaign's offer id
+    subject_kind: str  # "campaign" | "renewal_price" (applied by tiering)
+    subject_id: str  # the campaign's offer id, or "membership"
     arms: tuple[Arm, ...]
     starts_at: datetime
     ends_at: datetime
@@ -53,11 +54,15 @@ def check_experiment(experiment: Experiment) -> None:
     check_arms(experiment.arms)
     if experiment.ends_at <= experiment.starts_at:
         raise RuleViolation("invalid_experiment_window", "ends_at must be after starts_at.")
+    if experiment.subject_kind == "renewal_price" and experiment.subject_id != RENEWAL_SUBJECT:
+        raise RuleViolation("invalid_experiment_subject",
+                            f"A renewal-price experiment's subject_id is `{RENEWAL_SUBJECT}`.")
+    allowed = PARAMETERS[experiment.subject_kind]
     for arm in experiment.arms:
-        unknown = set(arm.parameters) - CAMPAIGN_PARAMETERS
+        unknown = set(arm.parameters) - allowed
         if unknown:
             raise RuleViolation("invalid_experiment_arms",
-                                f"A campaign arm takes only {sorted(CAMPAIGN_PARAMETERS)}; "
+                                f"A {experiment.subject_kind} arm takes only {sorted(allowed)}; "
                                 f"{arm.name} has {sorted(unknown)}.")
         bps = arm.parameters.get("bonus_bps")
         if bps is not None and not 10_000 <= bps <= 100_000:

@@ -4,7 +4,8 @@ Each write is one statement for a consumer batch and idempotent: assignments and
 are inserted if absent (the first wins, once per experiment and member, and only a new
 exposure publishes ExperimentExposed), outcomes once per experiment and source event. An
 outcome counts when it happened at or after the member's exposure and before the
-experiment closed; the recharge that exposed them brings no revenue to it (it happened
+experiment closed (one that reaches rewards before the exposure it follows, on another
+topic, is not counted); the recharge that exposed them brings no revenue to it (it happened
 before the member could react), but what its campaign paid is its cost.
 """
 
@@ -19,6 +20,7 @@ from sqlalchemy import text
 from services.rewards.rules.experiments import Exposure
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import ExperimentExposed
+from shared.events.tiering import TieringExperimentExposed
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,12 @@ class Exposed:
 
 @dataclass(frozen=True)
 class Revenue:
+    """A recharge or purchase (its amount), or a renewal: a conversion of a renewal-price
+    experiment, with no amount of its own (the purchase that paid it is the revenue)."""
+
+    kind: str  # recharge | purchase | renewal
     member_id: str
-    source_id: str  # recharge:<id> | purchase:<id> (a renewal is its purchase)
+    source_id: str  # the recharge, purchase or term id
     amount: int
     at: datetime
 
@@ -61,22 +67,22 @@ INSERT_EXPOSURES = text("""
     RETURNING experiment_id, member_id, arm, source_id, exposed_at
 """)
 INSERT_REVENUE = text("""
-    INSERT INTO experiment_outcomes (experiment_id, source_id, member_id, revenue, cost,
+    INSERT INTO experiment_outcomes (experiment_id, source_id, member_id, kind, revenue, cost,
                                      occurred_at)
-    SELECT e.experiment_id, r.source_id, r.member_id, r.amount, 0, r.at
-    FROM unnest(CAST(:members AS text[]), CAST(:sources AS text[]),
+    SELECT e.experiment_id, r.kind || ':' || r.source_id, r.member_id, r.kind, r.amount, 0, r.at
+    FROM unnest(CAST(:kinds AS text[]), CAST(:members AS text[]), CAST(:sources AS text[]),
                 CAST(:amounts AS bigint[]), CAST(:ats AS timestamptz[]))
-         AS r(member_id, source_id, amount, at)
+         AS r(kind, member_id, source_id, amount, at)
     JOIN experiment_exposures e ON e.member_id = r.member_id AND r.at >= e.exposed_at
-        AND 'recharge:' || e.source_id <> r.source_id
+        AND NOT (r.kind = 'recharge' AND e.source_id = r.source_id)
     JOIN experiments x ON x.experiment_id = e.experiment_id
         AND r.at < LEAST(x.ends_at, coalesce(x.stopped_at, x.ends_at))
     ON CONFLICT DO NOTHING
 """)
 INSERT_COSTS = text("""
-    INSERT INTO experiment_outcomes (experiment_id, source_id, member_id, revenue, cost,
+    INSERT INTO experiment_outcomes (experiment_id, source_id, member_id, kind, revenue, cost,
                                      occurred_at)
-    SELECT x.experiment_id, 'cost:' || c.recharge_id, c.member_id, 0, c.amount, c.at
+    SELECT x.experiment_id, 'cost:' || c.recharge_id, c.member_id, 'cost', 0, c.amount, c.at
     FROM unnest(CAST(:members AS text[]), CAST(:recharges AS text[]),
                 CAST(:offers AS text[]), CAST(:amounts AS bigint[]),
                 CAST(:ats AS timestamptz[])) AS c(member_id, recharge_id, offer_id, amount, at)
@@ -106,10 +112,19 @@ async def record_exposures(uow: UnitOfWork, exposed: Sequence[Exposed]) -> None:
             exposed_at=row["exposed_at"]))
 
 
+async def record_tiering_exposure(uow: UnitOfWork, event: TieringExperimentExposed) -> None:
+    """Keep tiering's exposure (a renewal quote shown) for the report; tiering published it."""
+    params = {"experiments": [event.experiment_id], "members": [event.member_id],
+              "arms": [event.arm], "ats": [event.exposed_at]}
+    await uow.connection.execute(INSERT_ASSIGNMENTS, params)
+    await uow.connection.execute(INSERT_EXPOSURES, {**params, "sources": ["renewal_quotes"]})
+
+
 async def record_revenue(uow: UnitOfWork, revenue: Sequence[Revenue]) -> None:
     if revenue:
         await uow.connection.execute(INSERT_REVENUE, {
-            "members": [r.member_id for r in revenue], "sources": [r.source_id for r in revenue],
+            "kinds": [r.kind for r in revenue], "members": [r.member_id for r in revenue],
+            "sources": [r.source_id for r in revenue],
             "amounts": [r.amount for r in revenue], "ats": [r.at for r in revenue]})
 
 

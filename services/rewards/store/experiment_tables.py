@@ -40,8 +40,9 @@ experiment_exposures = Table(
 experiment_outcomes = Table(
     "experiment_outcomes", metadata,
     Column("experiment_id", Text, primary_key=True),
-    Column("source_id", Text, primary_key=True),  # recharge:<id>, purchase:<id>, cost:<id>
+    Column("source_id", Text, primary_key=True),  # <kind>:<id of the source>
     Column("member_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # recharge | purchase | renewal | cost
     Column("revenue", BigInteger, nullable=False), Column("cost", BigInteger, nullable=False),
     _at("occurred_at"),
     Index("experiment_outcomes_by_member", "experiment_id", "member_id"),

@@ -47,7 +47,8 @@ async def define(uow: UnitOfWork, experiment: Experiment, name: str,
                  created_by: str) -> tuple[Mapping[str, Any], bool]:
     """The stored definition, and whether this call created it (and published it)."""
     db, now = uow.connection, uow.clock.now()
-    if (await db.execute(CAMPAIGN_EXISTS, {"offer_id": experiment.subject_id})).first() is None:
+    if experiment.subject_kind == "campaign" and (await db.execute(
+            CAMPAIGN_EXISTS, {"offer_id": experiment.subject_id})).first() is None:
         raise NotFound("campaign_not_found", f"No campaign offer {experiment.subject_id}.")
     inserted = (await db.execute(insert(experiments).values(
         experiment_id=experiment.experiment_id, name=name,
@@ -112,13 +113,14 @@ async def running(db: AsyncConnection, earliest: datetime,
 
 NO_ONE = ArmTotals(0, 0, 0, 0, 0)  # an arm no exposed member is in yet
 ARM_TOTALS = text("""
-    SELECT e.arm, count(*) AS exposed, count(*) FILTER (WHERE m.revenue_events > 0) AS converted,
+    SELECT e.arm, count(*) AS exposed, count(*) FILTER (WHERE m.conversions > 0) AS converted,
            coalesce(sum(m.revenue), 0) AS revenue,
            coalesce(sum(m.revenue * m.revenue), 0) AS revenue_squares,
            coalesce(sum(m.cost), 0) AS cost
     FROM experiment_exposures e
     LEFT JOIN LATERAL (
-        SELECT count(*) FILTER (WHERE o.revenue > 0) AS revenue_events,
+        SELECT count(*) FILTER (WHERE CASE WHEN :renewals THEN o.kind = 'renewal'
+                                           ELSE o.revenue > 0 END) AS conversions,
                coalesce(sum(o.revenue), 0) AS revenue, coalesce(sum(o.cost), 0) AS cost
         FROM experiment_outcomes o
         WHERE o.experiment_id = e.experiment_id AND o.member_id = e.member_id
@@ -128,8 +130,12 @@ ARM_TOTALS = text("""
 """)
 
 
-async def arm_totals(db: AsyncConnection, experiment_id: str) -> dict[str, ArmTotals]:
-    rows = (await db.execute(ARM_TOTALS, {"experiment_id": experiment_id})).mappings().all()
+async def arm_totals(db: AsyncConnection, experiment_id: str,
+                     subject_kind: str) -> dict[str, ArmTotals]:
+    """Per arm; a member converts by renewing (a renewal price) or by any revenue (a campaign)."""
+    rows = (await db.execute(ARM_TOTALS, {"experiment_id": experiment_id,
+                                          "renewals": subject_kind == "renewal_price"})
+            ).mappings().all()
     return {row["arm"]: ArmTotals(int(row["exposed"]), int(row["converted"]),
                                   int(row["revenue"]), int(row["revenue_squares"]),
                                   int(row["cost"])) for row in rows}

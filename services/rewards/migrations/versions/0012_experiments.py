@@ -41,7 +41,7 @@ def upgrade() -> None:
     op.create_table(
         "experiment_outcomes",
         _text("experiment_id", primary_key=True), _text("source_id", primary_key=True),
-        _text("member_id"), sa.Column("revenue", sa.BigInteger(), nullable=False),
+        _text("member_id"), _text("kind"), sa.Column("revenue", sa.BigInteger(), nullable=False),
         sa.Column("cost", sa.BigInteger(), nullable=False), _at("occurred_at"))
     op.create_index("experiment_outcomes_by_member", "experiment_outcomes",
                     ["experiment_id", "member_id"])
