@@ -64,3 +64,25 @@ def test_refused_definitions() -> None:
                                     (Arm("a", 5_000, {"price_bps": 1}), Arm(HOLDOUT, 5_000)),
                                     AT, AT + timedelta(days=1)))
     assert parameter.value.code == "invalid_experiment_arms"
+
+
+def test_a_renewal_price_experiment_takes_price_bps_on_the_membership() -> None:
+    arms = (Arm("cheaper", 5_000, {"price_bps": 2_000}), Arm(HOLDOUT, 5_000))
+    check_experiment(Experiment("e", "renewal_price", "membership", arms, AT,
+                                AT + timedelta(days=1)))
+    with pytest.raises(RuleViolation) as subject:
+        check_experiment(Experiment("e", "renewal_price", "gold", arms, AT,
+                                    AT + timedelta(days=1)))
+    assert subject.value.code == "invalid_experiment_subject"
+    with pytest.raises(RuleViolation) as figures:
+        check_experiment(Experiment("e", "renewal_price", "membership",
+                                    (Arm("x", 5_000, {"bonus_bps": 20_000}), Arm(HOLDOUT, 5_000)),
+                                    AT, AT + timedelta(days=1)))
+    assert figures.value.code == "invalid_experiment_arms"
+
+
+def test_a_renewal_price_experiment_leaves_the_recharge_program_alone() -> None:
+    renewal = Experiment("exp-1", "renewal_price", "membership",
+                         (Arm("cheaper", 5_000, {"price_bps": 2_000}), Arm(HOLDOUT, 5_000)),
+                         AT - timedelta(hours=1), AT + timedelta(days=7))
+    assert apply_experiments(member_in(HOLDOUT), facts(), PROGRAM, [renewal]) == (PROGRAM, ())
