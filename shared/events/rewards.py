@@ -298,7 +298,8 @@ EXPERIMENTS_KEY = "_experiments"
 
 
 class ExperimentArmParameter(ValueObject):
-    """One figure an arm changes, e.g. `bonus_bps` (the campaign's multiplier)."""
+    """One figure an arm changes: `bonus_bps` (a campaign's multiplier) or `price_bps` (a
+    discount on the renewal rate per year, negative for a dearer price)."""
 
     figure: EntityId
     value: int
@@ -323,9 +324,10 @@ class ExperimentPublished(Event):
 
     experiment_id: EntityId
     subject_kind: Literal["campaign", "renewal_price"] = Field(
-        description="What is under test: a recharge campaign; `renewal_price` is reserved for "
-        "tiering's renewal quotes and not produced yet (an enumeration cannot grow within v1).")
-    subject_id: EntityId = Field(description="The campaign's offer id.")
+        description="What is under test: a recharge campaign (rewards applies it) or the "
+        "renewal price (tiering applies it to its renewal quotes).")
+    subject_id: EntityId = Field(
+        description="The campaign's offer id; `membership` for a renewal price.")
     arms: tuple[ExperimentArm, ...] = Field(min_length=2, description="In bucket order.")
     starts_at: UtcDatetime
     ends_at: UtcDatetime
@@ -352,5 +354,6 @@ class ExperimentExposed(Event):
 
     experiment_id: EntityId
     arm: EntityId = Field(description="The member's arm (`holdout` for the holdout).")
-    source_id: EntityId = Field(description="What exposed them: the recharge id.")
+    source_id: EntityId = Field(description="What exposed them: the recharge id. (Renewal "
+                                "quotes expose members in tiering: TieringExperimentExposed.)")
     exposed_at: UtcDatetime
