@@ -9,6 +9,8 @@ in the member-facts projection and re-evaluates the member's segments in the sam
 transaction (store/member_facts.py, store/segments.py); activity is keyed by its source, so
 a redelivered event counts once. The KPI projection (store/kpi_projection.py) is written in
 the same transaction too, so the inbox that skips a redelivered event skips its count.
+Recharges, purchases and renewals are also an experiment's outcomes for the members it
+exposed (store/experiment_exposures.py), once per source.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from services.rewards.store import (
     coupon_issuance,
     data_exports,
     erasure,
+    experiment_exposures,
     fraud_history,
     kpi_projection,
     member_tiers,
@@ -34,6 +37,7 @@ from services.rewards.store import (
     tier_programs,
 )
 from services.rewards.store import member_facts as facts
+from services.rewards.store.experiment_exposures import Revenue
 from services.rewards.store.kpi_projection import DayCount
 from services.rewards.store.member_facts import Activity
 from services.rewards.store.members import lock_member
@@ -53,6 +57,7 @@ from shared.events.tiering import (
     MembershipRenewed,
     MembershipRevoked,
     TierChanged,
+    TieringExperimentExposed,
     TierProgramPublished,
 )
 from shared.events.wallet import (
@@ -75,6 +80,8 @@ async def on_recharges_completed(events: Sequence[RechargeCompleted], uow: UnitO
     await bonus_decisions.decide_bonuses(events, uow, settings)
     await kpi_projection.count_recharges(uow.connection, events, settings.zone(),
                                          settings.report_currency)
+    await experiment_exposures.record_revenue(uow, [Revenue(
+        "recharge", e.member_id, e.recharge_id, e.amount, e.occurred_at) for e in events])
     # after the decisions: a campaign sees the segments as they stood before the batch
     await segments.record_and_refresh(uow.connection, [
         Activity("recharge", e.recharge_id, e.member_id, e.amount, e.store_id, e.occurred_at)
@@ -87,6 +94,8 @@ async def on_purchases_completed(events: Sequence[PurchaseCompleted], uow: UnitO
     await cashback.reward_spend(events, uow, settings)  # cash-back, spend-and-save, first-N
     await kpi_projection.count_purchases(uow.connection, events, settings.zone(),
                                          settings.report_currency)
+    await experiment_exposures.record_revenue(uow, [Revenue(
+        "purchase", e.member_id, e.purchase_id, e.total, e.occurred_at) for e in events])
     await segments.record_and_refresh(uow.connection, [
         Activity("purchase", e.purchase_id, e.member_id, e.total, e.store_id, e.occurred_at)
         for e in events], uow.clock.now(), settings.zone())
@@ -173,6 +182,9 @@ async def on_membership_renewed(event: MembershipRenewed, uow: UnitOfWork,
     await facts.extend_membership(uow.connection, event.member_id, event.term_end,
                                   uow.clock.now())
     await kpi_projection.record_term(uow.connection, event, settings.zone())
+    # a renewal-price experiment's conversion; its money is the purchase that paid the term
+    await experiment_exposures.record_revenue(uow, [Revenue(
+        "renewal", event.member_id, event.term_id, 0, event.occurred_at)])
     await segments.refresh(uow.connection, [event.member_id], uow.clock.now(), settings.zone())
 
 
@@ -189,6 +201,12 @@ async def on_terminal_key_revoked(event: TerminalKeyRevoked, uow: UnitOfWork,
                                   settings: RewardsSettings) -> None:
     # this service's API refuses the key from event.revoked_at on (shared/http/revoked_keys.py)
     await record_revocation(uow.connection, revoked_terminal_keys, event)
+
+
+async def on_tiering_experiment_exposed(event: TieringExperimentExposed, uow: UnitOfWork,
+                                       settings: RewardsSettings) -> None:
+    await lock_member(uow.connection, event.member_id)
+    await experiment_exposures.record_tiering_exposure(uow, event)
 
 
 async def on_member_erasure_started(event: MemberErasureStarted, uow: UnitOfWork,
@@ -262,6 +280,7 @@ HANDLERS: ServiceHandlers = {
     MemberEnrolled: [on_member_enrolled],
     MembershipRenewed: [on_membership_renewed],
     MembershipRevoked: [on_membership_revoked],
+    TieringExperimentExposed: [on_tiering_experiment_exposed],
     MemberDataExportRequested: [on_member_data_export_requested],
     BonusCredited: [on_bonus_credited],
     CashbackCredited: [on_bonus_credited],

@@ -44,7 +44,14 @@ from services.tiering.rules.qualifying import (
 )
 from services.tiering.rules.tiers import upgrade
 from services.tiering.settings import TieringSettings
-from services.tiering.store import data_exports, memberships, qualifying, tier_grants, tiers
+from services.tiering.store import (
+    data_exports,
+    experiments,
+    memberships,
+    qualifying,
+    tier_grants,
+    tiers,
+)
 from services.tiering.store.entitlements import grant_for_term, grant_for_tier
 from services.tiering.store.erasure import record_confirmation
 from services.tiering.store.members import apply_decision, lock_member, lock_members, upgrade_if_qualified
@@ -55,7 +62,12 @@ from shared.events.data_exports import DataExportPartReady
 from shared.events.envelope import Event
 from shared.events.notifier import NotifierDataExportPartReady, NotifierMemberErased
 from shared.events.referral import ReferralDataExportPartReady, ReferralMemberErased
-from shared.events.rewards import RewardsDataExportPartReady, RewardsMemberErased
+from shared.events.rewards import (
+    ExperimentPublished,
+    ExperimentStopped,
+    RewardsDataExportPartReady,
+    RewardsMemberErased,
+)
 from shared.events.tiering import MembershipRevoked
 from shared.events.wallet import (
     PurchaseCompleted,
@@ -229,8 +241,21 @@ async def on_data_export_part_ready(event: DataExportPartReady, uow: UnitOfWork,
     await data_exports.record_part_ready(uow.connection, event, uow.clock.now())
 
 
+async def on_experiment_published(event: ExperimentPublished, uow: UnitOfWork,
+                                  settings: TieringSettings) -> None:
+    # about no member: nothing to lock; a renewal-price experiment is kept, once
+    await experiments.record_published(uow, event)
+
+
+async def on_experiment_stopped(event: ExperimentStopped, uow: UnitOfWork,
+                                settings: TieringSettings) -> None:
+    await experiments.record_stopped(uow, event)
+
+
 HANDLERS: ServiceHandlers = {
     TerminalKeyRevoked: [on_terminal_key_revoked],
+    ExperimentPublished: [on_experiment_published],
+    ExperimentStopped: [on_experiment_stopped],
     PurchaseCompleted: [batch(on_purchases_completed)],
     PurchaseRefunded: [on_purchase_refunded],
     RechargeCompleted: [on_recharge_completed],

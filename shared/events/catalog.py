@@ -31,6 +31,9 @@ from shared.events.rewards import (
     CouponIssued,
     CouponRedeemed,
     CouponVoided,
+    ExperimentExposed,
+    ExperimentPublished,
+    ExperimentStopped,
     PointsEarned,
     PointsExpired,
     PointsRedeemed,
@@ -53,6 +56,7 @@ from shared.events.tiering import (
     MembershipRenewed,
     MembershipRevoked,
     TierChanged,
+    TieringExperimentExposed,
     TierProgramPublished,
 )
 from shared.events.wallet import (
@@ -134,6 +138,11 @@ CATALOG: tuple[type[Event], ...] = (
     EntitlementRedeemed,
     EntitlementRedemptionReversed,
     ScheduledReportPublished,  # a daily or weekly program report (issue 17)
+    # experiments with holdouts (issue 17)
+    ExperimentPublished,
+    ExperimentStopped,
+    ExperimentExposed,
+    TieringExperimentExposed,
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}

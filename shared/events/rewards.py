@@ -320,3 +320,69 @@ class ScheduledReportPublished(Event):
     period_end: date = Field(description="Last day of the period, inclusive.")
     currency: Currency
     figures: list[ReportFigure]
+
+
+# The key of the events about an experiment, not a member: one partition, in order.
+EXPERIMENTS_KEY = "_experiments"
+
+
+class ExperimentArmParameter(ValueObject):
+    """One figure an arm changes: `bonus_bps` (a campaign's multiplier) or `price_bps` (a
+    discount on the renewal rate per year, negative for a dearer price)."""
+
+    figure: EntityId
+    value: int
+
+
+class ExperimentArm(ValueObject):
+    """A variant, or the holdout (`holdout`, no treatment), and its share of members."""
+
+    arm: EntityId
+    weight_bps: int = Field(gt=0, le=10_000, description="Its share of members, in bps; "
+                            "the arms' weights sum to 10 000.")
+    parameters: tuple[ExperimentArmParameter, ...] = Field(default=())
+
+
+class ExperimentPublished(Event):
+    """Ops defined an experiment (docs/rewards.md, "Experiments"): a member's arm is
+    `shared.experiments.assign(experiment_id, member_id, arms)`, the same in every service.
+    `member_id` (and so the key) is always `_experiments`."""
+
+    event_type = "ExperimentPublished"
+    producer_name = "rewards"
+
+    experiment_id: EntityId
+    subject_kind: Literal["campaign", "renewal_price"] = Field(
+        description="What is under test: a recharge campaign (rewards applies it) or the "
+        "renewal price (tiering applies it to its renewal quotes).")
+    subject_id: EntityId = Field(
+        description="The campaign's offer id; `membership` for a renewal price.")
+    arms: tuple[ExperimentArm, ...] = Field(min_length=2, description="In bucket order.")
+    starts_at: UtcDatetime
+    ends_at: UtcDatetime
+
+
+class ExperimentStopped(Event):
+    """Ops stopped an experiment before its end: no member is exposed or counted after
+    `stopped_at`. `member_id` is always `_experiments`."""
+
+    event_type = "ExperimentStopped"
+    producer_name = "rewards"
+
+    experiment_id: EntityId
+    stopped_at: UtcDatetime
+
+
+class ExperimentExposed(Event):
+    """The member met the experiment's subject for the first time in its window: treated by
+    their variant, or, in the holdout, at the point they would have been. Once per
+    experiment and member."""
+
+    event_type = "ExperimentExposed"
+    producer_name = "rewards"
+
+    experiment_id: EntityId
+    arm: EntityId = Field(description="The member's arm (`holdout` for the holdout).")
+    source_id: EntityId = Field(description="What exposed them: the recharge id. (Renewal "
+                                "quotes expose members in tiering: TieringExperimentExposed.)")
+    exposed_at: UtcDatetime

@@ -337,3 +337,16 @@ class EntitlementRedemptionReversed(Event):
     reason: FreeText
     used: int = Field(ge=0, description="Redemptions of this entitlement left standing.")
     quota: int = Field(ge=1)
+
+
+class TieringExperimentExposed(Event):
+    """The member was shown renewal quotes while a renewal-price experiment ran: priced by
+    their variant, or, in the holdout, at the standard price they would otherwise have been
+    shown. Once per experiment and member; rewards keeps it for the experiment's report."""
+
+    event_type = "TieringExperimentExposed"
+    producer_name = "tiering"
+
+    experiment_id: EntityId
+    arm: EntityId = Field(description="The member's arm (`holdout` for the holdout).")
+    exposed_at: UtcDatetime

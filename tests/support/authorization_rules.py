@@ -107,6 +107,14 @@ REWARDS = {
     ("GET", "/v1/segments/{segment_id}/preview"): ops(CONFIG),
     ("POST", "/v1/segments/{segment_id}/members"): ops(CONFIG),
     ("GET", "/v1/segments/{segment_id}/members"): ops(CONFIG),
+    ("POST", "/v1/experiments"): ops(CONFIG, body={
+        "experiment_id": "matrix", "name": "matrix", "subject_kind": "campaign",
+        "subject_id": "matrix_campaign", "starts_at": PERIOD["from"], "ends_at": PERIOD["to"],
+        "arms": [{"arm": "variant", "weight_bps": 5_000}, {"arm": "holdout", "weight_bps": 5_000}]}),
+    ("GET", "/v1/experiments"): ops(REPORT),
+    ("GET", "/v1/experiments/{experiment_id}"): ops(REPORT),
+    ("POST", "/v1/experiments/{experiment_id}/stop"): ops(CONFIG),
+    ("GET", "/v1/experiments/{experiment_id}/report"): ops(REPORT),
     # a member's data export: this service's part, fetched by tiering with the downloader's
     # own credential (docs/privacy.md)
     ("GET", "/v1/members/{member_id}/data-exports/{export_id}/part"): ops("ops:pii", member=True),

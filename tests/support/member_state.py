@@ -206,6 +206,18 @@ INTERNAL: dict[str, str] = {
     "notifier.renewals": FROM_OTHERS + " (MembershipRenewed)",
     "notifier.inbox_messages": "the in-app inbox's copy of a message NotificationSent "
                                "already announced; read marks are the member's own view",
+    "rewards.experiments": "the merchant's experiments (configuration), published as "
+                           "ExperimentPublished and ExperimentStopped",
+    "rewards.experiment_assignments": "the arm an experiment's stable hash first gave a member "
+                                      "(shared/experiments.py recomputes it anywhere)",
+    "rewards.experiment_exposures": "when a member was first exposed to an experiment, for its "
+                                    "report; each new exposure is also ExperimentExposed",
+    "rewards.experiment_outcomes": FROM_OTHERS + " (recharges, purchases, renewals after an "
+                                   "exposure) and what the campaign paid, for the report",
+    "tiering.experiments": FROM_OTHERS + " (rewards' ExperimentPublished and ExperimentStopped: "
+                           "the renewal-price experiments tiering applies)",
+    "tiering.experiment_exposures": "when a member was first shown renewal quotes under an "
+                                    "experiment; each is published as TieringExperimentExposed",
 }
 
 # Member-visible state that no event carries, with why: by design (personal data) or a

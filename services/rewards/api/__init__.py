@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.rewards.api.coupon_issues import coupon_issues_router
 from services.rewards.api.coupons import coupons_router
+from services.rewards.api.experiments import experiments_router
 from services.rewards.api.kpis import kpis_router
 from services.rewards.api.members import members_router
 from services.rewards.api.offers import offers_router
@@ -25,10 +26,10 @@ def create_app(context: ServiceContext[RewardsSettings]) -> FastAPI:
         context, title="Patronage rewards",
         description="Recharge offers and campaigns, the fraud screen and its review queue, "
                     "points and coupons, member segments, the program's KPIs and "
-                    "scheduled reports.",
+                    "scheduled reports, experiments with holdouts.",
         routers=[offers_router(context), reviews_router(context), coupons_router(context),
                  points_router(context), members_router(context), reports_router(context),
                  coupon_issues_router(context), segments_router(context),
                  data_export_parts_router(context), kpis_router(context),
-                 scheduled_reports_router(context)],
+                 scheduled_reports_router(context), experiments_router(context)],
     )

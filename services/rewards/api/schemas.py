@@ -239,3 +239,27 @@ class SegmentMembersRequest(Strict):
 
     member_ids: list[Id] = Field(min_length=1, max_length=1000,
                                  description="Up to 1,000 members per call.")
+
+
+# Experiments (api/experiments.py)
+ArmName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,32}$")]
+
+
+class ExperimentArmRequest(Strict):
+    arm: ArmName = Field(description="`holdout` for the holdout (exactly one, no figures).")
+    weight_bps: Annotated[StrictInt, Field(ge=1, le=10_000, description="Share of members.")]
+    bonus_bps: Multiplier | None = Field(
+        default=None, description="The campaign's multiplier for this arm; none = as defined.")
+    price_bps: Annotated[StrictInt, Field(ge=-5_000, le=9_999)] | None = Field(
+        default=None, description="A renewal price's discount for this arm (negative: dearer).")
+
+
+class ExperimentRequest(Strict):
+    experiment_id: Id
+    name: Note
+    subject_kind: Literal["campaign", "renewal_price"]
+    subject_id: Id = Field(description="The campaign's offer id; `membership` for a renewal price.")
+    arms: list[ExperimentArmRequest] = Field(min_length=2, max_length=10,
+                                             description="In bucket order; weights sum to 10000.")
+    starts_at: Moment
+    ends_at: Moment

@@ -10,6 +10,10 @@ one statement, which leaves out the batch's recharges recorded after it, so the 
 screen counts what it would have counted deciding that recharge alone
 (tests/integration/rewards/test_recharge_batches.py compares the two).
 
+Experiments running in the batch's span are read once; each recharge's program is shaped by
+the member's arms (rules/experiments.py) before the quote, and after the decisions the
+batch's exposures and what their campaigns cost are recorded (store/experiment_exposures.py).
+
 Campaign budgets are charged recharge by recharge. A program with a budgeted campaign is
 read afresh for each recharge (its remaining budget moves as the batch spends it); any
 other program comes from the batch's offer timeline.
@@ -27,10 +31,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.rewards.rules.bonus_decisions import STATUS, quote_and_screen, recharge_facts
+from services.rewards.rules.experiments import apply_experiments
 from services.rewards.rules.fraud import Verdict
 from services.rewards.rules.offers import BonusQuote, Program, RechargeFacts, quote_bonus
 from services.rewards.settings import RewardsSettings
-from services.rewards.store import fraud_history, offers
+from services.rewards.store import experiment_exposures, experiments, fraud_history, offers
+from services.rewards.store.experiment_exposures import CampaignCost, Exposed
 from services.rewards.store.members import lock_members
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.rewards import (
@@ -65,7 +71,10 @@ async def decide_bonuses(events: Sequence[RechargeCompleted], uow: UnitOfWork,
     if not to_decide:
         return
     timeline = await offers.OfferTimeline.read(db, max(e.occurred_at for e in to_decide))
+    running = await experiments.running(db, min(e.occurred_at for e in to_decide),
+                                        max(e.occurred_at for e in to_decide))
     decided: list[Decided] = []
+    exposed: list[Exposed] = []
     for n, event in enumerate(to_decide):
         program = await _program(db, timeline, event)
         later = [e.recharge_id for e in to_decide[n + 1:]]
@@ -73,12 +82,23 @@ async def decide_bonuses(events: Sequence[RechargeCompleted], uow: UnitOfWork,
         facts = recharge_facts(event, context, zone=settings.zone(),
                                dormant_after_days=settings.dormant_after_days,
                                high_value_from=settings.high_value_from)
+        # the member's arms shape the program; eligibility exposes them, holdout included
+        program, exposures = apply_experiments(event.member_id, facts, program, running)
+        exposed += [Exposed(event.member_id, event.recharge_id, event.occurred_at, exposure)
+                    for exposure in exposures]
         quote, verdict = quote_and_screen(event, facts, program, context, settings.fraud,
                                           no_bonus_on_cards=settings.no_bonus_on_cards)
         if verdict.outcome != "reject":
             quote = await charge_campaigns(uow, event.member_id, facts, program, quote)
         decided.append((event, quote, verdict))
     await record_and_emit(uow, decided)
+    if running:
+        await experiment_exposures.record_exposures(uow, exposed)
+        await experiment_exposures.record_costs(uow, [
+            CampaignCost(event.member_id, event.recharge_id, cost.offer_id, cost.amount,
+                         event.occurred_at)
+            for event, quote, verdict in decided if verdict.outcome != "reject"
+            for cost in quote.campaign_costs])
 
 
 async def _program(db: AsyncConnection, timeline: offers.OfferTimeline,

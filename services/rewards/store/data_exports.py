@@ -1,7 +1,8 @@
 """The rewards's part of a member's data export (docs/privacy.md, "Access and export"): the
-points account and ledger, coupons, the bonus decisions about the member's recharges and
-referral clawbacks. Each section is a keyset scan of the member's rows
-(shared/db/data_export_parts.py), so a long history is read a page at a time."""
+points account and ledger, coupons, the bonus decisions about the member's recharges,
+referral clawbacks, cash-back grants and experiment exposures. Each section is a keyset
+scan of the member's rows (shared/db/data_export_parts.py), so a long history is read a
+page at a time."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.rewards.store import spend_tables, tables
+from services.rewards.store import experiment_tables, spend_tables, tables
 from shared.db.data_export_parts import MemberSection, build_and_save
 from shared.events.tiering import MemberDataExportRequested
 
@@ -22,6 +23,9 @@ SECTIONS = (
     MemberSection("referral_clawbacks", tables.referral_clawbacks, "member_id", ("clawback_id",)),
     MemberSection("cashback_grants", spend_tables.cashback_grants, "member_id",
                   ("granted_at", "grant_id")),
+    # which experiments placed the member in which arm (the treatment they got, or none)
+    MemberSection("experiment_exposures", experiment_tables.experiment_exposures, "member_id",
+                  ("exposed_at", "experiment_id")),
 )
 
 

@@ -35,4 +35,8 @@ LOOKALIKES = (
     Lookalike("segments", "name", "the name of a segment, set by the merchant"),
     Lookalike("scheduled_reports", "body", "a program report's figures (counts, amounts, "
               "rates over all members); it names no member"),
+    Lookalike("experiments", "name", "the name of an experiment, set by the merchant"),
+    Lookalike("experiments", "subject_kind", "what an experiment tests (`campaign`), not a "
+              "data subject"),
+    Lookalike("experiments", "subject_id", "the offer id an experiment tests, not a person"),
 )

@@ -15,6 +15,7 @@ from services.tiering.api.schemas import TermView
 from services.tiering.rules.memberships import MEMBERSHIP_CATEGORY, renewal_sku
 from services.tiering.rules.quotes import Quote
 from services.tiering.settings import TieringSettings
+from services.tiering.store import experiments
 from services.tiering.store.members import enrolled_member
 from services.tiering.store.quotes import MemberOffer, member_offer
 from services.tiering.store.tables import membership_terms as terms
@@ -66,7 +67,12 @@ def memberships_router(context: ServiceContext[TieringSettings]) -> APIRouter:
     @router.get("/renewal-quotes", summary="What renewing costs, per term length, and what "
                 "renewing with a tier upgrade for the term costs")
     async def renewal_quotes(member_id: PathId, caller: Caller) -> dict:
-        offer = await offer_for(member_id, caller)
+        require_member_reader(caller, member_id, pos=True)
+        now = context.clock.now()
+        async with context.uow() as uow:  # a quote shown is an experiment's exposure
+            await enrolled_member(uow.connection, member_id)
+            experiment_bps = await experiments.expose_at_quote(uow, member_id, now)
+            offer = await member_offer(uow.connection, settings, member_id, now, experiment_bps)
         expires_at = context.clock.now() + timedelta(minutes=settings.quote_valid_minutes)
 
         def signed(sku: str, years: int, price: int) -> dict:

@@ -23,6 +23,11 @@ minor unit before rounding, which rounding down once cannot close
 (tests/unit/tiering/test_renewal_composition.py proves it over segments, statuses and list
 prices).
 
+A renewal-price experiment's variant (`price_bps`, docs/tiering.md "Renewal-price
+experiments") is one more component before the floor: a discount (or, negative, a
+surcharge) on the rate per year, which the floor still bounds and the length discount still
+follows, so a longer term stays cheaper per year.
+
 A renew-and-upgrade quote is the same price plus a surcharge: `upgrade_surcharge_bps` of
 the list price per year (rounded down) for each year, the same every year, so it keeps the
 same per-year ordering.
@@ -122,12 +127,14 @@ def _off(bps: int) -> Fraction:
 
 def quote(prices: PriceList, years: int, segment: Segment | None, status: Status,
           end: datetime | None, now: datetime, *, first_renewal: bool = False,
-          upgrade: bool = False) -> Quote:
+          upgrade: bool = False, experiment_bps: int = 0) -> Quote:
     components = []
     if segment is not None and prices.segment_bps.get(segment, 0) > 0:
         components.append(Component("segment", prices.segment_bps[segment]))
     if (offer := best_offer(prices, status, end, now, first_renewal)) is not None:
         components.append(offer)
+    if experiment_bps:  # a renewal-price experiment's variant: before the floor, like offers
+        components.append(Component("experiment", experiment_bps))
     rate = Fraction(prices.price_per_year)
     for component in components:
         rate *= _off(component.bps)
@@ -147,7 +154,8 @@ def quote(prices: PriceList, years: int, segment: Segment | None, status: Status
 
 
 def quotes(prices: PriceList, segment: Segment | None, status: Status, end: datetime | None,
-           now: datetime, *, first_renewal: bool = False,
-           upgrade: bool = False) -> tuple[Quote, ...]:
+           now: datetime, *, first_renewal: bool = False, upgrade: bool = False,
+           experiment_bps: int = 0) -> tuple[Quote, ...]:
     return tuple(quote(prices, years, segment, status, end, now, first_renewal=first_renewal,
-                       upgrade=upgrade) for years in prices.lengths)
+                       upgrade=upgrade, experiment_bps=experiment_bps)
+                 for years in prices.lengths)

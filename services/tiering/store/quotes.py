@@ -37,7 +37,7 @@ async def terms_bought(db: AsyncConnection, member_id: str) -> int:
 
 
 async def member_offer(db: AsyncConnection, settings: TieringSettings, member_id: str,
-                       now: datetime) -> MemberOffer:
+                       now: datetime, experiment_bps: int = 0) -> MemberOffer:
     term = await memberships.latest_term(db, member_id)
     end = term.term_end if term else None
     spend = (await qualifying.standing(db, member_id, now)).spend_12m
@@ -51,5 +51,6 @@ async def member_offer(db: AsyncConnection, settings: TieringSettings, member_id
         upgrade_to = tier_above(await tiers.rules_in_force(db, settings.default_rules()), member.tier)
     return MemberOffer(member_segment, spend, member_status, end,
                        quotes(settings.price_list(), member_segment, member_status, end, now,
-                              first_renewal=first_renewal, upgrade=upgrade_to is not None),
+                              first_renewal=first_renewal, upgrade=upgrade_to is not None,
+                              experiment_bps=experiment_bps),
                        first_renewal, upgrade_to)
