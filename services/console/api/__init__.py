@@ -11,7 +11,9 @@ from fastapi import FastAPI
 
 from services.console.api.home import home_router
 from services.console.api.login import login_router
+from services.console.api.members import members_router
 from services.console.api.pages import install_page_handlers
+from services.console.api.reviews import reviews_router
 from services.console.platform_apis import PlatformApis
 from services.console.rules.login_attempts import LoginAttempts
 from services.console.settings import ConsoleSettings
@@ -31,6 +33,7 @@ def create_app(context: ServiceContext[ConsoleSettings]) -> FastAPI:
         settings.login_failures_allowed, timedelta(seconds=settings.login_lockout_seconds))
     install_page_handlers(app)
     app.include_router(health_router(context.readiness))
-    for router in (login_router(context), home_router(context)):
+    for router in (login_router(context), home_router(context), reviews_router(context),
+                   members_router(context)):
         app.include_router(router)
     return app
