@@ -1,5 +1,6 @@
 """Ops actions on the member page, each behind its scope and decided by the owning API:
-freezing and unfreezing the wallet (`ops:risk`) and a wallet adjustment (`ops:adjust`).
+freezing and unfreezing the wallet (`ops:risk`), a wallet adjustment (`ops:adjust`) and a
+tier granted until the member's next review (`ops:tiers`).
 The form carries an idempotency key made when the page was drawn, so a form sent twice
 (a double click, a reload) moves nothing twice."""
 
@@ -32,14 +33,16 @@ def member_actions_router(context: ServiceContext[ConsoleSettings]) -> APIRouter
                                     status_code=303)
         errors = answer.field_errors() or {field: answer.problem.get("detail")
                                            or f"{answer.status}"}
-        if field == "adjust_reason" and "reason" in errors:  # the adjustment form's own field
-            errors["adjust_reason"] = errors.pop("reason")
+        # the reason field's id is the form's own (three forms have one)
+        own = {"adjust_reason": "adjust_reason", "tier": "grant_reason"}.get(field)
+        if own and "reason" in errors:
+            errors[own] = errors.pop("reason")
         return await member_page(page, member_id, currency, status=answer.status,
                                  errors=errors, typed=form)
 
     @router.post("/members/{member_id}/{action}")
     async def freeze(member_id: str, action: str, page: Page = Depends(signed_in)) -> Response:
-        if action not in (*FREEZES, "adjustments"):
+        if action not in (*FREEZES, "adjustments", "tier-grants"):
             raise HTTPException(404)
         form = await posted_form(page)
         path = quote(member_id, safe="")
@@ -49,6 +52,13 @@ def member_actions_router(context: ServiceContext[ConsoleSettings]) -> APIRouter
                 page.session.user, "wallet", f"/v1/ops/wallets/{path}/{action}",
                 {"reason": form.get("reason", "").strip()}, form.get("action_key"))
             return await outcome(page, member_id, answer, form, "reason", action)
+        if action == "tier-grants":
+            page.require("ops:tiers")
+            answer = await page.apis.post(
+                page.session.user, "tiering", f"/v1/members/{path}/tier-grants",
+                {"tier": form.get("tier", "").strip(), "reason": form.get("reason", "").strip(),
+                 "until_next_review": True}, form.get("action_key"))
+            return await outcome(page, member_id, answer, form, "tier", "granted")
         page.require("ops:adjust")
         try:
             deltas = {field: parse_amount(form.get(field) or "0")

@@ -90,4 +90,8 @@ WORDS: dict[str, dict[str, str]] = {
     "done_freeze": {"en": "The wallet is frozen.", "zh": "账户已冻结。"},
     "done_unfreeze": {"en": "The wallet is unfrozen.", "zh": "账户已解冻。"},
     "done_adjusted": {"en": "The adjustment is booked.", "zh": "调整已入账。"},
+    "grant_tier": {"en": "Tier to grant until the next review (e.g. gold)",
+                   "zh": "授予等级，至下次评审（如 gold）"},
+    "grant": {"en": "Grant tier", "zh": "授予等级"},
+    "done_granted": {"en": "The tier is granted.", "zh": "等级已授予。"},
 }

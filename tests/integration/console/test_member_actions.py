@@ -1,5 +1,6 @@
-"""The member page's ops actions on real PostgreSQL, the console calling the wallet's API
-in process: support freezes and unfreezes a wallet and books an adjustment; a typo in an
+"""The member page's ops actions on real PostgreSQL, the console calling the wallet's and
+tiering's APIs in process: support freezes and unfreezes a wallet, books an adjustment and
+grants a tier; a typo in an
 amount and the API's refusal are shown next to the field; a viewer sees no action and is
 refused when posting one."""
 
@@ -11,8 +12,10 @@ import httpx
 import pytest
 
 from services.console.platform_apis import PlatformApis
+from services.tiering.service import SPEC as TIERING
 from services.wallet.service import SPEC as WALLET
 from shared.transport import BusTransport
+from tests.support.auth import pos_headers
 from tests.support.console import add_console_user, csrf_of, log_in
 from tests.support.runtime import running
 
@@ -81,3 +84,35 @@ async def test_a_viewer_sees_no_actions_and_cannot_post_them(console, wallet, br
         "csrf_token": csrf_of(page), "action_key": "k1", "reason": "let me"})
     assert refused.status_code == 403
     assert 'data-field="frozen">no' in (await browser.get(f"/members/{MEMBER}")).text
+
+
+async def test_support_grants_a_tier_until_the_next_review(bus_platform, console, browser):
+    async with running(TIERING, bus_platform, BusTransport()) as tiering, \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=tiering.app),
+                              base_url="http://tiering") as pos:
+        enrolled = await pos.post("/v1/members", headers=pos_headers("store_1"), json={
+            "member_id": "m_console_grant", "channel": "pos", "locale": "zh-CN"})
+        assert enrolled.status_code == 201, enrolled.text
+        console.app.state.apis = PlatformApis(
+            console.settings.service_urls(), bus_platform.jwt_secret, console.clock,
+            timedelta(minutes=5), 10.0,
+            transports={"tiering": httpx.ASGITransport(app=tiering.app)})
+        await add_console_user(console, "tina", "support")
+        await log_in(browser, "tina")
+        page = await browser.get("/members/m_console_grant")
+        assert "Grant tier" in page.text
+
+        unknown = await browser.post("/members/m_console_grant/tier-grants", data={
+            "csrf_token": csrf_of(page), "action_key": action_key(page), "tier": "platinum",
+            "reason": "complaint settled"})
+        assert unknown.status_code == 422 and 'id="tier-error"' in unknown.text
+
+        granted = await browser.post("/members/m_console_grant/tier-grants", data={
+            "csrf_token": csrf_of(page), "action_key": action_key(page), "tier": "gold",
+            "reason": "complaint settled"})
+        assert granted.status_code == 303, granted.text
+        page = await browser.get(granted.headers["location"])
+        assert "The tier is granted." in page.text
+        tier = (await pos.get("/v1/members/m_console_grant/tier",
+                              headers=pos_headers("store_1"))).json()
+        assert tier["tier"] == "gold"
