@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.console.service import SPEC as CONSOLE
 from services.notifier.service import SPEC as NOTIFIER
 from services.referral.service import SPEC as REFERRAL
 from services.rewards.service import SPEC as REWARDS
@@ -10,12 +11,13 @@ from services.wallet.service import SPEC as WALLET
 from shared.service import ServiceSpec
 
 SERVICES: dict[str, ServiceSpec] = {spec.name: spec for spec in (WALLET, TIERING, REWARDS,
-                                                                  REFERRAL, NOTIFIER)}
-# The consumer groups that have a dead-letter topic (`<group>.dlq`): each service's own,
-# and its side consumers' (`notifier-webhooks`), for `patronage dlq list|replay`.
+                                                                  REFERRAL, NOTIFIER, CONSOLE)}
+# The consumer groups that have a dead-letter topic (`<group>.dlq`): each consuming service's
+# own, and its side consumers' (`notifier-webhooks`), for `patronage dlq list|replay`.
 DEAD_LETTER_GROUPS: tuple[str, ...] = tuple(
     group for spec in SERVICES.values()
-    for group in (spec.name, *(f"{spec.name}-{side.name}" for side in spec.side_consumers)))
+    for group in ((spec.name,) if spec.handlers else ())
+    + tuple(f"{spec.name}-{side.name}" for side in spec.side_consumers))
 CONTROL_PORT = 8100  # `patronage dev` only: the clock (`patronage tick`)
 DEFAULT_PORTS: dict[str, int] = {"wallet": 8101, "tiering": 8102, "rewards": 8103,
-                                 "referral": 8104, "notifier": 8105}
+                                 "referral": 8104, "notifier": 8105, "console": 8106}
