@@ -113,6 +113,7 @@ REWARDS = {
     ("POST", "/v1/coupon-issues"): ops(CONFIG, body={
         "template_id": "tpl_1", "member_ids": ["m_owner"]}),
     ("GET", "/v1/coupon-issues/{job_id}"): ops(CONFIG),
+    ("POST", "/v1/offers/preview"): ops(CONFIG),
 }
 
 TIERING = {

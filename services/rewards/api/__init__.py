@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.rewards.api.coupon_issues import coupon_issues_router
 from services.rewards.api.coupons import coupons_router
 from services.rewards.api.members import members_router
+from services.rewards.api.offer_previews import offer_previews_router
 from services.rewards.api.offers import offers_router
 from services.rewards.api.points import points_router
 from services.rewards.api.reports import reports_router
@@ -26,5 +27,5 @@ def create_app(context: ServiceContext[RewardsSettings]) -> FastAPI:
         routers=[offers_router(context), reviews_router(context), coupons_router(context),
                  points_router(context), members_router(context), reports_router(context),
                  coupon_issues_router(context), segments_router(context),
-                 data_export_parts_router(context)],
+                 data_export_parts_router(context), offer_previews_router(context)],
     )
