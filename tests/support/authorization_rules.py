@@ -124,6 +124,7 @@ TIERING = {
     ("GET", "/v1/tiers"): ANYONE,
     ("POST", "/v1/tiers/rules"): ops(CONFIG),
     ("GET", "/v1/tiers/rules/{version}"): ops(CONFIG),
+    ("GET", "/v1/tiers/rules"): ops(CONFIG),
     ("GET", "/v1/members/{member_id}/tier"): ops(REPORT, member=True, pos="any"),
     ("GET", "/v1/members/{member_id}/tier-changes"): ops(REPORT, member=True),
     ("GET", "/v1/members/{member_id}/membership"): ops(REPORT, member=True, pos="any"),
