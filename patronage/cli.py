@@ -12,6 +12,7 @@ import typer
 
 from patronage import eventloop
 from patronage.chaos.command import chaos
+from patronage.console_command import console_app
 from patronage.dead_letters import dlq_list
 from patronage.events_command import events_app
 from patronage.importing.command import import_app
@@ -30,6 +31,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(wallet_app, name="wallet")
 app.add_typer(import_app, name="import")
 app.add_typer(events_app, name="events")
+app.add_typer(console_app, name="console")
 app.command()(chaos)
 app.command()(pay)
 

@@ -109,6 +109,9 @@ INTERNAL: dict[str, str] = {
     **{f"{service}.{table}": why for service in SERVICES
        for table, why in (("outbox", MESSAGING), ("inbox", MESSAGING), ("ops_audit", AUDIT))},
     **{f"{service}.idempotency_keys": IDEMPOTENCY for service in SERVICES},
+    "console.outbox": MESSAGING, "console.inbox": MESSAGING,
+    "console.users": "the console's ops users (staff, not members) and their roles",
+    "console.sessions": "the console's login sessions of ops users (staff, not members)",
     "notifier.webhook_subscriptions": "the merchant's webhook endpoints (configuration); "
                                       "disabling one publishes WebhookEndpointDisabled",
     "notifier.webhook_deliveries": "the webhook delivery log: which event went to which "

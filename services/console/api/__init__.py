@@ -1,0 +1,36 @@
+"""The console's web app: server-rendered pages (Jinja2, plain HTML forms that work without
+JavaScript), its own login sessions, and `/healthz`, `/readyz`. It has no JSON API of its
+own and no event consumer: every read and action goes to the services' HTTP APIs through
+`services/console/platform_apis.py`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import FastAPI
+
+from services.console.api.home import home_router
+from services.console.api.login import login_router
+from services.console.api.pages import install_page_handlers
+from services.console.platform_apis import PlatformApis
+from services.console.rules.login_attempts import LoginAttempts
+from services.console.settings import ConsoleSettings
+from shared.http.health import health_router
+from shared.service import ServiceContext
+
+
+def create_app(context: ServiceContext[ConsoleSettings]) -> FastAPI:
+    settings = context.settings
+    app = FastAPI(title="Patronage console", version="1.0.0", docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    app.state.context = context
+    app.state.apis = PlatformApis(
+        settings.service_urls(), context.platform.jwt_secret, context.clock,
+        timedelta(seconds=settings.token_seconds), settings.api_timeout_seconds)
+    app.state.login_attempts = LoginAttempts(
+        settings.login_failures_allowed, timedelta(seconds=settings.login_lockout_seconds))
+    install_page_handlers(app)
+    app.include_router(health_router(context.readiness))
+    for router in (login_router(context), home_router(context)):
+        app.include_router(router)
+    return app
