@@ -161,7 +161,7 @@ REFERRAL = {
     ("GET", "/v1/reviews"): ops(REVIEW),
     ("POST", "/v1/reviews/{referral_id}/approve"): ops(REVIEW, body=NOTE),
     ("POST", "/v1/reviews/{referral_id}/reject"): ops(REVIEW, body=NOTE),
-    ("GET", "/v1/programs"): ops(REPORT),
+    ("GET", "/v1/programs"): ops(REPORT, CONFIG),
     ("POST", "/v1/programs"): ops(CONFIG),
     ("GET", "/v1/reports/program"): ops(REPORT, query=PERIOD),
     ("POST", "/v1/members/{member_id}/referral-code"): ops(REVIEW, member=True),
