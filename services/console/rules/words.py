@@ -3,6 +3,8 @@ Add a key with both languages; `tests/unit/console/test_words.py` fails on a mis
 
 from __future__ import annotations
 
+from services.console.rules.setup_words import DASHBOARD_WORDS, SETUP_WORDS
+
 WORDS: dict[str, dict[str, str]] = {
     "console": {"en": "Patronage console", "zh": "Patronage 运营后台"},
     "skip_to_content": {"en": "Skip to content", "zh": "跳到正文"},
@@ -28,3 +30,4 @@ WORDS: dict[str, dict[str, str]] = {
     "service_unavailable": {"en": "A service did not answer; try again.",
                             "zh": "服务没有响应，请重试。"},
 }
+WORDS |= SETUP_WORDS | DASHBOARD_WORDS  # the program setup's and dashboard's pages
