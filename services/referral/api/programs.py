@@ -25,7 +25,8 @@ def programs_router(context: ServiceContext[ReferralSettings]) -> APIRouter:
     router = APIRouter(prefix="/v1/programs", tags=["programs"], responses=PROBLEM_RESPONSES)
     settings = context.settings
 
-    @router.get("", response_model=list[ProgramView], summary="Every program version (ops:report or ops:config)")
+    @router.get("", response_model=list[ProgramView],
+                summary="Every program version (ops:report or ops:config)")
     async def versions(caller: Caller) -> list[dict]:
         # who changes the program (ops:config) reads the versions a change starts from
         if not (caller.role == "ops" and "ops:config" in caller.scopes):
