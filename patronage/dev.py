@@ -10,7 +10,7 @@ from pathlib import Path
 import asyncpg
 import uvicorn
 
-from patronage import demo_merchant
+from patronage import console_dev, demo_merchant
 from patronage.local.postgres import LocalPostgres
 from patronage.services import CONTROL_PORT, DEFAULT_PORTS, SERVICES
 from patronage.time_machine import TimeMachine, control_app
@@ -46,7 +46,10 @@ async def run_dev(data_dir: Path | None, host: str, port_offset: int = 0, demo: 
         platform = PlatformSettings(environment="dev", database_url=await _ensure_database(postgres.dsn))
         transport = BusTransport()
         clock = TravellingClock()  # one clock for every service: `patronage tick` moves it
-        runtimes = [ServiceRuntime(spec, platform, transport, clock) for spec in SERVICES.values()]
+        runtimes = [ServiceRuntime(spec, platform, transport, clock,
+                                   settings=console_dev.console_settings(port_offset)
+                                   if spec.name == "console" else None)
+                    for spec in SERVICES.values()]
         for runtime in runtimes:
             await runtime.start()
         servers = [r.http_server(host, DEFAULT_PORTS[r.spec.name] + port_offset) for r in runtimes]
@@ -65,6 +68,8 @@ async def run_dev(data_dir: Path | None, host: str, port_offset: int = 0, demo: 
             creds = await demo_merchant.seed("127.0.0.1", port_offset, platform.jwt_secret,
                                              clock.now())
             print(demo_merchant.banner(creds), flush=True)
+        await console_dev.add_demo_users(platform.database_url)
+        print(console_dev.banner(host, port_offset), flush=True)
         for runtime in runtimes:
             port = DEFAULT_PORTS[runtime.spec.name] + port_offset
             print(f"  {runtime.spec.name:<8} http://{host}:{port}  (docs: http://{host}:{port}/docs)",

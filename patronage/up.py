@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from patronage import demo_merchant
+from patronage import console_dev, demo_merchant
 from patronage.local.kafka import LocalKafka
 from patronage.local.postgres import LocalPostgres
 from patronage.services import DEFAULT_PORTS, SERVICES
@@ -31,10 +31,11 @@ READY_TIMEOUT_S = 90.0
 STOP_GRACE_S = 20.0
 
 
-def _service_environment(kafka: LocalKafka, database_url: str) -> dict[str, str]:
+def _service_environment(kafka: LocalKafka, database_url: str,
+                         port_offset: int = 0) -> dict[str, str]:
     return {**os.environ, "PATRONAGE_KAFKA_BOOTSTRAP": kafka.bootstrap_servers,
             "PATRONAGE_DATABASE_URL": database_url, "PATRONAGE_ENVIRONMENT": "dev",
-            "PYTHONUNBUFFERED": "1"}
+            "PYTHONUNBUFFERED": "1", **console_dev.console_urls(port_offset)}
 
 
 def _start_services(env: dict[str, str], host: str, port_offset: int,
@@ -104,13 +105,15 @@ async def run_up(data_dir: Path | None, host: str, port_offset: int, demo: bool)
         database_url = await asyncio.to_thread(postgres.create_database, "patronage")
         for spec in SERVICES.values():  # once, before any replica starts
             await asyncio.to_thread(upgrade_to_head, spec.migrations, database_url, spec.name)
-        processes = _start_services(_service_environment(kafka, database_url), host,
+        await console_dev.add_demo_users(database_url)
+        processes = _start_services(_service_environment(kafka, database_url, port_offset), host,
                                     port_offset, log_dir)
         await _until_ready(processes, port_offset, log_dir)
         if demo:
             now = datetime.now(UTC)
             creds = await demo_merchant.seed("127.0.0.1", port_offset, DEV_JWT_SECRET, now)
             print(demo_merchant.banner(creds), flush=True)
+        print(console_dev.banner(host, port_offset), flush=True)
         for name in SERVICES:
             port = DEFAULT_PORTS[name] + port_offset
             print(f"  {name:<8} http://{host}:{port}  (pid {processes[name].pid}, "

@@ -12,7 +12,9 @@ from fastapi import FastAPI
 from services.console.api.dashboard import dashboard_router
 from services.console.api.home import home_router
 from services.console.api.login import login_router
+from services.console.api.members import members_router
 from services.console.api.pages import install_page_handlers
+from services.console.api.reviews import reviews_router
 from services.console.api.setup_offers import setup_offers_router
 from services.console.api.setup_programs import setup_programs_router
 from services.console.api.setup_templates import setup_templates_router
@@ -35,7 +37,8 @@ def create_app(context: ServiceContext[ConsoleSettings]) -> FastAPI:
         settings.login_failures_allowed, timedelta(seconds=settings.login_lockout_seconds))
     install_page_handlers(app)
     app.include_router(health_router(context.readiness))
-    for router in (login_router(context), home_router(context),
+    for router in (login_router(context), home_router(context), reviews_router(context),
+                   members_router(context),
                    # program setup and the dashboard (docs/console.md)
                    setup_offers_router(context), setup_programs_router(context),
                    setup_templates_router(context), dashboard_router(context)):
