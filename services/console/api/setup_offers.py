@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.api.pages import Page, posted_form, signed_in
+from services.console.rules.form_values import shown_local
 from services.console.rules.offer_drafts import (
     RECHARGE_KINDS,
     RUNGS,
@@ -69,7 +70,8 @@ def setup_offers_router(context: ServiceContext[ConsoleSettings]) -> APIRouter:
             errors=errors, versions=list(reversed(versions)), preview=preview,
             preview_rows=preview_rows(preview) if preview else [], problem=problem,
             tiers=await tiers(page), rungs=range(RUNGS), weekdays=WEEKDAYS, segments=SEGMENTS,
-            published=published, currency=settings.currency, zone=zone)
+            published=published, currency=settings.currency,
+            local=lambda moment: shown_local(moment, zone).replace("T", " "))
 
     @router.get("/setup")
     async def overview(page: Page = Depends(signed_in)) -> HTMLResponse:

@@ -6,11 +6,13 @@ Both show their versions' history: who published each one (and, for tiers, when)
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.api.pages import Page, posted_form, signed_in
+from services.console.rules.form_values import shown_local
 from services.console.rules.offer_drafts import problem_fields
 from services.console.rules.program_drafts import (
     MEASURES,
@@ -29,6 +31,7 @@ CONFIG = "ops:config"
 def setup_programs_router(context: ServiceContext[ConsoleSettings]) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     currency = context.settings.currency
+    zone = ZoneInfo(context.settings.timezone)
 
     async def rules_in_force(page: Page) -> dict[str, Any]:
         answer = await page.apis.get(page.session.user, "tiering", "/v1/tiers")
@@ -40,6 +43,7 @@ def setup_programs_router(context: ServiceContext[ConsoleSettings]) -> APIRouter
         history = await page.apis.get(page.session.user, "tiering", "/v1/tiers/rules")
         return page.render("setup/tiers.html", status=status, rules=rules,
                            versions=history.body["items"] if history.ok else [],
+                           local=lambda moment: shown_local(moment, zone).replace("T", " "),
                            form=form if form is not None else tier_form(rules), errors=errors,
                            problem=problem, rows=range(len(rules["tiers"]) + 1),
                            measures=MEASURES, currency=currency,

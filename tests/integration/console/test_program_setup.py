@@ -51,8 +51,9 @@ async def test_a_ladder_previewed_then_published_pays_the_next_recharge(console,
         assert (published.status_code, published.headers["location"]) == (
             303, "/setup/offers/ladder_cny?published=2")
         shown = await browser.get(published.headers["location"])
+        # who and when (a minute in the merchant's zone)
         assert re.search(r'data-version="2"><td class="num">2</td><td>Winter ladder</td>'
-                         r'<td>ops:mei</td>', shown.text)
+                         r'<td>ops:mei</td><td>\d{4}-\d\d-\d\d \d\d:\d\d</td>', shown.text)
 
         await enrol_in_wallet(stack["wallet"], "m_winter")
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=stack["wallet"].app),
