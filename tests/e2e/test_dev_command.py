@@ -71,6 +71,20 @@ def test_dev_seeds_the_demo_merchant_through_the_services(dev_process):
     assert bonus > 0
 
 
+def test_dev_runs_the_console_with_its_demo_login(dev_process):
+    """The console answers on its port, calls the services at their offset ports, and the
+    demo admin printed in the banner logs in and sees the demo member's wallet."""
+    console = f"http://127.0.0.1:{8106 + PORT_OFFSET}"
+    with httpx.Client(base_url=console, timeout=20) as browser:
+        form = browser.get("/login")
+        csrf = form.text.split('name="csrf_token" value="')[1].split('"')[0]
+        signed_in = browser.post("/login", data={"csrf_token": csrf, "username": "admin",
+                                                 "password": "patronage-admin", "next": "/"})
+        assert signed_in.status_code == 303, signed_in.text
+        member = browser.get("/members/m_9001")
+    assert member.status_code == 200 and 'data-field="balance">¥' in member.text
+
+
 def test_dev_takes_a_recharge_replays_it_sends_a_receipt_then_stops_on_ctrl_c(dev_process):
     wallet = f"http://127.0.0.1:{8101 + PORT_OFFSET}"
     rewards = f"http://127.0.0.1:{8103 + PORT_OFFSET}"

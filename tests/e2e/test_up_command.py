@@ -52,7 +52,9 @@ def test_up_runs_every_service_on_kafka_and_ctrl_c_stops_them_all(tmp_path: Path
         else:
             pytest.fail("patronage up did not start in 180 s:\n" + "".join(output))
         services = _pids_line(output)
-        assert len(services) == 5, output
+        assert len(services) == 6, output  # the five services and the console
+        console = httpx.get(f"http://127.0.0.1:{8106 + PORT_OFFSET}/login", timeout=10)
+        assert console.status_code == 200 and "console_login_csrf" in console.headers["set-cookie"]
 
         # the demo's regular recharged through the wallet process; rewards (another process)
         # decided the bonus from the Kafka event and the wallet credited it

@@ -7,6 +7,7 @@ the user's scopes do not open says so; the APIs decide."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends
@@ -67,23 +68,33 @@ def members_router(context: ServiceContext[ConsoleSettings]) -> APIRouter:
     @router.get("/members/{member_id}")
     async def member(member_id: str, page: Page = Depends(signed_in),
                      cursor: str | None = None) -> HTMLResponse:
-        page.require("ops:report")
-        user = page.session.user
-        statement_params: dict[str, object] = {"currency": currency, "limit": STATEMENT_LINES}
-        if cursor:
-            statement_params["cursor"] = cursor
-        calls = {key: page.apis.get(user, service, path.format(m=quote(member_id, safe="")))
-                 for key, (service, path) in SECTIONS.items()}
-        calls["balance"] = page.apis.get(user, "wallet", f"/v1/wallets/{member_id}",
-                                         {"currency": currency})
-        calls["statement"] = page.apis.get(user, "wallet", f"/v1/wallets/{member_id}/statement",
-                                           statement_params)
-        answers: dict[str, Answer] = dict(zip(calls, await asyncio.gather(*calls.values()),
-                                              strict=True))
-        status = 404 if answers["profile"].status == 404 and answers["balance"].status == 404 \
-            else 200
-        return page.render("member.html", status, member_id=member_id, answers=answers,
-                           sections=[key for key in SECTIONS if key != "profile"],
-                           cursor=cursor)
+        done = page.request.query_params.get("done")
+        return await member_page(page, member_id, currency, cursor, done=done)
 
     return router
+
+
+async def member_page(page: Page, member_id: str, currency: str, cursor: str | None = None,
+                      status: int = 200, errors: dict[str, str] | None = None,
+                      typed: dict[str, str] | None = None, done: str | None = None) -> HTMLResponse:
+    """The member page; `errors` (field → word or API detail) and `typed` (what was posted)
+    show a refused action next to its fields."""
+    page.require("ops:report")
+    user = page.session.user
+    member = quote(member_id, safe="")
+    statement_params: dict[str, object] = {"currency": currency, "limit": STATEMENT_LINES}
+    if cursor:
+        statement_params["cursor"] = cursor
+    calls = {key: page.apis.get(user, service, path.format(m=member))
+             for key, (service, path) in SECTIONS.items()}
+    calls["balance"] = page.apis.get(user, "wallet", f"/v1/wallets/{member}", {"currency": currency})
+    calls["statement"] = page.apis.get(user, "wallet", f"/v1/wallets/{member}/statement",
+                                       statement_params)
+    answers: dict[str, Answer] = dict(zip(calls, await asyncio.gather(*calls.values()),
+                                          strict=True))
+    if status == 200 and answers["profile"].status == 404 and answers["balance"].status == 404:
+        status = 404
+    return page.render("member.html", status, member_id=member_id, answers=answers,
+                       sections=[key for key in SECTIONS if key != "profile"], cursor=cursor,
+                       errors=errors or {}, typed=typed or {}, done=done,
+                       action_key=uuid.uuid4().hex)

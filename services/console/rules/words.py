@@ -82,5 +82,15 @@ WORDS: dict[str, dict[str, str]] = {
     "search": {"en": "Search", "zh": "查询"},
     "member_not_found": {"en": "No member found.", "zh": "未找到会员。"},
     "lookup_kind_unknown": {"en": "Pick how to look the member up.", "zh": "请选择查询方式。"},
+    "ops_actions": {"en": "Ops actions", "zh": "运营操作"},
+    "freeze": {"en": "Freeze wallet", "zh": "冻结账户"},
+    "unfreeze": {"en": "Unfreeze wallet", "zh": "解冻账户"},
+    "adjust": {"en": "Adjust balance", "zh": "调整余额"},
+    "principal_delta": {"en": "Principal change (e.g. -12.50)", "zh": "本金调整（如 -12.50）"},
+    "bonus_delta": {"en": "Bonus change (e.g. 5.00)", "zh": "赠送金调整（如 5.00）"},
+    "invalid_amount": {"en": "An amount such as 12.50 or -3.", "zh": "请输入金额，如 12.50 或 -3。"},
+    "done_freeze": {"en": "The wallet is frozen.", "zh": "账户已冻结。"},
+    "done_unfreeze": {"en": "The wallet is unfrozen.", "zh": "账户已解冻。"},
+    "done_adjusted": {"en": "The adjustment is booked.", "zh": "调整已入账。"},
 }
 WORDS |= SETUP_WORDS | DASHBOARD_WORDS  # the program setup's and dashboard's pages
