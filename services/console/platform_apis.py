@@ -80,3 +80,16 @@ class PlatformApis:
         if 200 <= response.status_code < 300:
             return Answer(response.status_code, body)
         return Answer(response.status_code, problem=body if isinstance(body, dict) else {})
+
+    async def text(self, service: str, path: str) -> Answer:
+        """A service's plain-text page that takes no credential (its Prometheus `/metrics`)."""
+        async with httpx.AsyncClient(base_url=self._urls[service], timeout=self._timeout,
+                                     transport=self._transports.get(service)) as client:
+            try:
+                response = await client.get(path)
+            except httpx.HTTPError as error:
+                return Answer(503, problem={"code": "service_unavailable",
+                                            "detail": f"{service}: {type(error).__name__}"})
+        if response.status_code != 200:
+            return Answer(response.status_code, problem={"code": f"{service}_metrics"})
+        return Answer(200, response.text)

@@ -29,6 +29,8 @@ class ConsoleSettings(BaseSettings):
     session_sweep_every_seconds: float = Field(default=3600, gt=0, description="How often "
                                                "sessions long past their end are deleted.")
     currency: str = Field(default="CNY", description="The merchant's currency, for amounts.")
+    timezone: str = Field(default="Asia/Shanghai", description="The merchant's zone: the "
+                          "dashboard's days and a campaign's dates.")
 
     def service_urls(self) -> dict[str, str]:
         return {"wallet": self.wallet_url, "tiering": self.tiering_url,

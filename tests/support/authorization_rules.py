@@ -127,6 +127,7 @@ REWARDS = {
     ("GET", "/v1/kpis/{name}"): ops(REPORT, query=DAYS),
     ("GET", "/v1/reports/scheduled"): ops(REPORT),
     ("GET", "/v1/reports/scheduled/{report_id}"): ops(REPORT),
+    ("POST", "/v1/offers/preview"): ops(CONFIG),
 }
 
 TIERING = {
@@ -137,6 +138,7 @@ TIERING = {
     ("GET", "/v1/tiers"): ANYONE,
     ("POST", "/v1/tiers/rules"): ops(CONFIG),
     ("GET", "/v1/tiers/rules/{version}"): ops(CONFIG),
+    ("GET", "/v1/tiers/rules"): ops(CONFIG),
     ("GET", "/v1/members/{member_id}/tier"): ops(REPORT, member=True, pos="any"),
     ("GET", "/v1/members/{member_id}/tier-changes"): ops(REPORT, member=True),
     ("GET", "/v1/members/{member_id}/membership"): ops(REPORT, member=True, pos="any"),
@@ -173,7 +175,7 @@ REFERRAL = {
     ("GET", "/v1/reviews"): ops(REVIEW),
     ("POST", "/v1/reviews/{referral_id}/approve"): ops(REVIEW, body=NOTE),
     ("POST", "/v1/reviews/{referral_id}/reject"): ops(REVIEW, body=NOTE),
-    ("GET", "/v1/programs"): ops(REPORT),
+    ("GET", "/v1/programs"): ops(REPORT, CONFIG),
     ("POST", "/v1/programs"): ops(CONFIG),
     ("GET", "/v1/reports/program"): ops(REPORT, query=PERIOD),
     ("POST", "/v1/members/{member_id}/referral-code"): ops(REVIEW, member=True),

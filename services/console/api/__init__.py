@@ -9,12 +9,16 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
+from services.console.api.dashboard import dashboard_router
 from services.console.api.home import home_router
 from services.console.api.login import login_router
 from services.console.api.member_actions import member_actions_router
 from services.console.api.members import members_router
 from services.console.api.pages import install_page_handlers
 from services.console.api.reviews import reviews_router
+from services.console.api.setup_offers import setup_offers_router
+from services.console.api.setup_programs import setup_programs_router
+from services.console.api.setup_templates import setup_templates_router
 from services.console.platform_apis import PlatformApis
 from services.console.rules.login_attempts import LoginAttempts
 from services.console.settings import ConsoleSettings
@@ -35,6 +39,9 @@ def create_app(context: ServiceContext[ConsoleSettings]) -> FastAPI:
     install_page_handlers(app)
     app.include_router(health_router(context.readiness))
     for router in (login_router(context), home_router(context), reviews_router(context),
-                   members_router(context), member_actions_router(context)):
+                   members_router(context), member_actions_router(context),
+                   # program setup and the dashboard (docs/console.md)
+                   setup_offers_router(context), setup_programs_router(context),
+                   setup_templates_router(context), dashboard_router(context)):
         app.include_router(router)
     return app

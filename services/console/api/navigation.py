@@ -7,4 +7,6 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("home", "/", None),
     ("reviews", "/reviews", "ops:review"),
     ("members", "/members", "ops:report"),
+    ("setup", "/setup", "ops:config"),
+    ("dashboard", "/dashboard", "ops:report"),
 ]

@@ -3,6 +3,8 @@ Add a key with both languages; `tests/unit/console/test_words.py` fails on a mis
 
 from __future__ import annotations
 
+from services.console.rules.setup_words import DASHBOARD_WORDS, SETUP_WORDS
+
 WORDS: dict[str, dict[str, str]] = {
     "console": {"en": "Patronage console", "zh": "Patronage 运营后台"},
     "skip_to_content": {"en": "Skip to content", "zh": "跳到正文"},
@@ -95,3 +97,4 @@ WORDS: dict[str, dict[str, str]] = {
     "grant": {"en": "Grant tier", "zh": "授予等级"},
     "done_granted": {"en": "The tier is granted.", "zh": "等级已授予。"},
 }
+WORDS |= SETUP_WORDS | DASHBOARD_WORDS  # the program setup's and dashboard's pages

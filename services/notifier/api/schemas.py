@@ -117,6 +117,10 @@ class PreviewBody(BaseModel):
     locale: str = "zh-CN"
     time_zone: str = "Asia/Shanghai"
     facts: dict[str, Any] | None = Field(default=None, description="None: the kind's samples.")
+    draft: str | None = Field(
+        default=None, min_length=1, max_length=20_000,
+        description="A draft wording (first line the subject, the rest the body, Jinja2 as in "
+                    "templates/<locale>/<kind>.j2) rendered instead of the kind's file.")
 
 
 class PreviewView(BaseModel):

@@ -1,11 +1,12 @@
-"""Ops preview of a template: rendered with the kind's sample facts, or with given ones."""
+"""Ops preview of a template, or of a draft wording for it: rendered with the kind's sample
+facts, or with given ones."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter
-from jinja2 import TemplateError
+from jinja2 import TemplateError, TemplateSyntaxError
 
 from services.notifier.api.schemas import PreviewBody, PreviewView
 from services.notifier.rules.kinds import KINDS
@@ -33,7 +34,12 @@ def templates_router(context: ServiceContext) -> APIRouter:
             raise Problem(422, "invalid_time_zone", f"Unknown time zone {body.time_zone}.") from error
         try:
             rendered = render(kind, body.locale, body.facts if body.facts is not None else SAMPLES[kind],
-                              zone, "https://example.invalid/v1/unsubscribe/preview")
+                              zone, "https://example.invalid/v1/unsubscribe/preview", body.draft)
+        except TemplateSyntaxError as error:
+            raise Problem(422, "invalid_template",
+                          f"The draft is not a template (line {error.lineno}): {error.message}.",
+                          errors=[{"location": ["body", "draft"], "message": str(error.message)}]
+                          ) from error
         except (TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
             raise Problem(422, "facts_do_not_fit",
                           f"The template cannot render these facts: {error}.") from error

@@ -77,13 +77,18 @@ def money(amount: int, currency: str, locale: str) -> str:
 
 
 def render(kind: str, locale: str, facts: dict[str, Any], zone: ZoneInfo,
-           unsubscribe_url: str | None = None) -> Rendered:
+           unsubscribe_url: str | None = None, draft: str | None = None) -> Rendered:
+    """`draft`: a template's text not yet in `templates/` (the ops preview of a wording),
+    rendered in the same strict, autoescaping environment as the files."""
     babel_locale = locale.replace("-", "_")
-    try:
-        template = environment().get_template(f"{locale}/{kind}.j2")
-    except TemplateNotFound as error:
-        raise RuleViolation("template_not_found", f"No template {kind} in {locale}.") from error
-    source = Path(template.filename or "").read_bytes()
+    if draft is not None:
+        template, source = environment().from_string(draft), draft.encode()
+    else:
+        try:
+            template = environment().get_template(f"{locale}/{kind}.j2")
+        except TemplateNotFound as error:
+            raise RuleViolation("template_not_found", f"No template {kind} in {locale}.") from error
+        source = Path(template.filename or "").read_bytes()
     text = template.render(
         **facts, unsubscribe_url=unsubscribe_url,
         money=strict(lambda amount, currency: money(amount, currency, locale)),

@@ -1,4 +1,4 @@
-"""Referral programs (`ops:config` to change, `ops:report` to read): every version, and a
+"""Referral programs (`ops:config` to change, `ops:report` or `ops:config` to read): every version, and a
 new version that applies to referrals registered from now on."""
 
 from __future__ import annotations
@@ -25,9 +25,12 @@ def programs_router(context: ServiceContext[ReferralSettings]) -> APIRouter:
     router = APIRouter(prefix="/v1/programs", tags=["programs"], responses=PROBLEM_RESPONSES)
     settings = context.settings
 
-    @router.get("", response_model=list[ProgramView], summary="Every program version")
+    @router.get("", response_model=list[ProgramView],
+                summary="Every program version (ops:report or ops:config)")
     async def versions(caller: Caller) -> list[dict]:
-        require_scope(caller, "ops:report")
+        # who changes the program (ops:config) reads the versions a change starts from
+        if not (caller.role == "ops" and "ops:config" in caller.scopes):
+            require_scope(caller, "ops:report")
         async with context.uow() as uow:
             found = await programs.all_versions(uow.connection, settings.default_program())
         return [program_view(p, by) for p, by in found]

@@ -9,6 +9,7 @@ from services.rewards.api.coupons import coupons_router
 from services.rewards.api.experiments import experiments_router
 from services.rewards.api.kpis import kpis_router
 from services.rewards.api.members import members_router
+from services.rewards.api.offer_previews import offer_previews_router
 from services.rewards.api.offers import offers_router
 from services.rewards.api.points import points_router
 from services.rewards.api.reports import reports_router
@@ -31,5 +32,6 @@ def create_app(context: ServiceContext[RewardsSettings]) -> FastAPI:
                  points_router(context), members_router(context), reports_router(context),
                  coupon_issues_router(context), segments_router(context),
                  data_export_parts_router(context), kpis_router(context),
-                 scheduled_reports_router(context), experiments_router(context)],
+                 scheduled_reports_router(context), experiments_router(context),
+                 offer_previews_router(context)],
     )

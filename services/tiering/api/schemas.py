@@ -94,6 +94,18 @@ class TierRulesView(TierRulesBody):
     version: int
 
 
+class TierRulesVersion(BaseModel):
+    version: int
+    measure: str
+    created_by: str
+    created_at: datetime
+
+
+class TierRulesHistory(BaseModel):
+    items: list[TierRulesVersion] = Field(description="Newest first; the settings' default "
+                                          "(version 0) is not listed.")
+
+
 class TierChangeView(BaseModel):
     change_id: int
     member_id: str

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from sqlalchemy import select
 
-from services.tiering.api.schemas import TierChangeView, TierRulesBody, TierRulesView
+from services.tiering.api.schemas import TierChangeView, TierRulesBody, TierRulesHistory, TierRulesView
 from services.tiering.rules.tiers import Benefits, Tier, TierRules, progress, published_program
 from services.tiering.settings import TieringSettings
 from services.tiering.store import qualifying, tiers
@@ -57,6 +57,13 @@ def tiers_router(context: ServiceContext[TieringSettings]) -> APIRouter:
             # the one source of the multipliers rewards pays (docs/tiering.md)
             uow.emit(published_program(published, uow.clock.now()))
         return rules_view(published)
+
+    @router.get("/v1/tiers/rules", response_model=TierRulesHistory,
+                summary="Every published version of the tier rules: who and when (ops:config)")
+    async def rules_history(caller: Caller) -> dict:
+        require_scope(caller, "ops:config")
+        async with context.engine.connect() as db:
+            return {"items": await tiers.rules_history(db)}
 
     @router.get("/v1/tiers/rules/{version}", response_model=TierRulesView,
                 summary="One version of the tier rules (ops:config)")

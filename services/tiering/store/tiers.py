@@ -60,3 +60,12 @@ async def publish_rules(db: AsyncConnection, rules: TierRules, actor: str, now: 
         version=version, measure=rules.measure, ladder=ladder_to_json(rules.tiers),
         created_by=actor, created_at=now))
     return TierRules(rules.measure, rules.tiers, version)
+
+
+async def rules_history(db: AsyncConnection) -> list[dict]:
+    """Every stored version, newest first: who published it and when (version 0, the
+    settings' default, was published by no one)."""
+    t = tables.tier_rule_sets
+    statement = select(t.c.version, t.c.measure, t.c.created_by, t.c.created_at).order_by(
+        t.c.version.desc())
+    return [dict(row._mapping) for row in await db.execute(statement)]

@@ -159,3 +159,24 @@ async def test_ops_preview_a_template_with_samples_or_their_own_facts(client):
     denied = await client.post("/v1/templates/win_back/preview", json={},
                                headers=ops_headers("ops:report"))
     assert denied.status_code == 403
+
+
+async def test_ops_preview_a_draft_wording_in_both_locales_with_the_samples(client):
+    ops = ops_headers("ops:config")
+    drafts = {"en": "Welcome up, {{ to_tier }}!\n<p>From {{ from_tier }} to {{ to_tier }}.</p>",
+              "zh-CN": "欢迎升级 {{ to_tier }}\n<p>{{ from_tier }} → {{ to_tier }}</p>"}
+    shown = {locale: await client.post("/v1/templates/tier_upgraded/preview", headers=ops,
+                                       json={"locale": locale, "draft": draft})
+             for locale, draft in drafts.items()}
+    filed = await client.post("/v1/templates/tier_upgraded/preview", headers=ops,
+                              json={"locale": "en"})
+    assert [r.status_code for r in shown.values()] == [200, 200]
+    assert shown["en"].json()["subject"].startswith("Welcome up, ")
+    assert shown["zh-CN"].json()["subject"].startswith("欢迎升级 ")
+    assert shown["en"].json()["version"] != filed.json()["version"]  # the draft's own digest
+    broken = await client.post("/v1/templates/tier_upgraded/preview", headers=ops,
+                               json={"locale": "en", "draft": "Hi {% if %}\nbody"})
+    unknown = await client.post("/v1/templates/tier_upgraded/preview", headers=ops,
+                                json={"locale": "en", "draft": "Hi {{ nickname }}\nbody"})
+    assert (broken.status_code, broken.json()["code"]) == (422, "invalid_template")
+    assert (unknown.status_code, unknown.json()["code"]) == (422, "facts_do_not_fit")

@@ -95,8 +95,14 @@ async def test_a_duplicate_purchase_id_counts_once(client, send):
 async def test_lifetime_recharge_qualifies_when_the_rules_say_so(client, send, bus_platform):
     rules = {"measure": "lifetime_recharge", "tiers": [
         {"name": "regular"}, {"name": "gold", "recharge_threshold": 1_000_000}]}
-    published = await client.post("/v1/tiers/rules", headers=ops_headers("ops:config"), json=rules)
+    config = ops_headers("ops:config", user="ops_mei")
+    before = await client.get("/v1/tiers/rules", headers=config)
+    published = await client.post("/v1/tiers/rules", headers=config, json=rules)
     assert published.status_code == 201 and published.json()["version"] == 1
+    history = (await client.get("/v1/tiers/rules", headers=config)).json()["items"]
+    assert before.json() == {"items": []}
+    assert [(v["version"], v["measure"], v["created_by"]) for v in history] == [
+        (1, "lifetime_recharge", "ops:ops_mei")]
     await client.post("/v1/members", headers=pos_headers(), json={"member_id": "m_c"})
     await send(recharge("m_c", 600_000, START, 600_000), purchase("m_c", 5_000_000, START))
     assert (await tier_of(client, "m_c"))["tier"] == "regular"
