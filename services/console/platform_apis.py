@@ -32,12 +32,14 @@ class Answer:
         return 200 <= self.status < 300
 
     def field_errors(self) -> dict[str, str]:
-        """The problem's per-field messages (`errors[].loc` → `msg`), to show by the field."""
+        """The problem's per-field messages (`errors[].location` → `message`, as
+        shared/http/problems.py answers a 422), to show by the field."""
         found: dict[str, str] = {}
         for error in self.problem.get("errors") or []:
-            location = [str(part) for part in error.get("loc", []) if part not in ("body", "query")]
+            location = [str(part) for part in error.get("location") or error.get("loc") or []
+                        if part not in ("body", "query", "path")]
             if location:
-                found[location[-1]] = str(error.get("msg", ""))
+                found[location[-1]] = str(error.get("message") or error.get("msg") or "")
         return found
 
 
