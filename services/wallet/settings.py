@@ -79,7 +79,7 @@ class WalletSettings(BaseSettings):
         default=1.0, ge=0, le=50, description="How long a group waits for more recharges "
         "after its first, milliseconds (the latency it adds at most).")
     group_commit_max_size: int = Field(
-        default=32, ge=1, le=60, description="A group is written at once when this many "
+        default=8, ge=1, le=60, description="A group is written at once when this many "
         "wait (at most 60: each recharge is a subtransaction, and PostgreSQL caches 64).")
     app_store_id: str = Field(default="app", min_length=1, max_length=64,
                               description="The store_id of recharges paid in the member app.")
