@@ -29,6 +29,11 @@ import orjson
 from fastapi import APIRouter, FastAPI, Response
 
 from patronage.bench.stack import Stack
+from services.wallet.api.access import bound_terminal
+from services.wallet.api.schemas.recharges import RechargeRequest
+from shared.http import idempotency
+from shared.http.auth import Caller, require_role
+from shared.http.idempotency import IdempotencyKey
 
 CEILING_PATH = "/bench/http-ceiling"
 # A receipt as the recharge answers it (store/sql/wallet_recharge.sql), so the response
@@ -44,12 +49,6 @@ RECEIPT = orjson.dumps({
 def with_ceiling(create_app):
     """The wallet's app factory, plus the ceiling route (the same request checks as
     `POST /v1/recharges` up to its database call)."""
-    from services.wallet.api.access import bound_terminal
-    from services.wallet.api.schemas.recharges import RechargeRequest
-    from shared.http import idempotency
-    from shared.http.auth import Caller, require_role
-    from shared.http.idempotency import IdempotencyKey
-
     def create(context) -> FastAPI:
         app = create_app(context)
         router = APIRouter()
@@ -105,7 +104,7 @@ def ceiling_process(stack: Stack, port: int, workers: int, **env: str) -> Iterat
         for _ in range(workers)]
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline, streak = time.monotonic() + 60, 0
+        deadline, streak = time.monotonic() + 120, 0  # slow to start on a busy machine
         while streak < 8 * workers:  # fresh connections land on any worker (see stack.py)
             with suppress(httpx.HTTPError):
                 ok = httpx.get(f"{base}/readyz", timeout=2).status_code == 200

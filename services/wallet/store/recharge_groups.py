@@ -13,6 +13,8 @@ so a refusal (a cap, a frozen wallet, a reused pos_reference) rolls back and ans
 recharge only, and the idempotency steps are wallet_recharge's own (replayed, key_reused,
 in_progress per call). If the group's statement fails as a whole (a deadlock, a lost
 connection: nothing of it committed), each recharge of the group is written alone.
+Nothing needs draining at stop: `patronage serve` lets the HTTP server finish its requests
+(each waits for its group) before the runtime closes the statement pool.
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ class RechargeGroups:
     async def write(self, arguments: dict[str, Any]) -> Answer:
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[Answer] = loop.create_future()
+        # Read, so the refusal of a request gone meanwhile is not logged as never retrieved.
+        answer.add_done_callback(lambda done: done.cancelled() or done.exception())
         self._waiting.append((arguments, answer))
         if len(self._waiting) >= self.max_size:
             self._close_group()
@@ -120,9 +124,3 @@ class RechargeGroups:
             return
         if not answer.done():
             answer.set_result(result)
-
-    async def drain(self) -> None:
-        """Write what waits and wait for the groups in flight (the service's stop)."""
-        self._close_group()
-        while self._writing:
-            await asyncio.gather(*self._writing, return_exceptions=True)
