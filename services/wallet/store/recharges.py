@@ -13,6 +13,8 @@ The call runs in autocommit on a raw asyncpg connection of the service's stateme
 (prepared once per connection): the function's statement is the transaction, so there is no
 BEGIN/COMMIT exchange, and no ORM work on the way. Its outbox insert sends no NOTIFY (that
 would serialise the commits, migration 0003); the route wakes the relay after the commit.
+With group commit on (`recharge_groups.py`), the same arguments travel by name in the
+statement of the recharge's group, and its refusals come back as the same violations.
 """
 
 from __future__ import annotations
