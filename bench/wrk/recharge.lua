@@ -1,6 +1,7 @@
 -- wrk script: POST /v1/recharges with a unique Idempotency-Key and pos_reference per
 -- request, for a random member among WALLETS pre-created wallets.
--- Environment: POS_KEY (X-Api-Key), WALLETS (how many member ids), RUN (unique per run).
+-- Environment: POS_KEY (X-Api-Key), WALLETS (how many member ids), RUN (unique per run),
+-- TARGET (the path; /v1/recharges unless the HTTP ceiling's, patronage/bench/http_ceiling.py).
 
 local counter = 0
 local thread_id = 0
@@ -16,6 +17,7 @@ function init(args)
   math.randomseed(os.time() + tid * 7919)
   wallets = tonumber(os.getenv("WALLETS"))
   run = os.getenv("RUN")
+  target = os.getenv("TARGET") or "/v1/recharges"
   headers = {
     ["Content-Type"] = "application/json",
     ["X-Api-Key"] = os.getenv("POS_KEY"),
@@ -31,7 +33,7 @@ function request()
     '"payment_method":"wechat_pay","payment_reference":"' .. ref .. '",' ..
     '"store_id":"bench_store","terminal_id":"pos_1","channel":"pos",' ..
     '"pos_reference":"' .. ref .. '"}'
-  return wrk.format("POST", "/v1/recharges", headers, body)
+  return wrk.format("POST", target, headers, body)
 end
 
 function done(summary, latency, requests)

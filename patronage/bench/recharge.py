@@ -3,7 +3,9 @@
 wrk (a separate process) posts recharges with unique Idempotency-Keys to `patronage serve
 wallet --workers 2` (two worker processes on one port), for random members among `wallets`
 pre-created wallets; the relay publishes every `RechargeCompleted` to Kafka meanwhile, as in
-production.
+production. Two references in the same run: pgbench TPC-B (the database's ceiling) and the
+same service stack answering the same request without the database (http_ceiling.py, the
+HTTP stack's ceiling).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import asyncpg
 
+from patronage.bench.http_ceiling import CEILING_PATH, ceiling_process
 from patronage.bench.reference import pgbench_tpc_b
 from patronage.bench.stack import Stack, service_process
 from patronage.local import free_port
@@ -50,16 +53,18 @@ async def seed_wallets(database_url: str, count: int) -> None:
         await connection.close()
 
 
-def run_wrk(base_url: str, wallets: int, connections: int, seconds: int) -> dict:
+def run_wrk(base_url: str, wallets: int, connections: int, seconds: int,
+            target: str = "/v1/recharges") -> dict:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (Debian package `wrk`)")
     pos_key = issue_token(DEV_JWT_SECRET, Principal("pos", "pos_1", store_id="bench_store"),
                           datetime.now(UTC), timedelta(hours=2))
     result = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(LUA), "--timeout", "10s",
-         f"{base_url}/v1/recharges"],
+         f"{base_url}{target}"],
         capture_output=True, text=True, check=True,
         env={"POS_KEY": pos_key, "WALLETS": str(wallets), "RUN": f"r{time.time_ns()}",
+             "TARGET": target,
              "PATH": "/usr/bin:/bin"},
     )
     found = RESULT.search(result.stdout)
@@ -90,5 +95,17 @@ async def recharge_throughput(stack: Stack, *, wallets_sizes: list[int], connect
             figures["wallets"] = wallets
             figures["ratio_vs_pgbench"] = round(figures["requests_per_second"] / reference["tps"], 3)
             runs.append(figures)
-    return {"name": "recharge_throughput", "reference": {"pgbench_tpc_b": reference},
-            "runs": runs}
+    ceiling = http_ceiling(stack, wallets_sizes[-1], connections, seconds)
+    for figures in runs:
+        figures["ratio_vs_http_ceiling"] = round(
+            figures["requests_per_second"] / ceiling["requests_per_second"], 3)
+    return {"name": "recharge_throughput",
+            "reference": {"pgbench_tpc_b": reference, "http_ceiling": ceiling}, "runs": runs}
+
+
+def http_ceiling(stack: Stack, wallets: int, connections: int, seconds: int) -> dict:
+    """The same stack, request and response without the database (http_ceiling.py), driven
+    the same way, with as many workers."""
+    with ceiling_process(stack, free_port(), WALLET_WORKERS) as base:
+        run_wrk(base, wallets, connections, max(2, seconds // 5), CEILING_PATH)  # warm-up
+        return run_wrk(base, wallets, connections, seconds, CEILING_PATH)

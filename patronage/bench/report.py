@@ -19,6 +19,14 @@ def _rows(results: dict) -> list[str]:
                     f"{run['requests_per_second']:,.0f} req/s (p50 {run['p50_ms']:.1f} ms, "
                     f"p99 {run['p99_ms']:.1f} ms, {run['errors']} errors) | "
                     f"pgbench TPC-B {reference:,.0f} tps | **{run['ratio_vs_pgbench']:.2f}×** | 1.0× |")
+            ceiling = scenario["reference"].get("http_ceiling")
+            for run in scenario["runs"] if ceiling else []:
+                rows.append(
+                    f"| recharge vs the HTTP ceiling, {run['wallets']:,} wallets | "
+                    f"{run['requests_per_second']:,.0f} req/s | the same stack without the "
+                    f"database {ceiling['requests_per_second']:,.0f} req/s (p50 "
+                    f"{ceiling['p50_ms']:.1f} ms, p99 {ceiling['p99_ms']:.1f} ms) | "
+                    f"**{run['ratio_vs_http_ceiling']:.2f}×** | 1.0× |")
         if scenario["name"] == "consumer_throughput":
             reference = scenario["reference"]["bare_aiokafka_per_second"]
             for run in scenario["runs"]:

@@ -72,6 +72,15 @@ class WalletSettings(BaseSettings):
         default="refund", description="What becomes of an erased member's remaining balance: "
         "refund (the principal is owed back, account erasure_refund_due; the bonus is "
         "breakage) or forfeit (all of it is breakage).")
+    group_commit_enabled: bool = Field(
+        default=True, description="Recharges arriving together are written by one statement "
+        "and one commit per group (store/recharge_groups.py), each answered on its own.")
+    group_commit_window_ms: float = Field(
+        default=1.0, ge=0, le=50, description="How long a group waits for more recharges "
+        "after its first, milliseconds (the latency it adds at most).")
+    group_commit_max_size: int = Field(
+        default=8, ge=1, le=60, description="A group is written at once when this many "
+        "wait (at most 60: each recharge is a subtransaction, and PostgreSQL caches 64).")
     app_store_id: str = Field(default="app", min_length=1, max_length=64,
                               description="The store_id of recharges paid in the member app.")
 

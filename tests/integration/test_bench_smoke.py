@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import uuid
 
+import httpx
 import pytest
 
 from patronage.bench.bonus_loop import bonus_loop_latency
@@ -17,6 +18,7 @@ from patronage.bench.consumers import (
 )
 from patronage.bench.contention import purchase_contention
 from patronage.bench.expiry_scan import expiry_scan
+from patronage.bench.http_ceiling import CEILING_PATH, ceiling_process
 from patronage.bench.recharge import run_wrk, seed_wallets
 from patronage.bench.report import write_table
 from patronage.bench.stack import Stack, service_process
@@ -44,15 +46,34 @@ async def test_recharge_benchmark_runs_end_to_end(database_url, kafka, tmp_path)
     assert rows[0]["n"] >= figures["requests"]
 
 
+async def test_the_http_ceiling_answers_the_recharge_request_without_the_database(
+        database_url, kafka, tmp_path):
+    stack = Stack(plain_url(database_url), kafka.bootstrap_servers, tmp_path)
+    await seed_wallets(stack.database_url, 50)
+    before = await fetch_all(database_url, "SELECT count(*) AS n FROM wallet.recharges")
+    with ceiling_process(stack, free_port(), workers=1,
+                         PATRONAGE_TOPIC_PREFIX="bench-smoke.") as base:
+        figures = run_wrk(base, wallets=50, connections=2, seconds=1, target=CEILING_PATH)
+        async with httpx.AsyncClient(base_url=base) as http:
+            refused = await http.post(CEILING_PATH, json={"member_id": "m", "amount": -1})
+
+    assert figures["requests"] > 0 and figures["errors"] == 0
+    assert refused.status_code in (401, 422)  # the same checks as the recharge: no key, bad body
+    after = await fetch_all(database_url, "SELECT count(*) AS n FROM wallet.recharges")
+    assert after[0]["n"] == before[0]["n"]
+
+
 def test_the_table_is_regenerated_between_its_markers(tmp_path):
     doc = tmp_path / "benchmarks.md"
     doc.write_text("# B\n\nintro\n<!-- results:begin -->\nold\n<!-- results:end -->\n\noutro\n")
     results = {"quick": True, "machine": {"commit": "abc", "cpus": 2, "python": "3.11"},
                "scenarios": [{"name": "recharge_throughput",
-                              "reference": {"pgbench_tpc_b": {"tps": 1000.0}},
+                              "reference": {"pgbench_tpc_b": {"tps": 1000.0},
+                                            "http_ceiling": {"requests_per_second": 2000.0,
+                                                             "p50_ms": 1.0, "p99_ms": 4.0}},
                               "runs": [{"wallets": 10_000, "requests_per_second": 500.0,
                                         "p50_ms": 3.0, "p99_ms": 9.0, "errors": 0,
-                                        "ratio_vs_pgbench": 0.5}]}]}
+                                        "ratio_vs_pgbench": 0.5, "ratio_vs_http_ceiling": 0.25}]}]}
     results["scenarios"] += [
         {"name": "bonus_loop_latency",
          "runs": [{"rate": 200, "reference": {"p50_ms": 2.0, "p99_ms": 5.0}, "rate_achieved": 199.0,
@@ -74,6 +95,8 @@ def test_the_table_is_regenerated_between_its_markers(tmp_path):
     text = doc.read_text()
     assert "old" not in text and "intro" in text and "outro" in text
     assert "| recharge throughput, 10,000 wallets | 500 req/s" in text and "**0.50×**" in text
+    assert ("| recharge vs the HTTP ceiling, 10,000 wallets | 500 req/s | the same stack "
+            "without the database 2,000 req/s") in text and "**0.25×**" in text
     assert "| bonus loop latency, 200 recharges/s" in text and "**8.00×** (p99)" in text
     assert "| consumer throughput, tiering, 200,000 PurchaseCompleted" in text
     assert "| expiry scan, 1,000,000 memberships | 2,740 MembershipExpiring" in text

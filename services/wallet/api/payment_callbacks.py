@@ -26,6 +26,7 @@ from services.wallet.rules.recharges import PosReferenceReused
 from services.wallet.settings import PaymentProvider, WalletSettings
 from services.wallet.store.payment_callbacks import find_callback, record_callback
 from services.wallet.store.payment_intents import as_intent, find_intent, mark_intent
+from services.wallet.store.recharge_groups import RechargeGroups
 from services.wallet.store.recharges import record_recharge
 from shared.db.messaging_tables import notify_channel
 from shared.db.relay_wakeup import RelayWakeup
@@ -50,7 +51,8 @@ def answer(outcome: str, status: int, code: str | None, detail: str, report: Pro
 
 
 def payment_callbacks_router(context: ServiceContext[WalletSettings],
-                             providers: dict[str, PaymentProvider]) -> APIRouter:
+                             providers: dict[str, PaymentProvider],
+                             groups: RechargeGroups | None = None) -> APIRouter:
     router = APIRouter(prefix="/v1/payments", tags=["payments"], responses=PROBLEM_RESPONSES)
     settings = context.settings
     statements = context.statements
@@ -70,7 +72,7 @@ def payment_callbacks_router(context: ServiceContext[WalletSettings],
                 statements, scope=f"payments:{report.provider}", key=report.payment_id,
                 fingerprint=fingerprint, request=request, limits=settings.limits(),
                 clock=context.clock, topics=context.topics, reference_key=reference_key,
-                risk=settings.risk)
+                risk=settings.risk, writer=groups)
         except PosReferenceReused:
             return ALREADY_PAID, None
         except RuleViolation as refused:  # e.g. the balance grew since the intent: refund

@@ -22,6 +22,7 @@ from services.wallet.api.schemas.recharges import (
     RechargeView,
 )
 from services.wallet.settings import WalletSettings
+from services.wallet.store.recharge_groups import RechargeGroups
 from services.wallet.store.recharges import find_recharge, recharge_view, record_recharge
 from services.wallet.store.refunds import refund_recharge
 from shared.db.messaging_tables import notify_channel
@@ -36,7 +37,8 @@ from shared.service import ServiceContext
 RECHARGE_SCOPE = "POST /v1/recharges"
 
 
-def recharges_router(context: ServiceContext[WalletSettings]) -> APIRouter:
+def recharges_router(context: ServiceContext[WalletSettings],
+                     groups: RechargeGroups | None = None) -> APIRouter:
     router = APIRouter(prefix="/v1/recharges", tags=["recharges"], responses=PROBLEM_RESPONSES)
     limits = context.settings.limits()
     statements = context.statements
@@ -73,7 +75,8 @@ def recharges_router(context: ServiceContext[WalletSettings]) -> APIRouter:
             statements, scope=f"{caller.identity} {RECHARGE_SCOPE}", key=key,
             fingerprint=idempotency.request_fingerprint(body.model_dump(mode="json")),
             request=body, limits=limits, clock=context.clock, topics=context.topics,
-            risk=context.settings.risk, reference_key=reference_key)
+            risk=context.settings.risk, reference_key=reference_key,
+            writer=groups)
         if outcome.outcome == "in_progress":
             raise Problem(409, "request_in_progress",
                           "A request with this Idempotency-Key is still being processed.",

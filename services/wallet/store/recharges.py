@@ -13,6 +13,8 @@ The call runs in autocommit on a raw asyncpg connection of the service's stateme
 (prepared once per connection): the function's statement is the transaction, so there is no
 BEGIN/COMMIT exchange, and no ORM work on the way. Its outbox insert sends no NOTIFY (that
 would serialise the commits, migration 0003); the route wakes the relay after the commit.
+With group commit on (`recharge_groups.py`), the same arguments travel by name in the
+statement of the recharge's group, and its refusals come back as the same violations.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 import asyncpg
 import orjson
@@ -131,12 +133,62 @@ def freeze_arguments(freeze: WalletFrozen | None) -> tuple:
             freeze.model_dump_json(exclude=set(FREEZE_FIELDS)))
 
 
+# wallet_recharge's parameters in order, without their `p_` (the group's jsonb uses the names).
+ARGUMENTS = ("scope", "key", "lock_key", "hash", "recharge_id", "lot_id", "entry_id",
+             "member_id", "currency", "amount", "payment_method", "payment_reference",
+             "store_id", "terminal_id", "channel", "pos_reference", "now", "now_text",
+             "limits", "lines", "event_id", "topic", "ce_type", "headers", "payload",
+             "risk_rules", "freeze_event_id", "freeze_ce_type", "freeze_headers",
+             "freeze_payload")
+
+
+class RefusedInGroup(Exception):
+    """A recharge the group's statement refused (its own subtransaction rolled back): the
+    error wallet_recharge raised, as asyncpg would have raised it for the recharge alone."""
+
+    def __init__(self, sqlstate: str, message: str, detail: str | None) -> None:
+        super().__init__(f"{sqlstate}: {message}")
+        self.sqlstate, self.message, self.detail = sqlstate, message, detail or None
+
+
+class RechargeWriter(Protocol):
+    """Writes one recharge's call: alone (`write_alone`) or in a group (recharge_groups.py).
+    Answers (outcome, status_code, body), or raises the refusal as an asyncpg error or a
+    `RefusedInGroup`, both with the PostgreSQL error's sqlstate, message and detail."""
+
+    async def write(self, arguments: dict[str, Any]) -> tuple[str, int, bytes | None]: ...
+
+
+async def write_alone(statements: StatementPool,
+                      arguments: dict[str, Any]) -> tuple[str, int, bytes | None]:
+    """The recharge as its own statement (and transaction)."""
+    row = await statements.fetchrow(CALL, *(arguments[name] for name in ARGUMENTS))
+    assert row is not None, "wallet_recharge returns exactly one row"
+    return row["outcome"], row["status_code"], row["body"]
+
+
+def refusal(error: Any, request: RechargeRequest, limits: StoredValueLimits) -> Exception | None:
+    """The rule violation a refusal of the function stands for (None: not a refusal)."""
+    if error.sqlstate == "23505":  # the pos_reference's unique index
+        return PosReferenceReused(request.pos_reference)
+    if error.sqlstate != "P0001":
+        return None
+    if WALLET_FROZEN in (error.message or ""):
+        return WalletIsFrozen(request.member_id)
+    refused = CAP_REFUSALS.get(error.message)
+    if refused is None or error.detail not in CARD_KINDS:
+        return None
+    return refused(limits, error.detail, request.currency)
+
+
 async def record_recharge(
     statements: StatementPool, *, scope: str, key: str, fingerprint: bytes,
     request: RechargeRequest, limits: StoredValueLimits, clock: Clock, topics: Topics,
     reference_key: str,
     risk: tuple[RiskRule, ...] = (),
+    writer: RechargeWriter | None = None,
 ) -> RechargeOutcome:
+    """`writer`: the process's group commit when it is on; else the recharge is written alone."""
     # Before Money: it refuses a code it has no minor unit for (ZZZ, XTS, KWD) with an
     # error the client did not cause; the merchant's list answers 422 unsupported_currency.
     check_currency(limits.currencies, request.currency)
@@ -148,29 +200,28 @@ async def record_recharge(
     freeze = frozen_event(event) if any(rule.action == "freeze" for rule in risk) else None
     lines = recharge_lines(request.member_id, request.amount)
     now = event.occurred_at
+    arguments = dict(zip(ARGUMENTS, (
+        scope, key, idempotency.lock_id(scope, key), fingerprint, recharge_id,
+        uuid.uuid4(), uuid.uuid4(), request.member_id, request.currency, request.amount,
+        request.payment_method, request.payment_reference, request.store_id,
+        request.terminal_id, request.channel, request.pos_reference, now,
+        now.isoformat().replace("+00:00", "Z"), caps_by_kind(limits),
+        orjson.dumps(lines).decode(), event.event_id,
+        topics.events(event.producer_name), event.ce_type(),
+        orjson.dumps(header_attributes(event)).decode(),
+        published_payload(event),
+        risk_rules_json(tuple(risk)), *freeze_arguments(freeze)), strict=True))
     try:
-        result = await statements.fetchrow(
-            CALL, scope, key, idempotency.lock_id(scope, key), fingerprint, recharge_id,
-            uuid.uuid4(), uuid.uuid4(), request.member_id, request.currency, request.amount,
-            request.payment_method, request.payment_reference, request.store_id,
-            request.terminal_id, request.channel, request.pos_reference, now,
-            now.isoformat().replace("+00:00", "Z"), caps_by_kind(limits),
-            orjson.dumps(lines).decode(), event.event_id,
-            topics.events(event.producer_name), event.ce_type(),
-            orjson.dumps(header_attributes(event)).decode(),
-            published_payload(event),
-            risk_rules_json(tuple(risk)), *freeze_arguments(freeze))
-    except asyncpg.UniqueViolationError as reused:
-        raise PosReferenceReused(request.pos_reference) from reused
-    except asyncpg.RaiseError as raised:
-        if WALLET_FROZEN in str(raised):
-            raise WalletIsFrozen(request.member_id) from raised
-        refusal = CAP_REFUSALS.get(raised.message)
-        if refusal is None or raised.detail not in CARD_KINDS:
+        if writer is None:
+            outcome, status_code, body = await write_alone(statements, arguments)
+        else:
+            outcome, status_code, body = await writer.write(arguments)
+    except (asyncpg.UniqueViolationError, asyncpg.RaiseError, RefusedInGroup) as raised:
+        violation = refusal(raised, request, limits)
+        if violation is None:
             raise
-        raise refusal(limits, raised.detail, request.currency) from raised
-    assert result is not None, "wallet_recharge returns exactly one row"
-    return RechargeOutcome(result["outcome"], result["status_code"], result["body"])
+        raise violation from raised
+    return RechargeOutcome(outcome, status_code, body)
 
 
 async def find_recharge(connection, recharge_id: uuid.UUID):

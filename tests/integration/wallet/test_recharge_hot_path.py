@@ -76,7 +76,8 @@ async def test_a_recharge_is_one_statement_and_no_transaction_round_trips(client
         event.remove(wallet.engine.sync_engine, "before_cursor_execute", count)
     # Not even a reset query when the connection goes back to the pool.
     assert engine_statements == []
-    assert len(pooled_queries) == 1 and "wallet_recharge(" in pooled_queries[0]
+    # Group commit is on by default: the recharge's one statement is its group's.
+    assert len(pooled_queries) == 1 and "FROM wallet_recharge_group(" in pooled_queries[0]
 
 
 async def test_the_receipt_reports_balances_after_the_recharge(client):
