@@ -18,8 +18,10 @@ from patronage.bench.consumers import consumer_throughput
 from patronage.bench.contention import purchase_contention
 from patronage.bench.expiry_scan import expiry_scan
 from patronage.bench.imports import import_throughput
+from patronage.bench.memory import memory_figures
 from patronage.bench.recharge import recharge_throughput
 from patronage.bench.report import write_table
+from patronage.bench.scale_out import scale_out
 from patronage.bench.stack import local_stack
 from patronage.services import SERVICES
 from shared.db.migrations import upgrade_to_head
@@ -58,6 +60,8 @@ async def _run(quick: bool) -> dict:
                 await import_throughput(stack.database_url, Path(work),
                                         rows=10_000 if quick else 100_000),
             ]
+            scenarios.append(await scale_out(stack, count=6_000 if quick else 60_000))
+            scenarios.append(await memory_figures(stack.database_url))  # last: every peak
     return {"started_at": datetime.now(UTC).isoformat(), "quick": quick, "machine": _machine(),
             "scenarios": scenarios}
 
