@@ -82,7 +82,7 @@ async def database_size(database_url: str) -> dict:
     try:
         wallets = await db.fetchval("SELECT count(*) FROM wallet.wallets")
         schema_bytes = await db.fetchval(
-            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = 'wallet' AND c.relkind IN ('r', 'm')")
         database_bytes = await db.fetchval("SELECT pg_database_size(current_database())")
