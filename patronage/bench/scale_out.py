@@ -6,8 +6,10 @@ against the input exactly: every purchase counted once, with its amount, none mi
 On this machine's two cores the replicas share the CPU with Kafka and PostgreSQL, so this
 shows correctness and the overhead of a group, not a speed-up.
 
-A replica is `python -m patronage.bench.scale_out <database-url> <bootstrap> <prefix>`: it
-consumes until SIGTERM, then prints what it applied, when, and its peak RSS."""
+A replica is `python -m patronage.bench.scale_out <database-url> <bootstrap> <prefix>
+[<joined-file>]`: it touches the file once it holds partitions of the topic, consumes until
+SIGTERM, then prints what it applied, when, and its peak RSS. The events are produced once
+every replica holds partitions; the clock runs from the first produced to the last counted."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import asyncpg
 
@@ -26,7 +29,7 @@ from patronage.bench.consumers import PURCHASE_TOTAL, preload_purchases
 from patronage.bench.memory import own_peak_rss_mib
 from patronage.bench.stack import Stack
 from shared.db.engine import plain_url
-from shared.messaging.kafka_transport import ensure_topics
+from shared.messaging.kafka_transport import KafkaSource, ensure_topics
 from shared.runtime import ServiceRuntime
 from shared.settings import PlatformSettings
 from shared.topics import Topics
@@ -60,7 +63,8 @@ async def tiering_effects(database_url: str, run: str, expected: int) -> Effects
     return Effects(expected, row[0], row[1], row[2])
 
 
-async def replica(database_url: str, bootstrap: str, prefix: str) -> dict:
+async def replica(database_url: str, bootstrap: str, prefix: str,
+                  joined: str | None = None) -> dict:
     from services.tiering.service import SPEC
 
     platform = PlatformSettings(environment="test", database_url=database_url,
@@ -74,7 +78,13 @@ async def replica(database_url: str, bootstrap: str, prefix: str) -> dict:
     try:
         assert runtime.consumer is not None
         stats = runtime.consumer.stats
+        source = runtime.consumer.source
+        wallet_topic = runtime.topics.events("wallet")
         while not stop.is_set():
+            if joined and isinstance(source, KafkaSource) and any(
+                    topic == wallet_topic for topic, _ in source.assignment()):
+                _mark(joined)  # the bench produces once every replica holds partitions
+                joined = None
             if stats.applied != applied:
                 first, last, applied = first or time.time(), time.time(), stats.applied
             await asyncio.sleep(0.02)
@@ -85,10 +95,14 @@ async def replica(database_url: str, bootstrap: str, prefix: str) -> dict:
             "peak_rss_mib": own_peak_rss_mib()}
 
 
-def _start_replica(stack: Stack, prefix: str) -> subprocess.Popen[str]:
+def _mark(path: str) -> None:
+    Path(path).touch()
+
+
+def _start_replica(stack: Stack, prefix: str, joined: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "patronage.bench.scale_out", stack.database_url,
-         stack.kafka_bootstrap, prefix],
+         stack.kafka_bootstrap, prefix, str(joined)],
         env=stack.service_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
 
@@ -98,6 +112,12 @@ def _report(process: subprocess.Popen[str]) -> dict:
     out, _ = process.communicate(timeout=60)
     lines = [line for line in out.splitlines() if line.startswith("{")]
     return json.loads(lines[-1]) if lines else {"applied": 0, "error": "no report"}
+
+
+def _async(probe):
+    async def call():
+        return probe()
+    return call
 
 
 async def _until(probe, done, seconds: float):
@@ -114,16 +134,20 @@ async def run_with_replicas(stack: Stack, replicas: int, count: int) -> dict:
     prefix = f"scale{run}."
     topic = Topics(prefix).events("wallet")
     await ensure_topics(stack.kafka_bootstrap, [topic], partitions=PARTITIONS)
-    await preload_purchases(stack.kafka_bootstrap, topic, count, members=10_000, run=run)
-    processes = [_start_replica(stack, prefix) for _ in range(replicas)]
+    marks = [stack.work_dir / f"{prefix}joined-{n}" for n in range(replicas + 1)]
+    processes = [_start_replica(stack, prefix, marks[n]) for n in range(replicas)]
+    # every replica holds partitions before the events arrive, so each gets its share
+    await _until(_async(lambda: sum(mark.exists() for mark in marks)),
+                 lambda joined: joined >= replicas, 180)
     started = time.perf_counter()
+    await preload_purchases(stack.kafka_bootstrap, topic, count, members=10_000, run=run)
 
     def effects():
         return tiering_effects(stack.database_url, run, count)
 
     await _until(effects, lambda e: e.counted >= count // 2, 600)
     if replicas == 1:  # the rebalance: a replica joins, or one leaves
-        processes.append(_start_replica(stack, prefix))
+        processes.append(_start_replica(stack, prefix, marks[-1]))
         rebalance = "a second replica started halfway"
     else:
         reports = [_report(processes[-1])]
@@ -141,7 +165,8 @@ async def run_with_replicas(stack: Stack, replicas: int, count: int) -> dict:
 
 def _rate(report: dict) -> dict:
     first, last = report.get("first_applied_at"), report.get("last_applied_at")
-    busy = (last - first) if first and last and last > first else None
+    # a replica busy for under a second has no meaningful rate of its own
+    busy = (last - first) if first and last and last - first >= 1 else None
     return {"applied": report["applied"], "duplicates": report.get("duplicates", 0),
             "events_per_second": round(report["applied"] / busy, 1) if busy else None,
             "peak_rss_mib": report.get("peak_rss_mib")}
@@ -153,4 +178,4 @@ async def scale_out(stack: Stack, count: int, replicas: tuple[int, ...] = (1, 2,
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(replica(*sys.argv[1:4]))), flush=True)
+    print(json.dumps(asyncio.run(replica(*sys.argv[1:5]))), flush=True)
