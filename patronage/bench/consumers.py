@@ -5,12 +5,14 @@ transaction per batch) against a bare aiokafka consumer reading the same topic."
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from patronage.bench.memory import note_peak, reset_own_peak
 from patronage.bench.stack import Stack
 from shared.events.cloudevents import to_kafka_headers
 from shared.events.wallet import PurchaseCompleted
@@ -21,18 +23,23 @@ from shared.settings import PlatformSettings
 from shared.topics import Topics
 from shared.transport import KafkaTransport
 
+PURCHASE_TOTAL = 8_800
 
-def purchase(n: int, members: int) -> PurchaseCompleted:
+
+def purchase(n: int, members: int, run: str = "") -> PurchaseCompleted:
+    """The n-th purchase of a run (`run` keeps each run's purchase ids apart)."""
     return PurchaseCompleted(
         occurred_at=datetime.now(UTC), member_id=f"bench-{n % members}",
-        purchase_id=f"bench-p{n}", order_reference=f"o{n}", total=8_800, currency="CNY",
-        paid_principal=0, paid_bonus=0, paid_other=8_800,
-        items=[{"sku": "coffee", "category": "drinks", "quantity": 2, "amount": 8_800}],
+        purchase_id=f"bench-{run}-p{n}" if run else f"bench-p{n}", order_reference=f"o{n}",
+        total=PURCHASE_TOTAL, currency="CNY", paid_principal=0, paid_bonus=0,
+        paid_other=PURCHASE_TOTAL,
+        items=[{"sku": "coffee", "category": "drinks", "quantity": 2, "amount": PURCHASE_TOTAL}],
         store_id="bench_store", terminal_id="pos_1", channel="pos",
     )
 
 
-async def preload_purchases(bootstrap: str, topic: str, count: int, members: int) -> None:
+async def preload_purchases(bootstrap: str, topic: str, count: int, members: int,
+                            run: str = "") -> None:
     await ensure_topics(bootstrap, [topic])
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, acks="all",
                                 max_batch_size=256 * 1024)
@@ -40,7 +47,7 @@ async def preload_purchases(bootstrap: str, topic: str, count: int, members: int
     try:
         pending = []
         for n in range(count):
-            event = purchase(n, members)
+            event = purchase(n, members, run)
             pending.append(await producer.send(topic, event.to_json(), key=event.member_id.encode(),
                                                headers=list(to_kafka_headers(event))))
             if len(pending) >= 5_000:
@@ -74,6 +81,7 @@ async def drain_rate(stack: Stack, spec: ServiceSpec, prefix: str, count: int,
     runtime = ServiceRuntime(spec, platform, KafkaTransport(stack.kafka_bootstrap))
     if PurchaseCompleted not in spec.handlers:
         return None
+    reset_own_peak()  # the services drain in this process: its peak, per service
     await runtime.start(migrate=False)
     try:
         assert runtime.consumer is not None
@@ -99,6 +107,7 @@ async def drain_rate(stack: Stack, spec: ServiceSpec, prefix: str, count: int,
             raise RuntimeError("too few events to time: raise the event count")
         return (finished - already) / (time.perf_counter() - started)
     finally:
+        note_peak(spec.name, os.getpid())
         await runtime.stop()
 
 

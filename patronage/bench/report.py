@@ -84,6 +84,35 @@ def _rows(results: dict) -> list[str]:
                 f"quote_bonus alone per recharge "
                 f"{scenario['reference']['quote_bonus_cpu_seconds']:.2f} s CPU | "
                 f"**{_ratio(scenario['ratio_vs_quote_bonus'])}** | 100k x 12 months < 60 s |")
+        rows += _scale_out_and_memory_rows(scenario)
+    return rows
+
+
+def _scale_out_and_memory_rows(scenario: dict) -> list[str]:
+    rows = []
+    if scenario["name"] == "scale_out":
+        single = scenario["runs"][0]["events_per_second"]
+        for run in scenario["runs"]:
+            rates = ", ".join(f"{r['events_per_second']:,.0f}" if r["events_per_second"]
+                              else "—" for r in run["per_replica"])
+            rows.append(
+                f"| scale-out, {scenario['service']}, {run['replicas']} replica(s), "
+                f"{scenario['partitions']} partitions, {run['events']:,} PurchaseCompleted, "
+                f"{run['rebalance']} | {run['events_per_second']:,.0f} events/s in all "
+                f"(per replica: {rates}); {run['counted']:,} counted, {run['entries']:,} entries"
+                f"{', exact' if run['exact'] else ', **LOST OR DOUBLED**'} | 1 replica: "
+                f"{single:,.0f} events/s | **{run['events_per_second'] / single:.2f}×** | "
+                f"nothing lost or doubled (2 cores: no speed-up expected) |")
+    if scenario["name"] == "memory":
+        for peak in scenario["processes"]:
+            rows.append(f"| memory, {peak['service']} during {peak['scenario']} | peak RSS "
+                        f"{peak['peak_rss_mib']:,.0f} MiB | — | — | — |")
+        db = scenario["database"]
+        if db["wallet_schema_mib_per_100k_wallets"] is not None:
+            rows.append(
+                f"| memory, database | wallet schema {db['wallet_schema_mib_per_100k_wallets']:,.1f} "
+                f"MiB per 100k wallets ({db['wallets']:,} wallets, every scenario's rows; "
+                f"whole database {db['database_mib']:,.0f} MiB) | — | — | — |")
     return rows
 
 

@@ -18,8 +18,10 @@ from patronage.bench.consumers import consumer_throughput
 from patronage.bench.contention import purchase_contention
 from patronage.bench.expiry_scan import expiry_scan
 from patronage.bench.imports import import_throughput
+from patronage.bench.memory import memory_figures
 from patronage.bench.recharge import recharge_throughput
 from patronage.bench.report import write_table
+from patronage.bench.scale_out import scale_out
 from patronage.bench.simulation import simulation_speed
 from patronage.bench.stack import local_stack
 from patronage.services import SERVICES
@@ -60,6 +62,8 @@ async def _run(quick: bool) -> dict:
                                         rows=10_000 if quick else 100_000),
                 simulation_speed(members=10_000 if quick else 100_000),
             ]
+            scenarios.append(await scale_out(stack, count=6_000 if quick else 60_000))
+            scenarios.append(await memory_figures(stack.database_url))  # last: every peak
     return {"started_at": datetime.now(UTC).isoformat(), "quick": quick, "machine": _machine(),
             "scenarios": scenarios}
 

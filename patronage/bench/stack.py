@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from patronage.bench.memory import note_peak
 from patronage.local.kafka import LocalKafka
 from patronage.local.postgres import LocalPostgres
 from shared.db.engine import with_database
@@ -81,6 +82,7 @@ def service_process(stack: Stack, name: str, port: int, workers: int = 1,
                 time.sleep(0.2)
         yield base
     finally:
+        note_peak(name, process.pid)  # the scenario's peak RSS, before the process goes
         process.terminate()
         try:
             process.wait(20)

@@ -92,7 +92,10 @@ def with_older_versions(events: Iterable[Event],
 def claim_id(event: Event, registry: Sequence[DualProduction] | None = None) -> UUID:
     """The id a consumer's inbox claims for `event`: a `vN+1` event and its `vN` copy
     share one, so a consumer handling both applies the fact once."""
-    pair = _pair_of(type(event), _registered(registry))
+    pairs = _registered(registry)
+    if not pairs:  # no dual production (nearly always): no search, per event of a batch
+        return event.event_id
+    pair = _pair_of(type(event), pairs)
     if pair is None:
         return event.event_id
     return older_copy_id(event.event_id, pair.older.event_version)

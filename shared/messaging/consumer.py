@@ -34,8 +34,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from shared.events.card_numbers import CardNumberRefused, refuse_card_numbers_in_json
-from shared.events.catalog import UnknownEventType
-from shared.events.cloudevents import event_class_of, header_value
+from shared.events.catalog import UnknownEventType, event_class_for
 from shared.events.dual_production import claim_id
 from shared.events.envelope import Event
 from shared.messaging import inbox
@@ -50,6 +49,7 @@ from shared.tracing import (
     handling,
     handling_batch,
     parent_context,
+    recording,
     trace_headers,
 )
 
@@ -123,9 +123,13 @@ class EventConsumer:
     async def process(self, messages: Sequence[IncomingMessage]) -> None:
         dead: list[tuple[IncomingMessage, BaseException, int]] = []
         decoded: list[tuple[IncomingMessage, Event]] = []
+        parents: dict[UUID, Context] = {}
         for message in messages:
             try:
-                kind = event_class_of(message.headers)
+                ce_type, traceparent, tracestate = _routing_headers(message.headers)
+                if ce_type is None:
+                    raise UnknownEventType("message has no ce_type header")
+                kind = event_class_for(ce_type)
                 if kind not in self.handlers:
                     continue  # a type this service does not handle: no need to parse it
                 refuse_card_numbers_in_json(message.value, kind.__name__)
@@ -134,11 +138,9 @@ class EventConsumer:
                 dead.append((message, error, 1))
                 continue
             decoded.append((message, event))
-        self._trace_parents = {
-            event.event_id: parent_context(traceparent,
-                                           header_value(message.headers, TRACESTATE_HEADER))
-            for message, event in decoded
-            if (traceparent := header_value(message.headers, TRACEPARENT_HEADER))}
+            if (parent := parent_context(traceparent, tracestate)) is not None:
+                parents[event.event_id] = parent
+        self._trace_parents = parents
 
         outcome = await self._apply_batch(decoded) if decoded else BatchOutcome()
         dead.extend((message, error, self.max_attempts) for message, error in outcome.failed)
@@ -233,11 +235,16 @@ class EventConsumer:
                 await handler(event, uow)
 
     async def _run_batch_handlers(self, events: list[Event], uow: UnitOfWork) -> None:
-        parents = [self._trace_parents.get(event.event_id) for event in events]
+        # Without a tracing SDK a span is recorded nowhere and one without a parent carries
+        # no context to pass on: only events that came with a trace context get a span
+        # (≈ 10 % of a drain's CPU went to spans and headers that were always empty).
+        traced = events if recording() else [
+            event for event in events if event.event_id in self._trace_parents]
+        parents = [self._trace_parents.get(event.event_id) for event in traced]
         with handling_batch(self.name, events[0].event_type, parents) as spans, \
                 structlog.contextvars.bound_contextvars(
                     event_type=events[0].event_type, batch_size=len(events)):
-            for event, span in zip(events, spans, strict=True):
+            for event, span in zip(traced, spans, strict=True):
                 if trace := trace_headers(span):
                     uow.handling_traces[event.event_id] = trace
             for handler in self.handlers[type(events[0])]:
@@ -263,6 +270,30 @@ class BatchOutcome:
     applied: int = 0
     duplicates: int = 0
     failed: list[tuple[IncomingMessage, BaseException]] = field(default_factory=list)
+
+
+CE_TYPE = "ce_type"
+
+
+def _routing_headers(headers: Sequence[tuple[str, bytes | str]]
+                     ) -> tuple[str | None, str | None, str | None]:
+    """ce_type, traceparent and tracestate in one pass over the headers (the last repeat
+    wins, as in header_value): three passes cost a consumer ≈ 2 µs an event."""
+    ce_type: bytes | str | None = None
+    traceparent: bytes | str | None = None
+    tracestate: bytes | str | None = None
+    for name, value in headers:
+        if name == CE_TYPE:
+            ce_type = value
+        elif name == TRACEPARENT_HEADER:
+            traceparent = value
+        elif name == TRACESTATE_HEADER:
+            tracestate = value
+    return _text(ce_type), _text(traceparent), _text(tracestate)
+
+
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _next_offsets(messages: Sequence[IncomingMessage]) -> dict[PartitionKey, int]:

@@ -95,6 +95,10 @@ class KafkaSource:
             for r in records
         ]
 
+    def assignment(self) -> set[PartitionKey]:
+        """The partitions the group gave this member now (they move on a rebalance)."""
+        return {(tp.topic, tp.partition) for tp in self._consumer.assignment()}
+
     async def commit(self, next_offsets: Mapping[PartitionKey, int]) -> None:
         """Send the offsets and return without waiting for the broker's answer: the next
         batch starts at once instead of a broker round trip later. Commits stay in order
