@@ -44,6 +44,9 @@ class NotifierSettings(BaseSettings):
     delivery_interval_seconds: float = Field(default=1.0, gt=0)
     delivery_batch_size: int = Field(default=100, gt=0)
     schedule_interval_seconds: float = Field(default=300.0, gt=0)
+    template_check_seconds: float = Field(
+        default=5.0, gt=0, description="How often a replica checks for template versions "
+        "another replica published (one indexed max; a publish reloads its own replica at once).")
     delivery_log_retention_days: int | None = Field(
         default=365, ge=31, description="Delete delivery-log rows (notifications) older than "
         "this many days; unset: keep them. At least 31 days: a row is also what stops a "

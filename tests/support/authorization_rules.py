@@ -217,6 +217,9 @@ NOTIFIER = {
     ("DELETE", "/v1/ops-recipients/{recipient_id}"): ops(CONFIG),
     ("GET", "/v1/ops-recipients/unsubscribe/{token}"): OPEN,  # the link's signed token
     ("POST", "/v1/ops-recipients/unsubscribe/{token}"): OPEN,
+    ("GET", "/v1/templates/{kind}/versions"): ops(CONFIG),
+    ("POST", "/v1/templates/{kind}/versions"): ops(CONFIG),
+    ("POST", "/v1/templates/{kind}/revert"): ops(CONFIG),
 }
 
 RULES: dict[str, dict[tuple[str, str], Rule]] = {

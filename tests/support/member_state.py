@@ -120,6 +120,8 @@ INTERNAL: dict[str, str] = {
                                "members, so no member state",
     "notifier.report_deliveries": "which scheduled report went to which ops recipient (staff, "
                                   "not members); the report is rewards' ScheduledReportPublished",
+    "notifier.template_versions": "ops' wordings of the message templates (configuration, "
+                                  "who and when): no member state",
     **{f"{service}.data_export_parts": EXPORT_PART for service in SERVICES},
     "tiering.data_exports": "a member's export request and its state, for the member over "
                             "HTTP; MemberDataExportRequested asks the services for their parts",

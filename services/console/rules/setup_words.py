@@ -93,10 +93,18 @@ SETUP_WORDS: dict[str, dict[str, str]] = {
     "draft_wording": {"en": "Draft wording (first line: subject)", "zh": "草稿文案（第一行为标题）"},
     "draft_empty_hint": {"en": "Empty: the wording in use.", "zh": "留空表示使用当前文案。"},
     "subject": {"en": "Subject", "zh": "标题"},
-    "templates_are_files": {
-        "en": "Wordings are kept with the notifier's code (templates/<locale>/<kind>.j2); "
-              "preview a draft here, then change the file.",
-        "zh": "文案随通知服务代码保存（templates/<locale>/<kind>.j2）；可在此预览草稿，再修改文件。"},
+    "templates_are_versions": {
+        "en": "The release's wordings are files of the notifier; a wording saved here is a new "
+              "version, used by the next message. Preview the drafts in both locales, then save.",
+        "zh": "发布版本的文案是通知服务的文件；在此保存的文案是一个新版本，下一条消息即使用它。"
+              "请先预览两种语言的草稿，再保存。"},
+    "save_version": {"en": "Save as a new version", "zh": "保存为新版本"},
+    "back_to_release": {"en": "Back to the release's wording", "zh": "恢复发布版本的文案"},
+    "release_wording": {"en": "The release's wording", "zh": "发布版本的文案"},
+    "template_locale": {"en": "Language", "zh": "语言版本"},
+    "template_saved": {"en": "Saved: the next message uses it.", "zh": "已保存：下一条消息将使用它。"},
+    "no_template_versions": {"en": "No version yet: the release's wordings are in use.",
+                             "zh": "尚无版本：正在使用发布版本的文案。"},
     "renewal_prices": {"en": "Renewal prices", "zh": "续费价格"},
     "renewal_prices_are_settings": {
         "en": "Renewal prices are the tiering service's settings (PATRONAGE_TIERING_PRICE_PER_YEAR "

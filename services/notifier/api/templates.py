@@ -1,5 +1,6 @@
-"""Ops preview of a template, or of a draft wording for it: rendered with the kind's sample
-facts, or with given ones."""
+"""Ops preview of a template as messages use it now (the ops version in use, else the
+release's file), or of a draft wording for it: rendered with the kind's sample facts, or
+with given ones."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from services.notifier.api.schemas import PreviewBody, PreviewView
 from services.notifier.rules.kinds import KINDS
 from services.notifier.rules.samples import SAMPLES
 from services.notifier.rules.templates import LOCALES, render
+from services.notifier.store.template_overrides import overrides_of
 from shared.http.auth import Caller, require_scope
 from shared.http.ids import PathId
 from shared.http.problems import PROBLEM_RESPONSES, Problem
@@ -20,6 +22,7 @@ from shared.service import ServiceContext
 
 def templates_router(context: ServiceContext) -> APIRouter:
     router = APIRouter(prefix="/v1/templates", tags=["templates"], responses=PROBLEM_RESPONSES)
+    overrides = overrides_of(context.engine)
 
     @router.post("/{kind}/preview", response_model=PreviewView, summary="Preview a template")
     async def preview(kind: PathId, body: PreviewBody, caller: Caller) -> dict:
@@ -32,9 +35,14 @@ def templates_router(context: ServiceContext) -> APIRouter:
             zone = ZoneInfo(body.time_zone)
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise Problem(422, "invalid_time_zone", f"Unknown time zone {body.time_zone}.") from error
+        if overrides.loaded_up_to is None:  # a query only on this replica's first use
+            async with context.engine.connect() as db:
+                await overrides.reload(db)
+        # without a draft: what messages use now, the ops version in use or the file
+        draft = body.draft if body.draft is not None else overrides.wording(kind, body.locale)
         try:
             rendered = render(kind, body.locale, body.facts if body.facts is not None else SAMPLES[kind],
-                              zone, "https://example.invalid/v1/unsubscribe/preview", body.draft)
+                              zone, "https://example.invalid/v1/unsubscribe/preview", draft)
         except TemplateSyntaxError as error:
             raise Problem(422, "invalid_template",
                           f"The draft is not a template (line {error.lineno}): {error.message}.",

@@ -19,6 +19,7 @@ from services.notifier.rules.unsubscribe import unsubscribe_token
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import notifications
 from services.notifier.store.contacts import reach_of
+from services.notifier.store.template_overrides import TemplateOverrides
 from shared.db.unit_of_work import UnitOfWork
 from shared.events.notifier import NotificationFailed, NotificationSent
 
@@ -32,8 +33,10 @@ def zone_of(contact: Mapping, settings: NotifierSettings) -> ZoneInfo:
 
 class Attempt:
     def __init__(self, uow: UnitOfWork, row: Row, channels: Mapping[str, Channel],
-                 settings: NotifierSettings, now: datetime) -> None:
+                 settings: NotifierSettings, now: datetime,
+                 overrides: TemplateOverrides | None = None) -> None:
         self.uow, self.row, self.channels, self.settings, self.now = uow, row, channels, settings, now
+        self.overrides = overrides or TemplateOverrides()
         self.kind = KINDS[row.kind]
         self.attempts, self.channel_attempts = row.attempts, row.channel_attempts
         self.failed = list(row.failed_channels)
@@ -79,7 +82,9 @@ class Attempt:
             token = unsubscribe_token(self.settings.link_secret.get_secret_value(),
                                       self.row.member_id, channel)
             link = f"{self.settings.public_base_url}/v1/unsubscribe/{token}"
-        return render(self.row.kind, locale, self.row.facts, zone, link)
+        # the ops version in use, from memory (no query per message); else the file
+        return render(self.row.kind, locale, self.row.facts, zone, link,
+                      draft=self.overrides.wording(self.row.kind, locale))
 
     async def try_channel(self, channel: str, address: str, rendered: Rendered) -> str:
         """"sent", "retry" (left for later) or "next" (this channel is done for)."""

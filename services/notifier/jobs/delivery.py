@@ -28,6 +28,7 @@ from services.notifier.channels.provider import ProviderApi
 from services.notifier.jobs.attempts import Attempt
 from services.notifier.settings import NotifierSettings
 from services.notifier.store import notifications
+from services.notifier.store.template_overrides import overrides_of
 from shared.jobs import PeriodicJob, leads, periodic
 from shared.service import ServiceContext
 
@@ -54,6 +55,7 @@ class DeliveryJob:
         self.settings = settings or context.settings
         self.client = httpx.AsyncClient(timeout=self.settings.send_timeout_seconds)
         self.channels = external_channels(self.settings, self.client, context.platform.environment)
+        self.overrides = overrides_of(context.engine)
 
     async def run_once(self, now: datetime) -> int:
         """Messages handled (sent, deferred, retried, failed or suppressed) at `now`."""
@@ -62,10 +64,11 @@ class DeliveryJob:
             async with self.context.uow() as uow:
                 if not await leads(uow.connection, "notifier.delivery"):
                     return handled
+                await self.overrides.ensure_loaded(uow.connection)
                 rows = await notifications.due(uow.connection, now, self.settings.delivery_batch_size)
                 channels = {**self.channels, "inbox": InboxChannel(uow.connection, uow.clock)}
                 for row in rows:
-                    await Attempt(uow, row, channels, self.settings, now).run()
+                    await Attempt(uow, row, channels, self.settings, now, self.overrides).run()
             handled += len(rows)
             if len(rows) < self.settings.delivery_batch_size:
                 return handled

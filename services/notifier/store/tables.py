@@ -31,6 +31,9 @@ ops_recipients: staff who get the scheduled reports (not members): an email addr
 report_deliveries: one row per (report, recipient), unique: a redelivered report sends
   nothing more. The report as published, status (pending, sent, failed, suppressed) and the
   attempts; pending rows are range-scanned by `next_attempt_at`.
+template_versions: ops' wordings of a kind's template in a locale, never changed once
+  written: the newest per (kind, locale) is in use; a NULL wording is a going back to the
+  release's file. Who published it and when; the digest is what a message sent records.
 """
 
 from __future__ import annotations
@@ -254,4 +257,16 @@ report_deliveries = Table(
     UniqueConstraint("report_id", "recipient_id"),
     Index("report_deliveries_due", "next_attempt_at",
           postgresql_where=text("status = 'pending'")),
+)
+
+template_versions = Table(
+    "template_versions", metadata,
+    Column("version_id", BigInteger, Identity(), primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("locale", Text, nullable=False),
+    Column("wording", Text),
+    Column("digest", Text, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("template_versions_history", "kind", "locale", "version_id"),
 )

@@ -2,7 +2,8 @@
 client; no browser download), against every service on real Kafka and PostgreSQL: the ladder
 is changed in the console, previewed on a sample recharge (with the keyboard), published,
 and the next recharge at the till is paid by it; the dashboard's charts carry that
-recharge's figures; the setup pages in English and Chinese. Screenshots of each page at
+recharge's figures; a notification wording previewed in both locales and saved as a version
+shows in the history; the setup pages in English and Chinese. Screenshots of each page at
 1280 and 768 px go to test-artifacts/console/."""
 
 from __future__ import annotations
@@ -117,10 +118,19 @@ async def test_change_the_ladder_then_the_next_recharge_and_the_dashboard_use_it
                 await page.goto(f"{console}/setup/templates?kind=tier_upgraded")
                 await page.get_by_label("Draft wording (first line: subject) — en").fill(
                     "Up to {{ to_tier }}!\n<p>Welcome.</p>")
+                await page.get_by_label("Draft wording (first line: subject) — zh-CN").fill(
+                    "升级到 {{ to_tier }}\n<p>欢迎</p>")
                 await page.get_by_role("button", name="Preview").click()
                 await expect(page.locator("[data-locale=en] [data-subject]")).to_contain_text("Up to ")
-                await expect(page.locator("[data-locale=zh-CN] [data-subject]")).not_to_be_empty()
+                await expect(page.locator("[data-locale=zh-CN] [data-subject]")).to_contain_text("升级到 ")
                 await screenshots(page, "setup-templates")
+                # after the preview in both locales: saved as a new version, in the history
+                await page.get_by_role("button", name="Save as a new version").click()
+                await expect(page.get_by_role("status")).to_contain_text("the next message uses it")
+                saved = page.locator("tr[data-template-version][data-locale=en]").first
+                await expect(saved).to_contain_text("Up to {{ to_tier }}!")
+                await expect(saved).to_contain_text("ops:")
+                await screenshots(page, "setup-templates-history")
 
                 await page.get_by_role("link", name="中文").click()
                 await page.goto(f"{console}/dashboard")
