@@ -32,7 +32,8 @@ def dev_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess
         env={**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=Path(__file__).parents[2],
     )
     output: list[str] = []
-    deadline = time.monotonic() + 90
+    # generous: the suite's other xdist worker may be starting its own broker and server
+    deadline = time.monotonic() + 180
     assert process.stdout is not None
     while time.monotonic() < deadline:
         line = process.stdout.readline()
@@ -43,7 +44,7 @@ def dev_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess
             pytest.fail("patronage dev exited:\n" + "".join(output))
     else:
         process.kill()
-        pytest.fail("patronage dev did not start in 90 s:\n" + "".join(output))
+        pytest.fail("patronage dev did not start in 180 s:\n" + "".join(output))
     yield process
     if process.poll() is None:
         process.kill()

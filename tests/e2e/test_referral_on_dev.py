@@ -37,7 +37,8 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.Popen[s
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=Path(__file__).parents[2])
     output: list[str] = []
-    deadline = time.monotonic() + 90
+    # generous: the suite's other xdist worker may be starting its own broker and server
+    deadline = time.monotonic() + 180
     assert process.stdout is not None
     while "Patronage is running" not in (output[-1] if output else ""):
         if process.poll() is not None or time.monotonic() > deadline:
