@@ -7,8 +7,10 @@ id); it falls back only at a review (docs/tiering.md, Tier grants). The ops audi
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+import orjson
+from fastapi import APIRouter, Header, Response
 
 from services.tiering.api.schemas import RevokeGrantBody, TierGrantBody, TierGrantView
 from services.tiering.rules.tier_grants import state
@@ -18,6 +20,7 @@ from services.tiering.store import tier_grants, tiers
 from services.tiering.store.entitlements import grant_for_tier
 from services.tiering.store.members import MemberNotFound, enrolled_member, lock_member
 from shared.http.auth import Caller, require_scope
+from shared.http.idempotency import idempotent_post
 from shared.http.ids import PathId
 from shared.http.member_access import REPORT_SCOPE, require_member_reader
 from shared.http.paging import Cursor, Limit, Page, cursor_moment, decode_cursor, invalid_cursor, page
@@ -25,6 +28,9 @@ from shared.http.problems import PROBLEM_RESPONSES
 from shared.service import ServiceContext
 
 TIERS_SCOPE = "ops:tiers"
+OptionalIdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", description="Optional: the same key and body replays the first "
+    "grant; a different body under it is 422 `idempotency_key_reused`.")]
 
 
 def shown(row, now) -> dict:
@@ -37,22 +43,34 @@ def tier_grants_router(context: ServiceContext[TieringSettings]) -> APIRouter:
     settings = context.settings
 
     @router.post("", status_code=201, response_model=TierGrantView,
-                 summary="Grant a member a tier until a moment or the next review (ops:tiers)")
-    async def grant_tier(member_id: PathId, body: TierGrantBody, caller: Caller) -> dict:
+                 summary="Grant a member a tier until a moment or the next review (ops:tiers)",
+                 description="With an Idempotency-Key, a retry (a double click, a reload) "
+                 "replays the first grant instead of making a second one; without one, each "
+                 "call is a grant.")
+    async def grant_tier(member_id: PathId, body: TierGrantBody, caller: Caller,
+                         idempotency_key: OptionalIdempotencyKey = None) -> Response:
         require_scope(caller, TIERS_SCOPE)
+        if idempotency_key is not None:
+            return await idempotent_post(
+                context.uow, caller, f"POST /v1/members/{member_id}/tier-grants",
+                idempotency_key, body, lambda uow: _grant(uow, member_id, body, caller))
         async with context.uow() as uow:
-            now = uow.clock.now()
-            member = await lock_member(uow.connection, member_id)
-            if member is None:
-                raise MemberNotFound(f"No member {member_id}.")
-            rules = await tiers.rules_in_force(uow.connection, settings.default_rules())
-            ends = body.expires_at or review_due_at(member.review_at, settings.tier_review_grace_days)
-            row, raised = await tier_grants.grant(uow, member, member.tier, rules, tier_grants.NewGrant(
-                body.tier, "ops", body.reason, now, ends, body.until_next_review,
-                caller.identity), settings.currency)
-            if raised is not None:  # a tier reached by a grant brings its benefits too
-                await grant_for_tier(uow, member_id, raised.to_tier, settings.time_zone)
-            return shown(row, now)
+            granted = await _grant(uow, member_id, body, caller)
+        return Response(orjson.dumps(granted), 201, media_type="application/json")
+
+    async def _grant(uow, member_id: str, body: TierGrantBody, caller) -> dict:
+        now = uow.clock.now()
+        member = await lock_member(uow.connection, member_id)
+        if member is None:
+            raise MemberNotFound(f"No member {member_id}.")
+        rules = await tiers.rules_in_force(uow.connection, settings.default_rules())
+        ends = body.expires_at or review_due_at(member.review_at, settings.tier_review_grace_days)
+        row, raised = await tier_grants.grant(uow, member, member.tier, rules, tier_grants.NewGrant(
+            body.tier, "ops", body.reason, now, ends, body.until_next_review,
+            caller.identity), settings.currency)
+        if raised is not None:  # a tier reached by a grant brings its benefits too
+            await grant_for_tier(uow, member_id, raised.to_tier, settings.time_zone)
+        return TierGrantView.model_validate(shown(row, now)).model_dump(mode="json")
 
     @router.get("", response_model=Page[TierGrantView],
                 summary="A member's tier grants, newest first")

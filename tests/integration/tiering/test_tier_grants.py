@@ -146,3 +146,18 @@ async def test_a_tier_reached_by_a_grant_brings_its_benefits(client):
     [benefit] = await free_services("m_granted")
     assert (benefit["quota"], benefit["used"], benefit["remaining"]) == (3, 0, 3)
     assert await free_services("m_regular") == []
+
+
+async def test_a_grant_sent_twice_under_one_idempotency_key_is_one_grant(client):
+    await enrol(client, "m_twice")
+    body = {"tier": "silver", "reason": "store opening", "until_next_review": True}
+    keyed = {**GRANTER, "Idempotency-Key": "grant-m_twice-1"}
+    first = await client.post("/v1/members/m_twice/tier-grants", headers=keyed, json=body)
+    again = await client.post("/v1/members/m_twice/tier-grants", headers=keyed, json=body)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    other = await client.post("/v1/members/m_twice/tier-grants", headers=keyed,
+                              json={**body, "tier": "gold"})
+    assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
+    assert [g["grant_id"] for g in await grants(client, "m_twice")] == [first.json()["grant_id"]]
