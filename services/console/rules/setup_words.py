@@ -98,11 +98,6 @@ SETUP_WORDS: dict[str, dict[str, str]] = {
               "preview a draft here, then change the file.",
         "zh": "文案随通知服务代码保存（templates/<locale>/<kind>.j2）；可在此预览草稿，再修改文件。"},
     "renewal_prices": {"en": "Renewal prices", "zh": "续费价格"},
-    "renewal_prices_are_settings": {
-        "en": "Renewal prices are the tiering service's settings (PATRONAGE_TIERING_PRICE_PER_YEAR "
-              "and the renewal lengths); tiering has no API to change them.",
-        "zh": "续费价格是等级服务的配置项（PATRONAGE_TIERING_PRICE_PER_YEAR 及续费年限），"
-              "等级服务没有修改它们的接口。"},
 }
 
 DASHBOARD_WORDS: dict[str, dict[str, str]] = {
