@@ -5,11 +5,17 @@ and a preview saves nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
 
+from services.tiering.jobs import TieringScheduler
 from services.tiering.service import SPEC as TIERING
 from services.tiering.settings import TieringSettings
+from shared.topics import Topics
+from tests.integration.tiering.conftest import START
+from tests.integration.tiering.wallet_events import deliver, renewal, tiering_events
 from tests.support.auth import member_headers, ops_headers, pos_headers
 from tests.support.runtime import eventually, fetch_all, running
 
@@ -105,3 +111,16 @@ async def test_only_ops_config_publishes_or_previews(client):
             answer = await client.post(path, headers=headers, json=DEFAULTS)
             assert answer.status_code == 403
     assert (await client.get("/v1/renewal-prices", headers=pos_headers())).status_code == 403
+
+
+async def test_the_expiry_reminder_quotes_the_published_version(client, tiering, transport,
+                                                                bus_platform):
+    await deliver(transport.bus, Topics(bus_platform.topic_prefix),
+                  renewal("m_remind", 1, 32_400, START))
+    await eventually(lambda: fetch_all(bus_platform.database_url,
+                                       "SELECT 1 FROM tiering.membership_terms"), bool)
+    published = await client.post("/v1/renewal-prices", headers=CONFIG, json=DEARER)
+    assert published.status_code == 201
+    await TieringScheduler(tiering.context).run_once(START + timedelta(days=363))
+    [reminder] = await tiering_events(bus_platform.database_url, "MembershipExpiring")
+    assert [q["list_price"] for q in reminder["renewal_quote"]] == [40_000, 80_000]
