@@ -1,6 +1,8 @@
 """Tiering settings (`PATRONAGE_TIERING_*`): the default ladder, the reminder schedule,
 grace periods, renewal prices and segments. Tier rules changed through the API are stored
-as versions and override the default ladder."""
+as versions and override the default ladder. The renewal prices here are version 1 of the
+renewal price lists (stored at first use); versions published through the API
+(`POST /v1/renewal-prices`) replace them, so after that these figures are only the seed."""
 
 from __future__ import annotations
 
@@ -59,6 +61,10 @@ class TieringSettings(BaseSettings):
                                         "(minor units); the length discount applies after it.")
     upgrade_surcharge_bps: int = Field(default=2000, description="Renew-and-upgrade: the "
                                        "list price per year x this, added per year.")
+    renewal_prices_refresh_seconds: float = Field(
+        default=5.0, ge=0, le=3600, description="How often a replica checks whether another "
+        "one published renewal prices (one max(version) query at most this often, never per "
+        "quote); its own publications apply at once.")
     segment_growing_from: int = 500_000
     segment_core_above: int = 2_000_000
     contact_hash_key: str = Field(

@@ -144,6 +144,9 @@ INTERNAL: dict[str, str] = {
     "wallet.registered_members": FROM_OTHERS + " (MemberEnrolled)",
     "wallet.member_tiers": FROM_OTHERS + " (TierChanged), for the tier discount at the till",
     "wallet.tier_discounts": FROM_OTHERS + " (TierProgramPublished), the tiers' discounts",
+    "tiering.renewal_price_lists": "configuration: the renewal price versions ops publish "
+                                   "(who and when); a member's quote from them is signed, "
+                                   "and a renewal bought is MembershipRenewed",
     "tiering.entitlement_definitions": "configuration: the benefit definitions ops publish; "
                                        "what a member is granted from them is EntitlementGranted",
     "wallet.opening_balances": "which import rows were applied, so a rerun applies none twice; "

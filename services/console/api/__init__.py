@@ -18,6 +18,7 @@ from services.console.api.pages import install_page_handlers
 from services.console.api.reviews import reviews_router
 from services.console.api.setup_offers import setup_offers_router
 from services.console.api.setup_programs import setup_programs_router
+from services.console.api.setup_renewal_prices import renewal_prices_router
 from services.console.api.setup_templates import setup_templates_router
 from services.console.platform_apis import PlatformApis
 from services.console.rules.login_attempts import LoginAttempts
@@ -42,6 +43,7 @@ def create_app(context: ServiceContext[ConsoleSettings]) -> FastAPI:
                    members_router(context), member_actions_router(context),
                    # program setup and the dashboard (docs/console.md)
                    setup_offers_router(context), setup_programs_router(context),
-                   setup_templates_router(context), dashboard_router(context)):
+                   setup_templates_router(context), dashboard_router(context),
+                   renewal_prices_router(context)):
         app.include_router(router)
     return app

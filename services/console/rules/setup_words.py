@@ -106,11 +106,6 @@ SETUP_WORDS: dict[str, dict[str, str]] = {
     "no_template_versions": {"en": "No version yet: the release's wordings are in use.",
                              "zh": "尚无版本：正在使用发布版本的文案。"},
     "renewal_prices": {"en": "Renewal prices", "zh": "续费价格"},
-    "renewal_prices_are_settings": {
-        "en": "Renewal prices are the tiering service's settings (PATRONAGE_TIERING_PRICE_PER_YEAR "
-              "and the renewal lengths); tiering has no API to change them.",
-        "zh": "续费价格是等级服务的配置项（PATRONAGE_TIERING_PRICE_PER_YEAR 及续费年限），"
-              "等级服务没有修改它们的接口。"},
 }
 
 DASHBOARD_WORDS: dict[str, dict[str, str]] = {

@@ -18,6 +18,7 @@ from services.tiering.settings import TieringSettings
 from services.tiering.store import experiments
 from services.tiering.store.members import enrolled_member
 from services.tiering.store.quotes import MemberOffer, member_offer
+from services.tiering.store.renewal_prices import RenewalPriceCache
 from services.tiering.store.tables import membership_terms as terms
 from shared.http.auth import Caller, Principal
 from shared.http.ids import PathId
@@ -31,16 +32,19 @@ TERM_COLUMNS = (terms.c.term_id, terms.c.term_start, terms.c.term_end, terms.c.y
                 terms.c.price, terms.c.currency, terms.c.purchase_id, terms.c.bought_at)
 
 
-def memberships_router(context: ServiceContext[TieringSettings]) -> APIRouter:
+def memberships_router(context: ServiceContext[TieringSettings],
+                       prices: RenewalPriceCache) -> APIRouter:
     router = APIRouter(prefix="/v1/members/{member_id}", tags=["memberships"],
                        responses=PROBLEM_RESPONSES)
     settings = context.settings
 
     async def offer_for(member_id: str, caller: Principal) -> MemberOffer:
         require_member_reader(caller, member_id, pos=True)  # renewals are sold at the till
+        in_force = (await prices.current()).prices  # from memory, not a query per quote
         async with context.engine.connect() as db:
             await enrolled_member(db, member_id)
-            return await member_offer(db, settings, member_id, context.clock.now())
+            return await member_offer(db, settings, member_id, context.clock.now(),
+                                      prices=in_force)
 
     @router.get("/membership", summary="A member's paid membership: status and end")
     async def membership(member_id: PathId, caller: Caller) -> dict:
@@ -69,10 +73,12 @@ def memberships_router(context: ServiceContext[TieringSettings]) -> APIRouter:
     async def renewal_quotes(member_id: PathId, caller: Caller) -> dict:
         require_member_reader(caller, member_id, pos=True)
         now = context.clock.now()
+        in_force = (await prices.current()).prices  # from memory, not a query per quote
         async with context.uow() as uow:  # a quote shown is an experiment's exposure
             await enrolled_member(uow.connection, member_id)
             experiment_bps = await experiments.expose_at_quote(uow, member_id, now)
-            offer = await member_offer(uow.connection, settings, member_id, now, experiment_bps)
+            offer = await member_offer(uow.connection, settings, member_id, now, experiment_bps,
+                                       in_force)
         expires_at = context.clock.now() + timedelta(minutes=settings.quote_valid_minutes)
 
         def signed(sku: str, years: int, price: int) -> dict:

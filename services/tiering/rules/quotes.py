@@ -85,24 +85,48 @@ class Quote:
     upgrade_price: int | None = None  # renew-and-upgrade price, None if not on offer
 
 
+class InvalidPriceList(ValueError):
+    """A price list refused: `code` is stable for clients, `field` names the figure at fault
+    (the settings read it as a ValueError at start; the API answers it as a 422)."""
+
+    def __init__(self, code: str, field: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code, self.field, self.detail = code, field, detail
+
+
 def check_price_list(prices: PriceList) -> None:
     """Refuse settings under which a longer term might not be cheaper per year."""
     lengths = sorted(prices.lengths)
     if not lengths or lengths[0] < 1 or len(set(lengths)) != len(lengths):
-        raise ValueError("renewal lengths must be distinct positive years")
+        raise InvalidPriceList("renewal_lengths_invalid", "lengths",
+                               "renewal lengths must be distinct positive years")
     bps = [prices.length_bps.get(years, 0) for years in lengths]
-    every = [*bps, *prices.segment_bps.values(), prices.early_bps, prices.win_back_bps,
-             prices.first_renewal_bps, prices.upgrade_surcharge_bps]
-    if any(not 0 <= b < BASIS_POINTS for b in every):
-        raise ValueError("every discount must be from 0 to 9,999 bps")
+    named = [*((f"length_bps.{y}", b) for y, b in zip(lengths, bps, strict=True)),
+             *((f"segment_bps.{s}", b) for s, b in prices.segment_bps.items()),
+             ("early_bps", prices.early_bps), ("win_back_bps", prices.win_back_bps),
+             ("first_renewal_bps", prices.first_renewal_bps),
+             ("upgrade_surcharge_bps", prices.upgrade_surcharge_bps)]
+    for name, b in named:
+        if not 0 <= b < BASIS_POINTS:
+            raise InvalidPriceList("renewal_discount_out_of_range", name,
+                                   "every discount must be from 0 to 9,999 bps")
     if not 0 < prices.floor_per_year <= prices.price_per_year:
-        raise ValueError("the floor per year must be above 0 and at most the list price")
+        raise InvalidPriceList("renewal_floor_out_of_range", "floor_per_year",
+                               "the floor per year must be above 0 and at most the list price")
+    for shorter, longer in itertools.pairwise(range(len(lengths))):
+        if bps[longer] <= bps[shorter]:
+            raise InvalidPriceList(
+                "longer_term_not_cheaper", f"length_bps.{lengths[longer]}",
+                f"the {lengths[longer]}-year length discount must be above the "
+                f"{lengths[shorter]}-year one: length discounts must rise strictly with the "
+                "years, so a longer term is cheaper per year")
     gaps = [longer - shorter for shorter, longer in itertools.pairwise(bps)]
-    if any(gap <= 0 for gap in gaps):
-        raise ValueError("length discounts must rise strictly with the years")
     if gaps and prices.floor_per_year * min(gaps) < BASIS_POINTS:
-        raise ValueError("floor per year x the smallest length step must be at least 10,000 "
-                         "(one minor unit a year between lengths)")
+        raise InvalidPriceList(
+            "renewal_floor_too_low", "floor_per_year",
+            "floor per year x the smallest length step must be at least 10,000 "
+            "(one minor unit a year between lengths), or a longer term could round to the "
+            "same price per year")
 
 
 def best_offer(prices: PriceList, status: Status, end: datetime | None, now: datetime,

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.tiering.rules.memberships import Status, status
-from services.tiering.rules.quotes import Quote, quotes
+from services.tiering.rules.quotes import PriceList, Quote, quotes
 from services.tiering.rules.segments import Segment, segment
 from services.tiering.rules.tier_grants import tier_above
 from services.tiering.settings import TieringSettings
-from services.tiering.store import memberships, qualifying, tables, tiers
+from services.tiering.store import memberships, qualifying, renewal_prices, tables, tiers
 from services.tiering.store.members import find_member
 
 
@@ -37,7 +37,12 @@ async def terms_bought(db: AsyncConnection, member_id: str) -> int:
 
 
 async def member_offer(db: AsyncConnection, settings: TieringSettings, member_id: str,
-                       now: datetime, experiment_bps: int = 0) -> MemberOffer:
+                       now: datetime, experiment_bps: int = 0,
+                       prices: PriceList | None = None) -> MemberOffer:
+    """`prices`: the version in force as the caller keeps it (the API's cache); None reads
+    it from the database (the reminder job, once per reminder)."""
+    if prices is None:
+        prices = (await renewal_prices.in_force(db, settings.price_list(), now)).prices
     term = await memberships.latest_term(db, member_id)
     end = term.term_end if term else None
     spend = (await qualifying.standing(db, member_id, now)).spend_12m
@@ -50,7 +55,7 @@ async def member_offer(db: AsyncConnection, settings: TieringSettings, member_id
     if member is not None:
         upgrade_to = tier_above(await tiers.rules_in_force(db, settings.default_rules()), member.tier)
     return MemberOffer(member_segment, spend, member_status, end,
-                       quotes(settings.price_list(), member_segment, member_status, end, now,
+                       quotes(prices, member_segment, member_status, end, now,
                               first_renewal=first_renewal, upgrade=upgrade_to is not None,
                               experiment_bps=experiment_bps),
                        first_renewal, upgrade_to)

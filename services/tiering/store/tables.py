@@ -6,6 +6,7 @@ spend_entries: dated, signed entries per member and measure (a purchase, a recha
   refund as a negative entry dated like what it refunds), so a rolling 12-month sum is an
   index range sum; unique per source so a second event for the same source is a no-op.
 tier_rule_sets: every version of the tier rules; the highest version is in force.
+renewal_price_lists: every version of the renewal prices; the highest is in force.
 tier_changes: every TierChanged, for history and reports.
 membership_terms: one row per paid term; a renewal that stacks links the previous term
   (`succeeded_by`). `next_due_at` is the next moment the membership reminder job has work
@@ -114,6 +115,16 @@ tier_rule_sets = Table(
     Column("version", Integer, primary_key=True),
     Column("measure", Text, nullable=False),
     Column("ladder", JSONB, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Renewal price lists, immutable versions (docs/tiering.md "Renewal prices"): the highest
+# is in force; version 1 is the settings' prices, stored at first use.
+renewal_price_lists = Table(
+    "renewal_price_lists", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("prices", JSONB, nullable=False),
     Column("created_by", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
