@@ -26,6 +26,7 @@ class KpiRow:
     shown: str
     numerator: int | None
     denominator: int | None
+    breakdown: tuple[tuple[str, str], ...] = ()  # (key, as shown): cohorts, tiers, moves
 
 
 def shown_bps_exact(bps: int) -> str:

@@ -12,6 +12,10 @@ from services.console.rules.kpi_panel import NOTHING, KpiRow, shown_kpi, shown_s
 
 # the risk report's money figures (the rest are counts or seconds)
 RISK_AMOUNTS = {"held_recharge_amount", "approved_bonus", "rejected_recharge_amount"}
+# the order docs/kpis.md lists them in (a stored body's keys come back in jsonb's order)
+RISK_ORDER = ("held", "held_recharge_amount", "approved", "approved_bonus", "rejected",
+              "rejected_recharge_amount", "turnaround_median_seconds",
+              "turnaround_p90_seconds", "still_held")
 
 
 def report_kpis(body: Mapping[str, Any]) -> list[KpiRow]:
@@ -19,7 +23,10 @@ def report_kpis(body: Mapping[str, Any]) -> list[KpiRow]:
     currency = body.get("currency", "CNY")
     return [KpiRow(kpi["name"], kpi["value"],
                    shown_kpi(kpi["name"], kpi["unit"], kpi["value"], currency),
-                   kpi.get("numerator"), kpi.get("denominator"))
+                   kpi.get("numerator"), kpi.get("denominator"),
+                   tuple((entry["key"], shown_kpi(kpi["name"], kpi["unit"], entry["value"],
+                                                  currency))
+                         for entry in kpi.get("breakdown", ())))
             for kpi in body.get("kpis", [])]
 
 
@@ -34,7 +41,7 @@ def shown_risk(name: str, value: int | None, currency: str) -> str:
 
 
 def risk_rows(body: Mapping[str, Any]) -> list[tuple[str, int | None, str]]:
-    """(figure, value, as shown) of the risk report."""
-    currency = body.get("currency", "CNY")
-    return [(name, value, shown_risk(name, value, currency))
-            for name, value in (body.get("risk") or {}).items()]
+    """(figure, value, as shown) of the risk report, in RISK_ORDER (then any other)."""
+    currency, risk = body.get("currency", "CNY"), body.get("risk") or {}
+    names = [n for n in RISK_ORDER if n in risk] + sorted(set(risk) - set(RISK_ORDER))
+    return [(name, risk[name], shown_risk(name, risk[name], currency)) for name in names]

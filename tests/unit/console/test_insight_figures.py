@@ -112,12 +112,15 @@ def test_lift_charts_leave_off_arms_without_an_interval_and_the_holdout():
 
 
 def test_a_reports_kpis_and_risk_figures_are_shown_in_their_units():
-    body = {"currency": "CNY", "kpis": [kpi("bonus_cost", "minor_units", 12_500),
-                                        kpi("tier_moves", "count", 3)],
-            "risk": {"held": 2, "held_recharge_amount": 100_000, "approved_bonus": 8_000,
-                     "turnaround_median_seconds": 90, "turnaround_p90_seconds": None}}
-    assert [(k.name, k.shown) for k in report_kpis(body)] == [
-        ("bonus_cost", "¥125.00"), ("tier_moves", "3")]
+    body = {"currency": "CNY", "kpis": [
+        kpi("bonus_cost", "minor_units", 12_500),
+        kpi("tier_moves", "count", 3, breakdown=[{"key": "up", "value": 2},
+                                                 {"key": "down", "value": 1}])],
+            # as jsonb gives a stored body's keys back: shortest first
+            "risk": {"held": 2, "approved_bonus": 8_000, "held_recharge_amount": 100_000,
+                     "turnaround_p90_seconds": None, "turnaround_median_seconds": 90}}
+    assert [(k.name, k.shown, k.breakdown) for k in report_kpis(body)] == [
+        ("bonus_cost", "¥125.00", ()), ("tier_moves", "3", (("up", "2"), ("down", "1")))]
     assert risk_rows(body) == [("held", 2, "2"), ("held_recharge_amount", 100_000, "¥1,000.00"),
                                ("approved_bonus", 8_000, "¥80.00"),
                                ("turnaround_median_seconds", 90, "1m 30s"),
