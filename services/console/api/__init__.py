@@ -15,6 +15,7 @@ from services.console.api.login import login_router
 from services.console.api.member_actions import member_actions_router
 from services.console.api.members import members_router
 from services.console.api.pages import install_page_handlers
+from services.console.api.reports import reports_router
 from services.console.api.reviews import reviews_router
 from services.console.api.setup_offers import setup_offers_router
 from services.console.api.setup_programs import setup_programs_router
@@ -44,6 +45,7 @@ def create_app(context: ServiceContext[ConsoleSettings]) -> FastAPI:
                    # program setup and the dashboard (docs/console.md)
                    setup_offers_router(context), setup_programs_router(context),
                    setup_templates_router(context), dashboard_router(context),
-                   renewal_prices_router(context)):
+                   renewal_prices_router(context),
+                   reports_router(context)):  # the scheduled reports (docs/console.md)
         app.include_router(router)
     return app

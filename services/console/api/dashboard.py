@@ -1,8 +1,10 @@
 """The dashboard (`ops:report`): recharge volume and bonus cost per day, liability, renewal
 rate by month, members per tier, referral share, campaign results, dead letters and
 consumer lag, drawn as server-side SVG bar charts from the services' own reports (the
-program, renewal, tier, referral and liability reports) and their `/metrics`. Every figure
-is read through the APIs as the signed-in user; a report that fails is named on the page."""
+program, renewal, tier, referral and liability reports) and their `/metrics`; and rewards'
+KPI panel, experiment results and campaign budgets (api/dashboard_insights.py), filtered by
+store and segment as the KPI API is. Every figure is read through the APIs as the signed-in
+user; a report that fails is named on the page."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 
+from services.console.api.dashboard_insights import read_insights
 from services.console.api.pages import Page, signed_in
 from services.console.platform_apis import Answer
 from services.console.rules.charts import bar_chart
@@ -44,12 +47,15 @@ def dashboard_router(context: ServiceContext[ConsoleSettings]) -> APIRouter:
     currency = settings.currency
 
     @router.get("/dashboard")
-    async def dashboard(days: str = "7", page: Page = Depends(signed_in)) -> HTMLResponse:
+    async def dashboard(days: str = "7", store_id: str = "", segment_id: str = "",
+                        page: Page = Depends(signed_in)) -> HTMLResponse:
         page.require("ops:report")
+        filters = {"store_id": store_id.strip(), "segment_id": segment_id.strip()}
         if not days.isdigit() or int(days) not in DAY_CHOICES:
             return page.render("dashboard.html", status=422, days_error=True, days=days,
-                               choices=DAY_CHOICES)
-        today = context.clock.now().astimezone(zone).date()
+                               choices=DAY_CHOICES, filters=filters)
+        now = context.clock.now()
+        today = now.astimezone(zone).date()
         shown_days, months = local_days(today, int(days)), local_months(today, MONTHS)
         user, apis = page.session.user, page.apis
 
@@ -59,7 +65,10 @@ def dashboard_router(context: ServiceContext[ConsoleSettings]) -> APIRouter:
 
         one_day = [program(day, date.fromordinal(day.toordinal() + 1)) for day in shown_days]
         period = span(shown_days[0], date.fromordinal(today.toordinal() + 1), zone)
-        answers: list[Answer] = await asyncio.gather(
+        insights = read_insights(apis, user, shown_days[0], today, filters["store_id"],
+                                 filters["segment_id"], currency, now)
+        found, *answers = await asyncio.gather(
+            insights,
             *one_day,
             *(apis.get(user, "tiering", "/v1/reports/renewals", span(m, next_month(m), zone))
               for m in months),
@@ -72,7 +81,7 @@ def dashboard_router(context: ServiceContext[ConsoleSettings]) -> APIRouter:
         daily, rest = answers[:len(shown_days)], answers[len(shown_days):]
         renewals, rest = rest[:MONTHS], rest[MONTHS:]
         whole, tiers_now, tier_rules, liability, referral, *metrics = rest
-        failed = sorted({problem_name(a) for a in answers if not a.ok})
+        failed = sorted({problem_name(a) for a in answers if not a.ok} | set(found.failed))
         charts: dict[str, Any] = {}
         if all(a.ok for a in daily):
             bodies = [a.body for a in daily]
@@ -93,7 +102,9 @@ def dashboard_router(context: ServiceContext[ConsoleSettings]) -> APIRouter:
         charts["consumer_lag"] = bar_chart("consumer_lag", per_group(consumer_lag(texts)))
         charts["dead_letters"] = bar_chart("dead_letters", per_group(dead_letters(texts)))
         return page.render(
-            "dashboard.html", days=days, choices=DAY_CHOICES, charts=charts, failed=failed,
+            "dashboard.html", status=422 if found.filter_errors else 200, days=days,
+            choices=DAY_CHOICES, charts=charts, failed=failed, insights=found, filters=filters,
+            period=(shown_days[0], today),
             liability=[c for c in (liability.body or {}).get("currencies", [])
                        if c["currency"] == currency] if liability.ok else [],
             referral=referral.body if referral.ok else None,

@@ -9,4 +9,5 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("members", "/members", "ops:report"),
     ("setup", "/setup", "ops:config"),
     ("dashboard", "/dashboard", "ops:report"),
+    ("scheduled_reports", "/reports", "ops:report"),
 ]
