@@ -165,6 +165,7 @@ TIERING = {
     ("POST", "/v1/members/{member_id}/entitlements/{code}/redemptions"): Rule(pos="any"),
     ("POST", "/v1/entitlement-redemptions/{redemption_id}/reversal"): ops("ops:adjust"),
     ("GET", "/v1/reports/entitlements"): ops(REPORT, query=PERIOD),
+    ("GET", "/v1/members/by-phone"): ops("ops:pii", query={"phone": "+8613800000000"}),
 }
 
 REFERRAL = {
@@ -217,6 +218,8 @@ NOTIFIER = {
     ("DELETE", "/v1/ops-recipients/{recipient_id}"): ops(CONFIG),
     ("GET", "/v1/ops-recipients/unsubscribe/{token}"): OPEN,  # the link's signed token
     ("POST", "/v1/ops-recipients/unsubscribe/{token}"): OPEN,
+    ("POST", "/v1/members/{member_id}/notifications/{notification_id}/resend"): ops(
+        "ops:pii", record=True),
 }
 
 RULES: dict[str, dict[tuple[str, str], Rule]] = {
