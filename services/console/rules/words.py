@@ -3,6 +3,7 @@ Add a key with both languages; `tests/unit/console/test_words.py` fails on a mis
 
 from __future__ import annotations
 
+from services.console.rules.lookup_words import LOOKUP_WORDS
 from services.console.rules.setup_words import DASHBOARD_WORDS, SETUP_WORDS
 
 WORDS: dict[str, dict[str, str]] = {
@@ -98,3 +99,4 @@ WORDS: dict[str, dict[str, str]] = {
     "done_granted": {"en": "The tier is granted.", "zh": "等级已授予。"},
 }
 WORDS |= SETUP_WORDS | DASHBOARD_WORDS  # the program setup's and dashboard's pages
+WORDS |= LOOKUP_WORDS  # the lookup by phone and the resend button
