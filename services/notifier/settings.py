@@ -129,6 +129,14 @@ class NotifierSettings(BaseSettings):
     def webhook_private_targets_allowed(self, environment: str) -> bool:
         return self.webhooks_allow_private_targets or environment == "dev"
 
+    def email_on(self, environment: str) -> bool:
+        """SMTP, or email written to the log (dev, or `email_to_log`)."""
+        return bool(self.smtp_host) or self.email_to_log or environment == "dev"
+
+    def channels_on(self, environment: str) -> set[str]:
+        """The channels a message can go out on here: the inbox always, the others when set."""
+        return {"inbox", *self.provider_urls(), *(("email",) if self.email_on(environment) else ())}
+
     def provider_urls(self) -> dict[str, str]:
         urls = {"sms": self.sms_provider_url, "push": self.push_provider_url,
                 "wechat": self.wechat_provider_url}

@@ -168,6 +168,7 @@ TIERING = {
     ("POST", "/v1/members/{member_id}/entitlements/{code}/redemptions"): Rule(pos="any"),
     ("POST", "/v1/entitlement-redemptions/{redemption_id}/reversal"): ops("ops:adjust"),
     ("GET", "/v1/reports/entitlements"): ops(REPORT, query=PERIOD),
+    ("GET", "/v1/members/by-phone"): ops("ops:pii", query={"phone": "+8613800000000"}),
 }
 
 REFERRAL = {
@@ -223,6 +224,8 @@ NOTIFIER = {
     ("GET", "/v1/templates/{kind}/versions"): ops(CONFIG),
     ("POST", "/v1/templates/{kind}/versions"): ops(CONFIG),
     ("POST", "/v1/templates/{kind}/revert"): ops(CONFIG),
+    ("POST", "/v1/members/{member_id}/notifications/{notification_id}/resend"): ops(
+        "ops:pii", record=True),
 }
 
 RULES: dict[str, dict[tuple[str, str], Rule]] = {

@@ -1,6 +1,7 @@
 """Ops actions on the member page, each behind its scope and decided by the owning API:
 freezing and unfreezing the wallet (`ops:risk`), a wallet adjustment (`ops:adjust`) and a
-tier granted until the member's next review (`ops:tiers`).
+tier granted until the member's next review (`ops:tiers`), and a message sent again
+(`ops:pii`, the notifier's resend).
 The form carries an idempotency key made when the page was drawn, so a form sent twice
 (a double click, a reload) moves nothing twice."""
 
@@ -73,6 +74,22 @@ def member_actions_router(context: ServiceContext[ConsoleSettings]) -> APIRouter
             {"member_id": member_id, "currency": currency, **deltas,
              "reason": form.get("reason", "").strip()}, form.get("action_key"))
         return await outcome(page, member_id, answer, form, "adjust_reason", "adjusted")
+
+    @router.post("/members/{member_id}/notifications/{notification_id}/resend")
+    async def resend(member_id: str, notification_id: str, page: Page = Depends(signed_in)) -> Response:
+        page.require("ops:pii")
+        form = await posted_form(page)
+        answer = await page.apis.post(
+            page.session.user, "notifier",
+            f"/v1/members/{quote(member_id, safe='')}/notifications/"
+            f"{quote(notification_id, safe='')}/resend", {}, form.get("action_key"))
+        if not answer.ok:  # the notifier's code in words (member_opted_out), else its detail
+            code = answer.problem.get("code")
+            word = code if code == "member_opted_out" else answer.problem.get("detail") or code
+            return await member_page(page, member_id, currency, status=answer.status,
+                                     errors={"resend": word or f"{answer.status}"})
+        return RedirectResponse(f"/members/{quote(member_id, safe='')}?done=resent",
+                                status_code=303)
 
     return router
 

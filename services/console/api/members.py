@@ -1,5 +1,6 @@
 """Member lookup and the member page. Found by member number (tiering), referral code
-(referral) or member id; the page gathers what each service's API shows ops about the
+(referral), member id or, for users with `ops:pii`, phone number (tiering; several members
+may share one: a list to pick from); the page gathers what each service's API shows ops about the
 member: balances and the statement (paged), recharges, tier and progress, membership and
 renewal quotes, points, coupons, entitlements, referrals and the messages sent. A section
 the user's scopes do not open says so; the APIs decide."""
@@ -19,6 +20,7 @@ from services.console.settings import ConsoleSettings
 from shared.service import ServiceContext
 
 STATEMENT_LINES = 20
+PHONE_MATCHES = 50  # members sharing one phone number listed to pick from
 # How a member can be looked up: the kind → (service, path of the lookup)
 LOOKUPS = {
     "number": ("tiering", "/v1/members/by-number/{q}"),
@@ -48,10 +50,13 @@ def members_router(context: ServiceContext[ConsoleSettings]) -> APIRouter:
     async def lookup(page: Page = Depends(signed_in), q: str = "", by: str = "number") -> Response:
         page.require("ops:report")
         query = q.strip()
+        kinds = lookups_of(page)
         if not query:
-            return page.render("lookup.html", q=q, by=by, lookups=list(LOOKUPS), error=None)
+            return page.render("lookup.html", q=q, by=by, lookups=kinds, error=None)
+        if by == "phone":
+            return await lookup_by_phone(page, q, query, kinds)
         if by not in LOOKUPS:
-            return page.render("lookup.html", 422, q=q, by="number", lookups=list(LOOKUPS),
+            return page.render("lookup.html", 422, q=q, by="number", lookups=kinds,
                                error="lookup_kind_unknown")
         service, path = LOOKUPS[by]
         answer = await page.apis.get(page.session.user, service,
@@ -61,7 +66,7 @@ def members_router(context: ServiceContext[ConsoleSettings]) -> APIRouter:
             error = "member_not_found" if answer.status in (404, 422) or answer.ok else \
                 "forbidden" if answer.status == 403 else "service_unavailable"
             return page.render("lookup.html", 404 if error == "member_not_found" else answer.status,
-                               q=q, by=by, lookups=list(LOOKUPS), error=error,
+                               q=q, by=by, lookups=kinds, error=error,
                                detail=answer.problem.get("detail"))
         return RedirectResponse(f"/members/{quote(member_id, safe='')}", status_code=303)
 
@@ -72,6 +77,32 @@ def members_router(context: ServiceContext[ConsoleSettings]) -> APIRouter:
         return await member_page(page, member_id, currency, cursor, done=done)
 
     return router
+
+
+def lookups_of(page: Page) -> list[str]:
+    """The ways this user may look a member up: by phone only with `ops:pii` (a phone
+    number is personal data, and tiering answers the lookup to `ops:pii` only)."""
+    return [*LOOKUPS, *(("phone",) if page.can("ops:pii") else ())]
+
+
+async def lookup_by_phone(page: Page, q: str, query: str, kinds: list[str]) -> Response:
+    """One member with this number: their page; several: a list to pick from; none: says so."""
+    page.require("ops:pii")
+    answer = await page.apis.get(page.session.user, "tiering", "/v1/members/by-phone",
+                                 {"phone": query, "limit": PHONE_MATCHES})
+    if not answer.ok:
+        error = ("phone_invalid" if answer.status == 422 else "forbidden"
+                 if answer.status == 403 else "service_unavailable")
+        return page.render("lookup.html", answer.status, q=q, by="phone", lookups=kinds,
+                           error=error)
+    found = answer.body.get("items") or []
+    if len(found) == 1:
+        return RedirectResponse(f"/members/{quote(found[0]['member_id'], safe='')}", status_code=303)
+    if not found:
+        return page.render("lookup.html", 404, q=q, by="phone", lookups=kinds,
+                           error="phone_not_found")
+    return page.render("lookup.html", q=q, by="phone", lookups=kinds, error=None, matches=found,
+                       more=answer.body.get("next_cursor") is not None)
 
 
 async def member_page(page: Page, member_id: str, currency: str, cursor: str | None = None,

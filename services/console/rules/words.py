@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from services.console.rules.insight_words import INSIGHT_WORDS
 from services.console.rules.renewal_price_words import RENEWAL_PRICE_WORDS
+from services.console.rules.lookup_words import LOOKUP_WORDS
 from services.console.rules.setup_words import DASHBOARD_WORDS, SETUP_WORDS
 
 WORDS: dict[str, dict[str, str]] = {
@@ -102,3 +103,4 @@ WORDS: dict[str, dict[str, str]] = {
 WORDS |= SETUP_WORDS | DASHBOARD_WORDS  # the program setup's and dashboard's pages
 WORDS |= RENEWAL_PRICE_WORDS  # the renewal prices' setup page
 WORDS |= INSIGHT_WORDS  # the dashboard's KPIs, experiment results and the Reports page
+WORDS |= LOOKUP_WORDS  # the lookup by phone and the resend button

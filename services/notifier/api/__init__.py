@@ -1,4 +1,4 @@
-"""Notifier HTTP API: contacts and consents, the in-app inbox and delivery log,
+"""Notifier HTTP API: contacts and consents, the in-app inbox and delivery log, ops resends,
 unsubscribe links, template previews and versions, webhook subscriptions, ops recipients of the
 scheduled reports."""
 
@@ -12,6 +12,7 @@ from services.notifier.api.ops_recipients import ops_recipients_router
 from services.notifier.api.receipts import receipts_router
 from services.notifier.api.reports import reports_router
 from services.notifier.api.template_versions import template_versions_router
+from services.notifier.api.resends import resends_router
 from services.notifier.api.templates import templates_router
 from services.notifier.api.unsubscribe import unsubscribe_router
 from services.notifier.api.webhooks import webhooks_router
@@ -31,5 +32,6 @@ def create_app(context: ServiceContext[NotifierSettings]) -> FastAPI:
         routers=[contacts_router(context), inbox_router(context), unsubscribe_router(context),
                  templates_router(context), receipts_router(context), reports_router(context),
                  data_export_parts_router(context), webhooks_router(context),
-                 ops_recipients_router(context), template_versions_router(context)],
+                 ops_recipients_router(context), template_versions_router(context),
+                 resends_router(context)],
     )

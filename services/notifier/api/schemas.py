@@ -109,6 +109,8 @@ class NotificationView(BaseModel):
     template_version: str | None
     created_at: datetime
     sent_at: datetime | None
+    resent_from: UUID | None = Field(
+        default=None, description="An ops resend: the message this one repeats.")
 
 
 class PreviewBody(BaseModel):

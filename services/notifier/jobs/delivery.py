@@ -40,7 +40,7 @@ def external_channels(settings: NotifierSettings, client: httpx.AsyncClient,
     channels: dict[str, Channel] = {}
     if settings.smtp_host:
         channels["email"] = SmtpEmail(settings)
-    elif settings.email_to_log or environment == "dev":
+    elif settings.email_on(environment):
         channels["email"] = LoggedEmail()
     secret = settings.provider_secret.get_secret_value()
     for channel, url in settings.provider_urls().items():

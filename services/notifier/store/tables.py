@@ -140,6 +140,8 @@ notifications = Table(
     Column("receipt_status", Text),
     Column("receipt_at", DateTime(timezone=True)),
     Column("receipt_error", Text),
+    # an ops resend (store/resends.py): the message this one repeats; migration 0009
+    Column("resent_from", UUID(as_uuid=True)),
     Index("notifications_due", "next_attempt_at", "notification_id",
           postgresql_where=text("status = 'pending'")),
     Index("notifications_by_member", "member_id", "created_at"),

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.tiering.api.schemas import NO_NUL, EnrollRequest, MemberView
+from services.tiering.api.schemas import NO_NUL, EnrollRequest, MemberView, Phone
+from services.tiering.rules.phones import phone_digits
 from services.tiering.settings import TieringSettings
 from services.tiering.store import tiers
 from services.tiering.store.entitlements import grant_for_tier
@@ -17,6 +18,7 @@ from services.tiering.store.members import (
     enroll,
     enrolled_member,
     find_member,
+    members_by_phone,
     upgrade_if_qualified,
 )
 from services.tiering.store.tables import members
@@ -91,6 +93,23 @@ def members_router(context: ServiceContext[TieringSettings]) -> APIRouter:
         if found is None:
             raise MemberNotFound(f"No member number {member_number}.")
         return as_seen_by(caller, found._mapping)
+
+    @router.get("/by-phone", response_model=Page[MemberView],
+                summary="Find members by phone number (ops:pii)",
+                description="A phone number is personal data: ops with `ops:pii` only. "
+                "Numbers compare by their digits (`+86 138-0000-0000` finds `8613800000000`); "
+                "a number is not unique, so the answer is a page, by member id.")
+    async def by_phone(phone: Annotated[Phone, Query()], caller: Caller, limit: Limit = 50,
+                       cursor: Cursor = None) -> dict:
+        require_ops_scope(caller, PII_SCOPE)
+        digits = phone_digits(phone)
+        after = decode_cursor(cursor, 1)
+        if after is not None and (not isinstance(after[0], str) or "\x00" in after[0]):
+            raise invalid_cursor()
+        async with context.engine.connect() as db:
+            rows = await members_by_phone(db, digits, after and after[0], limit)
+        return page([as_seen_by(caller, row._mapping) for row in rows], limit,
+                    lambda row: [row["member_id"]])
 
     @router.get("/{member_id}", response_model=MemberView, summary="A member's profile",
                 description="Phone, email and birthday are shown to the member and to ops "

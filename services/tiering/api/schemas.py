@@ -15,6 +15,7 @@ from shared.http.moments import Moment
 # PostgreSQL text cannot hold NUL: refuse it at the edge (422) instead of failing in the driver.
 NO_NUL = r"^[^\x00]+$"
 Amount = Annotated[StrictInt, Field(ge=0, le=10**15, description="Minor units, an integer.")]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 -]{5,20}$")]
 Bps = Annotated[StrictInt, Field(ge=0, le=10_000, description="Basis points: 500 = 5 %.")]
 
 
@@ -31,7 +32,7 @@ class EnrollRequest(BaseModel):
     referral_code: Reference | None = None
     birthday: Birthday | None = None
     locale: Locale = "zh-CN"
-    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 -]{5,20}$")] | None = Field(
+    phone: Phone | None = Field(
         default=None, description="Kept here; never broadcast in events.")
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$",
                                             max_length=254)] | None = None
@@ -176,7 +177,7 @@ class ProfileCorrection(BaseModel):
         "email": "li.lei@example.com", "phone": "+8613800000001", "birthday": "08-15",
         "locale": "zh-CN"}]})
 
-    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 -]{5,20}$")] | None = None
+    phone: Phone | None = None
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$",
                                             max_length=254)] | None = None
     birthday: Birthday | None = None

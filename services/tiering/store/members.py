@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, literal_column, select, text, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -99,6 +99,23 @@ async def find_member(db: AsyncConnection, *, member_id: str | None = None,
     column, value = ((tables.members.c.member_id, member_id) if member_id is not None
                      else (tables.members.c.member_number, member_number))
     return (await db.execute(select(tables.members).where(column == value))).first()
+
+
+# The expression of the index members_by_phone (migration 0011): keep the two identical.
+# Literal, not bound parameters: a generic plan with parameters would not match the index.
+PHONE_DIGITS = literal_column("regexp_replace(members.phone, '[^0-9]', '', 'g')")
+
+
+async def members_by_phone(db: AsyncConnection, digits: str, after: str | None,
+                           limit: int) -> list[Row]:
+    """Members whose phone has these digits (rules/phones.py), by member id, a page of
+    `limit` and one more (to tell whether there is a next page)."""
+    statement = (select(tables.members)
+                 .where(tables.members.c.phone.is_not(None), PHONE_DIGITS == digits)
+                 .order_by(tables.members.c.member_id).limit(limit + 1))
+    if after is not None:
+        statement = statement.where(tables.members.c.member_id > after)
+    return list((await db.execute(statement)).all())
 
 
 async def enrolled_member(db: AsyncConnection, member_id: str) -> Row:

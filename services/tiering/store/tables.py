@@ -92,6 +92,9 @@ members = Table(
     Index("members_by_review", "review_at", "member_id"),
     Index("members_by_tier", "tier", "member_id"),
     Index("members_by_birthday", "birthday", postgresql_where=text("birthday IS NOT NULL")),
+    # the ops lookup by phone compares digits only (rules/phones.py); migration 0011
+    Index("members_by_phone", text("regexp_replace(phone, '[^0-9]', '', 'g')"),
+          postgresql_where=text("phone IS NOT NULL")),
 )
 
 spend_entries = Table(
