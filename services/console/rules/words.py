@@ -4,8 +4,8 @@ Add a key with both languages; `tests/unit/console/test_words.py` fails on a mis
 from __future__ import annotations
 
 from services.console.rules.insight_words import INSIGHT_WORDS
-from services.console.rules.renewal_price_words import RENEWAL_PRICE_WORDS
 from services.console.rules.lookup_words import LOOKUP_WORDS
+from services.console.rules.renewal_price_words import RENEWAL_PRICE_WORDS
 from services.console.rules.setup_words import DASHBOARD_WORDS, SETUP_WORDS
 
 WORDS: dict[str, dict[str, str]] = {

@@ -11,8 +11,8 @@ from services.notifier.api.inbox import inbox_router
 from services.notifier.api.ops_recipients import ops_recipients_router
 from services.notifier.api.receipts import receipts_router
 from services.notifier.api.reports import reports_router
-from services.notifier.api.template_versions import template_versions_router
 from services.notifier.api.resends import resends_router
+from services.notifier.api.template_versions import template_versions_router
 from services.notifier.api.templates import templates_router
 from services.notifier.api.unsubscribe import unsubscribe_router
 from services.notifier.api.webhooks import webhooks_router
