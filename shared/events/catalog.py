@@ -8,6 +8,7 @@ from shared.events.notifier import (
     ConsentChanged,
     NotificationFailed,
     NotificationSent,
+    NotificationSuppressed,
     NotifierDataExportPartReady,
     NotifierMemberErased,
     WebhookEndpointDisabled,
@@ -143,6 +144,7 @@ CATALOG: tuple[type[Event], ...] = (
     ExperimentStopped,
     ExperimentExposed,
     TieringExperimentExposed,
+    NotificationSuppressed,  # a queued message's third outcome
 )
 
 BY_CE_TYPE: dict[str, type[Event]] = {cls.ce_type(): cls for cls in CATALOG}

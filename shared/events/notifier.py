@@ -91,3 +91,22 @@ class WebhookEndpointDisabled(Event):
     failing_since: UtcDatetime = Field(description="The first failure of the unbroken run.")
     last_error: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
         description="What the last attempt got (a status, a timeout, a refused address).")
+
+
+class NotificationSuppressed(Event):
+    """A queued message was not sent, on purpose, and will not be retried: the member can be
+    reached on no channel they consent to for its category, or the marketing cap (per day
+    and week) was reached. With NotificationSent and NotificationFailed, every queued
+    message's outcome is published."""
+
+    event_type = "NotificationSuppressed"
+    producer_name = "notifier"
+
+    notification_id: EntityId
+    kind: NotificationKind
+    reason: Literal["no_reachable_channel", "marketing_cap"] = Field(
+        description="no_reachable_channel: no channel with an address and consent for the "
+        "message's category; marketing_cap: the member's marketing messages per day or week "
+        "were used up.")
+    source_event_id: UUID | None = Field(
+        default=None, description="The event it reacted to; absent for scheduled messages.")

@@ -98,9 +98,10 @@ DESCRIBED: dict[str, Described] = {
     "notifier.consents": Described(("ConsentChanged",)),
     "notifier.consent_changes": Described(("ConsentChanged",)),
     "notifier.notifications": Described(
-        ("NotificationSent", "NotificationFailed"),
-        quiet={"INSERT": "a notification queued: NotificationSent or NotificationFailed says "
-                         "what became of it, and the fact that caused it is published already"},
+        ("NotificationSent", "NotificationFailed", "NotificationSuppressed"),
+        quiet={"INSERT": "a notification queued: NotificationSent, NotificationFailed or "
+                         "NotificationSuppressed says what became of it, and the fact that "
+                         "caused it is published already"},
         bookkeeping=("next_attempt_at", "attempts", "channel_attempts", "last_error",
                      "failed_channels")),
 }

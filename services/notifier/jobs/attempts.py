@@ -21,7 +21,7 @@ from services.notifier.store import notifications
 from services.notifier.store.contacts import reach_of
 from services.notifier.store.template_overrides import TemplateOverrides
 from shared.db.unit_of_work import UnitOfWork
-from shared.events.notifier import NotificationFailed, NotificationSent
+from shared.events.notifier import NotificationFailed, NotificationSent, NotificationSuppressed
 
 
 def zone_of(contact: Mapping, settings: NotifierSettings) -> ZoneInfo:
@@ -58,14 +58,13 @@ class Attempt:
             today, week = await notifications.marketing_sent_since(
                 self.uow.connection, self.row.member_id, day_start(self.now, zone), self.now)
             if not self.settings.caps().allow(today, week):
-                return await self.save(status="suppressed", next_attempt_at=None,
-                                       last_error="marketing cap reached")
+                return await self.suppress("marketing_cap", "marketing cap reached")
         locale = supported_locale(contact.get("locale"), self.settings.default_locale)
         options = candidates(reach, self.kind.category, self.channels.keys(),
                              self.settings.fallback_order, self.failed)
         if not options and not self.failed:
-            return await self.save(status="suppressed", next_attempt_at=None,
-                                   last_error="no channel the member can be reached on and consents to")
+            return await self.suppress(
+                "no_reachable_channel", "no channel the member can be reached on and consents to")
         for channel in options:
             try:
                 rendered = self.render(channel, locale, zone)
@@ -115,6 +114,13 @@ class Attempt:
             notification_id=str(self.row.notification_id), kind=self.row.kind, channel=channel,
             source_event_id=self.row.source_event_id))
         return "sent"
+
+    async def suppress(self, reason: str, detail: str) -> None:
+        await self.save(status="suppressed", next_attempt_at=None, last_error=detail)
+        self.uow.emit(NotificationSuppressed(
+            member_id=self.row.member_id, occurred_at=self.now, causation_id=self.row.source_event_id,
+            notification_id=str(self.row.notification_id), kind=self.row.kind, reason=reason,
+            source_event_id=self.row.source_event_id))
 
     async def drop_channel(self, channel: str, reason: str) -> str:
         self.failed.append(channel)

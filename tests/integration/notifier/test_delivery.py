@@ -22,6 +22,7 @@ from tests.integration.notifier.outreach import (
     recharge,
     set_contact,
 )
+from tests.support.runtime import fetch_all
 
 pytestmark = pytest.mark.integration
 
@@ -145,6 +146,11 @@ async def test_caps_hold_over_a_burst_of_marketing_while_a_receipt_still_goes_ou
     assert sorted(subjects) == ["A coupon for you: CN¥20.00 off", "Recharge received: CN¥100.00"]
     statuses = sorted(m["status"] for m in await messages(db, "m_burst"))
     assert statuses == ["sent", "sent", "suppressed", "suppressed", "suppressed", "suppressed"]
+    # each suppressed message says so to subscribers, with why
+    told = await fetch_all(db, "SELECT convert_from(payload, 'UTF8')::jsonb->>'reason' AS reason "
+                               "FROM notifier.outbox WHERE key = 'm_burst' AND ce_type = "
+                               "'patronage.notifier.NotificationSuppressed.v1'")
+    assert [row["reason"] for row in told] == ["marketing_cap"] * 4
 
     # One a day, three a week: day 2 and 3 get one each, day 4 none.
     for day in (1, 2, 3):
