@@ -250,8 +250,9 @@ def bench(quick: Annotated[bool, typer.Option(help="Short runs, smallest sizes")
     from patronage.bench.runner import run_benchmarks
 
     results = run_benchmarks(quick=quick)
-    for scenario in results["scenarios"]:
-        typer.echo(f"{scenario['name']}: reference {scenario['reference']}, runs {scenario['runs']}")
+    for scenario in results["scenarios"]:  # each scenario's own figures (not all have runs)
+        figures = {key: value for key, value in scenario.items() if key != "name"}
+        typer.echo(f"{scenario['name']}: {figures}")
 
 
 EXIT_CONFIGURATION_REFUSED = 2
