@@ -9,22 +9,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import async_playwright, expect
 
 from shared.transport import KafkaTransport
+from tests.e2e.console.browser import CHROMIUM, log_in, screenshots
 from tests.support.auth import ops_headers, pos_headers
-from tests.support.console import PASSWORD, add_console_user
+from tests.support.console import add_console_user
 from tests.support.console_stack import Stack, console_stack
 from tests.support.runtime import eventually, fetch_all
 
 pytestmark = pytest.mark.integration
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parents[3] / "test-artifacts" / "console"
-WIDTHS = (1280, 768)
 HELD_AMOUNT = 300_000  # rewards' fraud screen holds a first recharge this big
 
 
@@ -60,27 +57,6 @@ async def held_grants(stack: Stack) -> dict[str, str]:
     async with httpx.AsyncClient(headers=ops_headers("ops:review"), timeout=20) as ops:
         answer = await ops.get(f"{stack.urls['rewards']}/v1/reviews", params={"status": "held"})
     return {item["member_id"]: item["grant_id"] for item in answer.json()["items"]}
-
-
-async def screenshots(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for width in WIDTHS:
-        await page.set_viewport_size({"width": width, "height": 900})
-        # usable at this width: nothing wider than the window but scrollable tables
-        overflow = await page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{name} scrolls sideways at {width} px"
-        await page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
-    await page.set_viewport_size({"width": WIDTHS[0], "height": 900})
-
-
-async def log_in(page: Page, console: str, username: str) -> None:
-    await page.goto(f"{console}/")
-    await expect(page).to_have_url(re.compile(r"/login"))
-    await page.get_by_label("User name").fill(username)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Log in").click()
-    await expect(page.get_by_text(f"Welcome, {username}")).to_be_visible()
 
 
 async def test_review_and_member_lookup_in_a_real_browser(platform, kafka):

@@ -19,7 +19,7 @@ from playwright.async_api import async_playwright, expect
 from services.rewards.store import scheduled_reports
 from shared.experiments import HOLDOUT, Arm, assign
 from shared.transport import KafkaTransport
-from tests.e2e.console.test_setup_and_dashboard_in_chromium import CHROMIUM, screenshots
+from tests.e2e.console.browser import CHROMIUM, screenshots
 from tests.support.auth import ops_headers, pos_headers
 from tests.support.console import PASSWORD, add_console_user
 from tests.support.console_stack import Stack, console_stack

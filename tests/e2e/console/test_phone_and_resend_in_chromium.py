@@ -16,7 +16,7 @@ import pytest
 from playwright.async_api import async_playwright, expect
 
 from shared.transport import KafkaTransport
-from tests.e2e.console.test_console_in_chromium import CHROMIUM, log_in, screenshots
+from tests.e2e.console.browser import CHROMIUM, log_in, screenshots
 from tests.support.auth import ops_headers, pos_headers
 from tests.support.console import add_console_user
 from tests.support.console_stack import Stack, console_stack

@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import async_playwright, expect
 
 from shared.transport import KafkaTransport
-from tests.e2e.console.test_setup_and_dashboard_in_chromium import CHROMIUM, screenshots
+from tests.e2e.console.browser import CHROMIUM, screenshots
 from tests.support.auth import pos_headers
 from tests.support.console import PASSWORD, add_console_user
 from tests.support.console_stack import console_stack

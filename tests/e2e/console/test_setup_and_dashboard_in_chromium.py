@@ -10,33 +10,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.async_api import Page, async_playwright, expect
 
 from shared.transport import KafkaTransport
+from tests.e2e.console.browser import CHROMIUM, screenshots
 from tests.support.auth import pos_headers
 from tests.support.console import PASSWORD, add_console_user
 from tests.support.console_stack import Stack, console_stack
 from tests.support.runtime import eventually, fetch_all
 
 pytestmark = pytest.mark.integration
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parents[3] / "test-artifacts" / "console"
-WIDTHS = (1280, 768)
-
-
-async def screenshots(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for width in WIDTHS:
-        await page.set_viewport_size({"width": width, "height": 900})
-        overflow = await page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{name} scrolls sideways at {width} px"
-        await page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
-    await page.set_viewport_size({"width": WIDTHS[0], "height": 900})
 
 
 async def enrol_and_recharge(stack: Stack, member_id: str, amount: int) -> str:
