@@ -244,12 +244,21 @@ def dlq_replay(
 
 
 @app.command()
-def bench(quick: Annotated[bool, typer.Option(help="Short runs, smallest sizes")] = False) -> None:
+def bench(
+    quick: Annotated[bool, typer.Option(help="Short runs, smallest sizes")] = False,
+    only: Annotated[list[str] | None, typer.Option(
+        help="Run only this scenario (repeatable): recharge, bonus_loop, consumers, "
+             "expiry_scan, contention, import, simulate, scale_out, memory. A partial run "
+             "writes its results file but leaves the docs/benchmarks.md table alone")] = None,
+) -> None:
     """Run the benchmarks on a local Kafka and PostgreSQL; write bench/results/ and
     docs/benchmarks.md."""
     from patronage.bench.runner import run_benchmarks
 
-    results = run_benchmarks(quick=quick)
+    try:
+        results = run_benchmarks(quick=quick, only=only)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--only") from None
     for scenario in results["scenarios"]:  # each scenario's own figures (not all have runs)
         figures = {key: value for key, value in scenario.items() if key != "name"}
         typer.echo(f"{scenario['name']}: {figures}")

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from patronage.bench.cpu import CpuMeter, kafka_pids, postgres_pids
 from patronage.bench.memory import note_peak, reset_own_peak
 from patronage.bench.stack import Stack
 from shared.events.cloudevents import to_kafka_headers
@@ -58,24 +59,32 @@ async def preload_purchases(bootstrap: str, topic: str, count: int, members: int
         await producer.stop()
 
 
-async def bare_read_rate(bootstrap: str, topic: str, count: int) -> float:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+def _meter(stack: Stack) -> CpuMeter:
+    """This process (where the consumer runs), the database and the broker."""
+    return CpuMeter({"consumer": time.process_time, "postgres": postgres_pids(stack.postgres),
+                     "kafka": kafka_pids})
+
+
+async def bare_read_rate(stack: Stack, topic: str, count: int) -> tuple[float, dict]:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=stack.kafka_bootstrap,
+                                auto_offset_reset="earliest",
                                 group_id=f"bare-{uuid.uuid4().hex[:6]}", enable_auto_commit=False)
     await consumer.start()
     try:
         read, started = 0, time.perf_counter()
-        while read < count:
-            for records in (await consumer.getmany(timeout_ms=500, max_records=500)).values():
-                read += len(records)
-        return read / (time.perf_counter() - started)
+        with _meter(stack) as meter:
+            while read < count:
+                for records in (await consumer.getmany(timeout_ms=500, max_records=500)).values():
+                    read += len(records)
+        return read / (time.perf_counter() - started), meter.figures(read)
     finally:
         await consumer.stop()
 
 
 async def drain_rate(stack: Stack, spec: ServiceSpec, prefix: str, count: int,
-                     max_seconds: float = 1_800) -> float | None:
+                     max_seconds: float = 1_800) -> tuple[float, dict] | None:
     """Events/s for `spec` to apply `count` purchases, or as many as it gets through in
-    `max_seconds` of timed draining; None if it does not handle them."""
+    `max_seconds` of timed draining, and the CPU it took; None if it does not handle them."""
     platform = PlatformSettings(environment="test", database_url=stack.database_url,
                                 kafka_bootstrap=stack.kafka_bootstrap, topic_prefix=prefix)
     runtime = ServiceRuntime(spec, platform, KafkaTransport(stack.kafka_bootstrap))
@@ -94,9 +103,11 @@ async def drain_rate(stack: Stack, spec: ServiceSpec, prefix: str, count: int,
         deadline = time.monotonic() + 600  # to see the first batch applied
         started: float | None = None
         already = 0
+        meter = _meter(stack)
         while (finished := done()) < count:
             if started is None and finished:
                 started, already = time.perf_counter(), finished
+                meter.start()
                 deadline = time.monotonic() + max_seconds
             if time.monotonic() > deadline:
                 if started is None:
@@ -105,7 +116,9 @@ async def drain_rate(stack: Stack, spec: ServiceSpec, prefix: str, count: int,
             await asyncio.sleep(0.01)
         if started is None or finished == already:
             raise RuntimeError("too few events to time: raise the event count")
-        return (finished - already) / (time.perf_counter() - started)
+        meter.stop()
+        return (finished - already) / (time.perf_counter() - started), \
+            meter.figures(finished - already)
     finally:
         note_peak(spec.name, os.getpid())
         await runtime.stop()
@@ -116,13 +129,22 @@ async def consumer_throughput(stack: Stack, specs: list[ServiceSpec], count: int
     prefix = f"bench{uuid.uuid4().hex[:6]}."
     topic = Topics(prefix).events("wallet")
     await preload_purchases(stack.kafka_bootstrap, topic, count, members=10_000)
-    reference = await bare_read_rate(stack.kafka_bootstrap, topic, count)
+    reference, reference_cpu = await bare_read_rate(stack, topic, count)
     runs = []
     for spec in specs:
-        rate = await drain_rate(stack, spec, prefix, count, max_seconds)
-        if rate is None:
+        drained = await drain_rate(stack, spec, prefix, count, max_seconds)
+        if drained is None:
             continue
+        rate, cpu = drained
         runs.append({"service": spec.name, "events_per_second": round(rate, 1),
-                     "ratio_vs_bare": round(rate / reference, 3)})
+                     "ratio_vs_bare": round(rate / reference, 3), "cpu": cpu,
+                     # what the cores allow at these CPU costs, against the bare consumer's
+                     "cpu_bound_ratio_vs_bare": _bound_ratio(cpu, reference_cpu)})
     return {"name": "consumer_throughput", "events": count, "max_drain_seconds": max_seconds,
-            "reference": {"bare_aiokafka_per_second": round(reference, 1)}, "runs": runs}
+            "reference": {"bare_aiokafka_per_second": round(reference, 1),
+                          "cpu": reference_cpu}, "runs": runs}
+
+
+def _bound_ratio(cpu: dict, reference_cpu: dict) -> float | None:
+    ours, bare = cpu["cpu_bound_per_second"], reference_cpu["cpu_bound_per_second"]
+    return round(ours / bare, 3) if ours and bare else None

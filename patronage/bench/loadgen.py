@@ -4,12 +4,15 @@ event loop or a core's time slice accounting with the services it measures. It p
 JSON line with its figures.
 
 Modes:
-- `bonus_loop`: POST /v1/recharges at a fixed rate (open loop: each request is sent at its
-  scheduled moment whatever the others are doing), and consume `wallet.events` in the same
-  process; the latency of a recharge is the moment its `BonusCredited` arrives minus the
-  moment its 201 arrived, both on this process's clock.
+- `bonus_loop`: POST /v1/recharges at a fixed rate, open loop: request i is due at
+  t0 + i/rate and is sent then whatever the others are doing (a slow answer never delays
+  the next request). It consumes `wallet.events` in the same process, so every moment is on
+  one clock. Latencies are measured from the **intended** send time, free of coordinated
+  omission: a generator (or a machine) that falls behind shows as latency, never as a
+  quieter test. The send lag (actual − intended send) says whether the generator itself
+  kept up; the older 201 → BonusCredited figure is kept beside for comparison.
 - `kafka_rtt`: the reference of `bonus_loop`: produce to a scratch topic at the same rate and
-  time each message from its send to its arrival at a consumer in this process.
+  time each message from its intended send to its arrival at a consumer in this process.
 - `purchases`: `concurrency` workers POST /v1/purchases back to back for `seconds` (or once
   each with `once`), worker i buying for `members[i % len(members)]`.
 """
@@ -18,10 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import resource
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -49,7 +56,7 @@ def summary_ms(latencies: list[float]) -> dict:
 async def tail_consumer(bootstrap: str, topic: str, partitions: int) -> AIOKafkaConsumer:
     """A consumer (no group) at the end of each of the topic's `partitions`."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                                fetch_max_wait_ms=5)
+                                fetch_max_wait_ms=500)
     await consumer.start()
     assigned = [TopicPartition(topic, p) for p in range(partitions)]
     consumer.assign(assigned)
@@ -59,17 +66,28 @@ async def tail_consumer(bootstrap: str, topic: str, partitions: int) -> AIOKafka
     return consumer
 
 
-async def paced(rate: float, seconds: float, send) -> None:
-    """Call `send(i)` as a task at t0 + i/rate for `seconds`; wait for them all."""
+async def paced(rate: float, seconds: float, send) -> tuple[float, float]:
+    """Call `send(i, intended)` as a task at its intended moment t0 + i/rate, for `seconds`
+    (one that falls due while the loop was busy is started at once: open loop); wait for
+    them all. Returns when the last one was started and when the last one finished, both
+    from t0."""
     tasks, started, i = [], time.perf_counter(), 0
     total = int(rate * seconds)
     while i < total:
-        delay = started + i / rate - time.perf_counter()
+        intended = started + i / rate
+        delay = intended - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(send(i)))
+        tasks.append(asyncio.create_task(send(i, intended)))
         i += 1
+    last_started = time.perf_counter() - started
     await asyncio.gather(*tasks)
+    return last_started, time.perf_counter() - started
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def loop_member(run: str, n: int) -> str:
@@ -94,9 +112,17 @@ def terminal_key(run: str, n: int) -> str:
 
 async def bonus_loop(args: dict) -> dict:
     run, amount = args.get("run") or uuid.uuid4().hex[:8], args.get("amount", 50_000)
+    rate, seconds = args["rate"], args["seconds"]
+    warmup = args.get("warmup_seconds", 5.0)
+    # every request's terminal key is minted before the clock starts: signing 200 JWTs a
+    # second would be the generator's own cost, not the system's
+    keys = {phase: [terminal_key(f"{run}{phase}", n) for n in range(int(rate * length) + 1)]
+            for phase, length in (("w", warmup), ("m", seconds))}
     consumer = await tail_consumer(args["bootstrap"], args["topic"], args.get("partitions", 6))
-    answered: dict[str, float] = {}
+    intended: dict[str, float] = {}  # recharge id -> intended send moment
+    answered: dict[str, float] = {}  # recharge id -> its 201's arrival
     credited: dict[str, float] = {}
+    send_lags: list[float] = []
     errors = 0
 
     async def consume(stop: asyncio.Event) -> None:
@@ -110,15 +136,17 @@ async def bonus_loop(args: dict) -> dict:
 
     stop = asyncio.Event()
     reader = asyncio.create_task(consume(stop))
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
     async with httpx.AsyncClient(base_url=args["base"], limits=limits, timeout=30,
                                  headers={"X-Api-Key": args["key"]}) as client:
-        async def send(n: int, phase: str) -> str | None:
+        async def send(n: int, phase: str, due: float | None = None) -> str | None:
             nonlocal errors
+            due = time.perf_counter() if due is None else due
+            send_lags.append(time.perf_counter() - due)
             try:
                 response = await client.post("/v1/recharges", json=recharge_body(f"{run}{phase}", n, amount),
                                              headers={"Idempotency-Key": f"{run}{phase}-{n}",
-                                                      "X-Api-Key": terminal_key(f"{run}{phase}", n)})
+                                                      "X-Api-Key": keys[phase][n]})
             except httpx.HTTPError:  # a connection reset under overload: an error, not a crash
                 errors += 1
                 return None
@@ -126,32 +154,47 @@ async def bonus_loop(args: dict) -> dict:
                 errors += 1
                 return None
             recharge_id = response.json()["recharge_id"]
-            answered[recharge_id] = time.perf_counter()
+            answered[recharge_id], intended[recharge_id] = time.perf_counter(), due
             return recharge_id
 
-        # Warm-up: until one bonus comes back (every consumer group has joined), then a
-        # second at the target rate.
+        # Warm-up: until one bonus comes back (every consumer group has joined), then
+        # `warmup_seconds` at the target rate (the broker's JIT and every pool warm).
         deadline = time.monotonic() + 120
         first = await send(0, "w")
         while first not in credited:
             if time.monotonic() > deadline:
                 raise RuntimeError("no BonusCredited within 120 s of the first recharge")
             await asyncio.sleep(0.1)
-        await paced(args["rate"], 1.0, lambda n: send(n + 1, "w"))
+        await paced(rate, warmup, lambda n, due: send(n + 1, "w", due))
         answered.clear()
+        intended.clear()
+        send_lags.clear()
         await asyncio.sleep(1.0)
-        measured_from = time.perf_counter()
-        await paced(args["rate"], args["seconds"], lambda n: send(n, "m"))
-        sent_in = time.perf_counter() - measured_from
+        mark("start")
+        cpu_before = own_cpu_seconds()
+        last_sent, all_answered = await paced(rate, seconds, lambda n, due: send(n, "m", due))
+        generator_cpu = own_cpu_seconds() - cpu_before
         deadline = time.monotonic() + args.get("drain_seconds", 30)
         while any(r not in credited for r in answered) and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
+        mark("end")
     stop.set()
     await reader
     await consumer.stop()
-    latencies = [max(0.0, credited[r] - t) for r, t in answered.items() if r in credited]
+    done = [r for r in answered if r in credited]
+    latencies = [max(0.0, credited[r] - intended[r]) for r in done]
+    after_201 = [max(0.0, credited[r] - answered[r]) for r in done]
+    to_201 = [answered[r] - intended[r] for r in answered]
+    sent = len(send_lags)
     return {"recharges": len(answered), "credited": len(latencies), "errors": errors,
-            "rate_achieved": round(len(answered) / sent_in, 1), **summary_ms(latencies)}
+            # the rate requests left at, and the rate they were answered at
+            "rate_sent": round(sent / (last_sent + 1 / rate), 1),
+            "rate_achieved": round(len(answered) / all_answered, 1) if all_answered else 0.0,
+            **summary_ms(latencies),
+            "send_lag": summary_ms(send_lags),
+            "intended_to_201": summary_ms(to_201),
+            "after_201": summary_ms(after_201),
+            "generator_cpu_seconds": round(generator_cpu, 2)}
 
 
 async def kafka_rtt(args: dict) -> dict:
@@ -172,24 +215,29 @@ async def kafka_rtt(args: dict) -> dict:
     reader = asyncio.create_task(consume(stop))
     run = uuid.uuid4().hex[:8]
 
-    async def send(n: int) -> None:
+    async def send(n: int, due: float) -> None:
         value = f"{run}-{n}".encode()
-        sent[value] = time.perf_counter()
+        sent[value] = due  # from the intended moment, as the loop it is the reference of
         await producer.send_and_wait(args["topic"], value, key=f"m{n}".encode())
 
-    await paced(args["rate"], 1.0, lambda n: send(-1 - n))  # warm-up
+    await paced(args["rate"], args.get("warmup_seconds", 5.0), lambda n, due: send(-1 - n, due))
     await asyncio.sleep(0.5)
     sent.clear()
+    mark("start")
+    cpu_before = own_cpu_seconds()
     await paced(args["rate"], args["seconds"], send)
     deadline = time.monotonic() + 30
     while any(v not in arrived for v in sent) and time.monotonic() < deadline:  # noqa: ASYNC110
         await asyncio.sleep(0.05)
+    generator_cpu = own_cpu_seconds() - cpu_before
+    mark("end")
     stop.set()
     await reader
     await producer.stop()
     await consumer.stop()
     latencies = [arrived[v] - t for v, t in sent.items() if v in arrived]
-    return {"messages": len(sent), "arrived": len(latencies), **summary_ms(latencies)}
+    return {"messages": len(sent), "arrived": len(latencies), **summary_ms(latencies),
+            "generator_cpu_seconds": round(generator_cpu, 2)}
 
 
 async def purchases(args: dict) -> dict:
@@ -251,13 +299,36 @@ def main() -> None:
     print(json.dumps(eventloop.run(MODES[mode](args))))
 
 
-def run_loadgen(mode: str, args: dict, timeout: float = 900) -> dict:
-    """Run a mode in its own Python process; its figures."""
-    result = subprocess.run([sys.executable, "-m", "patronage.bench.loadgen", mode, json.dumps(args)],
-                            capture_output=True, text=True, timeout=timeout)
-    if result.returncode != 0:
-        raise RuntimeError(f"loadgen {mode} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+def mark(name: str) -> None:
+    """Tell the bench (run_loadgen's `marks`) that the measured window starts or ends."""
+    print(f"MARK {name}", flush=True)
+
+
+def run_loadgen(mode: str, args: dict, timeout: float = 900,
+                marks: dict[str, Callable[[], None]] | None = None) -> dict:
+    """Run a mode in its own Python process; its figures. `marks` are called as the
+    generator reaches them (`start`, `end` of the measured window), so the bench can read
+    the other processes' CPU over exactly that window."""
+    with tempfile.TemporaryFile("w+") as errors, subprocess.Popen(
+            [sys.executable, "-m", "patronage.bench.loadgen", mode, json.dumps(args)],
+            stdout=subprocess.PIPE, stderr=errors, text=True) as process:
+        assert process.stdout is not None
+        timer = threading.Timer(timeout, process.kill)
+        timer.start()
+        try:
+            lines = []
+            for line in process.stdout:
+                if line.startswith("MARK "):
+                    (marks or {}).get(line.split()[1], lambda: None)()
+                else:
+                    lines.append(line)
+            process.wait()
+        finally:
+            timer.cancel()
+        if process.returncode != 0 or not lines:
+            errors.seek(0)
+            raise RuntimeError(f"loadgen {mode} failed:\n{errors.read()[-3000:]}")
+    return json.loads(lines[-1])
 
 
 if __name__ == "__main__":

@@ -19,6 +19,14 @@ from pathlib import Path
 
 import asyncpg
 
+from patronage.bench.cpu import (
+    CpuMeter,
+    kafka_pids,
+    own_children_seconds,
+    postgres_pids,
+    process_tree,
+    processes_named,
+)
 from patronage.bench.http_ceiling import CEILING_PATH, ceiling_process
 from patronage.bench.reference import pgbench_tpc_b
 from patronage.bench.stack import Stack, service_process
@@ -54,11 +62,13 @@ async def seed_wallets(database_url: str, count: int) -> None:
 
 
 def run_wrk(base_url: str, wallets: int, connections: int, seconds: int,
-            target: str = "/v1/recharges") -> dict:
+            target: str = "/v1/recharges", meter: CpuMeter | None = None) -> dict:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (Debian package `wrk`)")
     pos_key = issue_token(DEV_JWT_SECRET, Principal("pos", "pos_1", store_id="bench_store"),
                           datetime.now(UTC), timedelta(hours=2))
+    if meter is not None:
+        meter.start()
     result = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(LUA), "--timeout", "10s",
          f"{base_url}{target}"],
@@ -67,12 +77,15 @@ def run_wrk(base_url: str, wallets: int, connections: int, seconds: int,
              "TARGET": target,
              "PATH": "/usr/bin:/bin"},
     )
+    if meter is not None:
+        meter.stop()
     found = RESULT.search(result.stdout)
     if found is None:
         raise RuntimeError(f"wrk printed no result:\n{result.stdout}\n{result.stderr}")
     fields = {k: int(v) for k, v in (pair.split("=") for pair in found.group(1).split())}
     seconds_run = fields["duration_us"] / 1e6
-    return {
+    cpu = {"cpu": meter.figures(fields["requests"])} if meter is not None else {}
+    return {**cpu,
         "requests_per_second": round(fields["requests"] / seconds_run, 1),
         "p50_ms": fields["p50_us"] / 1000, "p99_ms": fields["p99_us"] / 1000,
         "max_ms": fields["max_us"] / 1000, "requests": fields["requests"],
@@ -91,7 +104,9 @@ async def recharge_throughput(stack: Stack, *, wallets_sizes: list[int], connect
         for wallets in wallets_sizes:
             await seed_wallets(stack.database_url, wallets)
             run_wrk(base, wallets, connections, max(2, seconds // 5))  # warm-up
-            figures = run_wrk(base, wallets, connections, seconds)
+            figures = run_wrk(base, wallets, connections, seconds, meter=CpuMeter({
+                "wallet": lambda: process_tree(base.pid), "postgres": postgres_pids(stack.postgres),
+                "kafka": kafka_pids, "wrk": own_children_seconds}))
             figures["wallets"] = wallets
             figures["ratio_vs_pgbench"] = round(figures["requests_per_second"] / reference["tps"], 3)
             runs.append(figures)
@@ -108,4 +123,6 @@ def http_ceiling(stack: Stack, wallets: int, connections: int, seconds: int) -> 
     the same way, with as many workers."""
     with ceiling_process(stack, free_port(), WALLET_WORKERS) as base:
         run_wrk(base, wallets, connections, max(2, seconds // 5), CEILING_PATH)  # warm-up
-        return run_wrk(base, wallets, connections, seconds, CEILING_PATH)
+        return run_wrk(base, wallets, connections, seconds, CEILING_PATH, meter=CpuMeter({
+            "wallet": lambda: processes_named("patronage.bench.http_ceiling"),
+            "wrk": own_children_seconds}))

@@ -38,11 +38,14 @@ def _rows(results: dict) -> list[str]:
         if scenario["name"] == "bonus_loop_latency":
             for run in scenario["runs"]:
                 ratio, reference = run["ratio_p99_vs_kafka"], run["reference"]
+                sent = f"sent {run['rate_sent']:,.0f}, " if run.get("rate_sent") else ""
+                lag = (f"; send lag p99 {run['send_lag']['p99_ms']:.1f} ms, 201 → BonusCredited "
+                       f"p99 {run['after_201']['p99_ms']:.1f} ms" if "send_lag" in run else "")
                 rows.append(
                     f"| bonus loop latency, {run['rate']:.0f} recharges/s "
-                    f"(achieved {run['rate_achieved']:,.0f}) | 201 → BonusCredited p50 "
+                    f"({sent}answered {run['rate_achieved']:,.0f}) | due → BonusCredited p50 "
                     f"{run['p50_ms']:.1f} ms, p99 {run['p99_ms']:.1f} ms, max {run['max_ms']:.1f} ms "
-                    f"({run['credited']:,}/{run['recharges']:,} credited, {run['errors']} errors) | "
+                    f"({run['credited']:,}/{run['recharges']:,} credited, {run['errors']} errors{lag}) | "
                     f"bare Kafka produce→consume p50 {reference['p50_ms']:.1f} ms, p99 "
                     f"{reference['p99_ms']:.1f} ms | **{_ratio(ratio)}** (p99) | p99 < 50 ms |")
         if scenario["name"] == "expiry_scan":
@@ -116,6 +119,59 @@ def _scale_out_and_memory_rows(scenario: dict) -> list[str]:
     return rows
 
 
+def _cpu_rows(results: dict) -> list[str]:
+    """Where the CPU goes: per operation, by process, and the rate the cores allow at that
+    cost (cpu.py), for each scenario that measured it, beside its reference's."""
+    rows = []
+    for scenario in results["scenarios"]:
+        if scenario["name"] == "recharge_throughput":
+            pgbench, ceiling = (scenario["reference"].get("pgbench_tpc_b", {}),
+                                scenario["reference"].get("http_ceiling") or {})
+            for run in scenario["runs"]:
+                if "cpu" in run:
+                    rows.append(_cpu_row(f"recharge, {run['wallets']:,} wallets", run["cpu"],
+                                         "pgbench TPC-B transaction", pgbench.get("cpu")))
+            if "cpu" in ceiling:
+                rows.append(_cpu_row("HTTP ceiling request", ceiling["cpu"], None, None))
+        if scenario["name"] == "bonus_loop_latency":
+            for run in scenario["runs"]:
+                if "cpu" in run:
+                    needed = run["cpu"].get("cores_needed_at_rate")
+                    rows.append(_cpu_row(
+                        f"bonus loop at {run['rate']:.0f}/s (one loop; {needed} cores needed "
+                        f"at {run['rate']:.0f}/s)", run["cpu"], "bare round trip",
+                        run["reference"].get("cpu")))
+        if scenario["name"] == "consumer_throughput":
+            bare = scenario["reference"].get("cpu")
+            for run in scenario["runs"]:
+                if "cpu" in run:
+                    rows.append(_cpu_row(f"{run['service']} consumer, one PurchaseCompleted",
+                                         run["cpu"], "bare aiokafka", bare))
+    if not rows:
+        return []
+    return ["", "Where the CPU goes (per operation, every process it touches, measured over "
+            "the same window; the bound is the machine's cores divided by that cost):", "",
+            "| operation | CPU per operation, by process | cores busy | CPU bound | "
+            "reference (same run) |", "|---|---|---|---|---|", *rows]
+
+
+def _cpu_row(label: str, cpu: dict, reference_label: str | None, reference: dict | None) -> str:
+    def split(figures: dict) -> str:
+        parts = ", ".join(f"{name} {ms:.3f}" for name, ms in
+                          figures["cpu_ms_per_operation"].items())
+        return f"**{figures['cpu_ms_per_operation_total']:.3f} ms** ({parts})"
+
+    def bound(figures: dict) -> str:
+        value = figures.get("cpu_bound_per_second")
+        return f"{value:,.0f}/s" if value else "—"
+
+    theirs = (f"{reference_label}: {split(reference)}, bound {bound(reference)}"
+              if reference and reference.get("cpu_ms_per_operation_total") else "—")
+    return (f"| {label} | {split(cpu)} | {cpu.get('cores_busy') or '—'} of {cpu['cores']} | "
+            f"{bound(cpu)} | {theirs} |") if cpu.get("cpu_ms_per_operation_total") else \
+        f"| {label} | — | — | — | {theirs} |"
+
+
 def _verdict(scenario: dict) -> str:
     return ("no overdraft, ledger verified" if scenario["no_overdraft"]
             else "**OVERDRAFT or ledger problems**")
@@ -142,6 +198,7 @@ def write_table(results: dict, doc: Path, results_file: Path) -> None:
         "| scenario | figure | reference (same run) | ratio | target |",
         "|---|---|---|---|---|",
         *_rows(results),
+        *_cpu_rows(results),
         END,
     ])
     text = doc.read_text() if doc.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"

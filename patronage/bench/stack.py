@@ -53,9 +53,20 @@ def local_stack(work_dir: Path) -> Iterator[Stack]:
                     postgres)
 
 
+class ServiceURL(str):
+    """A running service's base URL, carrying its process id (the CPU meter's group)."""
+
+    pid: int
+
+    def __new__(cls, url: str, pid: int) -> ServiceURL:
+        value = super().__new__(cls, url)
+        value.pid = pid
+        return value
+
+
 @contextmanager
 def service_process(stack: Stack, name: str, port: int, workers: int = 1,
-                    **env: str) -> Iterator[str]:
+                    **env: str) -> Iterator[ServiceURL]:
     """`patronage serve <name> --workers <workers>` in its own process (a supervisor and its
     workers when more than one); yields its base URL once ready."""
     log = open(stack.work_dir / f"{name}.log", "w")
@@ -64,7 +75,7 @@ def service_process(stack: Stack, name: str, port: int, workers: int = 1,
          "--port", str(port), "--workers", str(workers)],
         env=stack.service_env(**env), stdout=log, stderr=subprocess.STDOUT,
     )
-    base = f"http://127.0.0.1:{port}"
+    base = ServiceURL(f"http://127.0.0.1:{port}", process.pid)
     # Each /readyz is a new connection, which the kernel hands to any worker; one still
     # starting holds it until it serves. So a streak of answers on fresh connections means,
     # but for a tiny chance, that every worker is up — not just the quickest.

@@ -17,6 +17,7 @@ from patronage.bench.consumers import (
     preload_purchases,
 )
 from patronage.bench.contention import purchase_contention
+from patronage.bench.cpu import CpuMeter, own_children_seconds, process_tree
 from patronage.bench.expiry_scan import expiry_scan
 from patronage.bench.http_ceiling import CEILING_PATH, ceiling_process
 from patronage.bench.recharge import run_wrk, seed_wallets
@@ -39,9 +40,11 @@ async def test_recharge_benchmark_runs_end_to_end(database_url, kafka, tmp_path)
     stack = Stack(plain_url(database_url), kafka.bootstrap_servers, tmp_path)
     await seed_wallets(stack.database_url, 50)
     with service_process(stack, "wallet", free_port(), PATRONAGE_TOPIC_PREFIX="bench-smoke.") as base:
-        figures = run_wrk(base, wallets=50, connections=2, seconds=1)
+        figures = run_wrk(base, wallets=50, connections=2, seconds=1, meter=CpuMeter({
+            "wallet": lambda: process_tree(base.pid), "wrk": own_children_seconds}))
 
     assert figures["requests"] > 0 and figures["errors"] == 0
+    assert figures["cpu"]["cpu_seconds"]["wallet"] > 0 and figures["cpu"]["cpu_seconds"]["wrk"] > 0
     rows = await fetch_all(database_url, "SELECT count(*) AS n FROM wallet.recharges")
     assert rows[0]["n"] >= figures["requests"]
 
@@ -63,6 +66,10 @@ async def test_the_http_ceiling_answers_the_recharge_request_without_the_databas
     assert after[0]["n"] == before[0]["n"]
 
 
+CPU = {"cpu_ms_per_operation": {"wallet": 1.0, "postgres": 0.5}, "cpu_ms_per_operation_total": 1.5,
+       "cores_busy": 1.5, "cores": 2, "cpu_bound_per_second": 1333.3}
+
+
 def test_the_table_is_regenerated_between_its_markers(tmp_path):
     doc = tmp_path / "benchmarks.md"
     doc.write_text("# B\n\nintro\n<!-- results:begin -->\nold\n<!-- results:end -->\n\noutro\n")
@@ -73,7 +80,11 @@ def test_the_table_is_regenerated_between_its_markers(tmp_path):
                                                              "p50_ms": 1.0, "p99_ms": 4.0}},
                               "runs": [{"wallets": 10_000, "requests_per_second": 500.0,
                                         "p50_ms": 3.0, "p99_ms": 9.0, "errors": 0,
-                                        "ratio_vs_pgbench": 0.5, "ratio_vs_http_ceiling": 0.25}]}]}
+                                        "ratio_vs_pgbench": 0.5, "ratio_vs_http_ceiling": 0.25,
+                                        "cpu": CPU}]}]}
+    results["scenarios"][0]["reference"]["pgbench_tpc_b"]["cpu"] = {
+        "cpu_ms_per_operation": {"postgres": 0.8}, "cpu_ms_per_operation_total": 0.8,
+        "cores_busy": 2.0, "cores": 2, "cpu_bound_per_second": 2500.0}
     results["scenarios"] += [
         {"name": "bonus_loop_latency",
          "runs": [{"rate": 200, "reference": {"p50_ms": 2.0, "p99_ms": 5.0}, "rate_achieved": 199.0,
@@ -98,6 +109,9 @@ def test_the_table_is_regenerated_between_its_markers(tmp_path):
     assert ("| recharge vs the HTTP ceiling, 10,000 wallets | 500 req/s | the same stack "
             "without the database 2,000 req/s") in text and "**0.25×**" in text
     assert "| bonus loop latency, 200 recharges/s" in text and "**8.00×** (p99)" in text
+    assert "due → BonusCredited p50 20.0 ms" in text
+    assert ("| recharge, 10,000 wallets | **1.500 ms** (wallet 1.000, postgres 0.500) | 1.5 of 2 "
+            "| 1,333/s | pgbench TPC-B transaction: **0.800 ms** (postgres 0.800), bound 2,500/s |") in text
     assert "| consumer throughput, tiering, 200,000 PurchaseCompleted" in text
     assert "| expiry scan, 1,000,000 memberships | 2,740 MembershipExpiring" in text
     assert "**1.10×**" in text
@@ -110,19 +124,27 @@ async def test_consumer_benchmark_preloads_and_reads_the_topic(database_url, kaf
     topic = f"bench-smoke-{uuid.uuid4().hex[:6]}.wallet.events"
     await preload_purchases(kafka.bootstrap_servers, topic, count=300, members=20)
 
-    assert await bare_read_rate(kafka.bootstrap_servers, topic, 300) > 0
+    rate, cpu = await bare_read_rate(stack, topic, 300)
+    assert rate > 0
+    assert cpu["cpu_seconds"]["consumer"] > 0 and cpu["cpu_ms_per_operation"]["consumer"] > 0
     assert await drain_rate(stack, probe.SPEC, "unused.", 300) is None  # probe has no such handler
 
 
 async def test_bonus_loop_benchmark_sees_every_bonus_credited(database_url, kafka, tmp_path):
     stack = Stack(plain_url(database_url), kafka.bootstrap_servers, tmp_path)
-    result = await bonus_loop_latency(stack, rates=[20], seconds=1)
+    result = await bonus_loop_latency(stack, rates=[20], seconds=1, warmup_seconds=0.5)
 
     run = result["runs"][0]
     reference = run["reference"]
     assert reference["messages"] == reference["arrived"] == 20
     assert run["recharges"] == run["credited"] == 20 and run["errors"] == 0
     assert 0 < run["p50_ms"] <= run["p99_ms"] <= run["max_ms"]
+    # from the intended send, never less than from the 201 (which comes after it)
+    assert run["p50_ms"] >= run["after_201"]["p50_ms"] and run["p99_ms"] >= run["after_201"]["p99_ms"]
+    assert run["send_lag"]["p50_ms"] >= 0 and run["intended_to_201"]["p50_ms"] > 0
+    cpu = run["cpu"]  # every process of the loop spent CPU in the measured window
+    assert all(cpu["cpu_seconds"][name] > 0 for name in ("wallet", "rewards", "postgres", "kafka"))
+    assert cpu["cpu_ms_per_operation_total"] > 0 and cpu["cores_needed_at_rate"] > 0
     hops = run["hops"]  # the measured 20 and the warm-up's loops, each hop of each timed
     assert hops["loops"] >= 20
     assert set(hops) == {"loops", "wallet_relay", "to_rewards", "rewards_txn_and_relay",

@@ -1,0 +1,57 @@
+"""The benchmark's CPU meter (patronage/bench/cpu.py) counts what a process tree spent in
+the window, children included, and turns it into per-operation figures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from patronage.bench.cpu import CpuMeter, cpu_seconds, process_tree
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+BUSY = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
+
+
+def _measure(script: str) -> float:
+    """CPU of a shell's tree over the window from its start until it prints `done`."""
+    shell = subprocess.Popen(["/bin/sh", "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        with CpuMeter({"tree": lambda: process_tree(shell.pid)}) as meter:
+            assert shell.stdout is not None and shell.stdout.readline().strip() == "done"
+    finally:
+        shell.kill()
+        shell.wait()
+    return meter.seconds["tree"]
+
+
+def test_a_busy_grandchild_still_running_is_counted_in_the_tree():
+    # the busy Python prints `done` itself and stays alive: found as the shell's child
+    busy_then_wait = BUSY + "print('done', flush=True)\ntime.sleep(5)\n"
+    assert 0.25 <= _measure(f"{sys.executable} -c \"{busy_then_wait}\"; sleep 5") <= 0.8
+
+
+def test_a_child_that_ended_inside_the_window_still_counts():
+    # the shell has waited for the busy child: its CPU is in the shell's cutime now
+    assert 0.25 <= _measure(f"{sys.executable} -c \"{BUSY}\"; echo done; sleep 5") <= 0.8
+
+
+def test_figures_per_operation_and_the_cpu_bound():
+    meter = CpuMeter({"a": lambda: [], "b": lambda: []})
+    meter.start()
+    meter.stop()
+    meter.add("a", 1.0)
+    meter.add("b", 3.0)
+    meter.wall = 4.0
+    figures = meter.figures(operations=1000)
+    assert figures["cpu_ms_per_operation"] == {"a": 1.0, "b": 3.0}
+    assert figures["cpu_ms_per_operation_total"] == 4.0
+    assert figures["cores_busy"] == 1.0
+    assert figures["cpu_bound_per_second"] == round((os.cpu_count() or 1) / 0.004, 1)
+
+
+def test_a_process_gone_reads_as_nothing():
+    assert cpu_seconds([2**22 + 12345]) == 0.0
