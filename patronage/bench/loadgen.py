@@ -36,6 +36,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from patronage import eventloop
+from patronage.bench.raw_http import RawHttpClient, RawHttpError
 from shared.http.auth import Principal, issue_token
 from shared.settings import DEV_JWT_SECRET
 
@@ -124,6 +125,7 @@ async def bonus_loop(args: dict) -> dict:
     credited: dict[str, float] = {}
     send_lags: list[float] = []
     errors = 0
+    error_kinds: dict[str, int] = {}
 
     async def consume(stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -136,24 +138,27 @@ async def bonus_loop(args: dict) -> dict:
 
     stop = asyncio.Event()
     reader = asyncio.create_task(consume(stop))
-    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
-    async with httpx.AsyncClient(base_url=args["base"], limits=limits, timeout=30,
-                                 headers={"X-Api-Key": args["key"]}) as client:
+    client = RawHttpClient(args["base"], max_connections=400)  # raw_http.py: cheap per request
+    try:
         async def send(n: int, phase: str, due: float | None = None) -> str | None:
             nonlocal errors
             due = time.perf_counter() if due is None else due
             send_lags.append(time.perf_counter() - due)
             try:
-                response = await client.post("/v1/recharges", json=recharge_body(f"{run}{phase}", n, amount),
-                                             headers={"Idempotency-Key": f"{run}{phase}-{n}",
-                                                      "X-Api-Key": keys[phase][n]})
-            except httpx.HTTPError:  # a connection reset under overload: an error, not a crash
+                status, body = await client.post(
+                    "/v1/recharges", orjson.dumps(recharge_body(f"{run}{phase}", n, amount)),
+                    {"Idempotency-Key": f"{run}{phase}-{n}", "X-Api-Key": keys[phase][n]})
+            except RawHttpError as error:  # a connection reset under overload: an error
                 errors += 1
+                kind = str(error).split("(", 1)[0]
+                error_kinds[kind] = error_kinds.get(kind, 0) + 1
                 return None
-            if response.status_code != 201:
+            if status != 201:
                 errors += 1
+                code = orjson.loads(body).get("code", "") if body.startswith(b"{") else ""
+                error_kinds[f"{status} {code}".strip()] = error_kinds.get(f"{status} {code}".strip(), 0) + 1
                 return None
-            recharge_id = response.json()["recharge_id"]
+            recharge_id = orjson.loads(body)["recharge_id"]
             answered[recharge_id], intended[recharge_id] = time.perf_counter(), due
             return recharge_id
 
@@ -169,6 +174,8 @@ async def bonus_loop(args: dict) -> dict:
         answered.clear()
         intended.clear()
         send_lags.clear()
+        error_kinds.clear()
+        errors = 0
         await asyncio.sleep(1.0)
         mark("start")
         cpu_before = own_cpu_seconds()
@@ -178,6 +185,8 @@ async def bonus_loop(args: dict) -> dict:
         while any(r not in credited for r in answered) and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         mark("end")
+    finally:
+        await client.close()
     stop.set()
     await reader
     await consumer.stop()
@@ -187,6 +196,7 @@ async def bonus_loop(args: dict) -> dict:
     to_201 = [answered[r] - intended[r] for r in answered]
     sent = len(send_lags)
     return {"recharges": len(answered), "credited": len(latencies), "errors": errors,
+            "error_kinds": error_kinds,
             # the rate requests left at, and the rate they were answered at
             "rate_sent": round(sent / (last_sent + 1 / rate), 1),
             "rate_achieved": round(len(answered) / all_answered, 1) if all_answered else 0.0,
