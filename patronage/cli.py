@@ -250,13 +250,16 @@ def bench(
         help="Run only this scenario (repeatable): recharge, bonus_loop, consumers, "
              "expiry_scan, contention, import, simulate, scale_out, memory. A partial run "
              "writes its results file but leaves the docs/benchmarks.md table alone")] = None,
+    profile: Annotated[bool, typer.Option(
+        help="Record py-spy profiles of the bonus loop's services (top frames in the results "
+             "file, raw stacks under bench/results/profiles/)")] = False,
 ) -> None:
     """Run the benchmarks on a local Kafka and PostgreSQL; write bench/results/ and
     docs/benchmarks.md."""
     from patronage.bench.runner import run_benchmarks
 
     try:
-        results = run_benchmarks(quick=quick, only=only)
+        results = run_benchmarks(quick=quick, only=only, profile=profile)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--only") from None
     for scenario in results["scenarios"]:  # each scenario's own figures (not all have runs)

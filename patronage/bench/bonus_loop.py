@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from patronage.bench.bonus_hops import loop_hops
 from patronage.bench.cpu import CpuMeter, kafka_pids, postgres_pids, process_tree
 from patronage.bench.loadgen import loop_member, run_loadgen
 from patronage.bench.members import register_members
+from patronage.bench.profiles import MeasuredWindow, Profiler
 from patronage.bench.stack import Stack, service_process
 from patronage.local import free_port
 from shared.http.auth import Principal, issue_token
@@ -53,7 +55,10 @@ def _round_trips(stack: Stack, topic: str, rate: float, seconds: float,
 
 
 async def bonus_loop_latency(stack: Stack, *, rates: list[float], seconds: float,
-                             warmup_seconds: float = WARMUP_SECONDS) -> dict:
+                             warmup_seconds: float = WARMUP_SECONDS,
+                             profile_dir: Path | None = None) -> dict:
+    """`profile_dir`: also record py-spy profiles of wallet and rewards over each measured
+    window (profiles.py), raw stacks there and the top frames in the results."""
     prefix = f"bench{uuid.uuid4().hex[:6]}."
     topics = Topics(prefix)
     wallet_events, rtt_topic = topics.events("wallet"), f"{prefix}rtt"
@@ -75,11 +80,16 @@ async def bonus_loop_latency(stack: Stack, *, rates: list[float], seconds: float
             meter = CpuMeter({"wallet": lambda: process_tree(wallet.pid),
                               "rewards": lambda: process_tree(rewards.pid),
                               "postgres": postgres_pids(stack.postgres), "kafka": kafka_pids})
+            profiler = Profiler(profile_dir / f"bonus_loop-{rate:.0f}",
+                                {"wallet": wallet.pid, "rewards": rewards.pid}) \
+                if profile_dir else None
+            window = MeasuredWindow(meter, profiler)
+
             figures = run_loadgen("bonus_loop", {
                 "bootstrap": stack.kafka_bootstrap, "topic": wallet_events, "base": wallet,
                 "key": pos_key(), "rate": rate, "seconds": seconds, "amount": 50_000,
                 "run": run, "warmup_seconds": warmup_seconds},
-                marks={"start": meter.start, "end": meter.stop})
+                marks={"start": window.start, "end": window.stop})
             meter.add("load_generator", figures["generator_cpu_seconds"])
             cpu = meter.figures(figures["credited"])
             cpu["cores_needed_at_rate"] = round(
@@ -90,6 +100,6 @@ async def bonus_loop_latency(stack: Stack, *, rates: list[float], seconds: float
             ratio = figures["p99_ms"] / reference["p99_ms"] if reference["p99_ms"] else None
             runs.append({"rate": rate, **figures, "reference": reference,
                          "ratio_p99_vs_kafka": round(ratio, 2) if ratio else None, "hops": hops,
-                         "cpu": cpu})
+                         "cpu": cpu, **({"profile": profiler.summary()} if profiler else {})})
     return {"name": "bonus_loop_latency", "seconds": seconds,
             "reference": {"kafka_round_trip": "per run, same rate"}, "runs": runs}

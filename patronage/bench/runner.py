@@ -38,7 +38,7 @@ def _machine() -> dict:
             "machine": platform.machine(), "commit": commit or "unknown"}
 
 
-def _scenarios(stack, work: Path, quick: bool) -> dict:
+def _scenarios(stack, work: Path, quick: bool, profile_dir: Path | None) -> dict:
     """Each scenario by name, as a function starting its run; the order is the run's order
     (memory last: it reads every peak the others left)."""
     seconds = 5 if quick else 20
@@ -50,7 +50,8 @@ def _scenarios(stack, work: Path, quick: bool) -> dict:
     return {
         "recharge": lambda: recharge_throughput(stack, wallets_sizes=sizes, connections=32,
                                                 seconds=seconds),
-        "bonus_loop": lambda: bonus_loop_latency(stack, rates=[50, 200], seconds=seconds),
+        "bonus_loop": lambda: bonus_loop_latency(stack, rates=[50, 200], seconds=seconds,
+                                                 profile_dir=profile_dir),
         # 200k preloaded; each service is timed for at most 2 minutes of draining
         # (at a few hundred events/s a full drain would not fit in the 20 minutes)
         "consumers": lambda: consumer_throughput(stack, list(SERVICES.values()),
@@ -71,31 +72,36 @@ SCENARIOS = ("recharge", "bonus_loop", "consumers", "expiry_scan", "contention",
              "simulate", "scale_out", "memory")
 
 
-async def _run(quick: bool, only: list[str] | None) -> dict:
+async def _run(quick: bool, only: list[str] | None, profile_dir: Path | None) -> dict:
     with tempfile.TemporaryDirectory(prefix="patronage-bench-") as work:
         with local_stack(Path(work)) as stack:
             for spec in SERVICES.values():
                 await asyncio.to_thread(upgrade_to_head, spec.migrations, stack.database_url,
                                         spec.name)
-            runs = _scenarios(stack, Path(work), quick)
+            runs = _scenarios(stack, Path(work), quick, profile_dir)
             scenarios = [await runs[name]() for name in SCENARIOS if not only or name in only]
     return {"started_at": datetime.now(UTC).isoformat(), "quick": quick, "only": only,
             "machine": _machine(), "scenarios": scenarios}
 
 
 def run_benchmarks(quick: bool = False, write: bool = True,
-                   only: list[str] | None = None) -> dict:
+                   only: list[str] | None = None, profile: bool = False) -> dict:
     """Run every scenario, or `only` those named (a partial run: its results file says which,
-    and the table in docs/benchmarks.md, which shows one full run, is left alone)."""
+    and the table in docs/benchmarks.md, which shows one full run, is left alone). `profile`:
+    py-spy profiles of the bonus loop's services (profiles.py), raw stacks under
+    bench/results/profiles/<start>/ (not committed), top frames in the results file."""
     unknown = sorted(set(only or ()) - set(SCENARIOS))
     if unknown:
         raise ValueError(f"unknown scenario(s) {', '.join(unknown)}; "
                          f"known: {', '.join(SCENARIOS)}")
-    results = asyncio.run(_run(quick, only))
+    started = datetime.now(UTC)
+    profile_dir = RESULTS / "profiles" / f"{started:%Y-%m-%dT%H%M%S}" if profile else None
+    results = asyncio.run(_run(quick, only, profile_dir))
+    results["started_at"] = started.isoformat()
     if write:
         RESULTS.mkdir(parents=True, exist_ok=True)
         suffix = ("-quick" if quick else "") + (f"-only-{'-'.join(only)}" if only else "")
-        path = RESULTS / f"{datetime.now(UTC):%Y-%m-%dT%H%M%S}{suffix}.json"
+        path = RESULTS / f"{started:%Y-%m-%dT%H%M%S}{suffix}.json"
         path.write_text(json.dumps(results, indent=2) + "\n")
         if not only:
             write_table(results, ROOT / "docs" / "benchmarks.md", path.relative_to(ROOT))

@@ -55,3 +55,21 @@ def test_figures_per_operation_and_the_cpu_bound():
 
 def test_a_process_gone_reads_as_nothing():
     assert cpu_seconds([2**22 + 12345]) == 0.0
+
+
+def test_top_frames_of_a_collapsed_profile(tmp_path):
+    from patronage.bench.profiles import top_frames
+
+    collapsed = tmp_path / "wallet.txt"
+    collapsed.write_text(
+        "<module> (patronage/__main__.py:3);Runner.run (asyncio/runners.py:118);"
+        "handle (services/wallet/api/recharges.py:74);execute (asyncpg/connection.py:10) 3\n"
+        "<module> (patronage/__main__.py:3);Runner.run (asyncio/runners.py:118);"
+        "handle (services/wallet/api/recharges.py:80);decode (jwt/api_jwt.py:5) 1\n")
+    summary = top_frames(collapsed)
+    assert summary["samples"] == 4
+    # one frame per function whatever the line, the runner and CLI frames left out
+    assert summary["project_inclusive"] == [
+        {"frame": "handle (services/wallet/api/recharges.py)", "share": 1.0}]
+    assert summary["self"] == [{"frame": "execute (asyncpg/connection.py)", "share": 0.75},
+                               {"frame": "decode (jwt/api_jwt.py)", "share": 0.25}]
