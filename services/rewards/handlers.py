@@ -232,20 +232,36 @@ async def _count(uow: UnitOfWork, settings: RewardsSettings, event: Event, curre
 
 
 # Events rewards only counts for the KPIs (docs/kpis.md): additions to the member's day,
-# which commute, so no member lock is taken for them.
-async def on_bonus_credited(event: BonusCredited | CashbackCredited, uow: UnitOfWork,
-                            settings: RewardsSettings) -> None:
-    await _count(uow, settings, event, event.currency, bonus_credited=event.amount)
+# which commute, so no member lock is taken for them. They are batch handlers: a fetched
+# batch's BonusCredited events (one per bonus the loop credits) are one statement, not one
+# each between the recharges' batches.
+async def _count_each(events: Sequence[Event], uow: UnitOfWork, settings: RewardsSettings,
+                      counters_of) -> None:
+    counts = []
+    for event in events:
+        currency, counters = counters_of(event)
+        if currency is not None and currency != settings.report_currency:
+            counters = {name: 0 for name in counters}
+        counts.append(DayCount(event.member_id, event.occurred_at, None, **counters))
+    await kpi_projection.add(uow.connection, counts, settings.zone())
 
 
-async def on_bonus_expired(event: BonusExpired, uow: UnitOfWork,
-                           settings: RewardsSettings) -> None:
-    await _count(uow, settings, event, event.currency, bonus_expired=event.amount)
+async def on_bonuses_credited(events: Sequence[BonusCredited | CashbackCredited],
+                              uow: UnitOfWork, settings: RewardsSettings) -> None:
+    await _count_each(events, uow, settings,
+                      lambda e: (e.currency, {"bonus_credited": e.amount}))
 
 
-async def on_cashback_taken_back(event: CashbackTakenBack, uow: UnitOfWork,
+async def on_bonuses_expired(events: Sequence[BonusExpired], uow: UnitOfWork,
+                             settings: RewardsSettings) -> None:
+    await _count_each(events, uow, settings,
+                      lambda e: (e.currency, {"bonus_expired": e.amount}))
+
+
+async def on_cashback_taken_back(events: Sequence[CashbackTakenBack], uow: UnitOfWork,
                                  settings: RewardsSettings) -> None:
-    await _count(uow, settings, event, event.currency, bonus_clawed_back=event.amount)
+    await _count_each(events, uow, settings,
+                      lambda e: (e.currency, {"bonus_clawed_back": e.amount}))
 
 
 async def on_notification_sent(event: NotificationSent, uow: UnitOfWork,
@@ -282,10 +298,10 @@ HANDLERS: ServiceHandlers = {
     MembershipRevoked: [on_membership_revoked],
     TieringExperimentExposed: [on_tiering_experiment_exposed],
     MemberDataExportRequested: [on_member_data_export_requested],
-    BonusCredited: [on_bonus_credited],
-    CashbackCredited: [on_bonus_credited],
-    BonusExpired: [on_bonus_expired],
-    CashbackTakenBack: [on_cashback_taken_back],
+    BonusCredited: [batch(on_bonuses_credited)],
+    CashbackCredited: [batch(on_bonuses_credited)],
+    BonusExpired: [batch(on_bonuses_expired)],
+    CashbackTakenBack: [batch(on_cashback_taken_back)],
     NotificationSent: [on_notification_sent],
     NotificationFailed: [on_notification_failed],
     ConsentChanged: [on_consent_changed],

@@ -15,12 +15,15 @@ import pytest
 from services.rewards.service import SPEC as REWARDS
 from shared.clock import FrozenClock
 from shared.events.tiering import MemberErasureStarted
+from shared.events.wallet import BonusCredited
+from shared.messaging.batches import BatchHandler
 from shared.runtime import ServiceRuntime
+from shared.service import bind_settings
 from shared.transport import BusTransport
 from tests.integration.rewards.feed import api, apply
 from tests.integration.rewards.kpi_history import FROM, NOW, TO, at, history
 from tests.support.auth import ops_headers
-from tests.support.runtime import running
+from tests.support.runtime import fetch_all, running
 
 pytestmark = pytest.mark.integration
 REPORT = ops_headers("ops:report")
@@ -153,3 +156,31 @@ async def test_an_erased_member_leaves_the_kpis(rewards):
     assert after["active_members"] == (2, None, None)  # b and d
     assert after["referral_share"] == (5_000, 1, 2)  # c of b, c
     assert after["renewal_rate"] == (0, 0, 1)  # b's term alone
+
+
+async def test_credited_bonuses_count_the_same_as_one_batch_as_one_by_one(bus_platform):
+    # BonusCredited is a batch handler (one statement for a fetched batch): a batch of three,
+    # one in a currency other than the report's, adds what applying each alone adds
+    def credits(side: str) -> list[BonusCredited]:
+        return [BonusCredited(occurred_at=at(day), member_id=f"{side}-{member}",
+                              grant_id=uuid.uuid4(), recharge_id=f"r-{uuid.uuid4().hex[:8]}",
+                              amount=amount, currency=currency, bonus_balance=amount)
+                for member, amount, currency, day in (("m1", 500, "CNY", 3), ("m2", 700, "USD", 3),
+                                                      ("m1", 300, "CNY", 3), ("m1", 200, "CNY", 4))]
+
+    async with running(REWARDS, bus_platform, BusTransport(), clock=FrozenClock(NOW)) as runtime:
+        [handler] = bind_settings(runtime.spec.handlers, runtime.context.settings)[BonusCredited]
+        assert isinstance(handler, BatchHandler)
+        async with runtime.context.uow() as uow:
+            await handler.apply(credits("batch"), uow)
+        for event in credits("alone"):
+            await apply(runtime, event)
+        rows = await fetch_all(runtime.platform.database_url,
+                               "SELECT split_part(member_id, '-', 1) AS side, "
+                               "split_part(member_id, '-', 2) AS member, day, bonus_credited "
+                               "FROM rewards.kpi_member_days ORDER BY member, day, side")
+    by_side = {side: [(r["member"], r["day"], r["bonus_credited"]) for r in rows if r["side"] == side]
+               for side in ("batch", "alone")}
+    assert by_side["batch"] == by_side["alone"]
+    assert [(member, amount) for member, _, amount in by_side["batch"]] == [
+        ("m1", 800), ("m1", 200), ("m2", 0)]
