@@ -251,8 +251,9 @@ def bench(
              "expiry_scan, contention, import, simulate, scale_out, memory. A partial run "
              "writes its results file but leaves the docs/benchmarks.md table alone")] = None,
     profile: Annotated[bool, typer.Option(
-        help="Record py-spy profiles of the bonus loop's services (top frames in the results "
-             "file, raw stacks under bench/results/profiles/)")] = False,
+        help="Record py-spy profiles of the services over the recharge, bonus-loop and "
+             "consumer scenarios (top frames in the results file, raw stacks under "
+             "bench/results/profiles/)")] = False,
 ) -> None:
     """Run the benchmarks on a local Kafka and PostgreSQL; write bench/results/ and
     docs/benchmarks.md."""

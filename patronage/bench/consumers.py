@@ -9,11 +9,13 @@ import os
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from patronage.bench.cpu import CpuMeter, kafka_pids, postgres_pids
 from patronage.bench.memory import note_peak, reset_own_peak
+from patronage.bench.profiles import MeasuredWindow, Profiler
 from patronage.bench.stack import Stack
 from shared.events.cloudevents import to_kafka_headers
 from shared.events.wallet import PurchaseCompleted
@@ -82,15 +84,18 @@ async def bare_read_rate(stack: Stack, topic: str, count: int) -> tuple[float, d
 
 
 async def drain_rate(stack: Stack, spec: ServiceSpec, prefix: str, count: int,
-                     max_seconds: float = 1_800) -> tuple[float, dict] | None:
+                     max_seconds: float = 1_800, profile_dir: Path | None = None
+                     ) -> tuple[float, dict] | None:
     """Events/s for `spec` to apply `count` purchases, or as many as it gets through in
-    `max_seconds` of timed draining, and the CPU it took; None if it does not handle them."""
+    `max_seconds` of timed draining, and the CPU it took (with `profile_dir`, a py-spy
+    profile of this process over the drain too); None if it does not handle them."""
     platform = PlatformSettings(environment="test", database_url=stack.database_url,
                                 kafka_bootstrap=stack.kafka_bootstrap, topic_prefix=prefix)
     runtime = ServiceRuntime(spec, platform, KafkaTransport(stack.kafka_bootstrap))
     if PurchaseCompleted not in spec.handlers:
         return None
     reset_own_peak()  # the services drain in this process: its peak, per service
+    profiler: Profiler | None = None
     await runtime.start(migrate=False)
     try:
         assert runtime.consumer is not None
@@ -104,10 +109,14 @@ async def drain_rate(stack: Stack, spec: ServiceSpec, prefix: str, count: int,
         started: float | None = None
         already = 0
         meter = _meter(stack)
+        # this process only: its children are the local broker and database, not Python
+        profiler = Profiler(profile_dir / f"consumers-{spec.name}", {spec.name: os.getpid()},
+                            subprocesses=False) if profile_dir else None
+        window = MeasuredWindow(meter, profiler)
         while (finished := done()) < count:
             if started is None and finished:
                 started, already = time.perf_counter(), finished
-                meter.start()
+                window.start()
                 deadline = time.monotonic() + max_seconds
             if time.monotonic() > deadline:
                 if started is None:
@@ -116,23 +125,28 @@ async def drain_rate(stack: Stack, spec: ServiceSpec, prefix: str, count: int,
             await asyncio.sleep(0.01)
         if started is None or finished == already:
             raise RuntimeError("too few events to time: raise the event count")
-        meter.stop()
-        return (finished - already) / (time.perf_counter() - started), \
-            meter.figures(finished - already)
+        rate = (finished - already) / (time.perf_counter() - started)
+        window.stop()
+        figures = meter.figures(finished - already)
+        if profiler is not None:
+            figures["profile"] = profiler.summary()
+        return rate, figures
     finally:
+        if profiler is not None:
+            profiler.stop()  # a second stop does nothing; a failed drain leaves no py-spy behind
         note_peak(spec.name, os.getpid())
         await runtime.stop()
 
 
 async def consumer_throughput(stack: Stack, specs: list[ServiceSpec], count: int,
-                              max_seconds: float = 1_800) -> dict:
+                              max_seconds: float = 1_800, profile_dir: Path | None = None) -> dict:
     prefix = f"bench{uuid.uuid4().hex[:6]}."
     topic = Topics(prefix).events("wallet")
     await preload_purchases(stack.kafka_bootstrap, topic, count, members=10_000)
     reference, reference_cpu = await bare_read_rate(stack, topic, count)
     runs = []
     for spec in specs:
-        drained = await drain_rate(stack, spec, prefix, count, max_seconds)
+        drained = await drain_rate(stack, spec, prefix, count, max_seconds, profile_dir)
         if drained is None:
             continue
         rate, cpu = drained

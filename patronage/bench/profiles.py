@@ -36,8 +36,11 @@ class Profiler:
     """`start()` one py-spy per named process, `stop()` them (SIGINT: py-spy then writes its
     file), `summary()` the top frames of each."""
 
-    def __init__(self, out_dir: Path, processes: dict[str, int], rate_hz: int = 100) -> None:
+    def __init__(self, out_dir: Path, processes: dict[str, int], rate_hz: int = 100,
+                 subprocesses: bool = True) -> None:
+        """`subprocesses`: the processes' children too (a service's workers)."""
         self.out_dir, self._processes, self._rate = out_dir, processes, rate_hz
+        self._subprocesses = subprocesses
         self._running: dict[str, subprocess.Popen] = {}
         self.files: dict[str, Path] = {}
 
@@ -50,7 +53,8 @@ class Profiler:
             path = self.out_dir / f"{name}.txt"
             self._running[name] = subprocess.Popen(
                 [executable, "record", "--pid", str(pid), "--rate", str(self._rate),
-                 "--format", "raw", "--output", str(path), "--nonblocking", "--subprocesses"],
+                 "--format", "raw", "--output", str(path), "--nonblocking",
+                 *(["--subprocesses"] if self._subprocesses else [])],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             self.files[name] = path
 

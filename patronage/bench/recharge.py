@@ -28,6 +28,7 @@ from patronage.bench.cpu import (
     processes_named,
 )
 from patronage.bench.http_ceiling import CEILING_PATH, ceiling_process
+from patronage.bench.profiles import Profiler
 from patronage.bench.reference import pgbench_tpc_b
 from patronage.bench.stack import Stack, service_process
 from patronage.local import free_port
@@ -62,13 +63,16 @@ async def seed_wallets(database_url: str, count: int) -> None:
 
 
 def run_wrk(base_url: str, wallets: int, connections: int, seconds: int,
-            target: str = "/v1/recharges", meter: CpuMeter | None = None) -> dict:
+            target: str = "/v1/recharges", meter: CpuMeter | None = None,
+            profiler: Profiler | None = None) -> dict:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (Debian package `wrk`)")
     pos_key = issue_token(DEV_JWT_SECRET, Principal("pos", "pos_1", store_id="bench_store"),
                           datetime.now(UTC), timedelta(hours=2))
     if meter is not None:
         meter.start()
+    if profiler is not None:
+        profiler.start()
     result = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(LUA), "--timeout", "10s",
          f"{base_url}{target}"],
@@ -79,12 +83,16 @@ def run_wrk(base_url: str, wallets: int, connections: int, seconds: int,
     )
     if meter is not None:
         meter.stop()
+    if profiler is not None:
+        profiler.stop()
     found = RESULT.search(result.stdout)
     if found is None:
         raise RuntimeError(f"wrk printed no result:\n{result.stdout}\n{result.stderr}")
     fields = {k: int(v) for k, v in (pair.split("=") for pair in found.group(1).split())}
     seconds_run = fields["duration_us"] / 1e6
     cpu = {"cpu": meter.figures(fields["requests"])} if meter is not None else {}
+    if profiler is not None:
+        cpu["profile"] = profiler.summary()
     return {**cpu,
         "requests_per_second": round(fields["requests"] / seconds_run, 1),
         "p50_ms": fields["p50_us"] / 1000, "p99_ms": fields["p99_us"] / 1000,
@@ -95,7 +103,9 @@ def run_wrk(base_url: str, wallets: int, connections: int, seconds: int,
 
 
 async def recharge_throughput(stack: Stack, *, wallets_sizes: list[int], connections: int,
-                              seconds: int) -> dict:
+                              seconds: int, profile_dir: Path | None = None) -> dict:
+    """`profile_dir`: also a py-spy profile of the wallet (supervisor and workers) over the
+    largest size's measured run (profiles.py)."""
     assert stack.postgres is not None, "the pgbench reference needs the local PostgreSQL"
     reference = pgbench_tpc_b(stack.postgres, connections, seconds)
     runs = []
@@ -104,9 +114,11 @@ async def recharge_throughput(stack: Stack, *, wallets_sizes: list[int], connect
         for wallets in wallets_sizes:
             await seed_wallets(stack.database_url, wallets)
             run_wrk(base, wallets, connections, max(2, seconds // 5))  # warm-up
+            profiler = Profiler(profile_dir / f"recharge-{wallets}", {"wallet": base.pid}) \
+                if profile_dir and wallets == wallets_sizes[-1] else None
             figures = run_wrk(base, wallets, connections, seconds, meter=CpuMeter({
                 "wallet": lambda: process_tree(base.pid), "postgres": postgres_pids(stack.postgres),
-                "kafka": kafka_pids, "wrk": own_children_seconds}))
+                "kafka": kafka_pids, "wrk": own_children_seconds}), profiler=profiler)
             figures["wallets"] = wallets
             figures["ratio_vs_pgbench"] = round(figures["requests_per_second"] / reference["tps"], 3)
             runs.append(figures)

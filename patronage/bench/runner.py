@@ -49,14 +49,15 @@ def _scenarios(stack, work: Path, quick: bool, profile_dir: Path | None) -> dict
 
     return {
         "recharge": lambda: recharge_throughput(stack, wallets_sizes=sizes, connections=32,
-                                                seconds=seconds),
+                                                seconds=seconds, profile_dir=profile_dir),
         "bonus_loop": lambda: bonus_loop_latency(stack, rates=[50, 200], seconds=seconds,
                                                  profile_dir=profile_dir),
         # 200k preloaded; each service is timed for at most 2 minutes of draining
         # (at a few hundred events/s a full drain would not fit in the 20 minutes)
         "consumers": lambda: consumer_throughput(stack, list(SERVICES.values()),
                                                  count=20_000 if quick else 200_000,
-                                                 max_seconds=20 if quick else 120),
+                                                 max_seconds=20 if quick else 120,
+                                                 profile_dir=profile_dir),
         "expiry_scan": lambda: expiry_scan(stack, sizes=[10_000, 100_000] if quick
                                            else [100_000, 1_000_000]),
         "contention": lambda: purchase_contention(stack, concurrency=50, seconds=seconds),
@@ -88,7 +89,8 @@ def run_benchmarks(quick: bool = False, write: bool = True,
                    only: list[str] | None = None, profile: bool = False) -> dict:
     """Run every scenario, or `only` those named (a partial run: its results file says which,
     and the table in docs/benchmarks.md, which shows one full run, is left alone). `profile`:
-    py-spy profiles of the bonus loop's services (profiles.py), raw stacks under
+    py-spy profiles (profiles.py) of the wallet in the recharge's largest size, of the bonus
+    loop's services and of each consumer drain, raw stacks under
     bench/results/profiles/<start>/ (not committed), top frames in the results file."""
     unknown = sorted(set(only or ()) - set(SCENARIOS))
     if unknown:

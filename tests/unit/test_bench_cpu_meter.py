@@ -73,3 +73,35 @@ def test_top_frames_of_a_collapsed_profile(tmp_path):
         {"frame": "handle (services/wallet/api/recharges.py)", "share": 1.0}]
     assert summary["self"] == [{"frame": "execute (asyncpg/connection.py)", "share": 0.75},
                                {"frame": "decode (jwt/api_jwt.py)", "share": 0.25}]
+
+
+def _may_attach() -> bool:
+    from pathlib import Path
+
+    from patronage.bench.profiles import py_spy
+
+    scope = Path("/proc/sys/kernel/yama/ptrace_scope")
+    allowed = os.geteuid() == 0 or not scope.exists() or scope.read_text().strip() == "0"
+    return py_spy() is not None and allowed
+
+
+@pytest.mark.skipif(not _may_attach(), reason="py-spy may not attach here (needs root or ptrace_scope=0)")
+def test_the_profiler_samples_a_running_python_process(tmp_path):
+    from patronage.bench.profiles import Profiler
+
+    script = tmp_path / "busy.py"
+    script.write_text("def spin():\n    while True:\n        sum(range(1000))\n\nspin()\n")
+    busy = subprocess.Popen([sys.executable, str(script)])
+    try:
+        profiler = Profiler(tmp_path / "profiles", {"busy": busy.pid}, subprocesses=False)
+        profiler.start()
+        import time
+
+        time.sleep(1.5)
+        profiler.stop()
+    finally:
+        busy.kill()
+        busy.wait()
+    summary = profiler.summary()["busy"]
+    assert summary["samples"] > 20
+    assert any(entry["frame"].startswith("spin (") for entry in summary["self"])
