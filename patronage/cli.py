@@ -144,6 +144,7 @@ async def _serve_one(name: str, host: str, port: int, *, migrate: bool, listen_f
     runtime = ServiceRuntime(_spec(name), platform, KafkaTransport(platform.kafka_bootstrap))
     await runtime.start(migrate=migrate)
     server = runtime.http_server(host, port)
+    eventloop.freeze_startup_objects()  # what lives as long as the process: never rescanned
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)

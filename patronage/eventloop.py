@@ -7,6 +7,7 @@ the services spend a good part of their CPU there (see docs/benchmarks.md)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -20,3 +21,17 @@ def run(main: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(main)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         return runner.run(main)
+
+
+def freeze_startup_objects() -> int:
+    """Move every object alive now to the collector's permanent generation; how many.
+
+    Called once a service has started: its modules, pydantic and SQLAlchemy models, routes
+    and pools live as long as the process, yet every full collection walked all of them
+    again. Frozen, they are never scanned; the garbage of requests and batches still is.
+    Measured on tiering's consumer draining `PurchaseCompleted`: 99.7 → 64.0 and
+    105.7 → 69.5 µs of CPU per event (docs/benchmarks.md, round two); a larger first
+    generation on top changed nothing."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()

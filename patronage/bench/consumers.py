@@ -5,6 +5,7 @@ transaction per batch) against a bare aiokafka consumer reading the same topic."
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import time
 import uuid
@@ -17,6 +18,7 @@ from patronage.bench.cpu import CpuMeter, kafka_pids, postgres_pids
 from patronage.bench.memory import note_peak, reset_own_peak
 from patronage.bench.profiles import MeasuredWindow, Profiler
 from patronage.bench.stack import Stack
+from patronage.eventloop import freeze_startup_objects
 from shared.events.cloudevents import to_kafka_headers
 from shared.events.wallet import PurchaseCompleted
 from shared.messaging.kafka_transport import ensure_topics
@@ -97,6 +99,7 @@ async def drain_rate(stack: Stack, spec: ServiceSpec, prefix: str, count: int,
     reset_own_peak()  # the services drain in this process: its peak, per service
     profiler: Profiler | None = None
     await runtime.start(migrate=False)
+    freeze_startup_objects()  # as `patronage serve` does once started (undone after)
     try:
         assert runtime.consumer is not None
         stats = runtime.consumer.stats
@@ -136,6 +139,7 @@ async def drain_rate(stack: Stack, spec: ServiceSpec, prefix: str, count: int,
             profiler.stop()  # a second stop does nothing; a failed drain leaves no py-spy behind
         note_peak(spec.name, os.getpid())
         await runtime.stop()
+        gc.unfreeze()
 
 
 async def consumer_throughput(stack: Stack, specs: list[ServiceSpec], count: int,

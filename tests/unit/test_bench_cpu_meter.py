@@ -105,3 +105,4 @@ def test_the_profiler_samples_a_running_python_process(tmp_path):
     summary = profiler.summary()["busy"]
     assert summary["samples"] > 20
     assert any(entry["frame"].startswith("spin (") for entry in summary["self"])
+
