@@ -43,6 +43,11 @@ async def subscribe(client: httpx.AsyncClient, url: str, event_types: list[str],
     return response.json()
 
 
+async def _deliveries(ops: httpx.AsyncClient, subscription_id: str) -> list[dict]:
+    return (await ops.get(f"{SUBSCRIPTIONS}/{subscription_id}/deliveries",
+                          headers=WEBHOOKS)).json()["items"]
+
+
 def ids_in_order(requests) -> list[str]:
     return [request.headers["webhook-id"] for request in requests]
 
@@ -86,8 +91,13 @@ async def test_a_recharges_events_reach_the_endpoint_once_each_in_order_and_sign
         await eventually(lambda: len(receiver.at("/all")), lambda n: n >= len(published), timeout=60)
         await eventually(lambda: receiver.at("/only-b"), lambda got: set(expected["m_wh_b"]) <= set(
             ids_in_order(got)) and any(r.event["type"] not in WALLET_TYPES for r in got), timeout=60)
-        log = (await ops.get(f"{SUBSCRIPTIONS}/{every_member['subscription_id']}/deliveries",
-                             headers=WEBHOOKS)).json()["items"]
+        # the endpoint's 204 reaches the receiver before the notifier records it: wait until
+        # the snapshot's deliveries are no longer pending, then judge them
+        snapshot = {r["event_id"] for r in published}
+        log = await eventually(
+            lambda: _deliveries(ops, every_member["subscription_id"]),
+            lambda items: all(d["status"] != "pending" for d in items if d["event_id"] in snapshot)
+            and snapshot <= {d["event_id"] for d in items}, timeout=60)
 
     assert len(expected["m_wh_a"]) >= 3 and len(expected["m_wh_b"]) >= 2  # two recharges, a bonus
     received = receiver.at("/all")
@@ -100,7 +110,6 @@ async def test_a_recharges_events_reach_the_endpoint_once_each_in_order_and_sign
         assert document["type"] in WALLET_TYPES and document["data"]["member_id"] == document["subject"]
     # the log may already hold an event published after the snapshot above (e.g. the last
     # recharge's BonusCredited), still pending: judge the snapshot's deliveries
-    snapshot = {r["event_id"] for r in published}
     assert {(d["status"], d["attempts"], d["last_status_code"]) for d in log
             if d["event_id"] in snapshot} == {("delivered", 1, 204)}
     for_b = receiver.at("/only-b")
