@@ -225,10 +225,7 @@ async def on_member_data_export_requested(event: MemberDataExportRequested, uow:
 async def _count(uow: UnitOfWork, settings: RewardsSettings, event: Event, currency: str | None,
                  **counters: int) -> None:
     """Add to the member's KPI day; money only in the report currency (None: no money)."""
-    if currency is not None and currency != settings.report_currency:
-        counters = {name: 0 for name in counters}
-    await kpi_projection.add(uow.connection, [DayCount(event.member_id, event.occurred_at, None,
-                                                       **counters)], settings.zone())
+    await _count_each([event], uow, settings, lambda _: (currency, counters))
 
 
 # Events rewards only counts for the KPIs (docs/kpis.md): additions to the member's day,
